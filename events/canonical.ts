@@ -1,0 +1,32 @@
+/**
+ * Canonical JSON (the subset of RFC 8785 that our events use): object keys sorted by UTF-16
+ * code units, no whitespace, strings escaped as JSON.stringify does, integers only.
+ *
+ * Why: the hash chain covers the exact text stored in the `body` column and written to the
+ * audit file. Any two programs that build the same envelope must produce the same bytes, and a
+ * verifier must be able to recompute them, whatever database or driver returned the row.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export function canonicalJson(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isSafeInteger(value)) {
+        throw new TypeError(`canonical JSON allows only safe integers, got ${value}`);
+      }
+      return String(value);
+    case "object": {
+      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    }
+    default:
+      throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * How an event type is declared: a `type` literal, the current schema version with its zod
+ * schema, and upcasters that lift data written under older versions. Stored events are never
+ * rewritten (the hash chain forbids it); old shapes are upcast on read.
+ */
+import type { z } from "zod";
+import type { JsonValue } from "./canonical.js";
+
+/** An event decided by a command, before the writer gives it a position. */
+export interface PendingEvent<T extends string = string, D = JsonValue> {
+  readonly type: T;
+  readonly v: number;
+  readonly data: D;
+}
+
+/** Lifts data of version n to version n + 1. */
+export type Upcaster = (data: JsonValue) => JsonValue;
+
+export interface EventType<T extends string, D extends JsonValue> {
+  readonly type: T;
+  readonly version: number;
+  readonly schema: z.ZodType<D>;
+  /** keyed by the version they lift from */
+  readonly upcasters: Readonly<Record<number, Upcaster>>;
+  create(data: D): PendingEvent<T, D>;
+}
+
+export function defineEvent<const T extends string, D extends JsonValue>(
+  type: T,
+  schema: z.ZodType<D>,
+  options: { version?: number; upcasters?: Record<number, Upcaster> } = {},
+): EventType<T, D> {
+  const version = options.version ?? 1;
+  const upcasters = options.upcasters ?? {};
+  for (let from = 1; from < version; from++) {
+    if (!upcasters[from]) throw new Error(`event ${type} v${version} lacks an upcaster from v${from}`);
+  }
+  return {
+    type,
+    version,
+    schema,
+    upcasters,
+    create: (data) => ({ type, v: version, data: schema.parse(data) }),
+  };
+}
+
+/** The decoded form of a stored event: its type and its data at the current schema version. */
+export type DomainEventOf<E> = E extends EventType<infer T, infer D> ? { readonly type: T; readonly data: D } : never;

@@ -1,0 +1,9 @@
+/** Every inline table projection, in the order they run. */
+import type { TableProjection } from "./projection.js";
+import { nodeBootsProjection } from "./tables/node-boots.js";
+
+export * from "./projection.js";
+export * from "./row-change.js";
+export { nodeBootsProjection, type NodeBootRow } from "./tables/node-boots.js";
+
+export const tableProjections: readonly TableProjection[] = [nodeBootsProjection];

@@ -1,0 +1,135 @@
+/**
+ * The one interface every database dialect implements (SQLite, PostgreSQL, SQL Server). The
+ * shared suite in test/dialects runs against each of them. Everything dialect-neutral (building
+ * envelopes, hashing, stream-version checks) lives in plan-append.ts so that the dialects only
+ * do I/O.
+ */
+import type { EventMeta, PendingEvent, StoredEvent } from "../../events/index.js";
+import type { ProjectionTableName, RowChange } from "../../projections/row-change.js";
+
+export type DatabaseDriver = "sqlite" | "postgres" | "sqlserver";
+
+/**
+ * `number`: the stream must be at exactly this version (0 = the stream must not exist yet).
+ * `"any"`: append at whatever version the stream is.
+ */
+export type ExpectedVersion = number | "any";
+
+export interface AppendCommand {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly PendingEvent[];
+  /** request context copied into every event's meta; `node` is filled in by the store */
+  readonly meta?: Omit<EventMeta, "node">;
+}
+
+export interface StreamVersionConflict {
+  readonly kind: "stream-version-conflict";
+  readonly streamId: string;
+  readonly expected: ExpectedVersion;
+  readonly actual: number;
+}
+
+export type AppendOutcome =
+  | { readonly ok: true; readonly events: readonly StoredEvent[] }
+  | { readonly ok: false; readonly conflict: StreamVersionConflict };
+
+export interface AppendContext {
+  /** server_id of the appending node, stored in every event */
+  readonly serverId: string;
+  /** the injected clock, read once per batch inside the lock */
+  readonly now: () => Date;
+  /**
+   * Inline projections: run inside the append transaction on the events that are about to be
+   * committed. Must be synchronous (SQLite transactions are).
+   */
+  readonly project: (events: readonly StoredEvent[]) => readonly RowChange[];
+}
+
+/** One row of the events table, every column as stored. */
+export interface EventRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly eventType: string;
+  readonly schemaVersion: number;
+  readonly recordedAt: number;
+  readonly serverId: string;
+  readonly body: string;
+  readonly hash: string;
+}
+
+export interface LogHead {
+  readonly position: number;
+  readonly hash: string;
+}
+
+export interface ServerRow {
+  readonly serverId: string;
+  readonly hostname: string;
+  /** epoch milliseconds */
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+export interface MigrationStatus {
+  /** names of migrations shipped with this build, in order */
+  readonly known: readonly string[];
+  readonly applied: readonly string[];
+  readonly pending: readonly string[];
+}
+
+export interface RebuildProgress {
+  readonly position: number;
+  readonly head: number;
+}
+
+export interface EventStoreDialect {
+  readonly driver: DatabaseDriver;
+
+  /** Round trip to the database; rejects when it is unreachable. */
+  ping(): Promise<void>;
+  /**
+   * Apply pending migrations (each in its own transaction). Refuses, changing nothing, a
+   * database that holds migrations this build does not know, or whose applied migration text
+   * differs from this build's.
+   */
+  migrate(): Promise<MigrationStatus>;
+  migrationStatus(): Promise<MigrationStatus>;
+  /** The SQL that `migrate` would run now, for `certeasy migrate --sql`. */
+  pendingSql(): Promise<string>;
+
+  /**
+   * Group commit: all commands in one transaction under the head-row lock. A command whose
+   * stream version does not match gets a conflict outcome and appends nothing; the others
+   * commit. Rejects (committing nothing) on a database error.
+   */
+  appendBatch(commands: readonly AppendCommand[], ctx: AppendContext): Promise<readonly AppendOutcome[]>;
+
+  head(): Promise<LogHead>;
+  /** Events with position > after, in position order, at most `limit`. */
+  readAll(after: number, limit: number): Promise<readonly EventRow[]>;
+  readStream(streamId: string): Promise<readonly EventRow[]>;
+  /** Events appended by one node with position > after, in position order. */
+  readByServer(serverId: string, after: number, limit: number): Promise<readonly EventRow[]>;
+
+  /** Insert the node or refresh it; tells whether the row is new. */
+  registerServer(serverId: string, hostname: string, now: Date): Promise<{ readonly firstBoot: boolean }>;
+  touchServer(serverId: string, now: Date): Promise<void>;
+  /** newest `last_seen` first */
+  listServers(): Promise<readonly ServerRow[]>;
+
+  /** Rows of a projection table, ordered by every column, for comparisons and reads. */
+  readProjection(table: ProjectionTableName): Promise<readonly Record<string, unknown>[]>;
+  /**
+   * Truncate the projection tables and replay the whole log through `project`, in one
+   * transaction holding the head lock (appends wait; readers see the old rows until commit).
+   */
+  rebuildProjections(
+    project: (events: readonly StoredEvent[]) => readonly RowChange[],
+    onProgress?: (p: RebuildProgress) => void,
+  ): Promise<RebuildProgress>;
+
+  close(): Promise<void>;
+}
