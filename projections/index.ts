@@ -7,3 +7,5 @@ export * from "./row-change.js";
 export { nodeBootsProjection, type NodeBootRow } from "./tables/node-boots.js";
 
 export const tableProjections: readonly TableProjection[] = [nodeBootsProjection];
+export * from "./memory/memory-projection.js";
+export { logPositionProjection, LogGapError, type LogPosition } from "./memory/log-position.js";

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { canonicalJson, defineEvent, eventHash, GENESIS_HASH, parseBody, sealEnvelope, upcast } from "./index.js";
+
+describe("canonical JSON", () => {
+  it("sorts keys at every depth and drops undefined", () => {
+    expect(canonicalJson({ b: 1, a: { d: [true, null], c: "x" }, u: undefined })).toBe('{"a":{"c":"x","d":[true,null]},"b":1}');
+  });
+  it("refuses numbers that would not round-trip exactly", () => {
+    expect(() => canonicalJson({ n: 1.5 })).toThrow(/safe integers/);
+    expect(() => canonicalJson({ n: 2 ** 60 })).toThrow(/safe integers/);
+  });
+  it("escapes strings as JSON does, so unicode tricks survive the round trip", () => {
+    const text = canonicalJson({ s: 'a"\u2028\u0000é' });
+    expect(JSON.parse(text)).toEqual({ s: 'a"\u2028\u0000é' });
+  });
+});
+
+describe("envelope", () => {
+  const envelope = {
+    at: "2026-11-30T08:00:00.123Z",
+    data: { hello: "world" },
+    eid: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+    gp: 1,
+    meta: { node: "11111111-1111-4111-8111-111111111111" },
+    prev: GENESIS_HASH,
+    sid: "node:x",
+    sv: 1,
+    type: "node.started",
+    v: 1,
+  };
+
+  it("hashes the canonical body as an RFC 6962 leaf", () => {
+    const sealed = sealEnvelope(envelope);
+    expect(sealed.body.startsWith('{"at":"2026-11-30T08:00:00.123Z","data":{"hello":"world"}')).toBe(true);
+    expect(sealed.hash).toBe(eventHash(sealed.body));
+    expect(sealed.hash).not.toBe(eventHash(sealed.body.replace("world", "World")));
+  });
+
+  it("parses a stored body back to the same envelope", () => {
+    const sealed = sealEnvelope(envelope);
+    expect(parseBody(sealed.body, sealed.hash)).toEqual(sealed);
+    expect(() => parseBody('{"gp":1}', sealed.hash)).toThrow(/lacks/);
+  });
+});
+
+describe("catalogue", () => {
+  it("upcasts stored data of an old schema version before validating it", () => {
+    const Renamed = defineEvent("test.renamed", z.strictObject({ fullName: z.string() }), {
+      version: 2,
+      upcasters: { 1: (data) => ({ fullName: (data as { name: string }).name }) },
+    });
+    expect(Renamed.create({ fullName: "x" })).toEqual({ type: "test.renamed", v: 2, data: { fullName: "x" } });
+    expect(() => defineEvent("test.broken", z.string(), { version: 2 })).toThrow(/lacks an upcaster/);
+  });
+
+  it("decodes node events and refuses unknown types and future versions", () => {
+    const bootId = "8d3c1f7e-2a4b-4c5d-9e6f-7a8b9c0d1e2f";
+    expect(upcast("node.stopped", 1, { bootId, reason: "signal", signal: "SIGTERM", uptimeMs: 5 })).toEqual({
+      type: "node.stopped",
+      data: { bootId, reason: "signal", signal: "SIGTERM", uptimeMs: 5 },
+    });
+    expect(() => upcast("acme.unknown", 1, {})).toThrow(/unknown event type/);
+    expect(() => upcast("node.stopped", 9, {})).toThrow(/knows up to 1/);
+    expect(() => upcast("node.stopped", 1, { bootId, reason: "bored", uptimeMs: 1 })).toThrow();
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Opening a node's audit file at boot (DESIGN §2 invariant 7): create it if missing, check the
+ * whole chain, refuse a file another node wrote last, cut a torn tail, and re-mirror from the
+ * database the events this node committed but did not get to write (a crash between commit and
+ * mirror). Returns the mirror the event writer appends to.
+ *
+ * Call it before the writer takes commands: the re-mirror assumes nothing else appends meanwhile.
+ */
+import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { EventStoreDialect } from "../store/dialect.js";
+import { ChainScanner, type TornTail } from "./chain.js";
+import { AuditForeignServer, AuditTampered } from "./errors.js";
+import { auditedFromRow } from "./line.js";
+import { FileAuditMirror, type AuditMirror } from "./mirror.js";
+import { readRawLines } from "./read-lines.js";
+
+/** The part of the event store the audit file needs. */
+export type AuditStore = Pick<EventStoreDialect, "readAll" | "readByServer">;
+
+/** Structurally compatible with a pino logger. */
+export interface AuditLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface OpenAuditFileOptions {
+  /** `<workdir>/audit.log` */
+  readonly path: string;
+  readonly serverId: string;
+  readonly store: AuditStore;
+  /** stamps lifecycle lines */
+  readonly clock: () => Date;
+  readonly log?: AuditLogger;
+  /** rows per database read while re-mirroring (default 500) */
+  readonly batchSize?: number;
+}
+
+export interface AuditOpenReport {
+  readonly path: string;
+  /** the file did not exist and was created */
+  readonly created: boolean;
+  /** lines in the file once open (after any repair) */
+  readonly lines: number;
+  /** what was cut off the end, or null */
+  readonly tornTail: TornTail | null;
+  /** events copied from the database because the file lacked them */
+  readonly remirrored: number;
+}
+
+export interface OpenedAuditFile {
+  readonly mirror: AuditMirror;
+  readonly report: AuditOpenReport;
+}
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+export async function openAuditFile(options: OpenAuditFileOptions): Promise<OpenedAuditFile> {
+  const { path, serverId, store, clock, log } = options;
+  await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+  const { handle, created } = await openOrCreate(path);
+  try {
+    const scanner = new ChainScanner();
+    for await (const raw of readRawLines(handle)) {
+      scanner.push(raw.text, raw.bytes, raw.terminated);
+      if (scanner.tampered) break;
+    }
+    const scan = scanner.finish();
+    if (!scan.ok) throw new AuditTampered(path, scan.fault);
+    if (scan.last && scan.last.server_id !== serverId) throw new AuditForeignServer(path, scan.last.server_id, serverId);
+
+    if (scan.tornTail) {
+      await handle.truncate(scan.goodBytes);
+      await handle.datasync();
+      log?.warn({ path, tornTail: scan.tornTail }, `audit file: cut a torn last line (${scan.tornTail.reason})`);
+    }
+    const mirror = new FileAuditMirror(handle, path, serverId, clock, scan.tip);
+    const remirrored = await remirror(mirror, store, serverId, scan.lastEventPosition, options.batchSize ?? 500);
+    if (scan.tornTail || remirrored.count > 0) {
+      await mirror.appendLifecycle("repair", {
+        remirrored: remirrored.count,
+        ...(remirrored.count > 0 ? { fromPosition: remirrored.first, toPosition: remirrored.last } : {}),
+        ...(scan.tornTail ? { tornTailBytes: scan.tornTail.bytes, tornTailReason: scan.tornTail.reason } : {}),
+      });
+    }
+    if (remirrored.count > 0) {
+      log?.warn(
+        { path, remirrored: remirrored.count, fromPosition: remirrored.first, toPosition: remirrored.last },
+        `audit file: re-mirrored ${remirrored.count} committed event(s) the file lacked (crash between commit and mirror)`,
+      );
+    }
+    const report: AuditOpenReport = { path, created, lines: mirror.tip.seq, tornTail: scan.tornTail, remirrored: remirrored.count };
+    return { mirror, report };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** O_APPEND, so every write lands at the end whatever else holds the file open. */
+async function openOrCreate(path: string): Promise<{ handle: FileHandle; created: boolean }> {
+  try {
+    const handle = await open(path, "ax+", FILE_MODE);
+    await syncDirectory(dirname(path));
+    return { handle, created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return { handle: await open(path, "a+"), created: false };
+  }
+}
+
+/**
+ * Make the new file's directory entry durable, or a power cut could lose the file along with
+ * lines already reported as synced. Windows cannot open a directory for this; NTFS journals the
+ * entry itself there.
+ */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === "win32") return;
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Remirrored {
+  readonly count: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Append, in position order, every event of this node after the last one the file mirrors. */
+async function remirror(
+  mirror: FileAuditMirror,
+  store: AuditStore,
+  serverId: string,
+  after: number,
+  batchSize: number,
+): Promise<Remirrored> {
+  let count = 0;
+  let first = 0;
+  let cursor = after;
+  for (;;) {
+    const rows = await store.readByServer(serverId, cursor, batchSize);
+    const lastRow = rows.at(-1);
+    if (!lastRow) break;
+    await mirror.appendAudited(rows.map(auditedFromRow));
+    if (count === 0) first = rows[0]?.position ?? lastRow.position;
+    count += rows.length;
+    cursor = lastRow.position;
+    if (rows.length < batchSize) break;
+  }
+  return { count, first, last: cursor };
+}

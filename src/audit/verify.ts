@@ -1,0 +1,130 @@
+/**
+ * `certeasy audit verify`: check a node's audit file on its own (every line parses, seq, prev
+ * and hash hold) and against the database (each event line matches the stored event, and every
+ * event this node appended is in the file). Reads only; reports the first problem by line.
+ */
+import { open } from "node:fs/promises";
+import type { EventRow } from "../store/dialect.js";
+import { ChainScanner } from "./chain.js";
+import { lineDisagreesWithRow } from "./cross-check.js";
+import type { AuditStore } from "./file.js";
+import type { EventLine, LineFaultKind } from "./line.js";
+import { readRawLines } from "./read-lines.js";
+
+export type AuditFaultKind = LineFaultKind | "torn-tail" | "foreign-server" | "db-mismatch" | "missing-event";
+
+export type AuditVerification =
+  | { readonly ok: true; readonly lines: number; readonly events: number; readonly serverId: string | null }
+  | { readonly ok: false; readonly line: number; readonly kind: AuditFaultKind; readonly reason: string };
+
+export interface VerifyAuditOptions {
+  readonly path: string;
+  /** the node the file belongs to; defaults to the server_id of its first line */
+  readonly serverId?: string;
+  readonly store: AuditStore;
+  /** rows per database read (default 500) */
+  readonly batchSize?: number;
+}
+
+type Fault = Extract<AuditVerification, { ok: false }>;
+
+export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVerification> {
+  const { path, store } = options;
+  const batchSize = options.batchSize ?? 500;
+  let serverId = options.serverId ?? null;
+  let events: NodeEvents | null = serverId === null ? null : new NodeEvents(store, serverId, batchSize);
+  let eventLines = 0;
+  let lastPosition = 0;
+  const scanner = new ChainScanner();
+  const handle = await open(path, "r");
+  try {
+    for await (const raw of readRawLines(handle)) {
+      const line = scanner.push(raw.text, raw.bytes, raw.terminated);
+      if (scanner.tampered) return { ok: false, ...scanner.tampered };
+      if (!line) continue;
+      serverId ??= line.server_id;
+      events ??= new NodeEvents(store, serverId, batchSize);
+      if (line.server_id !== serverId) {
+        return fault(line.seq, "foreign-server", `line ${line.seq}: written by server ${line.server_id}, but the file belongs to ${serverId}`);
+      }
+      if (line.kind !== "event") continue;
+      if (line.position <= lastPosition) {
+        return fault(line.seq, "bad-seq", `line ${line.seq}: position ${line.position} does not come after position ${lastPosition}; event lines follow the log order`);
+      }
+      const problem = await checkEventLine(line, events, store, serverId);
+      if (problem) return problem;
+      lastPosition = line.position;
+      eventLines += 1;
+    }
+  } finally {
+    await handle.close();
+  }
+  const scan = scanner.finish();
+  if (!scan.ok) return { ok: false, ...scan.fault };
+  if (scan.tornTail) {
+    return fault(scan.tornTail.line, "torn-tail", `${scan.tornTail.reason}; the next boot cuts it and re-mirrors from the database`);
+  }
+  const missing = await events?.peek();
+  if (missing) return missingEvent(scan.tip.seq + 1, missing, serverId ?? "");
+  return { ok: true, lines: scan.tip.seq, events: eventLines, serverId };
+}
+
+async function checkEventLine(line: EventLine, events: NodeEvents, store: AuditStore, serverId: string): Promise<Fault | null> {
+  const next = await events.peek();
+  if (next && next.position < line.position) return missingEvent(line.seq, next, serverId);
+  if (next && next.position === line.position) {
+    events.advance();
+    const problem = lineDisagreesWithRow(line, next, serverId);
+    return problem ? fault(line.seq, "db-mismatch", problem) : null;
+  }
+  // Not among this node's events: say what the database holds there instead.
+  const [row] = await store.readAll(line.position - 1, 1);
+  if (!row || row.position !== line.position) {
+    return fault(line.seq, "db-mismatch", `line ${line.seq}: the database has no event at position ${line.position}`);
+  }
+  return fault(line.seq, "db-mismatch", lineDisagreesWithRow(line, row, serverId) ?? `line ${line.seq}: position ${line.position} does not match the database`);
+}
+
+function fault(line: number, kind: AuditFaultKind, reason: string): Fault {
+  return { ok: false, line, kind, reason };
+}
+
+function missingEvent(line: number, row: EventRow, serverId: string): Fault {
+  return fault(
+    line,
+    "missing-event",
+    `line ${line}: the database holds event ${row.position} (${row.eventType}) appended by server ${serverId}, but the audit file does not mirror it`,
+  );
+}
+
+/** This node's events in position order, read in batches: the sequence the event lines must match. */
+class NodeEvents {
+  readonly #store: AuditStore;
+  readonly #serverId: string;
+  readonly #batchSize: number;
+  #buffer: readonly EventRow[] = [];
+  #index = 0;
+  #after = 0;
+  #exhausted = false;
+
+  constructor(store: AuditStore, serverId: string, batchSize: number) {
+    this.#store = store;
+    this.#serverId = serverId;
+    this.#batchSize = batchSize;
+  }
+
+  async peek(): Promise<EventRow | null> {
+    if (this.#index >= this.#buffer.length && !this.#exhausted) {
+      this.#buffer = await this.#store.readByServer(this.#serverId, this.#after, this.#batchSize);
+      this.#index = 0;
+      const last = this.#buffer.at(-1);
+      if (last) this.#after = last.position;
+      if (this.#buffer.length < this.#batchSize) this.#exhausted = true;
+    }
+    return this.#buffer[this.#index] ?? null;
+  }
+
+  advance(): void {
+    this.#index += 1;
+  }
+}

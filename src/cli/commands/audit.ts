@@ -1,0 +1,50 @@
+/**
+ * `certeasy audit list-servers` and `certeasy audit verify` (reference §5, DESIGN invariant 7).
+ * verify exits 0 when the file is intact and matches the database, 1 with the first broken
+ * line and why.
+ */
+import type { Command } from "commander";
+import { verifyAudit } from "../../audit/index.js";
+import { readServerId, requireConfigFile, withDatabase } from "../context.js";
+import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
+import { renderTable, rfc3339 } from "../table.js";
+
+export function registerAudit(program: Command): void {
+  const audit = program.command("audit").description("the per-node audit file and the node registry");
+
+  audit
+    .command("list-servers")
+    .description("every node that has booted against this database, newest last_seen first")
+    .option("-f, --file <config>", "configuration file")
+    .action(
+      runCommand(async (opts: { file?: string }) => {
+        const config = requireConfigFile(opts.file);
+        const servers = await withDatabase(config, (db) => db.listServers());
+        const rows = servers.map((s) => [s.serverId, s.hostname, rfc3339(s.firstSeen), rfc3339(s.lastSeen)]);
+        process.stdout.write(renderTable(["server_id", "hostname", "first_seen", "last_seen"], rows));
+        return EXIT_OK;
+      }),
+    );
+
+  audit
+    .command("verify")
+    .description("check this node's audit file: its hash chain, and that it matches the database")
+    .option("-f, --file <config>", "configuration file")
+    .option("--path <file>", "audit file to check (default: audit.path of the config)")
+    .action(
+      runCommand(async (opts: { file?: string; path?: string }) => {
+        const config = requireConfigFile(opts.file);
+        if (!config.audit.enabled && !opts.path) throw new UsageError("audit.enabled is false: there is no audit file to verify (pass --path)");
+        const path = opts.path ?? config.audit.path;
+        // Checked against this workdir's node unless another node's file is named explicitly.
+        const serverId = opts.path ? undefined : ((await readServerId(config.workdir)) ?? undefined);
+        const result = await withDatabase(config, (store) => verifyAudit({ path, store, ...(serverId ? { serverId } : {}) }));
+        if (!result.ok) {
+          process.stderr.write(`${path}: ${result.kind}: ${result.reason}\n`);
+          return EXIT_FAILURE;
+        }
+        process.stdout.write(`${path}: OK — ${result.lines} lines, ${result.events} events, chain intact and matching the database\n`);
+        return EXIT_OK;
+      }),
+    );
+}

@@ -1,0 +1,94 @@
+/**
+ * `certeasy serve -f config.yml`: validate the config (same gate as `validate`), boot the node
+ * core, make sure the server's own HTTPS certificate exists, listen, and drain on SIGTERM or
+ * SIGINT (reference §11.4): stop accepting, finish in-flight requests within
+ * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
+ */
+import { join } from "node:path";
+import type { Command } from "commander";
+import { configWarnings, type CerteasyConfig } from "../../config/index.js";
+import { createAcmeApp } from "../../http/app.js";
+import { acmePaths } from "../../http/acme-paths.js";
+import { startHttpsServer } from "../../http/listener.js";
+import { ensureLocalRootCa } from "../../ca/local/bootstrap.js";
+import type { Logger } from "pino";
+import { createLogger } from "../../log/logger.js";
+import { openNode } from "../../node/open-node.js";
+import { nodeReadiness } from "../../node/readiness.js";
+import { ensureServerCertificate } from "../../tls/server-certificate.js";
+import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
+import { nodeOptions, requireConfigFile } from "../context.js";
+import { EXIT_OK, runCommand } from "../run.js";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the ACME server")
+    .option("-f, --file <config>", "configuration file")
+    .action(runCommand(async (opts: { file?: string }) => serve(requireConfigFile(opts.file))));
+}
+
+async function serve(config: CerteasyConfig): Promise<number> {
+  const log = createLogger(config.logs);
+  const main = log.service("main");
+  for (const warning of configWarnings(config)) main.warn(warning);
+
+  const clock = (): Date => new Date();
+  const core = await openNode({ ...nodeOptions(config, log.service("node")), clock });
+  try {
+    const urls = config.server.urls.map((u) => u.href);
+    const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
+    const certificate = await ensureServerCertificate({
+      cacheDir: join(config.workdir, "server-certificate-cache"),
+      hosts: hostsOfServerUrls(urls),
+      ca,
+      clock: { now: clock },
+      log: log.service("http-server"),
+    });
+    const app = createAcmeApp({
+      serverUrls: urls,
+      maxBodyBytes: config.server.maxBodyBytes,
+      readiness: nodeReadiness(core, config.database.pingTimeoutMs),
+      log: log.service("acme-server"),
+    });
+    const listener = await startHttpsServer({
+      app,
+      host: config.server.listen.host,
+      port: config.server.listen.port,
+      tls: { key: certificate.keyPem, cert: certificate.certChainPem },
+      timeouts: config.server,
+      log: log.service("http-server"),
+    });
+    const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
+    main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
+    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
+
+    const signal = await waitForStopSignal(main);
+    const drained = await listener.close(config.server.shutdownTimeoutMs);
+    main.info(drained, "HTTP listener drained");
+    await core.stop("signal", signal);
+    main.info("certeasy stopped");
+    return EXIT_OK;
+  } catch (error) {
+    await core.stop("fatal");
+    throw error;
+  }
+}
+
+/** Resolves with the first SIGTERM/SIGINT; a second one while draining exits at once. */
+function waitForStopSignal(log: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received) {
+        log.warn({ signal }, "second signal while draining: exiting now");
+        process.exit(1);
+      }
+      received = signal;
+      log.info({ signal }, "shutting down: draining in-flight requests");
+      resolve(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * What every command needs from the config file: the parsed config, the store options and the
+ * node options derived from it, and a database handle for the one-shot commands.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { loadConfig, type CerteasyConfig } from "../config/index.js";
+import type { DatabaseConfig } from "../config/types.js";
+import type { NodeOptions } from "../node/open-node.js";
+import type { EventStoreDialect } from "../store/dialect.js";
+import { openDialect, type StoreOptions } from "../store/open.js";
+import { UsageError } from "./run.js";
+
+export class SchemaOutOfDateError extends Error {
+  override readonly name = "SchemaNotCurrentError";
+}
+
+export function requireConfigFile(file: string | undefined): CerteasyConfig {
+  if (!file) throw new UsageError("no configuration file: pass -f <config.yml>");
+  return loadConfig(file);
+}
+
+export function storeOptions(database: DatabaseConfig): StoreOptions {
+  if (database.driver === "sqlite") return { driver: "sqlite", path: database.path };
+  return { driver: database.driver, dsn: database.dsn, maxConn: database.maxConn, pingTimeoutMs: database.pingTimeoutMs };
+}
+
+export function nodeOptions(config: CerteasyConfig, log: Logger): NodeOptions {
+  return {
+    workdir: config.workdir,
+    store: storeOptions(config.database),
+    noddl: config.database.noDdl,
+    auditPath: config.audit.enabled ? config.audit.path : null,
+    log,
+  };
+}
+
+/**
+ * Open the database for a one-shot command that reads it. Such commands never migrate: on a
+ * database whose schema is behind this build they say so and point at `certeasy migrate`.
+ */
+export async function withDatabase<T>(config: CerteasyConfig, use: (dialect: EventStoreDialect) => Promise<T>): Promise<T> {
+  const dialect = await openDialect(storeOptions(config.database));
+  try {
+    const status = await dialect.migrationStatus();
+    if (status.pending.length > 0) {
+      throw new SchemaOutOfDateError(
+        `the database schema is not current (${status.pending.length} migration(s) pending): run \`certeasy migrate -f ${config.file}\` or start the server once`,
+      );
+    }
+    return await use(dialect);
+  } finally {
+    await dialect.close();
+  }
+}
+
+/** The server_id of this workdir's node, or null before its first boot. Never creates it. */
+export async function readServerId(workdir: string): Promise<string | null> {
+  try {
+    return (await readFile(join(workdir, "server_id"), "utf8")).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}

@@ -1,0 +1,22 @@
+/** The configuration loader's public surface. */
+export { loadConfig, parseConfigText } from "./load.js";
+export { ConfigError, renderIssue } from "./errors.js";
+export type { ConfigIssue } from "./errors.js";
+export { configWarnings } from "./warnings.js";
+export { DEFAULTS } from "./defaults.js";
+export { parseDuration, formatDuration } from "./duration.js";
+export type {
+  AuditConfig,
+  CerteasyConfig,
+  Cidr,
+  DatabaseConfig,
+  DatabaseDriver,
+  ListenAddress,
+  LogLevel,
+  LogOutput,
+  LogsConfig,
+  NetworkDatabaseConfig,
+  ServerConfig,
+  SqliteDatabaseConfig,
+  WorkersConfig,
+} from "./types.js";

@@ -1,0 +1,81 @@
+/**
+ * The one conversion from the validated YAML shape (kebab-case, anchors unresolved) to
+ * `CerteasyConfig`. Pure: the config file's absolute path is the only outside input, and it is
+ * what `%CONFIGDIR%` stands for.
+ */
+import { dirname } from "node:path";
+import type { ServiceName } from "../log/services.js";
+import { DEFAULTS } from "./defaults.js";
+import { resolveAnchoredPath } from "./paths.js";
+import type { ParsedConfig } from "./schema.js";
+import type { CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig } from "./types.js";
+
+export function normaliseConfig(parsed: ParsedConfig, configFile: string): CerteasyConfig {
+  const workdir = resolveAnchoredPath(parsed.workdir, "%CONFIGDIR%", dirname(configFile));
+  const inWorkdir = (path: string): string => resolveAnchoredPath(path, "%WORKDIR%", workdir);
+  const { server, audit, workers } = parsed;
+
+  return {
+    file: configFile,
+    workdir,
+    server: {
+      urls: server.url,
+      listen: server.listen,
+      readHeaderTimeoutMs: server["read-header-timeout"],
+      readTimeoutMs: server["read-timeout"],
+      writeTimeoutMs: server["write-timeout"],
+      idleTimeoutMs: server["idle-timeout"],
+      maxBodyBytes: server["max-body-bytes"],
+      shutdownTimeoutMs: server["shutdown-timeout"],
+      remoteIpHeader: server["remote-ip-header"] ?? null,
+      trustedProxies: server["trusted-proxies"] ?? [],
+    },
+    database: normaliseDatabase(parsed.database, inWorkdir),
+    logs: normaliseLogs(parsed.logs, inWorkdir),
+    audit: { enabled: audit.enabled, path: inWorkdir(audit.path) },
+    workers: { drainTimeoutMs: workers["drain-timeout"] },
+  };
+}
+
+/** `0` in the file means "disabled", which the typed config spells `null`. */
+const zeroAsNull = (ms: number): number | null => (ms === 0 ? null : ms);
+
+function normaliseDatabase(db: ParsedConfig["database"], inWorkdir: (path: string) => string): DatabaseConfig {
+  const sqlite = db.driver === "sqlite";
+  const lifetime = db["conn-max-lifetime"];
+  const idleTime = db["conn-max-idle-time"];
+  const maxIdle = db["max-idle-conn"] ?? (sqlite ? DEFAULTS.database.maxIdleConn.sqlite : DEFAULTS.database.maxIdleConn.network);
+  const pool = {
+    pingTimeoutMs: db["ping-timeout-sec"] * 1_000,
+    maxConn: db["max-conn"],
+    // Capped like Go's database/sql does, so configs that ran on the product keep running.
+    maxIdleConn: Math.min(maxIdle, db["max-conn"]),
+    // SQLite connections are local files: nothing to recycle unless the user asks for it.
+    connMaxLifetimeMs: lifetime !== undefined ? zeroAsNull(lifetime) : sqlite ? null : DEFAULTS.database.connMaxLifetimeMs,
+    connMaxIdleTimeMs: idleTime !== undefined ? zeroAsNull(idleTime) : sqlite ? null : DEFAULTS.database.connMaxIdleTimeMs,
+    noDdl: db.noddl,
+  };
+  if (db.driver === "sqlite") {
+    return { driver: "sqlite", path: inWorkdir(db.path ?? DEFAULTS.database.sqlitePath), ...pool };
+  }
+  // The schema has already refused a postgres/sqlserver section without a dsn.
+  if (db.dsn === undefined) throw new TypeError(`database.dsn missing for ${db.driver} after validation`);
+  return { driver: db.driver, dsn: db.dsn, ...pool };
+}
+
+const level = (value: ParsedConfig["logs"]["level"]): LogLevel => (value === "none" ? "off" : value);
+
+function normaliseLogs(logs: ParsedConfig["logs"], inWorkdir: (path: string) => string): LogsConfig {
+  let output: LogOutput;
+  if (logs.output === "file") {
+    if (logs.file === undefined) throw new TypeError("logs.file missing for output file after validation");
+    output = { kind: "file", path: inWorkdir(logs.file) };
+  } else {
+    output = { kind: logs.output };
+  }
+  const services: Partial<Record<ServiceName, LogLevel>> = {};
+  for (const [name, value] of Object.entries(logs.services ?? {})) {
+    services[name as ServiceName] = level(value);
+  }
+  return { level: level(logs.level), format: logs.format, output, services, tags: { ...(logs.tags ?? {}) } };
+}

@@ -1,0 +1,173 @@
+/**
+ * The config file schema of this step, written in the file's own kebab-case keys (behaviour
+ * reference §4). Every mapping is strict, so an unknown key fails startup instead of being
+ * ignored. Defaults that depend on other keys (the database driver, `%WORKDIR%`) are applied in
+ * normalise.ts; the rest are applied here.
+ */
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
+import { describeValue } from "./errors.js";
+import {
+  anchoredPath,
+  bool,
+  duration,
+  field,
+  list,
+  maybeField,
+  oneOf,
+  optionalField,
+  parsedText,
+  section,
+  wholeNumber,
+} from "./fields.js";
+import type { Check } from "./fields.js";
+import { formatDuration } from "./duration.js";
+import { checkLogOutput, logsShape } from "./logs-schema.js";
+import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
+
+const NO_DEADLINE = "an explicit 0 is refused: it would remove the deadline";
+const timeout = (fallback: number) =>
+  optionalField(duration({ allowZero: false, zeroReason: NO_DEADLINE }), fallback);
+
+const httpsUrl: Check<URL> = (value) => {
+  const expected = "expected an https URL such as https://acme.example.com/";
+  if (typeof value !== "string") return `${expected}, got ${describeValue(value)}`;
+  const url = parseHttpsUrl(value.trim());
+  return typeof url === "string" ? `${expected}, got ${url}` : { ok: true, value: url };
+};
+
+const serverShape = {
+  url: list(field(httpsUrl), "https URLs", 1),
+  listen: optionalField(parsedText("host:port", parseListenAddress), DEFAULTS.server.listen),
+  "read-header-timeout": timeout(DEFAULTS.server.readHeaderTimeoutMs),
+  "read-timeout": timeout(DEFAULTS.server.readTimeoutMs),
+  "write-timeout": timeout(DEFAULTS.server.writeTimeoutMs),
+  "idle-timeout": timeout(DEFAULTS.server.idleTimeoutMs),
+  "max-body-bytes": optionalField(
+    wholeNumber("bytes", 1, "an explicit 0 is refused: it would remove the request size limit"),
+    DEFAULTS.server.maxBodyBytes,
+  ),
+  "shutdown-timeout": timeout(DEFAULTS.server.shutdownTimeoutMs),
+  "remote-ip-header": maybeField(
+    parsedText("an HTTP header name such as X-Forwarded-For", (h) => (isHeaderName(h) ? h : undefined)),
+  ),
+  "trusted-proxies": list(field(parsedText("a CIDR such as 10.0.0.0/8, or an IP address", parseCidr)), "CIDRs", 1).optional(),
+};
+
+/**
+ * No environment-variable expansion (behaviour reference §4.1): `init` writes
+ * `${POSTGRES_PASSWORD}` as a placeholder for the user to replace, so one left in is a mistake.
+ * The DSN is never echoed back: it usually holds a password.
+ */
+const dsn: Check<string> = (value) => {
+  if (typeof value !== "string" || value.trim() === "") {
+    return `expected a connection string, got ${typeof value === "string" ? "an empty string" : describeValue(value)}`;
+  }
+  if (/\$\{[^}]*\}/.test(value)) {
+    return "expected a connection string with its values written out (Certeasy does not expand environment variables), got a ${...} placeholder";
+  }
+  return { ok: true, value };
+};
+
+const DRIVERS = ["sqlite", "postgres", "sqlserver"] as const;
+
+const databaseShape = {
+  driver: optionalField(oneOf(DRIVERS), DEFAULTS.database.driver),
+  path: maybeField(anchoredPath("%WORKDIR%")),
+  dsn: maybeField(dsn),
+  "ping-timeout-sec": optionalField(wholeNumber("seconds", 1), DEFAULTS.database.pingTimeoutSec),
+  "max-conn": optionalField(wholeNumber("connections", 1), DEFAULTS.database.maxConn),
+  "max-idle-conn": maybeField(wholeNumber("connections", 0)),
+  "conn-max-lifetime": maybeField(duration({ allowZero: true })),
+  "conn-max-idle-time": maybeField(duration({ allowZero: true })),
+  noddl: optionalField(bool, DEFAULTS.database.noDdl),
+};
+
+const databaseSection = section(databaseShape).superRefine((db, ctx) => {
+  // A key that would have no effect under the chosen driver is refused, so the file never
+  // claims something the server does not do (e.g. a DSN while the data goes to SQLite).
+  if (db.driver === "sqlite") {
+    if (db.dsn !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["dsn"], message: "expected no dsn with driver sqlite (use database.path), got a dsn" });
+    }
+    return;
+  }
+  if (db.dsn === undefined) {
+    ctx.addIssue({ code: "custom", path: ["dsn"], message: `expected a connection string for driver ${db.driver}, got nothing (the key is missing)` });
+  }
+  if (db.path !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["path"], message: `expected no path with driver ${db.driver} (path is for sqlite), got ${describeValue(db.path)}` });
+  }
+});
+
+const auditPath: Check<string> = (value) =>
+  // `path: ""` is how the product writes "the default" (behaviour reference §4.3).
+  value === "" ? { ok: true, value: DEFAULTS.audit.path } : anchoredPath("%WORKDIR%")(value);
+
+const auditShape = {
+  enabled: optionalField(bool, DEFAULTS.audit.enabled),
+  path: optionalField(auditPath, DEFAULTS.audit.path),
+};
+
+const workersShape = {
+  "drain-timeout": optionalField(
+    duration({ allowZero: false, zeroReason: "an explicit 0 is refused: claimed jobs would be abandoned at once" }),
+    DEFAULTS.workers.drainTimeoutMs,
+  ),
+};
+
+const rootShape = {
+  workdir: field(anchoredPath("%CONFIGDIR%")),
+  server: section(serverShape),
+  database: databaseSection,
+  logs: section(logsShape).superRefine(checkLogOutput),
+  audit: section(auditShape),
+  workers: section(workersShape),
+};
+
+/** The keys each section accepts ("" = top level), e.g. to check the example file documents all. */
+export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
+  "": Object.keys(rootShape),
+  server: Object.keys(serverShape),
+  database: Object.keys(databaseShape),
+  logs: Object.keys(logsShape),
+  audit: Object.keys(auditShape),
+  workers: Object.keys(workersShape),
+};
+
+export const configSchema = section(rootShape).superRefine((config, ctx) => {
+  // Behaviour reference §11.4: in-flight requests must finish inside the job drain, otherwise
+  // the audit log and database could close under a request that is still writing.
+  const shutdown = config.server["shutdown-timeout"];
+  const drain = config.workers["drain-timeout"];
+  if (shutdown > drain) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["server", "shutdown-timeout"],
+      message: `expected at most workers.drain-timeout (${formatDuration(drain)}), got ${formatDuration(shutdown)}`,
+    });
+  }
+});
+
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/**
+ * Keys of later Certeasy steps, by the section that holds them ("" = top level). They are
+ * refused like any unknown key, but with a message saying why, so a user bringing a complete
+ * product config knows the key is understood and simply not there yet.
+ */
+export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
+  "": [
+    "tls-certificate-manager",
+    "dns-validation-profiles",
+    "authorities",
+    "issuance-policies",
+    "policy-bindings",
+    "license",
+    "rate-limiting",
+    "renewal-info",
+  ],
+  logs: ["rotate"],
+  audit: ["rotate"],
+  workers: ["worker-id", "workers", "lease", "idle-min", "idle-max", "base-backoff", "max-backoff", "queue-size", "max-job-duration"],
+};

@@ -1,0 +1,95 @@
+/**
+ * The configuration as the rest of Certeasy sees it: camelCase, every default applied, every
+ * path absolute, every duration in milliseconds. Produced once, at the boundary, by
+ * normalise.ts; nothing past the loader reads the YAML shape.
+ */
+import type { ServiceName } from "../log/services.js";
+import type { Cidr, ListenAddress } from "./network.js";
+
+export type { Cidr, ListenAddress } from "./network.js";
+
+export interface ServerConfig {
+  /** public base URLs, used in the directory and in every object link (RFC 8555 §7.1) */
+  readonly urls: readonly URL[];
+  readonly listen: ListenAddress;
+  readonly readHeaderTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  /** hard ceiling per request */
+  readonly writeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  /** in-flight requests get this long to finish after SIGTERM; ≤ workers.drainTimeoutMs */
+  readonly shutdownTimeoutMs: number;
+  /** e.g. `X-Forwarded-For`; believed only from `trustedProxies`; `null` when not set */
+  readonly remoteIpHeader: string | null;
+  readonly trustedProxies: readonly Cidr[];
+}
+
+interface DatabasePoolConfig {
+  readonly pingTimeoutMs: number;
+  readonly maxConn: number;
+  /** never above `maxConn` */
+  readonly maxIdleConn: number;
+  /** `null`: connections are not recycled by age */
+  readonly connMaxLifetimeMs: number | null;
+  /** `null`: idle connections are kept */
+  readonly connMaxIdleTimeMs: number | null;
+  /** `true`: never run DDL (migrations are applied by `certeasy migrate` with DDL rights) */
+  readonly noDdl: boolean;
+}
+
+export interface SqliteDatabaseConfig extends DatabasePoolConfig {
+  readonly driver: "sqlite";
+  /** absolute path of the database file */
+  readonly path: string;
+}
+
+export interface NetworkDatabaseConfig extends DatabasePoolConfig {
+  readonly driver: "postgres" | "sqlserver";
+  /** connection string, never logged: it usually holds a password */
+  readonly dsn: string;
+}
+
+export type DatabaseConfig = SqliteDatabaseConfig | NetworkDatabaseConfig;
+export type DatabaseDriver = DatabaseConfig["driver"];
+
+/** `off` also stands for the product's `none` */
+export type LogLevel = "debug" | "info" | "warn" | "error" | "off";
+
+export type LogOutput =
+  | { readonly kind: "stderr" }
+  | { readonly kind: "stdout" }
+  | { readonly kind: "file"; readonly path: string };
+
+export interface LogsConfig {
+  readonly level: LogLevel;
+  readonly format: "json" | "text";
+  readonly output: LogOutput;
+  /** per-service levels; a service not listed uses `level` */
+  readonly services: Readonly<Partial<Record<ServiceName, LogLevel>>>;
+  /** labels added to every line */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface AuditConfig {
+  readonly enabled: boolean;
+  /** absolute path of this node's audit file */
+  readonly path: string;
+}
+
+export interface WorkersConfig {
+  /** claimed jobs get this long to finish after SIGTERM (behaviour reference §11.4) */
+  readonly drainTimeoutMs: number;
+}
+
+export interface CerteasyConfig {
+  /** absolute path of the file this was loaded from */
+  readonly file: string;
+  /** absolute path of the node's working directory */
+  readonly workdir: string;
+  readonly server: ServerConfig;
+  readonly database: DatabaseConfig;
+  readonly logs: LogsConfig;
+  readonly audit: AuditConfig;
+  readonly workers: WorkersConfig;
+}

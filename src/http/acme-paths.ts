@@ -1,0 +1,20 @@
+/**
+ * Request paths of the ACME resources, relative to an external base URL. One table, so the
+ * directory (RFC 8555 §7.1.1) and the routes that serve each resource cannot drift apart.
+ * The names follow the Certeasy endpoint list (behaviour reference §2.1).
+ */
+export const acmePaths = {
+  directory: "/acme/directory",
+  newNonce: "/acme/newNonce",
+  newAccount: "/acme/newAccount",
+  newOrder: "/acme/newOrder",
+  revokeCert: "/acme/revoke-cert",
+  keyChange: "/acme/keyChange",
+} as const;
+
+export type AcmeResource = keyof typeof acmePaths;
+
+export const healthPaths = {
+  liveness: "/healthz",
+  readiness: "/readyz",
+} as const;

@@ -1,0 +1,140 @@
+/**
+ * ACME problem documents (RFC 8555 §6.7, RFC 7807).
+ *
+ * Certeasy has ONE internal error type for anything a client should see, `AcmeProblem`, and ONE
+ * place that turns any thrown value into an HTTP response, `renderProblem`. Code below the HTTP
+ * layer throws an `AcmeProblem` when the client is at fault; anything else is a bug or an outage
+ * and becomes a generic `serverInternal` whose real cause goes to the log, never to the client
+ * (DESIGN §2 invariant 10).
+ */
+import type { Logger } from "pino";
+
+/** The error short names of RFC 8555 §6.7 (Table "Error Types"). */
+export type AcmeErrorType =
+  | "accountDoesNotExist"
+  | "alreadyRevoked"
+  | "badCSR"
+  | "badNonce"
+  | "badPublicKey"
+  | "badRevocationReason"
+  | "badSignatureAlgorithm"
+  | "caa"
+  | "compound"
+  | "connection"
+  | "dns"
+  | "externalAccountRequired"
+  | "incorrectResponse"
+  | "invalidContact"
+  | "malformed"
+  | "orderNotReady"
+  | "rateLimited"
+  | "rejectedIdentifier"
+  | "serverInternal"
+  | "tls"
+  | "unauthorized"
+  | "unsupportedContact"
+  | "unsupportedIdentifier"
+  | "userActionRequired";
+
+/** RFC 8555 §6.7: every ACME error type lives under this URN namespace. */
+export const ACME_ERROR_NAMESPACE = "urn:ietf:params:acme:error:";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export interface AcmeIdentifier {
+  readonly type: string;
+  readonly value: string;
+}
+
+/** RFC 8555 §6.7.1: one failure among several, e.g. per identifier of a newOrder. */
+export interface AcmeSubproblem {
+  readonly type: AcmeErrorType;
+  readonly detail: string;
+  readonly identifier?: AcmeIdentifier;
+}
+
+export interface AcmeProblemInit {
+  readonly type: AcmeErrorType;
+  readonly status: number;
+  readonly detail: string;
+  readonly subproblems?: readonly AcmeSubproblem[];
+  /** Sent as `Retry-After` (RFC 8555 §6.6 for `rateLimited`; also used for 503s). */
+  readonly retryAfterSeconds?: number;
+}
+
+export class AcmeProblem extends Error {
+  override readonly name = "AcmeProblem";
+  readonly type: AcmeErrorType;
+  readonly status: number;
+  readonly detail: string;
+  readonly subproblems: readonly AcmeSubproblem[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(init: AcmeProblemInit) {
+    super(`${init.type} (${init.status}): ${init.detail}`);
+    this.type = init.type;
+    this.status = init.status;
+    this.detail = init.detail;
+    this.subproblems = init.subproblems;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+}
+
+/** The JSON body of a problem document as sent on the wire. */
+export interface ProblemDocument {
+  readonly type: string;
+  readonly detail: string;
+  readonly status: number;
+  readonly subproblems?: readonly {
+    readonly type: string;
+    readonly detail: string;
+    readonly identifier?: AcmeIdentifier;
+  }[];
+}
+
+export function problemDocument(problem: AcmeProblem): ProblemDocument {
+  const base = { type: ACME_ERROR_NAMESPACE + problem.type, detail: problem.detail, status: problem.status };
+  if (!problem.subproblems || problem.subproblems.length === 0) return base;
+  return {
+    ...base,
+    subproblems: problem.subproblems.map((s) => ({
+      type: ACME_ERROR_NAMESPACE + s.type,
+      detail: s.detail,
+      ...(s.identifier ? { identifier: s.identifier } : {}),
+    })),
+  };
+}
+
+/** What the client sees for any failure that is not an `AcmeProblem`. */
+const GENERIC_INTERNAL_DETAIL = "The server hit an internal error; the request was not completed.";
+
+export interface RenderProblemOptions {
+  readonly log: Logger;
+  /**
+   * Headers added to every problem response. This is where the nonce layer puts a fresh
+   * `Replay-Nonce` (RFC 8555 §6.5: error responses carry one too) and where a `Link: rel="index"`
+   * can go; the renderer itself stays ignorant of nonces.
+   */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+}
+
+/** Turns any thrown value into an RFC 8555 problem response. The only place that does so. */
+export function renderProblem(error: unknown, options: RenderProblemOptions): Response {
+  const problem = asAcmeProblem(error, options.log);
+  const headers = new Headers(options.extraHeaders);
+  headers.set("Content-Type", PROBLEM_CONTENT_TYPE);
+  headers.set("Cache-Control", "no-store");
+  if (problem.retryAfterSeconds !== undefined) {
+    headers.set("Retry-After", String(Math.max(0, Math.ceil(problem.retryAfterSeconds))));
+  }
+  return new Response(JSON.stringify(problemDocument(problem)), { status: problem.status, headers });
+}
+
+function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {
+  if (error instanceof AcmeProblem) {
+    if (error.status >= 500) log.error({ err: error }, "request failed with a server-side problem");
+    return error;
+  }
+  log.error({ err: error }, "unhandled error while serving a request");
+  return new AcmeProblem({ type: "serverInternal", status: 500, detail: GENERIC_INTERNAL_DETAIL });
+}

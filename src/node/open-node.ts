@@ -1,0 +1,123 @@
+/**
+ * The boot sequence of a node's core, shared by `serve`, the crash tests and the benchmark
+ * (reference certeasy-behaviour.md §11.6): workdir and server_id, database reachable and
+ * migrated, node registered, audit file opened (foreign-node check, torn-tail repair,
+ * re-mirror), writer started, in-memory projections hydrated, `node.started` appended. The
+ * reverse happens in `stop`. HTTP and TLS sit on top of this, in the serve command.
+ */
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import { NodeStarted, NodeStopped, nodeStreamId } from "../../events/index.js";
+import { logPositionProjection, tableProjections, type MemoryProjection } from "../../projections/index.js";
+import { openAuditFile, type AuditMirror } from "../audit/index.js";
+import { startLiveProjections, type LiveProjections } from "../projection/live.js";
+import type { EventStoreDialect } from "../store/dialect.js";
+import { openDialect, type StoreOptions } from "../store/open.js";
+import { uuidv4 } from "../store/uuid.js";
+import { EventWriter, type EventWriterOptions } from "../store/writer.js";
+import { CERTEASY_VERSION } from "../version.js";
+import { startHeartbeat } from "./heartbeat.js";
+import { ensureWorkdir, loadOrCreateServerId } from "./identity.js";
+import { prepareSchema } from "./schema-gate.js";
+
+export interface NodeOptions {
+  readonly workdir: string;
+  readonly store: StoreOptions;
+  /** issue no DDL; refuse to start on pending migrations (`database.noddl`) */
+  readonly noddl: boolean;
+  /** null when `audit.enabled: false` */
+  readonly auditPath: string | null;
+  readonly log: Logger;
+  readonly clock?: () => Date;
+  readonly memoryProjections?: readonly MemoryProjection<unknown>[];
+  readonly heartbeatMs?: number;
+  /** called after each group commit (metrics, benchmark) */
+  readonly onBatch?: EventWriterOptions["onBatch"];
+}
+
+export interface NodeCore {
+  readonly serverId: string;
+  readonly bootId: string;
+  readonly dialect: EventStoreDialect;
+  readonly writer: EventWriter;
+  readonly live: LiveProjections;
+  readonly clock: () => Date;
+  /** Append node.stopped, write the shutdown line, close the writer, audit file and database. */
+  stop(reason: "signal" | "shutdown" | "fatal", signal?: string): Promise<void>;
+}
+
+type NodeMirror = Pick<AuditMirror, "appendEvents" | "appendLifecycle" | "close">;
+
+/** An audit mirror that writes nothing, for `audit.enabled: false` (warned about at startup). */
+const noAudit: NodeMirror = {
+  appendEvents: async () => {},
+  appendLifecycle: async () => {},
+  close: async () => {},
+};
+
+export async function openNode(options: NodeOptions): Promise<NodeCore> {
+  const { log } = options;
+  const clock = options.clock ?? (() => new Date());
+  const started = performance.now();
+  await ensureWorkdir(options.workdir);
+  const identity = await loadOrCreateServerId(options.workdir);
+  const serverId = identity.serverId;
+  log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
+
+  const dialect = await openDialect(options.store);
+  try {
+    await prepareSchema(dialect, options.noddl, log);
+    const host = hostname();
+    const { firstBoot } = await dialect.registerServer(serverId, host, clock());
+
+    let mirror: NodeMirror = noAudit;
+    if (options.auditPath !== null) {
+      const audit = await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log });
+      mirror = audit.mirror;
+      if (audit.report.tornTail) log.warn({ tornTail: audit.report.tornTail }, "audit file had a torn last line (crash artefact); repaired");
+      if (audit.report.remirrored > 0) log.warn({ events: audit.report.remirrored }, "re-mirrored events missing from the audit file");
+    }
+
+    const writer = new EventWriter({ dialect, serverId, clock, projections: tableProjections, mirror, onBatch: options.onBatch });
+    const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {
+      dialect,
+      committed$: writer.committed$,
+    });
+    const bootId = uuidv4();
+    await mirror.appendLifecycle("boot", { bootId, hostname: host, pid: process.pid, version: CERTEASY_VERSION });
+    await writer.append({
+      streamId: nodeStreamId(serverId),
+      expectedVersion: "any",
+      events: [NodeStarted.create({ bootId, hostname: host, pid: process.pid, version: CERTEASY_VERSION, firstBoot })],
+    });
+    const stopHeartbeat = startHeartbeat(dialect, serverId, clock, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
+    log.info({ serverId, bootId, firstBoot, ms: Math.round(performance.now() - started) }, "node core started");
+
+    const bootedAt = clock().getTime();
+    let stopping: Promise<void> | undefined;
+    const stop = (reason: "signal" | "shutdown" | "fatal", signal?: string): Promise<void> =>
+      (stopping ??= (async () => {
+        stopHeartbeat();
+        const uptimeMs = Math.max(0, clock().getTime() - bootedAt);
+        try {
+          await writer.append({
+            streamId: nodeStreamId(serverId),
+            expectedVersion: "any",
+            events: [NodeStopped.create({ bootId, reason, uptimeMs, ...(signal ? { signal } : {}) })],
+          });
+        } catch (error) {
+          log.error({ err: error }, "could not record node.stopped");
+        }
+        await writer.close();
+        live.stop();
+        await mirror.appendLifecycle("shutdown", { bootId, reason, uptimeMs });
+        await mirror.close();
+        await dialect.touchServer(serverId, clock()).catch(() => {});
+        await dialect.close();
+      })());
+    return { serverId, bootId, dialect, writer, live, clock, stop };
+  } catch (error) {
+    await dialect.close().catch(() => {});
+    throw error;
+  }
+}

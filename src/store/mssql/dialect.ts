@@ -1,0 +1,86 @@
+/**
+ * The SQL Server dialect (mssql 11 / tedious). Each operation lives in its own module; this
+ * one owns the connection pool: opened on first use (so the dialect can be built before the
+ * server is reachable, and `ping` reports it), re-opened after a failed connect.
+ */
+import mssql from "mssql";
+import type { ConnectionPool } from "mssql";
+import type { EventStoreDialect } from "../dialect.js";
+import { PingTimeoutError } from "../dialect-errors.js";
+import { appendBatch } from "./append.js";
+import { parseMssqlDsn } from "./dsn.js";
+import { mssqlMigrate, mssqlMigrationStatus, mssqlPendingSql } from "./migrate.js";
+import { readAll, readByServer, readHeadWith, readProjection, readStream } from "./read.js";
+import { rebuildProjections } from "./rebuild.js";
+import { execute } from "./request.js";
+import { listServers, registerServer, touchServer } from "./servers.js";
+
+export interface MssqlDialectOptions {
+  /** `mssql://…` URL or ADO-style `Server=…;Database=…` string (dsn.ts) */
+  readonly dsn: string;
+  /** pool size */
+  readonly maxConn: number;
+  /** how long `ping` waits, connecting included */
+  readonly pingTimeoutMs: number;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PingTimeoutError(ms)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDialect {
+  const config = parseMssqlDsn(options.dsn);
+  const pool = new mssql.ConnectionPool({
+    ...config,
+    pool: { max: Math.max(1, Math.trunc(options.maxConn)), min: 0, idleTimeoutMillis: 30_000 },
+  });
+  // The pool emits "error" when it cannot hand out a connection; the request that asked
+  // rejects with the same error, so the event itself needs no handling — but without a
+  // listener Node would treat it as an uncaught exception and stop the process.
+  pool.on("error", () => undefined);
+
+  let connecting: Promise<ConnectionPool> | undefined;
+  let closed = false;
+  const connected = (): Promise<ConnectionPool> => {
+    if (closed) return Promise.reject(new Error("the SQL Server dialect is closed"));
+    connecting ??= pool.connect().catch((err: unknown) => {
+      connecting = undefined;
+      throw err;
+    });
+    return connecting;
+  };
+
+  return {
+    driver: "sqlserver",
+    async ping() {
+      await withTimeout(
+        connected().then((p) => execute(p, { text: "SELECT 1 AS [ok]", params: [] })),
+        options.pingTimeoutMs,
+      );
+    },
+    migrate: async () => mssqlMigrate(await connected()),
+    migrationStatus: async () => mssqlMigrationStatus(await connected()),
+    pendingSql: async () => mssqlPendingSql(await connected()),
+    appendBatch: async (commands, ctx) => (commands.length === 0 ? [] : appendBatch(await connected(), commands, ctx)),
+    head: async () => readHeadWith(await connected()),
+    readAll: async (after, limit) => readAll(await connected(), after, limit),
+    readStream: async (streamId) => readStream(await connected(), streamId),
+    readByServer: async (serverId, after, limit) => readByServer(await connected(), serverId, after, limit),
+    registerServer: async (serverId, hostname, now) => registerServer(await connected(), serverId, hostname, now),
+    touchServer: async (serverId, now) => touchServer(await connected(), serverId, now),
+    listServers: async () => listServers(await connected()),
+    readProjection: async (table) => readProjection(await connected(), table),
+    rebuildProjections: async (project, onProgress) => rebuildProjections(await connected(), project, onProgress),
+    async close() {
+      closed = true;
+      const pending = connecting;
+      connecting = undefined;
+      if (pending) await pending.catch(() => undefined);
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** The node registry (`servers`): an operational table, written directly. */
+import { servers } from "../schema/mssql.js";
+import { ParamList, type Statement } from "./statement.js";
+import { columnType } from "./sql-types.js";
+import { selectList, tableName } from "./table-rows.js";
+
+const T = tableName(servers);
+const type = {
+  serverId: columnType(servers.serverId),
+  hostname: columnType(servers.hostname),
+  at: columnType(servers.lastSeen),
+};
+
+/**
+ * First half of the upsert. UPDLOCK + HOLDLOCK keep the key range locked until the insert
+ * that follows in the same transaction, so two registrations of one id cannot both insert.
+ */
+export function refreshServerSql(serverId: string, hostname: string, at: number): Statement {
+  const p = new ParamList();
+  return p.statement(
+    `UPDATE ${T} WITH (UPDLOCK, HOLDLOCK) SET [hostname] = ${p.bind(type.hostname, hostname)}, ` +
+      `[last_seen] = ${p.bind(type.at, at)} WHERE [server_id] = ${p.bind(type.serverId, serverId)}`,
+  );
+}
+
+export function insertServerSql(serverId: string, hostname: string, at: number): Statement {
+  const p = new ParamList();
+  const now = p.bind(type.at, at);
+  return p.statement(
+    `INSERT INTO ${T} ([server_id], [hostname], [first_seen], [last_seen]) ` +
+      `VALUES (${p.bind(type.serverId, serverId)}, ${p.bind(type.hostname, hostname)}, ${now}, ${now})`,
+  );
+}
+
+export function touchServerSql(serverId: string, at: number): Statement {
+  const p = new ParamList();
+  return p.statement(`UPDATE ${T} SET [last_seen] = ${p.bind(type.at, at)} WHERE [server_id] = ${p.bind(type.serverId, serverId)}`);
+}
+
+export const listServersSql: Statement = {
+  text: `SELECT ${selectList(servers)} FROM ${T} ORDER BY [last_seen] DESC, [server_id]`,
+  params: [],
+};

@@ -1,0 +1,30 @@
+/** registerServer / touchServer / listServers on SQL Server. */
+import type { ConnectionPool } from "mssql";
+import type { ServerRow } from "../dialect.js";
+import { servers } from "../schema/mssql.js";
+import { affected, execute, select } from "./request.js";
+import { insertServerSql, listServersSql, refreshServerSql, touchServerSql } from "./servers-sql.js";
+import { decodeRow } from "./table-rows.js";
+import { inTransaction } from "./transaction.js";
+
+export function registerServer(
+  pool: ConnectionPool,
+  serverId: string,
+  hostname: string,
+  now: Date,
+): Promise<{ readonly firstBoot: boolean }> {
+  const at = Math.floor(now.getTime());
+  return inTransaction(pool, async (tx) => {
+    if ((await affected(tx, refreshServerSql(serverId, hostname, at))) > 0) return { firstBoot: false };
+    await execute(tx, insertServerSql(serverId, hostname, at));
+    return { firstBoot: true };
+  });
+}
+
+export async function touchServer(pool: ConnectionPool, serverId: string, now: Date): Promise<void> {
+  await execute(pool, touchServerSql(serverId, Math.floor(now.getTime())));
+}
+
+export async function listServers(pool: ConnectionPool): Promise<ServerRow[]> {
+  return (await select(pool, listServersSql)).map((record) => decodeRow(servers, record));
+}

@@ -1,0 +1,55 @@
+/**
+ * The PostgreSQL connection pool (postgres-js) and its drizzle wrapper. A dead or unreachable
+ * server must reject, never hang: connect_timeout comes from pingTimeoutMs.
+ */
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { PgTable } from "drizzle-orm/pg-core";
+import postgres from "postgres";
+import type { ProjectionTableName } from "../../../projections/row-change.js";
+import { nodeBoots } from "../schema/postgres.js";
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database */
+  readonly dsn: string;
+  /** pool size */
+  readonly maxConn: number;
+  /** bounds connecting and `ping` */
+  readonly pingTimeoutMs: number;
+  /**
+   * Schema to work in (the connection's search_path). It must exist: the dialect never
+   * creates schemas (the tests create their own).
+   */
+  readonly schema?: string;
+}
+
+export interface PostgresConnection {
+  readonly client: postgres.Sql;
+  readonly db: PostgresJsDatabase;
+  readonly pingTimeoutMs: number;
+}
+
+export type PostgresTransaction = Parameters<Parameters<PostgresJsDatabase["transaction"]>[0]>[0];
+
+/** Every projection table, by the name projections use in RowChange. */
+export const postgresProjectionTables: Readonly<Record<ProjectionTableName, PgTable>> = {
+  node_boots: nodeBoots,
+};
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function openPostgres(options: PostgresOptions): PostgresConnection {
+  const client = postgres(options.dsn, {
+    max: options.maxConn,
+    // postgres-js counts whole seconds.
+    connect_timeout: Math.max(1, Math.ceil(options.pingTimeoutMs / 1000)),
+    // CREATE … IF NOT EXISTS and friends send NOTICEs; they are not news to an operator.
+    onnotice: () => undefined,
+    connection: {
+      application_name: "certeasy",
+      ...(options.schema === undefined ? {} : { search_path: quoteIdentifier(options.schema) }),
+    },
+  });
+  return { client, db: drizzle({ client }), pingTimeoutMs: options.pingTimeoutMs };
+}

@@ -1,0 +1,52 @@
+/**
+ * The PostgreSQL dialect (postgres-js): the recommended database for cold active/passive.
+ * Every method rejects with the driver's own error (PostgresError with its SQLSTATE, or the
+ * socket error when the server cannot be reached).
+ */
+import type { EventStoreDialect } from "../dialect.js";
+import { PingTimeoutError } from "../dialect-errors.js";
+import { rejectingWithDriverError as guard } from "../driver-error.js";
+import { appendBatch } from "./append.js";
+import { openPostgres, type PostgresConnection, type PostgresOptions } from "./connection.js";
+import { PostgresMigrator } from "./migrate.js";
+import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
+import { rebuildProjections } from "./rebuild.js";
+import { listServers, registerServer, touchServer } from "./servers.js";
+
+export type { PostgresOptions } from "./connection.js";
+
+async function ping({ client, pingTimeoutMs }: PostgresConnection): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PingTimeoutError(pingTimeoutMs)), pingTimeoutMs);
+  });
+  try {
+    await Promise.race([client`SELECT 1`.execute(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createPostgresDialect(options: PostgresOptions): EventStoreDialect {
+  const connection = openPostgres(options);
+  const { db } = connection;
+  const migrator = new PostgresMigrator(connection);
+  return {
+    driver: "postgres",
+    ping: guard(() => ping(connection)),
+    migrate: guard(() => migrator.migrate()),
+    migrationStatus: guard(() => migrator.status()),
+    pendingSql: guard(() => migrator.pendingSql()),
+    appendBatch: guard((commands, ctx) => appendBatch(connection, commands, ctx)),
+    head: guard(() => readHead(db)),
+    readAll: guard((after, limit) => readAll(db, after, limit)),
+    readStream: guard((streamId) => readStream(db, streamId)),
+    readByServer: guard((serverId, after, limit) => readByServer(db, serverId, after, limit)),
+    registerServer: guard((serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
+    touchServer: guard((serverId, now) => touchServer(connection, serverId, now)),
+    listServers: guard(() => listServers(connection)),
+    readProjection: guard((table) => readProjection(db, table)),
+    rebuildProjections: guard((project, onProgress) => rebuildProjections(connection, project, onProgress)),
+    close: guard(() => connection.client.end({ timeout: 5 })),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * SQL Server table definitions of the logical schema (same SQL column names and TS property
+ * names as sqlite.ts and postgres.ts; the parity test in test/dialects holds them together).
+ * Timestamps are epoch milliseconds in BIGINT; `body` is NVARCHAR(MAX) because it must hold
+ * the exact canonical text that was hashed (DESIGN §2 invariant 5), whatever characters it has.
+ * Identifiers are ASCII, so they use VARCHAR/CHAR, and the dialect binds them with the same
+ * types so that SQL Server never converts the indexed column to compare it.
+ */
+import { sql } from "drizzle-orm";
+import { bigint, char, check, index, int, mssqlTable, nvarchar, smallint, unique, varchar } from "drizzle-orm/mssql-core";
+
+/** The serialization point of every append: exactly one row, id = 1 (inserted by a migration). */
+export const esLogHead = mssqlTable(
+  "es_log_head",
+  {
+    id: smallint("id").primaryKey(),
+    lastPosition: bigint("last_position", { mode: "number" }).notNull(),
+    lastHash: char("last_hash", { length: 64 }).notNull(),
+  },
+  // Unqualified column name: drizzle would render `[es_log_head].[id]`, and a plain column
+  // reference is the form every SQL Server version documents for CHECK constraints.
+  () => [check("es_log_head_single_row", sql`[id] = 1`)],
+);
+
+export const esStreams = mssqlTable("es_streams", {
+  streamId: varchar("stream_id", { length: 200 }).primaryKey(),
+  streamType: varchar("stream_type", { length: 64 }).notNull(),
+  version: bigint("version", { mode: "number" }).notNull(),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+});
+
+/** Append-only: a trigger (migration append_only) refuses UPDATE and DELETE. */
+export const esEvents = mssqlTable(
+  "es_events",
+  {
+    // Assigned by the appender from es_log_head, never IDENTITY: an identity value read with
+    // `position > x` would skip transactions that commit late (DESIGN §2 invariant 3).
+    position: bigint("position", { mode: "number" }).primaryKey(),
+    eventId: char("event_id", { length: 36 }).notNull(),
+    streamId: varchar("stream_id", { length: 200 }).notNull(),
+    streamVersion: bigint("stream_version", { mode: "number" }).notNull(),
+    eventType: varchar("event_type", { length: 128 }).notNull(),
+    schemaVersion: int("schema_version").notNull(),
+    recordedAt: bigint("recorded_at", { mode: "number" }).notNull(),
+    serverId: char("server_id", { length: 36 }).notNull(),
+    body: nvarchar("body", { length: "max" }).notNull(),
+    hash: char("hash", { length: 64 }).notNull(),
+  },
+  (t) => [
+    unique("es_events_event_id_unique").on(t.eventId),
+    unique("es_events_stream_version_unique").on(t.streamId, t.streamVersion),
+    index("es_events_server_position_idx").on(t.serverId, t.position),
+  ],
+);
+
+/** Node registry: an operational table written directly, not a projection. */
+export const servers = mssqlTable("servers", {
+  serverId: char("server_id", { length: 36 }).primaryKey(),
+  hostname: varchar("hostname", { length: 255 }).notNull(),
+  firstSeen: bigint("first_seen", { mode: "number" }).notNull(),
+  lastSeen: bigint("last_seen", { mode: "number" }).notNull(),
+});
+
+/** Projection table (projections/tables/node-boots.ts): written only through RowChange. */
+export const nodeBoots = mssqlTable("node_boots", {
+  bootId: char("boot_id", { length: 36 }).primaryKey(),
+  serverId: char("server_id", { length: 36 }).notNull(),
+  hostname: varchar("hostname", { length: 255 }).notNull(),
+  pid: int("pid").notNull(),
+  version: varchar("version", { length: 64 }).notNull(),
+  startedAt: bigint("started_at", { mode: "number" }).notNull(),
+  startedPosition: bigint("started_position", { mode: "number" }).notNull(),
+  stoppedAt: bigint("stopped_at", { mode: "number" }),
+  stopReason: varchar("stop_reason", { length: 32 }),
+  uptimeMs: bigint("uptime_ms", { mode: "number" }),
+});

@@ -1,0 +1,43 @@
+/**
+ * One better-sqlite3 connection per process, shared by appends and reads. SQLite serialises
+ * writers anyway, and a single connection lets the dialect run every transaction synchronously
+ * (drizzle's async form is not atomic on this driver; see dependencies.md §2).
+ */
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { ProjectionTableName } from "../../../projections/row-change.js";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { nodeBoots } from "../schema/sqlite.js";
+
+export interface SqliteOptions {
+  /** database file; its directory must exist */
+  readonly path: string;
+  /** how long a writer waits for another process's lock before SQLITE_BUSY (default 5000) */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface SqliteConnection {
+  readonly client: Database.Database;
+  readonly db: BetterSQLite3Database;
+}
+
+/** Every projection table, by the name projections use in RowChange. */
+export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLiteTable>> = {
+  node_boots: nodeBoots,
+};
+
+export function openSqlite(options: SqliteOptions): SqliteConnection {
+  const client = new Database(options.path);
+  try {
+    // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before the
+    // append resolves, so an acknowledged event survives power loss (DESIGN §2 invariant 6).
+    client.pragma("journal_mode = WAL");
+    client.pragma("synchronous = FULL");
+    client.pragma("foreign_keys = ON");
+    client.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return { client, db: drizzle({ client }) };
+}

@@ -1,0 +1,46 @@
+/**
+ * The SQLite dialect: better-sqlite3 in WAL mode, the embedded default and the single-node
+ * choice (never shared across hosts). better-sqlite3 is synchronous; the interface is async so
+ * that all dialects look alike, and every method rejects with the driver's own error.
+ */
+import type { EventStoreDialect } from "../dialect.js";
+import { rejectingWithDriverError as guard } from "../driver-error.js";
+import { appendBatch } from "./append.js";
+import { openSqlite, type SqliteOptions } from "./connection.js";
+import { SqliteMigrator } from "./migrate.js";
+import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
+import { rebuildProjections } from "./rebuild.js";
+import { listServers, registerServer, touchServer } from "./servers.js";
+import { lazyStatements } from "./statements.js";
+
+export type { SqliteOptions } from "./connection.js";
+
+export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
+  const connection = openSqlite(options);
+  const statements = lazyStatements(connection);
+  const migrator = new SqliteMigrator(connection);
+  return {
+    driver: "sqlite",
+    ping: guard(async () => {
+      connection.client.prepare("SELECT 1").get();
+    }),
+    migrate: guard(async () => migrator.migrate()),
+    migrationStatus: guard(async () => migrator.status()),
+    pendingSql: guard(async () => migrator.pendingSql()),
+    appendBatch: guard(async (commands, ctx) => appendBatch(connection, statements(), commands, ctx)),
+    head: guard(async () => readHead(statements())),
+    readAll: guard(async (after, limit) => readAll(statements(), after, limit)),
+    readStream: guard(async (streamId) => readStream(statements(), streamId)),
+    readByServer: guard(async (serverId, after, limit) => readByServer(statements(), serverId, after, limit)),
+    registerServer: guard(async (serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
+    touchServer: guard(async (serverId, now) => touchServer(connection, serverId, now)),
+    listServers: guard(async () => listServers(connection)),
+    readProjection: guard(async (table) => readProjection(connection, table)),
+    rebuildProjections: guard(async (project, onProgress) =>
+      rebuildProjections(connection, statements(), project, onProgress),
+    ),
+    close: guard(async () => {
+      if (connection.client.open) connection.client.close();
+    }),
+  };
+}

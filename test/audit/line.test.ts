@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { GENESIS_HASH } from "../../events/index.js";
+import { scanAuditText } from "../../src/audit/chain.js";
+import {
+  buildEventLine,
+  buildLifecycleLine,
+  checkLine,
+  EMPTY_CHAIN,
+  serializeLine,
+  tipOf,
+  type AuditLine,
+} from "../../src/audit/line.js";
+
+const SERVER = "6f0c1e7a-2b1d-4c3e-9f00-0a1b2c3d4e5f";
+const at = new Date("2026-11-30T10:00:00.123Z");
+
+function chain(count: number): AuditLine[] {
+  const lines: AuditLine[] = [buildLifecycleLine(EMPTY_CHAIN, SERVER, "boot", at, { pid: 7 })];
+  for (let i = 1; i < count; i++) {
+    const prev = lines[i - 1];
+    if (!prev) throw new Error("unreachable");
+    lines.push(
+      buildEventLine(tipOf(prev), SERVER, {
+        position: i,
+        hash: String(i % 10).repeat(64),
+        type: "node.started",
+        streamId: `node:${SERVER}`,
+        at: "2026-11-30T10:00:00.000Z",
+      }),
+    );
+  }
+  return lines;
+}
+
+const text = (lines: readonly AuditLine[]): string => lines.map(serializeLine).join("");
+
+describe("audit line", () => {
+  it("is canonical JSON with the documented fields, chained from the genesis hash", () => {
+    const [boot, event] = chain(2);
+    expect(boot?.prev).toBe(GENESIS_HASH);
+    expect(event?.prev).toBe(boot?.hash);
+    expect(event?.seq).toBe(2);
+    expect(serializeLine(event as AuditLine)).toMatch(
+      /^\{"at":"[^"]+","event_hash":"1{64}","event_type":"node\.started","hash":"[0-9a-f]{64}","kind":"event","position":1,"prev":"[0-9a-f]{64}","seq":2,"server_id":"[^"]+","stream_id":"node:[^"]+"\}\n$/,
+    );
+  });
+
+  it("accepts each line of a good chain", () => {
+    let tip = EMPTY_CHAIN;
+    for (const line of chain(4)) {
+      const check = checkLine(tip, serializeLine(line).slice(0, -1));
+      expect(check.ok).toBe(true);
+      tip = tipOf(line);
+    }
+  });
+
+  it("names what is wrong with a bad line", () => {
+    const [boot, event] = chain(2) as [AuditLine, AuditLine];
+    const bootTip = tipOf(boot);
+    const eventText = serializeLine(event).slice(0, -1);
+    expect(checkLine(bootTip, "{not json")).toMatchObject({ kind: "parse", reason: "line 2: not valid JSON" });
+    expect(checkLine(bootTip, eventText.replace('"position":1', '"position":2'))).toMatchObject({
+      kind: "bad-hash",
+      reason: "line 2: hash does not match the line's content",
+    });
+    expect(checkLine(EMPTY_CHAIN, eventText)).toMatchObject({ kind: "bad-seq" });
+    expect(checkLine({ seq: 1, hash: "f".repeat(64) }, eventText)).toMatchObject({
+      kind: "broken-link",
+      reason: "line 2: prev does not match the hash of line 1",
+    });
+    expect(checkLine(bootTip, eventText.replace("{", "{ "))).toMatchObject({ kind: "parse", reason: "line 2: not in canonical JSON form" });
+    expect(checkLine(bootTip, eventText.replace('"kind":"event"', '"kind":"takeover"'))).toMatchObject({ kind: "parse" });
+  });
+});
+
+describe("scanning a file's text", () => {
+  it("reports the tip, the last event position and no torn tail for a good file", () => {
+    const lines = chain(5);
+    const scan = scanAuditText(text(lines));
+    expect(scan).toMatchObject({ ok: true, tip: { seq: 5 }, lastEventPosition: 4, tornTail: null });
+  });
+
+  it("treats a final piece without LF as a torn tail, and keeps the good prefix", () => {
+    const good = text(chain(3));
+    const partial = serializeLine(chain(4)[3] as AuditLine).slice(0, 40);
+    const scan = scanAuditText(good + partial);
+    expect(scan).toMatchObject({ ok: true, tip: { seq: 3 }, goodBytes: Buffer.byteLength(good) });
+    if (!scan.ok) return;
+    expect(scan.tornTail).toEqual({ line: 4, bytes: 40, reason: expect.stringContaining("no line feed"), dropped: partial });
+  });
+
+  it("treats a bad final line with LF as a torn tail too", () => {
+    const lines = text(chain(3)).split("\n");
+    lines[2] = (lines[2] ?? "").replace('"seq":3', '"seq":9');
+    const scan = scanAuditText(lines.join("\n"));
+    expect(scan).toMatchObject({ ok: true, tip: { seq: 2 }, tornTail: { line: 3, reason: expect.stringContaining("hash does not match") } });
+  });
+
+  it("treats an intact last line that does not follow on as tampering, not as a torn tail", () => {
+    const lines = text(chain(4)).split("\n");
+    expect(scanAuditText([...lines.slice(0, 2), ...lines.slice(3)].join("\n"))).toMatchObject({
+      ok: false,
+      fault: { line: 3, kind: "bad-seq" },
+    });
+  });
+
+  it("treats a bad line followed by anything as tampering, even a torn piece", () => {
+    const lines = text(chain(4)).split("\n");
+    lines[1] = (lines[1] ?? "").replace("node.started", "node.stopped");
+    expect(scanAuditText(lines.join("\n"))).toEqual({
+      ok: false,
+      fault: { line: 2, kind: "bad-hash", reason: "line 2: hash does not match the line's content" },
+    });
+    expect(scanAuditText(`${lines.slice(0, 2).join("\n")}\n{"partial`)).toMatchObject({ ok: false, fault: { line: 2 } });
+  });
+});

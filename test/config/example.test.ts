@@ -1,0 +1,39 @@
+/**
+ * config.example.yml is both the reference of every key and a runnable local config: it must
+ * load as it is, and mention every key the schema accepts.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.js";
+import { CONFIG_KEYS } from "../../src/config/schema.js";
+import { configWarnings } from "../../src/config/warnings.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const examplePath = resolve(repoRoot, "config.example.yml");
+
+describe("config.example.yml", () => {
+  it("loads as a local try-out config without warnings", () => {
+    const config = loadConfig(examplePath);
+    expect(config.workdir).toBe(resolve(repoRoot, ".workdir"));
+    expect(config.server.urls.map((url) => url.href)).toEqual(["https://localhost:8443/"]);
+    expect(config.server.listen).toEqual({ host: "127.0.0.1", port: 8443 });
+    expect(config.database).toMatchObject({ driver: "sqlite", path: resolve(repoRoot, ".workdir/db.sqlite") });
+    expect(configWarnings(config)).toEqual([]);
+  });
+
+  it("documents every key the loader accepts", () => {
+    const text = readFileSync(examplePath, "utf8");
+    const undocumented: string[] = [];
+    for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
+      for (const key of keys) {
+        // written as `key:` at the section's indentation, commented out or not
+        const indent = section === "" ? "" : " {2}";
+        const pattern = new RegExp(`^${indent}(?:# ?)?${key.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}:`, "m");
+        if (!pattern.test(text)) undocumented.push(section === "" ? key : `${section}.${key}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+});

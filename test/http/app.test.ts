@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { createAcmeApp, type AcmeAppDeps } from "../../src/http/app.js";
+import { AcmeProblem } from "../../src/http/problem.js";
+import type { ReadinessCheck } from "../../src/http/routes/health.js";
+import { capturingLogger, silentLogger } from "./helpers.js";
+
+const SERVER_URLS = ["https://acme.corp.internal", "https://acme-b.corp.internal:9443/edge/"];
+
+function app(overrides: Partial<AcmeAppDeps> = {}) {
+  return createAcmeApp({
+    serverUrls: SERVER_URLS,
+    maxBodyBytes: 1024,
+    readiness: () => [],
+    log: silentLogger(),
+    ...overrides,
+  });
+}
+
+const directoryAt = (host: string) =>
+  app().request("https://ignored.example/acme/directory", { headers: { host } });
+
+describe("GET /acme/directory (RFC 8555 §7.1.1)", () => {
+  it("lists every resource under the configured URL matching the Host header", async () => {
+    const res = await directoryAt("acme.corp.internal");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({
+      newNonce: "https://acme.corp.internal/acme/newNonce",
+      newAccount: "https://acme.corp.internal/acme/newAccount",
+      newOrder: "https://acme.corp.internal/acme/newOrder",
+      revokeCert: "https://acme.corp.internal/acme/revoke-cert",
+      keyChange: "https://acme.corp.internal/acme/keyChange",
+      meta: { externalAccountRequired: false },
+    });
+  });
+
+  it("uses the second configured URL, with its port and path prefix, for its own Host", async () => {
+    const body = (await (await directoryAt("ACME-B.corp.internal:9443")).json()) as Record<string, string>;
+    expect(body["newOrder"]).toBe("https://acme-b.corp.internal:9443/edge/acme/newOrder");
+    expect(body["newNonce"]).toBe("https://acme-b.corp.internal:9443/edge/acme/newNonce");
+  });
+
+  it("never echoes an unknown Host: falls back to the first configured URL", async () => {
+    const body = JSON.stringify(await (await directoryAt("evil.example:443")).json());
+    expect(body).not.toContain("evil.example");
+    expect(body).toContain("https://acme.corp.internal/acme/newAccount");
+  });
+});
+
+describe("problem documents (RFC 8555 §6.7)", () => {
+  it("answers an unknown route with a 404 malformed problem", async () => {
+    const res = await app().request("https://acme.corp.internal/acme/nope");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body["type"]).toBe("urn:ietf:params:acme:error:malformed");
+    expect(body["status"]).toBe(404);
+  });
+
+  it("renders a thrown plain Error as 500 serverInternal without leaking its message", async () => {
+    const logged = capturingLogger();
+    const a = app({ log: logged.log });
+    a.get("/boom", () => {
+      throw new Error("db password is hunter2");
+    });
+    const res = await a.request("https://acme.corp.internal/boom");
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ type: "urn:ietf:params:acme:error:serverInternal", status: 500 });
+    expect(text).not.toContain("hunter2");
+    // The real cause is kept for the operator.
+    expect(JSON.stringify(logged.lines())).toContain("hunter2");
+  });
+
+  it("renders a thrown non-Error value as a problem document too", async () => {
+    const a = app();
+    a.get("/odd", () => {
+      throw "a string, not an Error" as unknown as Error;
+    });
+    const res = await a.request("https://acme.corp.internal/odd");
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.text()).not.toContain("a string");
+  });
+
+  it("renders an AcmeProblem as itself, with subproblems, Retry-After and the extra-header hook", async () => {
+    const a = app({ problemHeaders: () => ({ "Replay-Nonce": "nonce-1" }) });
+    a.get("/limited", () => {
+      throw new AcmeProblem({
+        type: "rateLimited",
+        status: 429,
+        detail: "too many new orders",
+        retryAfterSeconds: 61,
+        subproblems: [{ type: "rejectedIdentifier", detail: "nope", identifier: { type: "dns", value: "x.example" } }],
+      });
+    });
+    const res = await a.request("https://acme.corp.internal/limited");
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("61");
+    expect(res.headers.get("replay-nonce")).toBe("nonce-1");
+    expect(await res.json()).toEqual({
+      type: "urn:ietf:params:acme:error:rateLimited",
+      detail: "too many new orders",
+      status: 429,
+      subproblems: [
+        {
+          type: "urn:ietf:params:acme:error:rejectedIdentifier",
+          detail: "nope",
+          identifier: { type: "dns", value: "x.example" },
+        },
+      ],
+    });
+    const notFound = await a.request("https://acme.corp.internal/missing");
+    expect(notFound.headers.get("replay-nonce")).toBe("nonce-1");
+  });
+});
+
+describe("max-body-bytes guard", () => {
+  it("refuses a POST body above the limit with 413 and a problem document", async () => {
+    const res = await app().request("https://acme.corp.internal/acme/newOrder", {
+      method: "POST",
+      headers: { "content-type": "application/jose+json" },
+      body: "x".repeat(1025),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ type: "urn:ietf:params:acme:error:malformed", status: 413 });
+  });
+
+  it("lets a POST at the limit through to routing", async () => {
+    const a = app();
+    a.post("/echo-size", async (c) => c.json({ size: (await c.req.text()).length }));
+    const res = await a.request("https://acme.corp.internal/echo-size", { method: "POST", body: "x".repeat(1024) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ size: 1024 });
+  });
+});
+
+describe("health probes", () => {
+  it("/healthz answers ok while the process is alive", async () => {
+    const res = await app().request("https://acme.corp.internal/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("/readyz is 503 until every check is ready, then 200", async () => {
+    let checks: ReadinessCheck[] = [
+      { name: "store", ready: true },
+      { name: "projections", ready: false, detail: "replaying 10/50" },
+    ];
+    const a = app({ readiness: async () => checks });
+    const before = await a.request("https://acme.corp.internal/readyz");
+    expect(before.status).toBe(503);
+    expect(await before.json()).toEqual({
+      status: "not-ready",
+      checks: [
+        { name: "store", state: "ready" },
+        { name: "projections", state: "not-ready", detail: "replaying 10/50" },
+      ],
+    });
+    checks = [
+      { name: "store", ready: true },
+      { name: "projections", ready: true },
+    ];
+    const after = await a.request("https://acme.corp.internal/readyz");
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ status: "ready" });
+  });
+
+  it("/readyz is 503 when the readiness callback itself fails", async () => {
+    const res = await app({
+      readiness: () => {
+        throw new Error("store unreachable");
+      },
+    }).request("https://acme.corp.internal/readyz");
+    expect(res.status).toBe(503);
+  });
+});
+
+describe("request log", () => {
+  it("writes one line per request with method, path, status and duration", async () => {
+    const logged = capturingLogger();
+    const a = app({ log: logged.log });
+    await a.request("https://acme.corp.internal/acme/directory");
+    await a.request("https://acme.corp.internal/nowhere", { method: "POST", body: "{}" });
+    const requests = logged.lines().filter((l) => l["msg"] === "request");
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toMatchObject({ method: "GET", path: "/acme/directory", status: 200 });
+    expect(requests[1]).toMatchObject({ method: "POST", path: "/nowhere", status: 404 });
+    expect(typeof requests[0]?.["ms"]).toBe("number");
+  });
+});

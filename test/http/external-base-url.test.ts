@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import {
+  InvalidServerUrlError,
+  parseExternalBaseUrls,
+  selectExternalBaseUrl,
+} from "../../src/http/external-base-url.js";
+
+const configured = parseExternalBaseUrls([
+  "https://acme.corp.internal/",
+  "https://acme.corp.internal:8443",
+  "https://[2001:db8::1]:8443",
+]);
+const pick = (host: string | undefined) => selectExternalBaseUrl(configured, host, "https").base;
+
+describe("external base URL selection", () => {
+  it("matches host and port exactly, treating :443 as the https default", () => {
+    expect(pick("acme.corp.internal:8443")).toBe("https://acme.corp.internal:8443");
+    expect(pick("acme.corp.internal:443")).toBe("https://acme.corp.internal");
+    expect(pick("[2001:DB8:0::1]:8443")).toBe("https://[2001:db8::1]:8443");
+  });
+
+  it("falls back to the host name alone, then to the first URL", () => {
+    expect(pick("[2001:db8::1]")).toBe("https://[2001:db8::1]:8443");
+    expect(pick("other.example")).toBe("https://acme.corp.internal");
+    expect(pick("bad host/with/path")).toBe("https://acme.corp.internal");
+    expect(pick(undefined)).toBe("https://acme.corp.internal");
+  });
+
+  it("refuses server.url entries that cannot be a base URL", () => {
+    expect(() => parseExternalBaseUrls([])).toThrow(InvalidServerUrlError);
+    expect(() => parseExternalBaseUrls(["acme.corp.internal"])).toThrow(/not a URL/);
+    expect(() => parseExternalBaseUrls(["ftp://acme.corp.internal"])).toThrow(/https/);
+    expect(() => parseExternalBaseUrls(["https://acme.corp.internal/?x=1"])).toThrow(/query/);
+  });
+});
