@@ -67,16 +67,16 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   const dialect = await openDialect(options.store);
   try {
     await prepareSchema(dialect, options.noddl, log);
-    const host = hostname();
-    const { firstBoot } = await dialect.registerServer(serverId, host, clock());
-
     let mirror: NodeMirror = noAudit;
     if (options.auditPath !== null) {
       const audit = await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log });
+      // openAuditFile logs its own repairs (torn tail, re-mirrored events).
       mirror = audit.mirror;
-      if (audit.report.tornTail) log.warn({ tornTail: audit.report.tornTail }, "audit file had a torn last line (crash artefact); repaired");
-      if (audit.report.remirrored > 0) log.warn({ events: audit.report.remirrored }, "re-mirrored events missing from the audit file");
     }
+
+    // Registered only once the audit file has accepted this node: a refused boot writes nothing.
+    const host = hostname();
+    const { firstBoot } = await dialect.registerServer(serverId, host, clock());
 
     const writer = new EventWriter({ dialect, serverId, clock, projections: tableProjections, mirror, onBatch: options.onBatch });
     const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {

@@ -27,7 +27,7 @@ interface Shape {
 interface CommonConfig {
   readonly name: string;
   readonly uniqueConstraints: readonly { getName(): string | undefined; readonly columns: readonly Column[] }[];
-  readonly indexes: readonly { readonly config: { readonly name: string; readonly columns: readonly unknown[] } }[];
+  readonly indexes: readonly { readonly config: { readonly name?: string | undefined; readonly columns: readonly unknown[] } }[];
   readonly checks: readonly { readonly name: string }[];
 }
 
@@ -45,7 +45,7 @@ function shapeOf(table: Table, config: CommonConfig): Shape {
     name: config.name,
     columns,
     uniques: config.uniqueConstraints.map((u) => `${u.getName() ?? "?"}(${columnNames(u.columns)})`).sort(),
-    indexes: config.indexes.map((i) => `${i.config.name}(${columnNames(i.config.columns)})`).sort(),
+    indexes: config.indexes.map((i) => `${i.config.name ?? "?"}(${columnNames(i.config.columns)})`).sort(),
     checks: config.checks.map((c) => c.name).sort(),
   };
 }
@@ -88,10 +88,11 @@ describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
   it("gives the same row types in every dialect", () => {
     expectTypeOf<typeof mssql.esEvents.$inferSelect>().toEqualTypeOf<typeof sqlite.esEvents.$inferSelect>();
     expectTypeOf<typeof mssql.esEvents.$inferSelect>().toEqualTypeOf<typeof postgres.esEvents.$inferSelect>();
-    expectTypeOf<typeof mssql.esEvents.$inferSelect>().toEqualTypeOf<EventRow>();
+    // The dialect interface's rows are the same shape, only readonly.
+    expectTypeOf<Readonly<typeof mssql.esEvents.$inferSelect>>().toEqualTypeOf<EventRow>();
     expectTypeOf<typeof mssql.servers.$inferSelect>().toEqualTypeOf<typeof sqlite.servers.$inferSelect>();
     expectTypeOf<typeof mssql.servers.$inferSelect>().toEqualTypeOf<typeof postgres.servers.$inferSelect>();
-    expectTypeOf<typeof mssql.servers.$inferSelect>().toEqualTypeOf<ServerRow>();
+    expectTypeOf<Readonly<typeof mssql.servers.$inferSelect>>().toEqualTypeOf<ServerRow>();
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof sqlite.nodeBoots.$inferSelect>();
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof postgres.nodeBoots.$inferSelect>();
     expectTypeOf<typeof mssql.esStreams.$inferSelect>().toEqualTypeOf<typeof sqlite.esStreams.$inferSelect>();

@@ -16,8 +16,8 @@ import { inTransaction } from "./transaction.js";
 export const mssqlBookkeeping: MigrationBookkeeping = {
   createTable:
     "IF OBJECT_ID(N'certeasy_migrations', N'U') IS NULL CREATE TABLE [certeasy_migrations] (" +
-    "[name] varchar(200) NOT NULL CONSTRAINT [certeasy_migrations_pkey] PRIMARY KEY, " +
-    "[checksum] char(64) NOT NULL, [applied_at] bigint NOT NULL)",
+    "[name] varchar(200) NOT NULL, [checksum] char(64) NOT NULL, [applied_at] bigint NOT NULL, " +
+    "CONSTRAINT [certeasy_migrations_pkey] PRIMARY KEY([name]))",
   begin: "SET XACT_ABORT ON;\nBEGIN TRANSACTION",
   commit: "COMMIT TRANSACTION",
   record: (m: MigrationFile) =>

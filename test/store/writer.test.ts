@@ -1,0 +1,128 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NodeStarted, type PendingEvent, type StoredEvent } from "../../events/index.js";
+import { projectBatch, tableProjections } from "../../projections/index.js";
+import type { EventStoreDialect } from "../../src/store/dialect.js";
+import { AuditMirrorError, StreamVersionConflictError, WriterClosedError } from "../../src/store/errors.js";
+import { openDialect } from "../../src/store/open.js";
+import { uuidv4 } from "../../src/store/uuid.js";
+import { EventWriter, type CommitMirror } from "../../src/store/writer.js";
+
+const serverId = uuidv4();
+const started = (bootId: string = uuidv4()): PendingEvent =>
+  NodeStarted.create({ bootId, hostname: "ca1", pid: 7, version: "test", firstBoot: false });
+
+let dialect: EventStoreDialect;
+let mirrored: StoredEvent[];
+let batches: number[];
+
+function writer(mirror: CommitMirror = { appendEvents: async (e) => void mirrored.push(...e) }): EventWriter {
+  return new EventWriter({
+    dialect, serverId, clock: () => new Date(), projections: tableProjections, mirror,
+    onBatch: (s) => batches.push(s.commands),
+  });
+}
+
+beforeEach(async () => {
+  const dir = await mkdtemp(join(tmpdir(), "certeasy-writer-"));
+  dialect = await openDialect({ driver: "sqlite", path: join(dir, "db.sqlite") });
+  await dialect.migrate();
+  mirrored = [];
+  batches = [];
+});
+afterEach(async () => {
+  await dialect.close();
+});
+
+describe("event writer", () => {
+  it("commits concurrent commands together, gap-free, and answers each with its own events", async () => {
+    const w = writer();
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => w.append({ streamId: `node:${i % 50}`, expectedVersion: "any", events: [started()] })),
+    );
+    const positions = results.flatMap((events) => events.map((e) => e.gp)).sort((a, b) => a - b);
+    expect(positions).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(300);
+    // group commit: far fewer transactions than commands
+    expect(batches.length).toBeLessThan(30);
+    expect((await dialect.head()).position).toBe(300);
+    expect(mirrored.map((e) => e.gp)).toEqual(positions);
+  });
+
+  it("emits on committed$ after commit and mirror, before the caller is answered", async () => {
+    const w = writer();
+    const seen: number[] = [];
+    w.committed$.subscribe((e) => seen.push(e.gp));
+    const events = await w.append({ streamId: "node:a", expectedVersion: 0, events: [started(), started()] });
+    expect(seen).toEqual(events.map((e) => e.gp));
+    expect(mirrored.map((e) => e.gp)).toEqual([1, 2]);
+    const rows = await dialect.readAll(0, 10);
+    expect(rows.map((r) => r.hash)).toEqual(events.map((e) => e.hash));
+  });
+
+  it("reports a stream version conflict to its command only", async () => {
+    const w = writer();
+    await w.append({ streamId: "node:a", expectedVersion: 0, events: [started()] });
+    const [stale, fresh] = await Promise.allSettled([
+      w.append({ streamId: "node:a", expectedVersion: 0, events: [started()] }),
+      w.append({ streamId: "node:b", expectedVersion: 0, events: [started()] }),
+    ]);
+    expect(stale.status).toBe("rejected");
+    expect((stale as PromiseRejectedResult).reason).toBeInstanceOf(StreamVersionConflictError);
+    expect((stale as PromiseRejectedResult).reason.conflict).toMatchObject({ streamId: "node:a", expected: 0, actual: 1 });
+    expect(fresh.status).toBe("fulfilled");
+    expect((await dialect.readStream("node:a")).length).toBe(1);
+  });
+
+  it("refuses an event the catalogue does not accept before it reaches the database", async () => {
+    const w = writer();
+    await expect(w.append({ streamId: "x:1", expectedVersion: "any", events: [{ type: "acme.nonsense", v: 1, data: {} }] })).rejects.toThrow(/unknown event type/);
+    await expect(w.append({ streamId: "x:1", expectedVersion: "any", events: [{ type: "node.started", v: 1, data: { pid: -1 } }] })).rejects.toThrow();
+    expect((await dialect.head()).position).toBe(0);
+  });
+
+  it("isolates a command that breaks a projection from the others in its batch", async () => {
+    const w = writer();
+    const bootId = uuidv4();
+    await w.append({ streamId: "node:a", expectedVersion: "any", events: [started(bootId)] });
+    const outcomes = await Promise.allSettled([
+      w.append({ streamId: "node:b", expectedVersion: "any", events: [started()] }),
+      // the same bootId again violates node_boots' primary key
+      w.append({ streamId: "node:c", expectedVersion: "any", events: [started(bootId)] }),
+      w.append({ streamId: "node:d", expectedVersion: "any", events: [started()] }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await dialect.readStream("node:c")).length).toBe(0);
+    const rows = await dialect.readAll(0, 10);
+    expect(rows.map((r) => r.position)).toEqual([1, 2, 3]);
+    expect(await dialect.readProjection("node_boots")).toHaveLength(3);
+  });
+
+  it("stops acknowledging once the audit file cannot be written, keeping what was committed", async () => {
+    const w = writer({ appendEvents: async () => { throw new Error("ENOSPC: no space left on device"); } });
+    await expect(w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] })).rejects.toBeInstanceOf(AuditMirrorError);
+    expect(w.refusal).toBeInstanceOf(AuditMirrorError);
+    await expect(w.append({ streamId: "node:b", expectedVersion: "any", events: [started()] })).rejects.toThrow(/ENOSPC/);
+    // committed before the mirror failed: the next boot re-mirrors it from the database
+    expect((await dialect.head()).position).toBe(1);
+  });
+
+  it("refuses appends after close and lets queued ones finish", async () => {
+    const w = writer();
+    const pending = w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] });
+    await w.close();
+    await expect(pending).resolves.toHaveLength(1);
+    await expect(w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] })).rejects.toBeInstanceOf(WriterClosedError);
+  });
+
+  it("projects inline exactly what a rebuild projects", async () => {
+    const w = writer();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => w.append({ streamId: `node:${i % 7}`, expectedVersion: "any", events: [started()] })));
+    const live = await dialect.readProjection("node_boots");
+    await dialect.rebuildProjections((events) => projectBatch(tableProjections, events));
+    expect(await dialect.readProjection("node_boots")).toEqual(live);
+    expect(live).toHaveLength(40);
+  });
+});
