@@ -56,8 +56,10 @@ export function envelopeBody(envelope: Envelope): string {
  * hash commits to the whole history before it, and the leaf form lets us add Merkle
  * checkpoints later without rehashing.
  */
+const LEAF_PREFIX = Buffer.from([0]);
+
 export function eventHash(body: string): string {
-  return createHash("sha256").update(Buffer.from([0])).update(body, "utf8").digest("hex");
+  return createHash("sha256").update(LEAF_PREFIX).update(body, "utf8").digest("hex");
 }
 
 export function sealEnvelope(envelope: Envelope): StoredEvent {

@@ -52,3 +52,46 @@ export function rowChangeSql(table: Table, change: RowChange): SQL {
       return sql`delete from ${table} where ${keyCondition(table, change)}`;
   }
 }
+
+/** Consecutive inserts into one table with the same columns, or a single other change. */
+export type RowChangeRun =
+  | { readonly kind: "inserts"; readonly table: RowChange["table"]; readonly rows: readonly Row[] }
+  | { readonly kind: "single"; readonly change: RowChange };
+
+/**
+ * Group consecutive same-shape inserts so a network dialect can send them as one multi-row
+ * INSERT (one round trip instead of one per row). Order is kept: changes never move past each
+ * other, so an update still follows the insert it targets.
+ */
+export function groupInserts(changes: readonly RowChange[], maxRows: number): RowChangeRun[] {
+  const runs: RowChangeRun[] = [];
+  let current: { table: RowChange["table"]; shape: string; rows: Row[] } | undefined;
+  for (const change of changes) {
+    if (change.kind === "insert") {
+      const shape = Object.keys(change.row).join(",");
+      if (current && current.table === change.table && current.shape === shape && current.rows.length < maxRows) {
+        current.rows.push(change.row);
+        continue;
+      }
+      current = { table: change.table, shape, rows: [change.row] };
+      runs.push({ kind: "inserts", table: current.table, rows: current.rows });
+      continue;
+    }
+    current = undefined;
+    runs.push({ kind: "single", change });
+  }
+  return runs;
+}
+
+/** One multi-row INSERT for rows of the same shape. */
+export function insertRowsSql(table: Table, tableName: RowChange["table"], rows: readonly Row[]): SQL {
+  const first = rows[0];
+  if (!first) throw new ProjectionRowError(`insert into ${tableName} without rows`);
+  const columns = columnsOf(table, tableName, first).map(([column]) => column);
+  const keys = Object.keys(first);
+  const names = sql.join(columns.map((column) => sql.identifier(column.name)), sql`, `);
+  const tuples = rows.map(
+    (row) => sql`(${sql.join(columns.map((column, i) => sql.param(row[keys[i] ?? ""] ?? null, column)), sql`, `)})`,
+  );
+  return sql`insert into ${table} (${names}) values ${sql.join(tuples, sql`, `)}`;
+}

@@ -107,13 +107,19 @@ describe("streams", () => {
     const statements = updateStreamsSql(moved, 7);
     expect(statements.map((s) => s.rows)).toEqual([666, 34]);
     expect(statements.map((s) => s.params.length)).toEqual([1 + 666 * 3, 1 + 34 * 3]);
-    const last = updateStreamsSql([{ streamId: "order:9", from: 3, to: 5 }], 7)[0];
-    expect(last?.text).toBe(
-      "UPDATE s SET [version] = v.[version], [updated_at] = @p0 FROM [es_streams] AS s " +
-        "INNER JOIN (VALUES (@p1, @p2, @p3)) AS v ([stream_id], [expected], [version]) " +
-        "ON s.[stream_id] = v.[stream_id] AND s.[version] = v.[expected]",
+    const [pair] = updateStreamsSql(
+      [
+        { streamId: "order:9", from: 3, to: 5 },
+        { streamId: "order:8", from: 0, to: 1 },
+      ],
+      7,
     );
-    expect(last?.params.map((p) => p.value)).toEqual([7, "order:9", 3, 5]);
+    expect(pair?.text).toBe(
+      "UPDATE [es_streams] SET [version] = @p1, [updated_at] = @p0 WHERE [stream_id] = @p2 AND [version] = @p3;\n" +
+        "UPDATE [es_streams] SET [version] = @p4, [updated_at] = @p0 WHERE [stream_id] = @p5 AND [version] = @p6",
+    );
+    expect(pair?.params.map((p) => p.value)).toEqual([7, 5, "order:9", 3, 1, "order:8", 0]);
+    expect(pair?.rows).toBe(2);
   });
 
   it("make no request when there is nothing to write", () => {

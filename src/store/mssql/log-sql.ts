@@ -89,22 +89,21 @@ export interface MovedStream {
 }
 
 /**
- * Advance existing streams. `s.version = v.expected` is the backstop of invariant 4: under the
- * head lock it always matches, and if something ever bypassed the lock the row count says so.
+ * Advance existing streams: one UPDATE per stream, several per request, so each is a seek
+ * on the primary key whatever the batch size. `[version] = expected` is the backstop of
+ * invariant 4: under the head lock it always matches, and if something ever bypassed the lock
+ * the row count says so.
  */
 export function updateStreamsSql(streams: readonly MovedStream[], at: number): (Statement & { readonly rows: number })[] {
   return chunks(streams, rowsPerRequest(3, 1)).map((chunk) => {
     const p = new ParamList();
     const now = p.bind(type.at, at);
-    const values = chunk.map(
-      (s) => `(${p.bind(type.streamId, s.streamId)}, ${p.bind(type.version, s.from)}, ${p.bind(type.version, s.to)})`,
+    const updates = chunk.map(
+      (s) =>
+        `UPDATE ${T.streams} SET [version] = ${p.bind(type.version, s.to)}, [updated_at] = ${now} ` +
+        `WHERE [stream_id] = ${p.bind(type.streamId, s.streamId)} AND [version] = ${p.bind(type.version, s.from)}`,
     );
-    const statement = p.statement(
-      `UPDATE s SET [version] = v.[version], [updated_at] = ${now} FROM ${T.streams} AS s ` +
-        `INNER JOIN (VALUES ${values.join(", ")}) AS v ([stream_id], [expected], [version]) ` +
-        `ON s.[stream_id] = v.[stream_id] AND s.[version] = v.[expected]`,
-    );
-    return { ...statement, rows: chunk.length };
+    return { ...p.statement(updates.join(";\n")), rows: chunk.length };
   });
 }
 

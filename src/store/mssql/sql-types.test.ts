@@ -3,7 +3,7 @@ import mssql from "mssql";
 import { describe, expect, it } from "vitest";
 import { esEvents, nodeBoots } from "../schema/mssql.js";
 import { decodeValue, driverType, parseSqlType, UnreadableValueError, UnsupportedColumnTypeError } from "./sql-types.js";
-import { bracket } from "./statement.js";
+import { bracket, ParamList, ValueTooLongError } from "./statement.js";
 import { decodeRow } from "./table-rows.js";
 
 describe("parseSqlType / driverType", () => {
@@ -65,5 +65,16 @@ describe("bracket", () => {
   it("quotes identifiers the T-SQL way", () => {
     expect(bracket("es_events")).toBe("[es_events]");
     expect(bracket("odd]name")).toBe("[odd]]name]");
+  });
+});
+
+describe("ParamList", () => {
+  it("refuses a string longer than its column before it reaches the server", () => {
+    const p = new ParamList();
+    expect(p.bind({ name: "varchar", length: 5 }, "abcde")).toBe("@p0");
+    expect(() => p.bind({ name: "varchar", length: 5 }, "abcdef")).toThrow(ValueTooLongError);
+    expect(() => p.bind({ name: "char", length: 36 }, "x".repeat(37))).toThrow("a value of 37 characters does not fit char(36)");
+    expect(p.bind({ name: "nvarchar", length: "max" }, "x".repeat(100_000))).toBe("@p1");
+    expect(p.size).toBe(2);
   });
 });

@@ -4,7 +4,7 @@
  * is exactly what the tests assert.
  */
 import type { Cell } from "../../../projections/row-change.js";
-import type { SqlType } from "./sql-types.js";
+import { sqlTypeText, type SqlType } from "./sql-types.js";
 
 export interface BoundParam {
   /** without the `@` */
@@ -29,11 +29,23 @@ export function bracket(identifier: string): string {
   return `[${identifier.replaceAll("]", "]]")}]`;
 }
 
+/**
+ * A string longer than its column. Checked before sending: tedious would declare the
+ * parameter with the column's length and send the longer value anyway, which SQL Server
+ * answers with a protocol error that names neither the value nor the column.
+ */
+export class ValueTooLongError extends Error {
+  override readonly name = "ValueTooLongError";
+}
+
 /** Hands out parameter names `@p0`, `@p1`, … for one request. */
 export class ParamList {
   readonly #params: BoundParam[] = [];
 
   bind(type: SqlType, value: Cell): string {
+    if (typeof value === "string" && "length" in type && type.length !== "max" && value.length > type.length) {
+      throw new ValueTooLongError(`a value of ${value.length} characters does not fit ${sqlTypeText(type)}`);
+    }
     const name = `p${this.#params.length}`;
     this.#params.push({ name, type, value });
     return `@${name}`;

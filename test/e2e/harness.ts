@@ -1,0 +1,182 @@
+/**
+ * One throw-away Certeasy installation per test: a temp workdir holding its config.yml, a free
+ * loopback port, a database of its own (an SQLite file, or a PostgreSQL DATABASE created for it
+ * and dropped afterwards), and the CLI run against it as child processes.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import postgres from "postgres";
+import { Child, runCli, type CliResult } from "./children.js";
+import { PG_ADMIN_DSN, pgDsn } from "./postgres.js";
+
+export { killLeftoverChildren, runCli, STACK_FRAME, type CliResult } from "./children.js";
+export { httpsGet, connectOutcome, type HttpsResponse } from "./https.js";
+export { postgresAvailability } from "./postgres.js";
+
+export type Driver = "sqlite" | "postgres";
+
+/** Raw SQL against the installation's database, as a DBA (or an attacker) would run it. */
+export interface RawDatabase {
+  query<T extends Record<string, unknown>>(statement: string): Promise<T[]>;
+  exec(statement: string): Promise<void>;
+}
+
+export interface ServeProcess {
+  /** the directory URL the server printed */
+  readonly directoryUrl: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Send a signal and wait for the exit; `ms` is how long the exit took. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+  /** Wait until the server's stderr (its log) matches. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+export interface Installation {
+  readonly driver: Driver;
+  readonly workdir: string;
+  readonly configPath: string;
+  readonly port: number;
+  /** `https://localhost:<port>/`, the configured server.url */
+  readonly baseUrl: string;
+  readonly rootCaPath: string;
+  readonly auditPath: string;
+  readonly serverIdPath: string;
+  readonly db: RawDatabase;
+  /** `certeasy <args> -f <config>` */
+  cli(...args: string[]): Promise<CliResult>;
+  /** Start `serve`; resolves once it printed "ACME directory:", rejects with its stderr if it exits first. */
+  serve(timeoutMs?: number): Promise<ServeProcess>;
+  serverId(): Promise<string>;
+  auditLines(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+/** A port nobody listens on right now: bind port 0 on loopback, note it, release it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function tempDir(prefix = "certeasy-e2e-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** JSON strings are valid YAML double-quoted scalars: no escaping rules of our own. */
+const q = (value: string): string => JSON.stringify(value);
+
+function configYaml(workdir: string, port: number, database: { driver: "sqlite" } | { driver: "postgres"; dsn: string }): string {
+  const db =
+    database.driver === "sqlite"
+      ? ["  driver: sqlite", `  path: ${q(join(workdir, "db.sqlite"))}`]
+      : ["  driver: postgres", `  dsn: ${q(database.dsn)}`];
+  return [
+    `workdir: ${q(workdir)}`,
+    "server:",
+    "  url:",
+    `    - https://localhost:${port}/`,
+    `  listen: 127.0.0.1:${port}`,
+    "database:",
+    ...db,
+    "",
+  ].join("\n");
+}
+
+function sqliteAccess(path: string): RawDatabase {
+  const withDb = <T>(use: (db: Database.Database) => T): T => {
+    const db = new Database(path, { fileMustExist: true });
+    try {
+      return use(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    query: async <T extends Record<string, unknown>>(statement: string) => withDb((db) => db.prepare(statement).all() as T[]),
+    exec: async (statement) => withDb((db) => void db.exec(statement)),
+  };
+}
+
+export async function createInstallation(options: { driver?: Driver } = {}): Promise<Installation> {
+  const driver = options.driver ?? "sqlite";
+  const workdir = await tempDir();
+  const port = await freePort();
+  const cleanups: (() => Promise<void>)[] = [() => rm(workdir, { recursive: true, force: true })];
+  let db: RawDatabase;
+  let configText: string;
+  if (driver === "sqlite") {
+    db = sqliteAccess(join(workdir, "db.sqlite"));
+    configText = configYaml(workdir, port, { driver });
+  } else {
+    const name = `certeasy_e2e_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    const admin = postgres(PG_ADMIN_DSN, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`CREATE DATABASE "${name}"`);
+    const client = postgres(pgDsn(name), { max: 1, onnotice: () => undefined });
+    cleanups.push(async () => {
+      await client.end({ timeout: 5 });
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end({ timeout: 5 });
+    });
+    db = {
+      query: async <T extends Record<string, unknown>>(statement: string) => [...(await client.unsafe<T[]>(statement))],
+      exec: async (statement) => void (await client.unsafe(statement)),
+    };
+    configText = configYaml(workdir, port, { driver, dsn: pgDsn(name) });
+  }
+  const configPath = join(workdir, "config.yml");
+  await writeFile(configPath, configText);
+
+  const installation: Installation = {
+    driver,
+    workdir,
+    configPath,
+    port,
+    baseUrl: `https://localhost:${port}/`,
+    rootCaPath: join(workdir, "local-ca", "root-ca.pem"),
+    auditPath: join(workdir, "audit.log"),
+    serverIdPath: join(workdir, "server_id"),
+    db,
+    cli: (...args) => runCli([...args, "-f", configPath]),
+    serve: (timeoutMs) => startServe(configPath, timeoutMs),
+    serverId: async () => (await readFile(join(workdir, "server_id"), "utf8")).trim(),
+    auditLines: async () => (await readFile(join(workdir, "audit.log"), "utf8")).split("\n").filter((l) => l !== ""),
+    cleanup: async () => {
+      // Every step runs even if one fails, so a stuck database never leaves the temp dir behind.
+      const failures = (await Promise.allSettled(cleanups.map((step) => step()))).filter((r) => r.status === "rejected");
+      if (failures[0]) throw failures[0].reason;
+    },
+  };
+  return installation;
+}
+
+async function startServe(configPath: string, timeoutMs = 45_000): Promise<ServeProcess> {
+  const child = new Child(["serve", "-f", configPath]);
+  const printed = /^ACME directory: (\S+)$/m;
+  await child.until('"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
+  const directoryUrl = printed.exec(child.stdout)?.[1] ?? "";
+  return {
+    directoryUrl,
+    stdout: () => child.stdout,
+    stderr: () => child.stderr,
+    waitForLog: (pattern, waitMs = 20_000) => child.until(`a log line matching ${pattern}`, () => pattern.test(child.stderr), waitMs),
+    stop: async (signal = "SIGTERM", stopMs = 20_000) => {
+      const started = performance.now();
+      child.signal(signal);
+      const timer = setTimeout(() => child.signal("SIGKILL"), stopMs);
+      const exit = await child.exited;
+      clearTimeout(timer);
+      return { ...exit, ms: performance.now() - started };
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The life of one node as its operator sees it, on SQLite and (when it answers) PostgreSQL:
+ * first boot, HTTPS endpoints trusted through the local CA only, graceful SIGTERM, restart with
+ * the same identity, and the auditor's commands (audit, events, projections) on the result.
+ * The steps build on each other, in order, on one installation per database.
+ */
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  connectOutcome,
+  createInstallation,
+  httpsGet,
+  killLeftoverChildren,
+  postgresAvailability,
+  runCli,
+  type Driver,
+  type Installation,
+} from "./harness.js";
+
+const postgres = await postgresAvailability();
+
+afterEach(killLeftoverChildren);
+
+const STEP_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface ExportedEvent {
+  readonly gp: number;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+const parseExport = (stdout: string): ExportedEvent[] =>
+  stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as ExportedEvent);
+
+function lifecycle(driver: Driver, skip: boolean): void {
+  describe.skipIf(skip)(`serve lifecycle on ${driver}`, () => {
+    let node: Installation;
+    let serverId: string;
+    const bootRows = (): Promise<Record<string, unknown>[]> => node.db.query("SELECT * FROM node_boots ORDER BY boot_id");
+
+    beforeAll(async () => {
+      node = await createInstallation({ driver });
+    });
+    afterAll(async () => {
+      await killLeftoverChildren();
+      await node?.cleanup();
+    });
+
+    it("first boot prints the directory URL and the CA to trust, and serves RFC 8555 §7.1.1 over HTTPS", async () => {
+      const server = await node.serve();
+      expect(server.stdout()).toContain(`Trust this CA certificate in ACME clients: ${node.rootCaPath}`);
+      expect(server.directoryUrl.startsWith(node.baseUrl)).toBe(true);
+      const ca = await readFile(node.rootCaPath, "utf8");
+
+      const directory = await httpsGet(server.directoryUrl, ca);
+      expect(directory.status).toBe(200);
+      expect(directory.headers["content-type"]).toMatch(/^application\/json/);
+      const resources = JSON.parse(directory.body) as Record<string, unknown>;
+      for (const name of ["newNonce", "newAccount", "newOrder", "revokeCert", "keyChange"]) {
+        expect(resources[name], name).toEqual(expect.stringMatching(new RegExp(`^${node.baseUrl}\\S+`)));
+      }
+
+      const health = await httpsGet(new URL("/healthz", node.baseUrl).href, ca);
+      expect(health.status).toBe(200);
+      const ready = await httpsGet(new URL("/readyz", node.baseUrl).href, ca);
+      expect(ready.status).toBe(200);
+      const checks = (JSON.parse(ready.body) as { checks: { name: string; state: string }[] }).checks;
+      expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(["database", "projections", "writer"]));
+      expect(checks.every((c) => c.state === "ready")).toBe(true);
+
+      // The chain leads to the local CA and nowhere else: the public trust store refuses it.
+      await expect(httpsGet(server.directoryUrl, null)).rejects.toThrow(/certificate/i);
+
+      const exit = await server.stop("SIGTERM");
+      expect(exit.code).toBe(0);
+    }, STEP_MS);
+
+    it("SIGTERM refuses new connections, exits 0 within seconds, and ends the audit file with a shutdown line", async () => {
+      const server = await node.serve();
+      const exited = server.stop("SIGTERM");
+      await server.waitForLog(/HTTPS listener draining/);
+      expect(await connectOutcome(node.port)).toBe("ECONNREFUSED");
+      const exit = await exited;
+      expect(exit.code).toBe(0);
+      expect(exit.ms).toBeLessThan(10_000);
+
+      const last = JSON.parse((await node.auditLines()).at(-1) ?? "{}") as { kind?: string };
+      expect(last.kind).toBe("shutdown");
+      serverId = await node.serverId();
+      expect(serverId).toMatch(UUID);
+      expect((await stat(node.serverIdPath)).mode & 0o777).toBe(0o600);
+    }, STEP_MS);
+
+    it("restart keeps the server_id; list-servers shows it once; audit and event chains verify", async () => {
+      const server = await node.serve();
+      expect((await server.stop("SIGTERM")).code).toBe(0);
+      expect(await node.serverId()).toBe(serverId);
+
+      const servers = await node.cli("audit", "list-servers");
+      expect(servers.code, servers.stderr).toBe(0);
+      const [header, ...rows] = servers.stdout.trimEnd().split("\n");
+      expect(header?.split(/\s{2,}/)).toEqual(["server_id", "hostname", "first_seen", "last_seen"]);
+      expect(header).toMatch(/^server_id {2,}hostname {2,}first_seen {2,}last_seen$/);
+      expect(rows.filter((row) => row.split(/\s+/)[0] === serverId)).toHaveLength(1);
+
+      const audit = await node.cli("audit", "verify");
+      expect(audit.code, audit.stderr).toBe(0);
+      const events = await node.cli("events", "verify");
+      expect(events.code, events.stderr).toBe(0);
+    }, STEP_MS);
+
+    it("events export writes one NDJSON line per event; --from skips; verify --input catches a one-character edit", async () => {
+      const all = await node.cli("events", "export");
+      expect(all.code, all.stderr).toBe(0);
+      const events = parseExport(all.stdout);
+      // three boots so far, each recorded as node.started … node.stopped
+      expect(events.map((e) => e.type)).toEqual(Array.from({ length: 3 }, () => ["node.started", "node.stopped"]).flat());
+      expect(events.map((e) => e.gp)).toEqual([1, 2, 3, 4, 5, 6]);
+
+      const fromTwo = await node.cli("events", "export", "--from", "2");
+      expect(fromTwo.code, fromTwo.stderr).toBe(0);
+      expect(fromTwo.stdout).toBe(all.stdout.split("\n").slice(1).join("\n"));
+
+      const exportFile = join(node.workdir, "events.ndjson");
+      await writeFile(exportFile, all.stdout);
+      const intact = await runCli(["events", "verify", "--input", exportFile]);
+      expect(intact.code, intact.stderr).toBe(0);
+
+      // Alter one character of the data of the third event (gp 3): flip a digit of its pid.
+      const lines = all.stdout.split("\n");
+      const third = lines[2] ?? "";
+      const pid = /"pid":(\d)/.exec(third);
+      expect(pid).not.toBeNull();
+      const at = (pid?.index ?? 0) + '"pid":'.length;
+      lines[2] = `${third.slice(0, at)}${third[at] === "9" ? "8" : "9"}${third.slice(at + 1)}`;
+      const tamperedFile = join(node.workdir, "events-tampered.ndjson");
+      await writeFile(tamperedFile, lines.join("\n"));
+      const tampered = await runCli(["events", "verify", "--input", tamperedFile]);
+      expect(tampered.code).toBe(1);
+      expect(tampered.stderr).toMatch(/position 3\b/);
+    }, STEP_MS);
+
+    it("projections rebuild gives back exactly the same node_boots rows", async () => {
+      const before = await bootRows();
+      expect(before).toHaveLength(3);
+      const rebuild = await node.cli("projections", "rebuild");
+      expect(rebuild.code, rebuild.stderr).toBe(0);
+      expect(await bootRows()).toEqual(before);
+    }, STEP_MS);
+  });
+}
+
+lifecycle("sqlite", false);
+lifecycle("postgres", !postgres.reachable);
