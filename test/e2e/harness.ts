@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import postgres from "postgres";
 import { Child, runCli, type CliResult } from "./children.js";
+import { httpsGet } from "./https.js";
 import { PG_ADMIN_DSN, pgDsn } from "./postgres.js";
 
 export { killLeftoverChildren, runCli, STACK_FRAME, type CliResult } from "./children.js";
@@ -36,6 +37,16 @@ export interface ServeProcess {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
+export interface ServeOptions {
+  readonly timeoutMs?: number;
+  /**
+   * Return as soon as the banner is printed, without the readiness probe. The probe is what an
+   * orchestrator does before it sends traffic or signals; skipping it exposes what happens to a
+   * signal sent the instant the banner appears.
+   */
+  readonly bannerOnly?: boolean;
+}
+
 export interface Installation {
   readonly driver: Driver;
   readonly workdir: string;
@@ -49,8 +60,11 @@ export interface Installation {
   readonly db: RawDatabase;
   /** `certeasy <args> -f <config>` */
   cli(...args: string[]): Promise<CliResult>;
-  /** Start `serve`; resolves once it printed "ACME directory:", rejects with its stderr if it exits first. */
-  serve(timeoutMs?: number): Promise<ServeProcess>;
+  /**
+   * Start `serve`; resolves once it printed "ACME directory:" and (unless `bannerOnly`) answered
+   * /readyz with 200; rejects with its stderr if it exits first.
+   */
+  serve(options?: ServeOptions): Promise<ServeProcess>;
   serverId(): Promise<string>;
   auditLines(): Promise<string[]>;
   cleanup(): Promise<void>;
@@ -148,7 +162,7 @@ export async function createInstallation(options: { driver?: Driver } = {}): Pro
     serverIdPath: join(workdir, "server_id"),
     db,
     cli: (...args) => runCli([...args, "-f", configPath]),
-    serve: (timeoutMs) => startServe(configPath, timeoutMs),
+    serve: (serveOptions) => startServe(configPath, join(workdir, "local-ca", "root-ca.pem"), serveOptions),
     serverId: async () => (await readFile(join(workdir, "server_id"), "utf8")).trim(),
     auditLines: async () => (await readFile(join(workdir, "audit.log"), "utf8")).split("\n").filter((l) => l !== ""),
     cleanup: async () => {
@@ -160,11 +174,14 @@ export async function createInstallation(options: { driver?: Driver } = {}): Pro
   return installation;
 }
 
-async function startServe(configPath: string, timeoutMs = 45_000): Promise<ServeProcess> {
+async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const deadline = performance.now() + timeoutMs;
   const child = new Child(["serve", "-f", configPath]);
   const printed = /^ACME directory: (\S+)$/m;
   await child.until('"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
   const directoryUrl = printed.exec(child.stdout)?.[1] ?? "";
+  if (!options.bannerOnly) await untilReady(child, new URL("/readyz", directoryUrl).href, await readFile(rootCaPath, "utf8"), deadline);
   return {
     directoryUrl,
     stdout: () => child.stdout,
@@ -179,4 +196,20 @@ async function startServe(configPath: string, timeoutMs = 45_000): Promise<Serve
       return { ...exit, ms: performance.now() - started };
     },
   };
+}
+
+/** Probe /readyz until it answers 200: hydration may lag the banner by a moment. */
+async function untilReady(child: Child, readyzUrl: string, ca: string, deadline: number): Promise<void> {
+  let last = "no answer yet";
+  while (performance.now() < deadline && !child.hasExited) {
+    try {
+      const res = await httpsGet(readyzUrl, ca);
+      if (res.status === 200) return;
+      last = `${res.status} ${res.body}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+  }
+  throw new Error(`certeasy never became ready at ${readyzUrl} (last: ${last}).\nstdout:\n${child.stdout}\nstderr:\n${child.stderr}`);
 }

@@ -155,5 +155,27 @@ function lifecycle(driver: Driver, skip: boolean): void {
   });
 }
 
+describe("a stop signal sent the instant the banner appears", () => {
+  // Product bug: src/cli/commands/serve.ts prints "ACME directory:" before waitForStopSignal()
+  // installs the SIGTERM/SIGINT handlers, so a service manager that stops the server as soon as
+  // it announced itself kills it outright: exit by signal, no node.stopped event, no shutdown
+  // line. The race is lost most of the time here; several attempts make the test deterministic.
+  it.fails("is still a graceful stop: exit 0 and a shutdown line", async () => {
+    const node = await createInstallation();
+    try {
+      for (let attempt = 1; attempt <= 8; attempt++) {
+        const server = await node.serve({ bannerOnly: true });
+        const exit = await server.stop("SIGTERM");
+        expect({ attempt, code: exit.code, signal: exit.signal }).toEqual({ attempt, code: 0, signal: null });
+        const last = JSON.parse((await node.auditLines()).at(-1) ?? "{}") as { kind?: string };
+        expect(last.kind).toBe("shutdown");
+      }
+    } finally {
+      await killLeftoverChildren();
+      await node.cleanup();
+    }
+  }, 180_000);
+});
+
 lifecycle("sqlite", false);
 lifecycle("postgres", !postgres.reachable);
