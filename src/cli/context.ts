@@ -2,11 +2,13 @@
  * What every command needs from the config file: the parsed config, the store options and the
  * node options derived from it, and a database handle for the one-shot commands.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { loadConfig, type CerteasyConfig } from "../config/index.js";
 import type { DatabaseConfig } from "../config/types.js";
+import { ensureWorkdir } from "../node/identity.js";
 import type { NodeOptions } from "../node/open-node.js";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { openDialect, type StoreOptions } from "../store/open.js";
@@ -36,12 +38,36 @@ export function nodeOptions(config: CerteasyConfig, log: Logger): NodeOptions {
   };
 }
 
+export class NoDatabaseError extends Error {
+  override readonly name = "NoDatabaseError";
+}
+
+/**
+ * Open the configured database for a one-shot command. `migrate` may create a new SQLite file
+ * (and the workdir, as `serve` would); a command that only reads says plainly that there is no
+ * database yet instead of creating an empty one.
+ */
+export async function openConfiguredDatabase(config: CerteasyConfig, mode: "create" | "existing"): Promise<EventStoreDialect> {
+  const { database } = config;
+  if (database.driver === "sqlite") {
+    if (mode === "create") {
+      await ensureWorkdir(config.workdir);
+      await mkdir(dirname(database.path), { recursive: true, mode: 0o700 });
+    } else if (!existsSync(database.path)) {
+      throw new NoDatabaseError(
+        `no database at ${database.path}: this node has not started yet (run \`certeasy serve -f ${config.file}\` or \`certeasy migrate -f ${config.file}\`)`,
+      );
+    }
+  }
+  return openDialect(storeOptions(database));
+}
+
 /**
  * Open the database for a one-shot command that reads it. Such commands never migrate: on a
  * database whose schema is behind this build they say so and point at `certeasy migrate`.
  */
 export async function withDatabase<T>(config: CerteasyConfig, use: (dialect: EventStoreDialect) => Promise<T>): Promise<T> {
-  const dialect = await openDialect(storeOptions(config.database));
+  const dialect = await openConfiguredDatabase(config, "existing");
   try {
     const status = await dialect.migrationStatus();
     if (status.pending.length > 0) {

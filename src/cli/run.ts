@@ -21,6 +21,7 @@ const operatorErrors = new Set([
   "ListenError",
   "UsageError",
   "SchemaNotCurrentError",
+  "NoDatabaseError",
   "AuditMirrorError",
 ]);
 

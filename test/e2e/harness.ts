@@ -14,7 +14,7 @@ import { Child, runCli, type CliResult } from "./children.js";
 import { httpsGet } from "./https.js";
 import { PG_ADMIN_DSN, pgDsn } from "./postgres.js";
 
-export { killLeftoverChildren, runCli, STACK_FRAME, type CliResult } from "./children.js";
+export { killLeftoverChildren, REPO_ROOT, runCli, STACK_FRAME, type CliResult } from "./children.js";
 export { httpsGet, connectOutcome, type HttpsResponse } from "./https.js";
 export { postgresAvailability } from "./postgres.js";
 
@@ -122,11 +122,21 @@ function sqliteAccess(path: string): RawDatabase {
   };
 }
 
-export async function createInstallation(options: { driver?: Driver } = {}): Promise<Installation> {
+export interface InstallationOptions {
+  readonly driver?: Driver;
+  /**
+   * Leave the workdir uncreated, as on a brand-new host (config.yml then sits next to it).
+   * By default the temp dir is the workdir and holds config.yml.
+   */
+  readonly missingWorkdir?: boolean;
+}
+
+export async function createInstallation(options: InstallationOptions = {}): Promise<Installation> {
   const driver = options.driver ?? "sqlite";
-  const workdir = await tempDir();
+  const root = await tempDir();
+  const workdir = options.missingWorkdir ? join(root, "workdir") : root;
   const port = await freePort();
-  const cleanups: (() => Promise<void>)[] = [() => rm(workdir, { recursive: true, force: true })];
+  const cleanups: (() => Promise<void>)[] = [() => rm(root, { recursive: true, force: true })];
   let db: RawDatabase;
   let configText: string;
   if (driver === "sqlite") {
@@ -148,7 +158,7 @@ export async function createInstallation(options: { driver?: Driver } = {}): Pro
     };
     configText = configYaml(workdir, port, { driver, dsn: pgDsn(name) });
   }
-  const configPath = join(workdir, "config.yml");
+  const configPath = join(root, "config.yml");
   await writeFile(configPath, configText);
 
   const installation: Installation = {
@@ -172,6 +182,13 @@ export async function createInstallation(options: { driver?: Driver } = {}): Pro
     },
   };
   return installation;
+}
+
+/** One clean boot and SIGTERM stop, as a precondition: fails loudly if either goes wrong. */
+export async function bootAndStop(installation: Installation): Promise<void> {
+  const server = await installation.serve();
+  const exit = await server.stop("SIGTERM");
+  if (exit.code !== 0) throw new Error(`serve did not stop cleanly (${exit.code ?? exit.signal}).\nstderr:\n${server.stderr()}`);
 }
 
 async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {

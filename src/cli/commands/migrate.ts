@@ -4,8 +4,7 @@
  * Exit 0 applied or nothing to do, 1 failed or refused.
  */
 import type { Command } from "commander";
-import { openDialect } from "../../store/open.js";
-import { requireConfigFile, storeOptions } from "../context.js";
+import { openConfiguredDatabase, requireConfigFile } from "../context.js";
 import { EXIT_OK, runCommand } from "../run.js";
 
 export function registerMigrate(program: Command): void {
@@ -17,7 +16,8 @@ export function registerMigrate(program: Command): void {
     .action(
       runCommand(async (opts: { file?: string; sql?: boolean }) => {
         const config = requireConfigFile(opts.file);
-        const dialect = await openDialect(storeOptions(config.database));
+        // --sql on a new host needs a database to compare with: an empty one is what a DBA starts from.
+        const dialect = await openConfiguredDatabase(config, "create");
         try {
           if (opts.sql) {
             process.stdout.write(await dialect.pendingSql());

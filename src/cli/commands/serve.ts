@@ -33,6 +33,9 @@ async function serve(config: CerteasyConfig): Promise<number> {
   const main = log.service("main");
   for (const warning of configWarnings(config)) main.warn(warning);
 
+  // Listen for SIGTERM/SIGINT before booting: a signal during boot must still end in a clean
+  // stop (node.stopped, shutdown line, exit 0), not in the default handler's abrupt death.
+  const stopSignal = waitForStopSignal(main);
   const clock = (): Date => new Date();
   const core = await openNode({ ...nodeOptions(config, log.service("node")), clock });
   try {
@@ -63,7 +66,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
     main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
     process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
 
-    const signal = await waitForStopSignal(main);
+    const signal = await stopSignal;
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
     await core.stop("signal", signal);

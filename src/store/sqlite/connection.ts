@@ -3,6 +3,7 @@
  * writers anyway, and a single connection lets the dialect run every transaction synchronously
  * (drizzle's async form is not atomic on this driver; see dependencies.md §2).
  */
+import { closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
@@ -27,6 +28,9 @@ export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLite
 };
 
 export function openSqlite(options: SqliteOptions): SqliteConnection {
+  // Create a new database file private to the service account (the event log holds account
+  // contacts); SQLite gives its -wal and -shm files the same permissions.
+  if (!existsSync(options.path)) closeSync(openSync(options.path, "a", 0o600));
   const client = new Database(options.path);
   try {
     // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before the
