@@ -6,6 +6,13 @@ describe("canonical JSON", () => {
   it("sorts keys at every depth and drops undefined", () => {
     expect(canonicalJson({ b: 1, a: { d: [true, null], c: "x" }, u: undefined })).toBe('{"a":{"c":"x","d":[true,null]},"b":1}');
   });
+  it("sorts keys as strings even when they look like array indexes", () => {
+    expect(canonicalJson({ b: { "10": 1, "9": 2, a: [{ "2": true, "1": null }] }, "0": "x" })).toBe(
+      '{"0":"x","b":{"10":1,"9":2,"a":[{"1":null,"2":true}]}}',
+    );
+    expect(() => canonicalJson({ "7": 0.5 })).toThrow(/safe integers/);
+  });
+
   it("refuses numbers that would not round-trip exactly", () => {
     expect(() => canonicalJson({ n: 1.5 })).toThrow(/safe integers/);
     expect(() => canonicalJson({ n: 2 ** 60 })).toThrow(/safe integers/);
@@ -35,6 +42,13 @@ describe("envelope", () => {
     expect(sealed.body.startsWith('{"at":"2026-11-30T08:00:00.123Z","data":{"hello":"world"}')).toBe(true);
     expect(sealed.hash).toBe(eventHash(sealed.body));
     expect(sealed.hash).not.toBe(eventHash(sealed.body.replace("world", "World")));
+  });
+
+  it("writes the body exactly as the general canonical encoder would", () => {
+    const rich = { ...envelope, data: { z: [1, { b: "x", a: null }], a: "é\n" }, meta: { node: "n", sourceIp: "::1", actor: "acct:1" } };
+    expect(sealEnvelope(rich).body).toBe(canonicalJson(rich));
+    expect(sealEnvelope(envelope).body).toBe(canonicalJson(envelope));
+    expect(() => sealEnvelope({ ...envelope, gp: 1.5 })).toThrow(/safe integers/);
   });
 
   it("parses a stored body back to the same envelope", () => {

@@ -11,6 +11,7 @@ export * from "./canonical.js";
 export * from "./define.js";
 export * from "./envelope.js";
 export * from "./node.js";
+export * from "./sha256.js";
 
 export const catalogue = [...nodeEvents] as const;
 

@@ -4,8 +4,7 @@
  * event hash, so `audit verify` can cross-check the database); lifecycle lines record boots,
  * shutdowns and repairs. Pure: building, serialising and checking a line does no I/O.
  */
-import { createHash } from "node:crypto";
-import { canonicalJson, GENESIS_HASH, type JsonValue, type StoredEvent } from "../../events/index.js";
+import { canonicalJson, GENESIS_HASH, sha256Hex, type JsonValue, type StoredEvent } from "../../events/index.js";
 import type { EventRow } from "../store/dialect.js";
 
 export type LifecycleKind = "boot" | "shutdown" | "repair";
@@ -74,17 +73,41 @@ export const auditedFromRow = (r: EventRow): AuditedEvent => ({
 });
 
 function lineHash(unsealed: Omit<AuditLine, "hash">): string {
-  return createHash("sha256").update(canonicalJson(unsealed), "utf8").digest("hex");
+  return sha256Hex(canonicalJson(unsealed));
+}
+
+/** The canonical text of lines sealed by this process, so writing one does not encode it twice. */
+const sealedText = new WeakMap<AuditLine, string>();
+
+/**
+ * Seal a line whose canonical text, without `hash`, is `head + tail`: keys are sorted, so
+ * "hash" sits between the fields before "kind" (head) and "kind" onwards (tail).
+ */
+function sealSplit<L extends AuditLine>(unsealed: Omit<L, "hash">, head: string, tail: string): L {
+  const hash = sha256Hex(head + tail);
+  const line = { ...unsealed, hash } as L;
+  sealedText.set(line, `${head},"hash":"${hash}"${tail}`);
+  return line;
 }
 
 function seal<L extends AuditLine>(unsealed: Omit<L, "hash">): L {
-  return { ...unsealed, hash: lineHash(unsealed) } as L;
+  const text = canonicalJson(unsealed);
+  // The top-level "kind" is the last `,"kind":` of the text: string values cannot hold an
+  // unescaped quote, and only `details`, which sorts before "hash", can nest objects.
+  const at = text.lastIndexOf(',"kind":');
+  return sealSplit<L>(unsealed, text.slice(0, at), text.slice(at));
 }
 
-/** An event line's `at` is the event's own recorded time, so the database can vouch for it. */
+/**
+ * An event line's `at` is the event's own recorded time, so the database can vouch for it.
+ * Written by hand in canonical key order (one line per event appended); a test holds it equal
+ * to canonicalJson.
+ */
 export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): EventLine {
-  return seal<EventLine>({
-    seq: tip.seq + 1,
+  const str = JSON.stringify;
+  const seq = tip.seq + 1;
+  const unsealed = {
+    seq,
     at: event.at,
     kind: "event",
     server_id: serverId,
@@ -93,7 +116,13 @@ export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEv
     event_type: event.type,
     stream_id: event.streamId,
     prev: tip.hash,
-  });
+  } as const;
+  if (!Number.isSafeInteger(event.position)) throw new TypeError(`position ${event.position} is not a safe integer`);
+  const head = `{"at":${str(event.at)},"event_hash":${str(event.hash)},"event_type":${str(event.type)}`;
+  const tail =
+    `,"kind":"event","position":${event.position},"prev":${str(tip.hash)},"seq":${seq},` +
+    `"server_id":${str(serverId)},"stream_id":${str(event.streamId)}}`;
+  return sealSplit<EventLine>(unsealed, head, tail);
 }
 
 export function buildLifecycleLine(
@@ -115,7 +144,7 @@ export function buildLifecycleLine(
 
 /** The exact bytes written for a line (canonical JSON + LF). */
 export function serializeLine(line: AuditLine): string {
-  return `${canonicalJson(line)}\n`;
+  return `${sealedText.get(line) ?? canonicalJson(line)}\n`;
 }
 
 export const tipOf = (line: AuditLine): ChainTip => ({ seq: line.seq, hash: line.hash });

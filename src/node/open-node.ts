@@ -13,7 +13,7 @@ import { openAuditFile, type AuditMirror } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { openDialect, type StoreOptions } from "../store/open.js";
-import { uuidv4 } from "../store/uuid.js";
+import { uuidv7 } from "../store/uuid.js";
 import { EventWriter, type EventWriterOptions } from "../store/writer.js";
 import { CERTEASY_VERSION } from "../version.js";
 import { startHeartbeat } from "./heartbeat.js";
@@ -83,7 +83,7 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
       dialect,
       committed$: writer.committed$,
     });
-    const bootId = uuidv4();
+    const bootId = uuidv7();
     await mirror.appendLifecycle("boot", { bootId, hostname: host, pid: process.pid, version: CERTEASY_VERSION });
     await writer.append({
       streamId: nodeStreamId(serverId),

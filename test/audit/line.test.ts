@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GENESIS_HASH } from "../../events/index.js";
+import { canonicalJson, GENESIS_HASH } from "../../events/index.js";
 import { scanAuditText } from "../../src/audit/chain.js";
 import {
   buildEventLine,
@@ -43,6 +43,17 @@ describe("audit line", () => {
     expect(serializeLine(event as AuditLine)).toMatch(
       /^\{"at":"[^"]+","event_hash":"1{64}","event_type":"node\.started","hash":"[0-9a-f]{64}","kind":"event","position":1,"prev":"[0-9a-f]{64}","seq":2,"server_id":"[^"]+","stream_id":"node:[^"]+"\}\n$/,
     );
+  });
+
+  it("writes exactly the canonical JSON of the sealed line, even when details nest a kind key", () => {
+    const tricky = buildLifecycleLine(EMPTY_CHAIN, "node-a", "repair", new Date(0), {
+      note: ',"kind":"event"',
+      nested: { kind: "x", list: [{ kind: "y" }] },
+    });
+    expect(serializeLine(tricky)).toBe(`${canonicalJson(tricky)}\n`);
+    const [boot, event] = chain(2);
+    for (const line of [boot, event] as AuditLine[]) expect(serializeLine(line)).toBe(`${canonicalJson(line)}\n`);
+    expect(checkLine(EMPTY_CHAIN, serializeLine(tricky).slice(0, -1)).ok).toBe(true);
   });
 
   it("accepts each line of a good chain", () => {
