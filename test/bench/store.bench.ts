@@ -18,6 +18,7 @@ import { NodeStarted } from "../../events/index.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
 import type { StoreOptions } from "../../src/store/open.js";
 import { uuidv7 } from "../../src/store/uuid.js";
+import { sqliteBaseline } from "./sqlite-baseline.js";
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf("--seconds") + 1] ?? 3) || 3;
@@ -107,10 +108,20 @@ if (only !== "sqlite") {
 
 console.log(`certeasy store benchmark: ${seconds}s per level, node ${process.version}`);
 console.log("driver    writers   events    events/s   p50 ms   p99 ms  events/commit");
+const best = new Map<string, number>();
 for (const driver of drivers) {
   for (const r of await benchDriver(driver)) {
+    best.set(r.driver, Math.max(best.get(r.driver) ?? 0, r.perSecond));
     console.log(
       `${r.driver.padEnd(9)} ${String(r.writers).padStart(7)} ${String(r.events).padStart(8)} ${r.perSecond.toFixed(0).padStart(11)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.events / Math.max(1, r.batches)).toFixed(1).padStart(14)}`,
     );
   }
+}
+if (drivers.includes("sqlite")) {
+  const floor = await sqliteBaseline(seconds);
+  const reached = best.get("sqlite") ?? 0;
+  console.log(
+    `baseline: raw better-sqlite3 inserts of the same rows, 256 per transaction: ${floor.toFixed(0)} rows/s; ` +
+      `the full SQLite write path's best level reaches ${((100 * reached) / floor).toFixed(0)}% of it`,
+  );
 }
