@@ -11,7 +11,8 @@ import type { DatabaseConfig } from "../config/types.js";
 import { ensureWorkdir } from "../node/identity.js";
 import type { NodeOptions } from "../node/open-node.js";
 import type { EventStoreDialect } from "../store/dialect.js";
-import { openDialect, type StoreOptions } from "../store/open.js";
+import { openReachableDialect } from "../store/connect.js";
+import type { StoreOptions } from "../store/open.js";
 import { UsageError } from "./run.js";
 
 export class SchemaOutOfDateError extends Error {
@@ -59,7 +60,7 @@ export async function openConfiguredDatabase(config: CerteasyConfig, mode: "crea
       );
     }
   }
-  return openDialect(storeOptions(database));
+  return openReachableDialect(storeOptions(database));
 }
 
 /**

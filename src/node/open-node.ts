@@ -12,7 +12,8 @@ import { logPositionProjection, tableProjections, type MemoryProjection } from "
 import { openAuditFile, type AuditMirror } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
 import type { EventStoreDialect } from "../store/dialect.js";
-import { openDialect, type StoreOptions } from "../store/open.js";
+import { openReachableDialect } from "../store/connect.js";
+import type { StoreOptions } from "../store/open.js";
 import { uuidv7 } from "../store/uuid.js";
 import { EventWriter, type EventWriterOptions } from "../store/writer.js";
 import { CERTEASY_VERSION } from "../version.js";
@@ -64,7 +65,7 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   const serverId = identity.serverId;
   log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
 
-  const dialect = await openDialect(options.store);
+  const dialect = await openReachableDialect(options.store);
   try {
     await prepareSchema(dialect, options.noddl, log);
     let mirror: NodeMirror = noAudit;
