@@ -9,7 +9,8 @@
  * it is tampering; so is an intact line (its own hash holds) with the wrong seq or prev, even at
  * the end: that is what deleting or reordering lines leaves, never what a torn write leaves.
  */
-import { checkLine, EMPTY_CHAIN, tipOf, type AuditLine, type ChainTip, type LineFaultKind } from "./line.js";
+import { checkLine, type LineFaultKind } from "./check-line.js";
+import { EMPTY_CHAIN, tipOf, type AuditLine, type ChainTip } from "./line.js";
 
 export interface LineFault {
   /** 1-based line number in the file */

@@ -8,7 +8,8 @@ import type { EventRow } from "../store/dialect.js";
 import { ChainScanner } from "./chain.js";
 import { lineDisagreesWithRow } from "./cross-check.js";
 import type { AuditStore } from "./file.js";
-import type { EventLine, LineFaultKind } from "./line.js";
+import type { LineFaultKind } from "./check-line.js";
+import type { EventLine } from "./line.js";
 import { readRawLines } from "./read-lines.js";
 
 export type AuditFaultKind = LineFaultKind | "torn-tail" | "foreign-server" | "db-mismatch" | "missing-event";

@@ -66,15 +66,13 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
 
   const dialect = await openReachableDialect(options.store);
+  let mirror: NodeMirror = noAudit;
   try {
     await prepareSchema(dialect, options.noddl, log);
-    let mirror: NodeMirror = noAudit;
     if (options.auditPath !== null) {
-      const audit = await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log });
       // openAuditFile logs its own repairs (torn tail, re-mirrored events).
-      mirror = audit.mirror;
+      mirror = (await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log })).mirror;
     }
-
     // Registered only once the audit file has accepted this node: a refused boot writes nothing.
     const host = hostname();
     const { firstBoot } = await dialect.registerServer(serverId, host, clock());
@@ -84,41 +82,60 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
       dialect,
       committed$: writer.committed$,
     });
-    const bootId = uuidv7();
-    await mirror.appendLifecycle("boot", { bootId, hostname: host, pid: process.pid, version: CERTEASY_VERSION });
-    await writer.append({
-      streamId: nodeStreamId(serverId),
-      expectedVersion: "any",
-      events: [NodeStarted.create({ bootId, hostname: host, pid: process.pid, version: CERTEASY_VERSION, firstBoot })],
-    });
+    const boot = { bootId: uuidv7(), hostname: host, pid: process.pid, version: CERTEASY_VERSION };
+    await mirror.appendLifecycle("boot", boot);
+    await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeStarted.create({ ...boot, firstBoot })] });
     const stopHeartbeat = startHeartbeat(dialect, serverId, clock, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
-    log.info({ serverId, bootId, firstBoot, ms: Math.round(performance.now() - started) }, "node core started");
+    log.info({ serverId, bootId: boot.bootId, firstBoot, ms: Math.round(performance.now() - started) }, "node core started");
 
-    const bootedAt = clock().getTime();
+    const parts = { serverId, bootId: boot.bootId, dialect, writer, live, mirror, clock, log, bootedAt: clock().getTime(), stopHeartbeat };
     let stopping: Promise<void> | undefined;
-    const stop = (reason: "signal" | "shutdown" | "fatal", signal?: string): Promise<void> =>
-      (stopping ??= (async () => {
-        stopHeartbeat();
-        const uptimeMs = Math.max(0, clock().getTime() - bootedAt);
-        try {
-          await writer.append({
-            streamId: nodeStreamId(serverId),
-            expectedVersion: "any",
-            events: [NodeStopped.create({ bootId, reason, uptimeMs, ...(signal ? { signal } : {}) })],
-          });
-        } catch (error) {
-          log.error({ err: error }, "could not record node.stopped");
-        }
-        await writer.close();
-        live.stop();
-        await mirror.appendLifecycle("shutdown", { bootId, reason, uptimeMs });
-        await mirror.close();
-        await dialect.touchServer(serverId, clock()).catch(() => {});
-        await dialect.close();
-      })());
-    return { serverId, bootId, dialect, writer, live, clock, stop };
+    const stop = (reason: StopReason, signal?: string): Promise<void> => (stopping ??= stopNode(parts, reason, signal));
+    return { serverId, bootId: boot.bootId, dialect, writer, live, clock, stop };
   } catch (error) {
-    await dialect.close().catch(() => {});
+    await mirror.close().catch(() => undefined);
+    await dialect.close().catch(() => undefined);
     throw error;
+  }
+}
+
+type StopReason = "signal" | "shutdown" | "fatal";
+
+interface RunningParts {
+  readonly serverId: string;
+  readonly bootId: string;
+  readonly dialect: EventStoreDialect;
+  readonly writer: EventWriter;
+  readonly live: LiveProjections;
+  readonly mirror: NodeMirror;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  readonly bootedAt: number;
+  readonly stopHeartbeat: () => void;
+}
+
+/** Record the stop, then close everything even when an earlier step failed. */
+async function stopNode(p: RunningParts, reason: StopReason, signal?: string): Promise<void> {
+  p.stopHeartbeat();
+  const uptimeMs = Math.max(0, p.clock().getTime() - p.bootedAt);
+  try {
+    await p.writer.append({
+      streamId: nodeStreamId(p.serverId),
+      expectedVersion: "any",
+      events: [NodeStopped.create({ bootId: p.bootId, reason, uptimeMs, ...(signal ? { signal } : {}) })],
+    });
+  } catch (error) {
+    p.log.error({ err: error }, "could not record node.stopped");
+  }
+  try {
+    await p.writer.close();
+    p.live.stop();
+    await p.mirror.appendLifecycle("shutdown", { bootId: p.bootId, reason, uptimeMs });
+  } catch (error) {
+    p.log.error({ err: error }, "could not write the shutdown line to the audit file");
+  } finally {
+    await p.mirror.close().catch(() => undefined);
+    await p.dialect.touchServer(p.serverId, p.clock()).catch(() => undefined);
+    await p.dialect.close();
   }
 }

@@ -92,13 +92,15 @@ export class EventWriter {
     try {
       outcomes = await this.#appendBatch(batch.map((q) => q.command));
     } catch (error) {
-      if (batch.length > 1) {
+      const failure = asStoreError(error);
+      if (batch.length > 1 && !(failure instanceof StoreUnavailableError)) {
         // One bad command (say, a projection constraint) must not fail its neighbours:
-        // isolate it by committing the batch's commands one at a time.
+        // isolate it by committing the batch's commands one at a time. (Not when the database
+        // is unreachable: every retry would wait out the same connection timeout.)
         for (const queued of batch) await this.#commit([queued]);
         return;
       }
-      batch[0]?.reject(asStoreError(error));
+      for (const queued of batch) queued.reject(failure);
       return;
     }
     const events = outcomes.flatMap((o) => (o.ok ? o.events : []));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, GENESIS_HASH } from "../../events/index.js";
 import { scanAuditText } from "../../src/audit/chain.js";
+import { checkLine } from "../../src/audit/check-line.js";
 import {
   buildEventLine,
   buildLifecycleLine,
-  checkLine,
   EMPTY_CHAIN,
   serializeLine,
   tipOf,

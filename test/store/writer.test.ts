@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NodeStarted, type PendingEvent, type StoredEvent } from "../../events/index.js";
 import { projectBatch, tableProjections } from "../../projections/index.js";
 import type { EventStoreDialect } from "../../src/store/dialect.js";
-import { AuditMirrorError, StreamVersionConflictError, WriterClosedError } from "../../src/store/errors.js";
+import { AuditMirrorError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "../../src/store/errors.js";
 import { openDialect } from "../../src/store/open.js";
 import { uuidv4 } from "../../src/store/uuid.js";
 import { EventWriter, type CommitMirror } from "../../src/store/writer.js";
@@ -124,5 +124,30 @@ describe("event writer", () => {
     await dialect.rebuildProjections((events) => projectBatch(tableProjections, events));
     expect(await dialect.readProjection("node_boots")).toEqual(live);
     expect(live).toHaveLength(40);
+  });
+});
+
+describe("event writer with the database gone", () => {
+  it("fails the whole batch at once with a retryable error, and recovers when it is back", async () => {
+    let down = true;
+    const flaky: EventStoreDialect = {
+      ...dialect,
+      appendBatch: (commands, ctx) => {
+        if (!down) return dialect.appendBatch(commands, ctx);
+        return Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
+      },
+    };
+    const attempts: number[] = [];
+    const w = new EventWriter({
+      dialect: { ...flaky, appendBatch: (c, ctx) => (attempts.push(c.length), flaky.appendBatch(c, ctx)) },
+      serverId, clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} },
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => w.append({ streamId: `node:${i}`, expectedVersion: "any", events: [started()] })),
+    );
+    expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof StoreUnavailableError)).toBe(true);
+    expect(attempts).toEqual([20]); // one attempt, no one-by-one retries
+    down = false;
+    await expect(w.append({ streamId: "node:x", expectedVersion: "any", events: [started()] })).resolves.toHaveLength(1);
   });
 });
