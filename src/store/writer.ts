@@ -4,6 +4,10 @@
  * concurrency instead of with fsyncs. Per batch: append + inline projections in one
  * transaction, commit, mirror to the audit file (fsync), emit on `committed$`, and only then
  * answer the callers — an acknowledged event is committed and mirrored (invariants 6, 7).
+ *
+ * Two stages overlap: while one batch waits for its audit lines to reach the disk, the next
+ * batch commits. Mirrors, `committed$` and answers still follow position order, because each
+ * batch's mirror starts only after the previous one has finished.
  */
 import { Subject, type Observable } from "rxjs";
 import { assertPendingEvent, type StoredEvent } from "../../events/index.js";
@@ -22,7 +26,10 @@ export interface EventWriterOptions {
   readonly clock: () => Date;
   readonly projections: readonly TableProjection[];
   readonly mirror: CommitMirror;
-  /** upper bound on commands per transaction, to keep lock hold times short */
+  /**
+   * Most commands per transaction (default 128): keeps lock hold times short, and under
+   * sustained load splits the waiting commands so one batch commits while another syncs.
+   */
   readonly maxBatch?: number;
   readonly onBatch?: (stats: { readonly commands: number; readonly events: number; readonly ms: number }) => void;
 }
@@ -33,12 +40,22 @@ interface Queued {
   readonly reject: (error: Error) => void;
 }
 
+/** A batch whose transaction has committed, waiting to be mirrored and answered. */
+interface CommittedBatch {
+  readonly batch: readonly Queued[];
+  readonly outcomes: readonly AppendOutcome[];
+  readonly started: number;
+}
+
+export const DEFAULT_MAX_BATCH = 128;
+
 export class EventWriter {
   readonly #opts: EventWriterOptions;
   readonly #committed = new Subject<StoredEvent>();
   #queue: Queued[] = [];
   #running: Promise<void> | undefined;
   #closed: Error | undefined;
+  #mirrorFailure: AuditMirrorError | undefined;
 
   /** Every committed and mirrored event, in position order, emitted after commit only. */
   readonly committed$: Observable<StoredEvent> = this.#committed.asObservable();
@@ -76,42 +93,63 @@ export class EventWriter {
   async #drainQueue(): Promise<void> {
     // Yield once so that every command issued in the same tick joins the first batch.
     await new Promise<void>((r) => setImmediate(r));
+    let mirroring: Promise<void> | undefined;
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#opts.maxBatch ?? 1000);
-        await this.#commit(batch);
+        const batch = this.#queue.splice(0, this.#opts.maxBatch ?? DEFAULT_MAX_BATCH);
+        const committed = await this.#commit(batch);
+        await mirroring; // the previous batch is mirrored and answered before this one starts
+        mirroring = undefined;
+        if (committed === "isolate") {
+          // One bad command (say, a projection constraint) must not fail its neighbours:
+          // commit the batch's commands one at a time.
+          for (const queued of batch) {
+            const single = await this.#commit([queued]);
+            if (single && single !== "isolate") await this.#mirrorAndAnswer(single);
+          }
+          continue;
+        }
+        if (committed) mirroring = this.#mirrorAndAnswer(committed);
+        if (this.#queue.length === 0) await mirroring; // its callers may queue more meanwhile
       }
     } finally {
+      // No await between the last look at the queue and here: a command queued in between
+      // would find #running set and wait for a drain that never comes.
       this.#running = undefined;
     }
   }
 
-  async #commit(batch: readonly Queued[]): Promise<void> {
+  /**
+   * Stage 1: one transaction. Undefined when every command was answered (refused), "isolate"
+   * when the batch failed in a way one of its commands may have caused.
+   */
+  async #commit(batch: readonly Queued[]): Promise<CommittedBatch | "isolate" | undefined> {
     const started = performance.now();
-    let outcomes: readonly AppendOutcome[];
     try {
-      outcomes = await this.#appendBatch(batch.map((q) => q.command));
+      return { batch, outcomes: await this.#appendBatch(batch.map((q) => q.command)), started };
     } catch (error) {
       const failure = asStoreError(error);
-      if (batch.length > 1 && !(failure instanceof StoreUnavailableError)) {
-        // One bad command (say, a projection constraint) must not fail its neighbours:
-        // isolate it by committing the batch's commands one at a time. (Not when the database
-        // is unreachable: every retry would wait out the same connection timeout.)
-        for (const queued of batch) await this.#commit([queued]);
-        return;
-      }
+      // Not when the database is unreachable: every retry would wait out the same timeout.
+      if (batch.length > 1 && !(failure instanceof StoreUnavailableError)) return "isolate";
       for (const queued of batch) queued.reject(failure);
-      return;
+      return undefined;
     }
+  }
+
+  /** Stage 2: audit file, then committed$, then the callers — in position order. */
+  async #mirrorAndAnswer({ batch, outcomes, started }: CommittedBatch): Promise<void> {
     const events = outcomes.flatMap((o) => (o.ok ? o.events : []));
     if (events.length > 0) {
       try {
+        if (this.#mirrorFailure) throw this.#mirrorFailure;
         await this.#opts.mirror.appendEvents(events);
       } catch (error) {
-        this.#closed = new AuditMirrorError(`audit file write failed; the node stops acknowledging writes: ${String(error)}`, {
-          cause: error,
-        });
-        for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#closed);
+        this.#mirrorFailure ??= new AuditMirrorError(
+          `audit file write failed; the node stops acknowledging writes: ${String(error)}`,
+          { cause: error },
+        );
+        this.#closed = this.#mirrorFailure;
+        for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#mirrorFailure);
         return;
       }
       for (const event of events) this.#committed.next(event);

@@ -151,3 +151,36 @@ describe("event writer with the database gone", () => {
     await expect(w.append({ streamId: "node:x", expectedVersion: "any", events: [started()] })).resolves.toHaveLength(1);
   });
 });
+
+describe("event writer pipeline", () => {
+  it("commits the next batch while the previous one syncs, keeping mirror, committed$ and answers in order", async () => {
+    const log: string[] = [];
+    let commits = 0;
+    const slowMirror: CommitMirror = {
+      appendEvents: async (events) => {
+        log.push(`mirror ${events[0]?.gp}-${events.at(-1)?.gp} start`);
+        await new Promise((r) => setTimeout(r, 30));
+        mirrored.push(...events);
+        log.push(`mirror ${events[0]?.gp} end`);
+      },
+    };
+    const w = new EventWriter({
+      dialect: { ...dialect, appendBatch: async (c, ctx) => { const r = await dialect.appendBatch(c, ctx); log.push(`commit ${++commits}`); return r; } },
+      serverId, clock: () => new Date(), projections: tableProjections, mirror: slowMirror, maxBatch: 4,
+    });
+    const emitted: number[] = [];
+    w.committed$.subscribe((e) => emitted.push(e.gp));
+    const answered: number[] = [];
+    await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      w.append({ streamId: `node:${i}`, expectedVersion: "any", events: [started()] }).then((e) => answered.push(e[0]!.gp))));
+    const order = Array.from({ length: 12 }, (_, i) => i + 1);
+    expect(mirrored.map((e) => e.gp)).toEqual(order);
+    expect(emitted).toEqual(order);
+    expect(answered).toEqual(order);
+    // each batch commits while the one before it is still being mirrored
+    expect(log).toEqual([
+      "commit 1", "mirror 1-4 start", "commit 2", "mirror 1 end",
+      "mirror 5-8 start", "commit 3", "mirror 5 end", "mirror 9-12 start", "mirror 9 end",
+    ]);
+  });
+});
