@@ -3,7 +3,7 @@
  * log head, and the link each new event must continue. A gap or a broken link here means the
  * stream fed to the in-memory projections is corrupt, so it throws rather than carry on.
  */
-import { GENESIS_HASH, type StoredEvent } from "../../events/index.js";
+import { GENESIS_HASH } from "../../events/index.js";
 import type { MemoryProjection } from "./memory-projection.js";
 
 export interface LogPosition {

@@ -16,6 +16,7 @@ import { appendTests } from "./suite/append.js";
 import { concurrencyTests } from "./suite/concurrency.js";
 import { conflictTests } from "./suite/conflicts.js";
 import { integrityTests } from "./suite/integrity.js";
+import { isolationTests } from "./suite/isolation.js";
 import { migrationTests } from "./suite/migrations.js";
 import { readTests } from "./suite/reads.js";
 import { rebuildTests } from "./suite/rebuild.js";
@@ -77,5 +78,6 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("reads", () => readTests(ctx));
     describe("servers", () => serverTests(ctx));
     describe("projection rebuild", () => rebuildTests(ctx));
+    describe("isolation", () => isolationTests(ctx));
   });
 }

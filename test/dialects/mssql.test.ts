@@ -7,12 +7,10 @@ import { randomUUID } from "node:crypto";
 import mssql from "mssql";
 import type { ConnectionPool } from "mssql";
 import { afterAll, describe, expect, it } from "vitest";
-import { GENESIS_HASH } from "../../events/index.js";
 import { parseMssqlDsn } from "../../src/store/mssql/dsn.js";
 import { bracket } from "../../src/store/mssql/statement.js";
 import { openDialect } from "../../src/store/open.js";
 import { describeEventStore, type EventStoreHarness } from "./event-store.suite.js";
-import { appendContext, nodeStream, started } from "./suite/fixtures.js";
 
 const URL_VARIABLE = "CERTEASY_TEST_MSSQL_URL";
 const serverDsn = process.env[URL_VARIABLE]?.trim() || undefined;
@@ -62,39 +60,6 @@ async function freshDatabase(): Promise<EventStoreHarness> {
 
 // TRUNCATE bypasses triggers on SQL Server, so the suite's TRUNCATE check does not apply.
 describeEventStore("sqlserver", freshDatabase, { skip: !serverDsn });
-
-describe.skipIf(!serverDsn)("sqlserver databases", () => {
-  it("works only in the database its DSN names", async () => {
-    const a = await freshDatabase();
-    const b = await freshDatabase();
-    try {
-      await a.dialect.migrate();
-      await b.dialect.migrate();
-      await a.dialect.appendBatch([{ streamId: nodeStream(), expectedVersion: 0, events: [started()] }], appendContext(randomUUID()));
-      expect((await a.dialect.head()).position).toBe(1);
-      expect(await b.dialect.head()).toEqual({ position: 0, hash: GENESIS_HASH });
-    } finally {
-      await Promise.all([a.cleanup(), b.cleanup()]);
-    }
-  });
-
-  it("stores a body with characters outside Latin-1 exactly as hashed", async () => {
-    const h = await freshDatabase();
-    try {
-      await h.dialect.migrate();
-      const [outcome] = await h.dialect.appendBatch(
-        [{ streamId: nodeStream(), expectedVersion: 0, events: [started(randomUUID(), "żółw-証明書-🔐.example")] }],
-        appendContext(randomUUID()),
-      );
-      if (!outcome?.ok) throw new Error("append failed");
-      const [row] = await h.dialect.readAll(0, 1);
-      expect(row?.body).toBe(outcome.events[0]?.body);
-      expect(row?.hash).toBe(outcome.events[0]?.hash);
-    } finally {
-      await h.cleanup();
-    }
-  });
-});
 
 describe("dsnForDatabase", () => {
   it("replaces the database of a URL or an ADO-style string", () => {

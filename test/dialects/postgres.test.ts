@@ -7,7 +7,6 @@ import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { GENESIS_HASH } from "../../events/index.js";
 import { openDialect } from "../../src/store/open.js";
 import { describeEventStore, type EventStoreHarness } from "./event-store.suite.js";
 import { appendContext, nodeStream, started } from "./suite/fixtures.js";
@@ -56,22 +55,6 @@ async function freshSchema(): Promise<EventStoreHarness> {
 }
 
 describeEventStore("postgres", freshSchema, { skip: !reachable, refusesTruncate: true });
-
-describe.skipIf(!reachable)("postgres connection", () => {
-  it("works only in the schema it was given", async () => {
-    const a = await freshSchema();
-    const b = await freshSchema();
-    try {
-      await a.dialect.migrate();
-      await b.dialect.migrate();
-      await a.dialect.appendBatch([{ streamId: nodeStream(), expectedVersion: 0, events: [started()] }], appendContext(randomUUID()));
-      expect((await a.dialect.head()).position).toBe(1);
-      expect(await b.dialect.head()).toEqual({ position: 0, hash: GENESIS_HASH });
-    } finally {
-      await Promise.all([a.cleanup(), b.cleanup()]);
-    }
-  });
-});
 
 describe("postgres unreachable", () => {
   it("rejects with the driver's connection error instead of hanging", async () => {
