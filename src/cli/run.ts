@@ -22,6 +22,7 @@ const operatorErrors = new Set([
   "UsageError",
   "SchemaNotCurrentError",
   "NoDatabaseError",
+  "WorkdirLockedError",
   "DatabaseUnreachableError",
   "AuditMirrorError",
 ]);

@@ -19,6 +19,7 @@ import { EventWriter, type EventWriterOptions } from "../store/writer.js";
 import { CERTEASY_VERSION } from "../version.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { ensureWorkdir, loadOrCreateServerId } from "./identity.js";
+import { lockWorkdir, type WorkdirLock } from "./workdir-lock.js";
 import { prepareSchema } from "./schema-gate.js";
 
 export interface NodeOptions {
@@ -61,13 +62,15 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
   await ensureWorkdir(options.workdir);
-  const identity = await loadOrCreateServerId(options.workdir);
-  const serverId = identity.serverId;
-  log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
-
-  const dialect = await openReachableDialect(options.store);
+  const lock = await lockWorkdir(options.workdir, clock());
+  if (lock.tookOverFrom !== null) log.warn({ pid: lock.tookOverFrom, path: lock.path }, "took over the workdir lock of a process that no longer runs");
+  let dialect: EventStoreDialect | undefined;
   let mirror: NodeMirror = noAudit;
   try {
+    const identity = await loadOrCreateServerId(options.workdir);
+    const serverId = identity.serverId;
+    log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
+    dialect = await openReachableDialect(options.store);
     await prepareSchema(dialect, options.noddl, log);
     if (options.auditPath !== null) {
       // openAuditFile logs its own repairs (torn tail, re-mirrored events).
@@ -88,13 +91,14 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     const stopHeartbeat = startHeartbeat(dialect, serverId, clock, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
     log.info({ serverId, bootId: boot.bootId, firstBoot, ms: Math.round(performance.now() - started) }, "node core started");
 
-    const parts = { serverId, bootId: boot.bootId, dialect, writer, live, mirror, clock, log, bootedAt: clock().getTime(), stopHeartbeat };
+    const parts = { serverId, bootId: boot.bootId, dialect, writer, live, mirror, clock, log, bootedAt: clock().getTime(), stopHeartbeat, lock };
     let stopping: Promise<void> | undefined;
     const stop = (reason: StopReason, signal?: string): Promise<void> => (stopping ??= stopNode(parts, reason, signal));
     return { serverId, bootId: boot.bootId, dialect, writer, live, clock, stop };
   } catch (error) {
     await mirror.close().catch(() => undefined);
-    await dialect.close().catch(() => undefined);
+    await dialect?.close().catch(() => undefined);
+    await lock.release();
     throw error;
   }
 }
@@ -112,6 +116,7 @@ interface RunningParts {
   readonly log: Logger;
   readonly bootedAt: number;
   readonly stopHeartbeat: () => void;
+  readonly lock: WorkdirLock;
 }
 
 /** Record the stop, then close everything even when an earlier step failed. */
@@ -137,5 +142,6 @@ async function stopNode(p: RunningParts, reason: StopReason, signal?: string): P
     await p.mirror.close().catch(() => undefined);
     await p.dialect.touchServer(p.serverId, p.clock()).catch(() => undefined);
     await p.dialect.close();
+    await p.lock.release();
   }
 }

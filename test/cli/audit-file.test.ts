@@ -96,4 +96,19 @@ describe("audit file at boot", () => {
     const verify = await node.cli("audit", "verify");
     expect(verify.code, verify.stderr).toBe(0);
   }, TIMEOUT);
+
+  it("refuses a second process on the same workdir while the first serves, and takes over after a SIGKILL", async () => {
+    const node = await installation();
+    const first = await node.serve();
+    const second = await node.cli("serve");
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toMatch(/is in use by another Certeasy process \(pid \d+/);
+    expect(second.stderr).not.toMatch(STACK_FRAME);
+
+    expect((await first.stop("SIGKILL")).signal).toBe("SIGKILL");
+    const after = await node.serve();
+    expect((await after.stop("SIGTERM")).code).toBe(0);
+    const verify = await node.cli("audit", "verify");
+    expect(verify.code, verify.stderr).toBe(0);
+  }, TIMEOUT);
 });
