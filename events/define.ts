@@ -25,6 +25,14 @@ export interface EventType<T extends string, D extends JsonValue> {
   create(data: D): PendingEvent<T, D>;
 }
 
+/**
+ * Pending events built by `create` (already parsed by their schema), so the writer does not
+ * parse the same data twice on the append path.
+ */
+const parsedByCreate = new WeakSet<PendingEvent<string, JsonValue>>();
+
+export const isParsedPendingEvent = (event: PendingEvent<string, JsonValue>): boolean => parsedByCreate.has(event);
+
 export function defineEvent<const T extends string, D extends JsonValue>(
   type: T,
   schema: z.ZodType<D>,
@@ -40,7 +48,11 @@ export function defineEvent<const T extends string, D extends JsonValue>(
     version,
     schema,
     upcasters,
-    create: (data) => ({ type, v: version, data: schema.parse(data) }),
+    create: (data) => {
+      const event = { type, v: version, data: schema.parse(data) };
+      parsedByCreate.add(event);
+      return event;
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * stored event back into typed domain data (upcasting old schema versions on the way).
  */
 import type { JsonValue } from "./canonical.js";
-import type { DomainEventOf, EventType } from "./define.js";
+import { isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
 import type { StoredEvent } from "./envelope.js";
 import { nodeEvents } from "./node.js";
 
@@ -52,7 +52,8 @@ export function decodeEvent(event: StoredEvent): CerteasyEvent {
 }
 
 /** Validate a pending event against the catalogue before it reaches the writer. */
-export function assertPendingEvent(e: { type: string; v: number; data: JsonValue }): void {
+export function assertPendingEvent(e: PendingEvent<string, JsonValue>): void {
+  if (isParsedPendingEvent(e)) return;
   const def = byType.get(e.type);
   if (!def) throw new UnknownEventError(`unknown event type ${e.type}`);
   if (e.v !== def.version) throw new UnknownEventError(`event ${e.type} must be written at v${def.version}, not v${e.v}`);

@@ -48,6 +48,7 @@ export function planAppend(
       continue;
     }
     const sealed: StoredEvent[] = [];
+    const meta = { ...command.meta, node: serverId };
     let version = actual;
     for (const pending of command.events) {
       position += 1;
@@ -57,7 +58,7 @@ export function planAppend(
         data: pending.data,
         eid: uuidv7(now.getTime()),
         gp: position,
-        meta: { ...command.meta, node: serverId },
+        meta,
         prev,
         sid: command.streamId,
         sv: version,
