@@ -26,7 +26,14 @@ export function requireConfigFile(file: string | undefined): CerteasyConfig {
 
 export function storeOptions(database: DatabaseConfig): StoreOptions {
   if (database.driver === "sqlite") return { driver: "sqlite", path: database.path };
-  return { driver: database.driver, dsn: database.dsn, maxConn: database.maxConn, pingTimeoutMs: database.pingTimeoutMs };
+  return {
+    driver: database.driver,
+    dsn: database.dsn,
+    maxConn: database.maxConn,
+    pingTimeoutMs: database.pingTimeoutMs,
+    connMaxLifetimeMs: database.connMaxLifetimeMs,
+    connMaxIdleTimeMs: database.connMaxIdleTimeMs,
+  };
 }
 
 export function nodeOptions(config: CerteasyConfig, log: Logger): NodeOptions {

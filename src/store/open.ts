@@ -4,17 +4,23 @@
  */
 import type { EventStoreDialect } from "./dialect.js";
 
+/** `database.conn-max-lifetime` / `conn-max-idle-time`; null or absent: never. */
+export interface PoolLifetimes {
+  readonly connMaxLifetimeMs?: number | null;
+  readonly connMaxIdleTimeMs?: number | null;
+}
+
 export type StoreOptions =
   | { readonly driver: "sqlite"; readonly path: string; readonly busyTimeoutMs?: number }
-  | {
+  | ({
       readonly driver: "postgres";
       readonly dsn: string;
       readonly maxConn: number;
       readonly pingTimeoutMs: number;
       /** search_path; the schema must exist */
       readonly schema?: string;
-    }
-  | { readonly driver: "sqlserver"; readonly dsn: string; readonly maxConn: number; readonly pingTimeoutMs: number };
+    } & PoolLifetimes)
+  | ({ readonly driver: "sqlserver"; readonly dsn: string; readonly maxConn: number; readonly pingTimeoutMs: number } & PoolLifetimes);
 
 export async function openDialect(options: StoreOptions): Promise<EventStoreDialect> {
   switch (options.driver) {

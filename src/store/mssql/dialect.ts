@@ -12,10 +12,11 @@ import { parseMssqlDsn } from "./dsn.js";
 import { mssqlMigrate, mssqlMigrationStatus, mssqlPendingSql } from "./migrate.js";
 import { readAll, readByServer, readHeadWith, readProjection, readStream } from "./read.js";
 import { rebuildProjections } from "./rebuild.js";
+import type { PoolLifetimes } from "../open.js";
 import { execute } from "./request.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
 
-export interface MssqlDialectOptions {
+export interface MssqlDialectOptions extends Pick<PoolLifetimes, "connMaxIdleTimeMs"> {
   /** `mssql://…` URL or ADO-style `Server=…;Database=…` string (dsn.ts) */
   readonly dsn: string;
   /** pool size */
@@ -36,7 +37,8 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
   const config = parseMssqlDsn(options.dsn);
   const pool = new mssql.ConnectionPool({
     ...config,
-    pool: { max: Math.max(1, Math.trunc(options.maxConn)), min: 0, idleTimeoutMillis: 30_000 },
+    // conn-max-idle-time (tarn has no maximum lifetime: conn-max-lifetime does not apply here).
+    pool: { max: Math.max(1, Math.trunc(options.maxConn)), min: 0, idleTimeoutMillis: options.connMaxIdleTimeMs ?? 2 ** 31 - 1 },
   });
   // The pool emits "error" when it cannot hand out a connection; the request that asked
   // rejects with the same error, so the event itself needs no handling — but without a

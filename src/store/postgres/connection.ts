@@ -6,9 +6,10 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { PgTable } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
+import type { PoolLifetimes } from "../open.js";
 import { nodeBoots } from "../schema/postgres.js";
 
-export interface PostgresOptions {
+export interface PostgresOptions extends PoolLifetimes {
   /** postgres://user:password@host:port/database */
   readonly dsn: string;
   /** pool size */
@@ -35,6 +36,8 @@ export const postgresProjectionTables: Readonly<Record<ProjectionTableName, PgTa
   node_boots: nodeBoots,
 };
 
+const seconds = (ms: number | null | undefined): number => (ms ? Math.max(1, Math.ceil(ms / 1000)) : 0);
+
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -44,6 +47,9 @@ export function openPostgres(options: PostgresOptions): PostgresConnection {
     max: options.maxConn,
     // postgres-js counts whole seconds.
     connect_timeout: Math.max(1, Math.ceil(options.pingTimeoutMs / 1000)),
+    // conn-max-idle-time / conn-max-lifetime (whole seconds); 0 = never, as in postgres-js.
+    idle_timeout: seconds(options.connMaxIdleTimeMs),
+    max_lifetime: seconds(options.connMaxLifetimeMs),
     // CREATE … IF NOT EXISTS and friends send NOTICEs; they are not news to an operator.
     onnotice: () => undefined,
     connection: {
