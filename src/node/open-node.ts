@@ -80,7 +80,15 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     const host = hostname();
     const { firstBoot } = await dialect.registerServer(serverId, host, clock());
 
-    const writer = new EventWriter({ dialect, serverId, clock, projections: tableProjections, mirror, onBatch: options.onBatch });
+    const writer = new EventWriter({
+      dialect,
+      serverId,
+      clock,
+      projections: tableProjections,
+      mirror,
+      onBatch: options.onBatch,
+      onStopped: (error) => log.fatal({ err: error }, "writes are refused from now on: the audit file cannot be written (readiness is false; restart once the disk is fixed)"),
+    });
     const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {
       dialect,
       committed$: writer.committed$,

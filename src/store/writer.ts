@@ -32,6 +32,8 @@ export interface EventWriterOptions {
    */
   readonly maxBatch?: number;
   readonly onBatch?: (stats: { readonly commands: number; readonly events: number; readonly ms: number }) => void;
+  /** told once when the writer stops acknowledging because the audit file failed */
+  readonly onStopped?: (error: AuditMirrorError) => void;
 }
 
 interface Queued {
@@ -144,10 +146,12 @@ export class EventWriter {
         if (this.#mirrorFailure) throw this.#mirrorFailure;
         await this.#opts.mirror.appendEvents(events);
       } catch (error) {
-        this.#mirrorFailure ??= new AuditMirrorError(
-          `audit file write failed; the node stops acknowledging writes: ${String(error)}`,
-          { cause: error },
-        );
+        if (!this.#mirrorFailure) {
+          this.#mirrorFailure = new AuditMirrorError(`audit file write failed; the node stops acknowledging writes: ${String(error)}`, {
+            cause: error,
+          });
+          this.#opts.onStopped?.(this.#mirrorFailure);
+        }
         this.#closed = this.#mirrorFailure;
         for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#mirrorFailure);
         return;

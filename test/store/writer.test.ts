@@ -101,12 +101,19 @@ describe("event writer", () => {
   });
 
   it("stops acknowledging once the audit file cannot be written, keeping what was committed", async () => {
-    const w = writer({ appendEvents: async () => { throw new Error("ENOSPC: no space left on device"); } });
+    const told: Error[] = [];
+    const w = new EventWriter({
+      dialect, serverId, clock: () => new Date(), projections: tableProjections,
+      mirror: { appendEvents: async () => { throw new Error("ENOSPC: no space left on device"); } },
+      onStopped: (e) => told.push(e),
+    });
     await expect(w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] })).rejects.toBeInstanceOf(AuditMirrorError);
     expect(w.refusal).toBeInstanceOf(AuditMirrorError);
     await expect(w.append({ streamId: "node:b", expectedVersion: "any", events: [started()] })).rejects.toThrow(/ENOSPC/);
     // committed before the mirror failed: the next boot re-mirrors it from the database
     expect((await dialect.head()).position).toBe(1);
+    expect(told).toHaveLength(1);
+    expect(told[0]?.message).toMatch(/ENOSPC/);
   });
 
   it("refuses appends after close and lets queued ones finish", async () => {
