@@ -147,6 +147,16 @@ export const configSchema = section(rootShape).superRefine((config, ctx) => {
       message: `expected at most workers.drain-timeout (${formatDuration(drain)}), got ${formatDuration(shutdown)}`,
     });
   }
+  // The headers are part of the request: node refuses a header deadline past the request's.
+  const readHeader = config.server["read-header-timeout"];
+  const read = config.server["read-timeout"];
+  if (readHeader > read) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["server", "read-header-timeout"],
+      message: `expected at most server.read-timeout (${formatDuration(read)}), got ${formatDuration(readHeader)}`,
+    });
+  }
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

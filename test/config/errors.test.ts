@@ -153,6 +153,12 @@ describe("values", () => {
     ]);
   });
 
+  it("refuses a read-header-timeout above read-timeout", () => {
+    expect(errorLines(withServer("  read-header-timeout: 20s\n"))).toEqual([
+      "config.yml: server.read-header-timeout: expected at most server.read-timeout (10s), got 20s",
+    ]);
+  });
+
   it("refuses bad trusted proxies and header names", () => {
     expect(errorLines(withServer("  remote-ip-header: X Forwarded\n  trusted-proxies:\n    - 10.0.0.0/33\n"))).toEqual([
       'config.yml: server.remote-ip-header: expected an HTTP header name such as X-Forwarded-For, got "X Forwarded"',
