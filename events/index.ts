@@ -5,15 +5,17 @@
 import type { JsonValue } from "./canonical.js";
 import { isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
 import type { StoredEvent } from "./envelope.js";
+import { accountEvents } from "./account.js";
 import { nodeEvents } from "./node.js";
 
+export * from "./account.js";
 export * from "./canonical.js";
 export * from "./define.js";
 export * from "./envelope.js";
 export * from "./node.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

@@ -1,11 +1,13 @@
 /** Every inline table projection, in the order they run. */
 import type { TableProjection } from "./projection.js";
+import { accountsProjection } from "./tables/accounts.js";
 import { nodeBootsProjection } from "./tables/node-boots.js";
 
 export * from "./projection.js";
 export * from "./row-change.js";
+export { accountsProjection, type AccountRow } from "./tables/accounts.js";
 export { nodeBootsProjection, type NodeBootRow } from "./tables/node-boots.js";
 
-export const tableProjections: readonly TableProjection[] = [nodeBootsProjection];
+export const tableProjections: readonly TableProjection[] = [nodeBootsProjection, accountsProjection];
 export * from "./memory/memory-projection.js";
 export { logPositionProjection, LogGapError, type LogPosition } from "./memory/log-position.js";

@@ -67,7 +67,7 @@ const shapes = {
 describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
   it("defines the same tables under the same export names", () => {
     const names = [...shapes.mssql.keys()].sort();
-    expect(names).toEqual(["esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
+    expect(names).toEqual(["acmeAccounts", "esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
     expect([...shapes.sqlite.keys()].sort()).toEqual(names);
     expect([...shapes.postgres.keys()].sort()).toEqual(names);
   });
@@ -95,6 +95,8 @@ describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
     expectTypeOf<Readonly<typeof mssql.servers.$inferSelect>>().toEqualTypeOf<ServerRow>();
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof sqlite.nodeBoots.$inferSelect>();
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof postgres.nodeBoots.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeAccounts.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeAccounts.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeAccounts.$inferSelect>().toEqualTypeOf<typeof postgres.acmeAccounts.$inferSelect>();
     expectTypeOf<typeof mssql.esStreams.$inferSelect>().toEqualTypeOf<typeof sqlite.esStreams.$inferSelect>();
     expectTypeOf<typeof mssql.esLogHead.$inferSelect>().toEqualTypeOf<typeof postgres.esLogHead.$inferSelect>();
   });

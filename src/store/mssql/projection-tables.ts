@@ -1,8 +1,9 @@
 /** Every projection table, by the name projections use in RowChange (one record per dialect). */
 import type { MsSqlTable } from "drizzle-orm/mssql-core";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
-import { nodeBoots } from "../schema/mssql.js";
+import { acmeAccounts, nodeBoots } from "../schema/mssql.js";
 
 export const mssqlProjectionTables: Readonly<Record<ProjectionTableName, MsSqlTable>> = {
   node_boots: nodeBoots,
+  acme_accounts: acmeAccounts,
 };

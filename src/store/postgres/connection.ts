@@ -7,7 +7,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
 import type { PoolLifetimes } from "../open.js";
-import { nodeBoots } from "../schema/postgres.js";
+import { acmeAccounts, nodeBoots } from "../schema/postgres.js";
 
 export interface PostgresOptions extends PoolLifetimes {
   /** postgres://user:password@host:port/database */
@@ -34,6 +34,7 @@ export type PostgresTransaction = Parameters<Parameters<PostgresJsDatabase["tran
 /** Every projection table, by the name projections use in RowChange. */
 export const postgresProjectionTables: Readonly<Record<ProjectionTableName, PgTable>> = {
   node_boots: nodeBoots,
+  acme_accounts: acmeAccounts,
 };
 
 const seconds = (ms: number | null | undefined): number => (ms ? Math.max(1, Math.ceil(ms / 1000)) : 0);

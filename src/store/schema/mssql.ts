@@ -7,7 +7,7 @@
  * types so that SQL Server never converts the indexed column to compare it.
  */
 import { sql } from "drizzle-orm";
-import { bigint, char, check, index, int, mssqlTable, nvarchar, smallint, unique, varchar } from "drizzle-orm/mssql-core";
+import { bigint, bit, char, check, index, int, mssqlTable, nvarchar, smallint, unique, varchar } from "drizzle-orm/mssql-core";
 
 /** The serialization point of every append: exactly one row, id = 1 (inserted by a migration). */
 export const esLogHead = mssqlTable(
@@ -75,3 +75,25 @@ export const nodeBoots = mssqlTable("node_boots", {
   stopReason: varchar("stop_reason", { length: 32 }),
   uptimeMs: bigint("uptime_ms", { mode: "number" }),
 });
+
+/**
+ * Projection table (projections/tables/accounts.ts): written only through RowChange. The
+ * unique thumbprint is the key index: one key, one account (RFC 8555 §7.3.1, §7.3.5). A JWK is
+ * ASCII (base64url members), so VARCHAR; contacts are NVARCHAR in case a later policy accepts
+ * internationalised addresses.
+ */
+export const acmeAccounts = mssqlTable(
+  "acme_accounts",
+  {
+    accountId: char("account_id", { length: 36 }).primaryKey(),
+    thumbprint: varchar("thumbprint", { length: 64 }).notNull(),
+    jwk: varchar("jwk", { length: "max" }).notNull(),
+    contact: nvarchar("contact", { length: "max" }).notNull(),
+    status: varchar("status", { length: 16 }).notNull(),
+    tosAgreed: bit("tos_agreed").notNull(),
+    eabKeyId: varchar("eab_key_id", { length: 128 }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [unique("acme_accounts_thumbprint_unique").on(t.thumbprint)],
+);

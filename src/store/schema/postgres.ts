@@ -5,7 +5,7 @@
  * Timestamps are epoch milliseconds in BIGINT, read back as JS numbers.
  */
 import { sql } from "drizzle-orm";
-import { bigint, char, check, index, integer, pgTable, smallint, text, unique, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, char, check, index, integer, pgTable, smallint, text, unique, varchar } from "drizzle-orm/pg-core";
 
 /** One row (id = 1): the serialization point of every append (DESIGN §2 invariant 3). */
 export const esLogHead = pgTable(
@@ -73,3 +73,23 @@ export const nodeBoots = pgTable("node_boots", {
   stopReason: varchar("stop_reason", { length: 32 }),
   uptimeMs: bigint("uptime_ms", { mode: "number" }),
 });
+
+/**
+ * Projection table (projections/tables/accounts.ts); written only through RowChange. The
+ * unique thumbprint is the key index: one key, one account (RFC 8555 §7.3.1, §7.3.5).
+ */
+export const acmeAccounts = pgTable(
+  "acme_accounts",
+  {
+    accountId: char("account_id", { length: 36 }).primaryKey(),
+    thumbprint: varchar({ length: 64 }).notNull(),
+    jwk: text().notNull(),
+    contact: text().notNull(),
+    status: varchar({ length: 16 }).notNull(),
+    tosAgreed: boolean("tos_agreed").notNull(),
+    eabKeyId: varchar("eab_key_id", { length: 128 }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [unique("acme_accounts_thumbprint_unique").on(t.thumbprint)],
+);

@@ -73,3 +73,23 @@ export const nodeBoots = sqliteTable("node_boots", {
   stopReason: text("stop_reason", { length: 32 }),
   uptimeMs: integer("uptime_ms"),
 });
+
+/**
+ * Projection table (projections/tables/accounts.ts); written only through RowChange. The
+ * unique thumbprint is the key index: one key, one account (RFC 8555 §7.3.1, §7.3.5).
+ */
+export const acmeAccounts = sqliteTable(
+  "acme_accounts",
+  {
+    accountId: text("account_id", { length: 36 }).primaryKey(),
+    thumbprint: text({ length: 64 }).notNull(),
+    jwk: text().notNull(),
+    contact: text().notNull(),
+    status: text({ length: 16 }).notNull(),
+    tosAgreed: integer("tos_agreed", { mode: "boolean" }).notNull(),
+    eabKeyId: text("eab_key_id", { length: 128 }),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [unique("acme_accounts_thumbprint_unique").on(t.thumbprint)],
+);

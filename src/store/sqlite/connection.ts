@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { nodeBoots } from "../schema/sqlite.js";
+import { acmeAccounts, nodeBoots } from "../schema/sqlite.js";
 
 export interface SqliteOptions {
   /** database file; its directory must exist */
@@ -25,6 +25,7 @@ export interface SqliteConnection {
 /** Every projection table, by the name projections use in RowChange. */
 export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLiteTable>> = {
   node_boots: nodeBoots,
+  acme_accounts: acmeAccounts,
 };
 
 export function openSqlite(options: SqliteOptions): SqliteConnection {

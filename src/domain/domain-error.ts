@@ -1,0 +1,28 @@
+/**
+ * Why a decider refused a command, as a value (deciders do not throw for client mistakes). The
+ * names are RFC 8555 §6.7 error types, so the HTTP layer turns a DomainError into its one
+ * AcmeProblem type by choosing the status code; nothing below it knows about HTTP.
+ */
+
+/** The RFC 8555 §6.7 error types a decider can answer with (a subset of the HTTP layer's list). */
+export type DomainErrorType =
+  | "accountDoesNotExist"
+  | "externalAccountRequired"
+  | "invalidContact"
+  | "malformed"
+  | "unauthorized"
+  | "unsupportedContact"
+  | "userActionRequired";
+
+export interface DomainError {
+  readonly type: DomainErrorType;
+  /** a sentence for the client: says what was wrong and what is accepted, no internal detail */
+  readonly detail: string;
+  /**
+   * Set when the command collides with another account — a key rollover to a key that account
+   * already holds: RFC 8555 §7.3.5 answers 409 Conflict with that account's URL in `Location`.
+   */
+  readonly conflictingAccountId?: string;
+}
+
+export const domainError = (type: DomainErrorType, detail: string): DomainError => ({ type, detail });
