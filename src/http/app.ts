@@ -1,17 +1,22 @@
 /**
- * The Certeasy HTTP application: ACME directory, health probes, and the cross-cutting pieces
- * every route relies on (request log, external base URL, body-size guard, problem documents).
- * The ACME resource routes are mounted on the returned app by later layers.
+ * The Certeasy HTTP application: ACME directory, newNonce, health probes, and the cross-cutting
+ * pieces every route relies on (request log, external base URL, Replay-Nonce and index Link,
+ * body-size guard, request authentication, problem documents). The ACME resource routes are
+ * mounted on the returned app by later layers; they authenticate with `verifyAcmeRequest(c)`.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
+import { AcmeJwsVerifier, type AccountKeyResolver } from "../acme/jws/verify-acme-jws.js";
+import type { NonceService } from "../acme/nonces/nonce-service.js";
 import type { AcmeEnv } from "./env.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl } from "./external-base-url.js";
+import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { AcmeProblem, renderProblem } from "./problem.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { healthRoutes, type Readiness } from "./routes/health.js";
+import { newNonceRoutes } from "./routes/new-nonce.js";
 
 export interface AcmeAppDeps {
   /** `server.url`: the public URLs clients use; every advertised link is built from one of them. */
@@ -20,36 +25,40 @@ export interface AcmeAppDeps {
   readonly maxBodyBytes: number;
   readonly readiness: Readiness;
   readonly log: Logger;
-  /** Extra headers for every problem response (the hook for `Replay-Nonce`, RFC 8555 §6.5). */
-  readonly problemHeaders?: () => Readonly<Record<string, string>>;
+  /** The node's nonces (one per process: DESIGN §5), issued on every ACME response. */
+  readonly nonces: NonceService;
+  /** Account URL → stored public key; until accounts exist, no `kid` resolves. */
+  readonly resolveAccountKey?: AccountKeyResolver;
 }
 
-const noExtraHeaders = (): Readonly<Record<string, string>> => ({});
+const noAccounts: AccountKeyResolver = async () => null;
 
 export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
   const externalBaseUrls = parseExternalBaseUrls(deps.serverUrls);
-  const problemHeaders = deps.problemHeaders ?? noExtraHeaders;
+  const jws = new AcmeJwsVerifier({ nonces: deps.nonces, resolveAccountKey: deps.resolveAccountKey ?? noAccounts });
+  const renderFor = (c: Context<AcmeEnv>, error: unknown): Response =>
+    renderProblem(error, { log: deps.log, extraHeaders: acmeProblemHeaders(c) });
   const app = new Hono<AcmeEnv>();
 
-  app.use(requestLog(deps.log, problemHeaders));
+  app.use(requestLog(deps.log, renderFor));
   app.use(async (c, next) => {
     const requestUrl = new URL(c.req.url);
     const scheme = requestUrl.protocol === "http:" ? "http" : "https";
     const hostHeader = c.req.header("host") ?? requestUrl.host;
     c.set("externalBaseUrl", selectExternalBaseUrl(externalBaseUrls, hostHeader, scheme));
+    c.set("acmeJws", jws);
     await next();
   });
+  app.use(acmeResponseHeaders(deps.nonces));
   app.use(requestBodyLimit(deps.maxBodyBytes));
 
   app.route("/", directoryRoutes());
+  app.route("/", newNonceRoutes());
   app.route("/", healthRoutes(deps.readiness, deps.log));
 
   app.notFound((c) =>
-    renderProblem(
-      new AcmeProblem({ type: "malformed", status: 404, detail: `No resource at ${c.req.method} ${c.req.path}.` }),
-      { log: deps.log, extraHeaders: problemHeaders() },
-    ),
+    renderFor(c, new AcmeProblem({ type: "malformed", status: 404, detail: `No resource at ${c.req.method} ${c.req.path}.` })),
   );
-  app.onError((err) => renderProblem(err, { log: deps.log, extraHeaders: problemHeaders() }));
+  app.onError((err, c) => renderFor(c, err));
   return app;
 }

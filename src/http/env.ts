@@ -1,9 +1,17 @@
 /** The Hono environment shared by every Certeasy route. */
+import type { AcmeJwsVerifier } from "../acme/jws/verify-acme-jws.js";
 import type { ExternalBaseUrl } from "./external-base-url.js";
 
 export interface AcmeEnv {
   Variables: {
     /** The configured `server.url` this request was addressed to; all links are built from it. */
     externalBaseUrl: ExternalBaseUrl;
+    /**
+     * `Replay-Nonce` and `Link: rel="index"` for this response (RFC 8555 §6.5, §7.1), kept so a
+     * problem response rendered later carries the same ones. Unset on the health probes.
+     */
+    acmeResponseHeaders: Readonly<Record<string, string>> | undefined;
+    /** Authenticates ACME POST bodies; use it through `verifyAcmeRequest(c)`. */
+    acmeJws: AcmeJwsVerifier;
   };
 }

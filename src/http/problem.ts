@@ -60,6 +60,8 @@ export interface AcmeProblemInit {
   readonly subproblems?: readonly AcmeSubproblem[];
   /** Sent as `Retry-After` (RFC 8555 §6.6 for `rateLimited`; also used for 503s). */
   readonly retryAfterSeconds?: number;
+  /** RFC 8555 §6.2: a `badSignatureAlgorithm` problem MUST list the accepted `alg` values. */
+  readonly algorithms?: readonly string[];
 }
 
 export class AcmeProblem extends Error {
@@ -69,6 +71,7 @@ export class AcmeProblem extends Error {
   readonly detail: string;
   readonly subproblems: readonly AcmeSubproblem[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly algorithms: readonly string[] | undefined;
 
   constructor(init: AcmeProblemInit) {
     super(`${init.type} (${init.status}): ${init.detail}`);
@@ -77,6 +80,7 @@ export class AcmeProblem extends Error {
     this.detail = init.detail;
     this.subproblems = init.subproblems;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.algorithms = init.algorithms;
   }
 }
 
@@ -90,10 +94,16 @@ export interface ProblemDocument {
     readonly detail: string;
     readonly identifier?: AcmeIdentifier;
   }[];
+  readonly algorithms?: readonly string[];
 }
 
 export function problemDocument(problem: AcmeProblem): ProblemDocument {
-  const base = { type: ACME_ERROR_NAMESPACE + problem.type, detail: problem.detail, status: problem.status };
+  const base = {
+    type: ACME_ERROR_NAMESPACE + problem.type,
+    detail: problem.detail,
+    status: problem.status,
+    ...(problem.algorithms ? { algorithms: problem.algorithms } : {}),
+  };
   if (!problem.subproblems || problem.subproblems.length === 0) return base;
   return {
     ...base,

@@ -5,7 +5,7 @@
  * do I/O.
  */
 import type { EventMeta, PendingEvent, StoredEvent } from "../../events/index.js";
-import type { ProjectionTableName, RowChange } from "../../projections/row-change.js";
+import type { ProjectionTableName, Row, RowChange } from "../../projections/row-change.js";
 
 export type DatabaseDriver = "sqlite" | "postgres" | "sqlserver";
 
@@ -120,8 +120,12 @@ export interface EventStoreDialect {
   /** newest `last_seen` first */
   listServers(): Promise<readonly ServerRow[]>;
 
-  /** Rows of a projection table, ordered by every column, for comparisons and reads. */
-  readProjection(table: ProjectionTableName): Promise<readonly Record<string, unknown>[]>;
+  /**
+   * Rows of a projection table, ordered by every column, for comparisons and reads; `where`
+   * keeps the rows whose columns (TS property names) equal the given values, e.g. the account
+   * with a key thumbprint.
+   */
+  readProjection(table: ProjectionTableName, where?: Row): Promise<readonly Record<string, unknown>[]>;
   /**
    * Truncate the projection tables and replay the whole log through `project`, in one
    * transaction holding the head lock (appends wait; readers see the old rows until commit).

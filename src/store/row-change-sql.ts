@@ -95,3 +95,9 @@ export function insertRowsSql(table: Table, tableName: RowChange["table"], rows:
   );
   return sql`insert into ${table} (${names}) values ${sql.join(tuples, sql`, `)}`;
 }
+
+/** `col1 = v1 and col2 = v2` over a projection table, for keyed reads; undefined for no filter. */
+export function rowFilterSql(table: Table, tableName: RowChange["table"], where: Row | undefined): SQL | undefined {
+  if (!where || Object.keys(where).length === 0) return undefined;
+  return assignments(columnsOf(table, tableName, where), sql` and `);
+}

@@ -17,6 +17,7 @@ import { concurrencyTests } from "./suite/concurrency.js";
 import { conflictTests } from "./suite/conflicts.js";
 import { integrityTests } from "./suite/integrity.js";
 import { isolationTests } from "./suite/isolation.js";
+import { keyedReadTests } from "./suite/keyed-reads.js";
 import { migrationTests } from "./suite/migrations.js";
 import { readTests } from "./suite/reads.js";
 import { rebuildTests } from "./suite/rebuild.js";
@@ -79,5 +80,6 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("servers", () => serverTests(ctx));
     describe("projection rebuild", () => rebuildTests(ctx));
     describe("isolation", () => isolationTests(ctx));
+    describe("keyed projection reads", () => keyedReadTests(ctx));
   });
 }

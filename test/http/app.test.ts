@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { createAcmeApp, type AcmeAppDeps } from "../../src/http/app.js";
 import { AcmeProblem } from "../../src/http/problem.js";
 import type { ReadinessCheck } from "../../src/http/routes/health.js";
@@ -12,6 +13,7 @@ function app(overrides: Partial<AcmeAppDeps> = {}) {
     maxBodyBytes: 1024,
     readiness: () => [],
     log: silentLogger(),
+    nonces: new NonceService({ clock: () => new Date() }),
     ...overrides,
   });
 }
@@ -83,8 +85,9 @@ describe("problem documents (RFC 8555 §6.7)", () => {
     expect(await res.text()).not.toContain("a string");
   });
 
-  it("renders an AcmeProblem as itself, with subproblems, Retry-After and the extra-header hook", async () => {
-    const a = app({ problemHeaders: () => ({ "Replay-Nonce": "nonce-1" }) });
+  it("renders an AcmeProblem as itself, with subproblems, Retry-After and a Replay-Nonce", async () => {
+    const nonces = new NonceService({ clock: () => new Date() });
+    const a = app({ nonces });
     a.get("/limited", () => {
       throw new AcmeProblem({
         type: "rateLimited",
@@ -97,7 +100,7 @@ describe("problem documents (RFC 8555 §6.7)", () => {
     const res = await a.request("https://acme.corp.internal/limited");
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("61");
-    expect(res.headers.get("replay-nonce")).toBe("nonce-1");
+    expect(nonces.consume(res.headers.get("replay-nonce") ?? "")).toBe("ok");
     expect(await res.json()).toEqual({
       type: "urn:ietf:params:acme:error:rateLimited",
       detail: "too many new orders",
@@ -111,7 +114,7 @@ describe("problem documents (RFC 8555 §6.7)", () => {
       ],
     });
     const notFound = await a.request("https://acme.corp.internal/missing");
-    expect(notFound.headers.get("replay-nonce")).toBe("nonce-1");
+    expect(nonces.consume(notFound.headers.get("replay-nonce") ?? "")).toBe("ok");
   });
 });
 

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
+import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { type ServerTimeouts, startHttpsServer } from "../../src/http/listener.js";
 import { ensureServerCertificate } from "../../src/tls/server-certificate.js";
@@ -43,6 +44,7 @@ export function acmeApp() {
     maxBodyBytes: 1024,
     readiness: () => [],
     log: silentLogger(),
+    nonces: new NonceService({ clock: () => new Date() }),
   });
 }
 

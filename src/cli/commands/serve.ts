@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
+import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
 import { acmePaths } from "../../http/acme-paths.js";
 import { startHttpsServer } from "../../http/listener.js";
@@ -53,6 +54,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       maxBodyBytes: config.server.maxBodyBytes,
       readiness: nodeReadiness(core, config.database.pingTimeoutMs),
       log: log.service("acme-server"),
+      nonces: new NonceService({ clock }),
     });
     const listener = await startHttpsServer({
       app,

@@ -75,7 +75,7 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
     registerServer: async (serverId, hostname, now) => registerServer(await connected(), serverId, hostname, now),
     touchServer: async (serverId, now) => touchServer(await connected(), serverId, now),
     listServers: async () => listServers(await connected()),
-    readProjection: async (table) => readProjection(await connected(), table),
+    readProjection: async (table, where) => readProjection(await connected(), table, where),
     rebuildProjections: async (project, onProgress) => rebuildProjections(await connected(), project, onProgress),
     async close() {
       closed = true;

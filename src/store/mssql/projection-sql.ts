@@ -80,13 +80,18 @@ export function rowChangesSql(changes: readonly RowChange[]): Statement[] {
   return requests;
 }
 
-/** Every row, ordered by every column (declaration order), so two reads compare equal. */
-export function readProjectionSql(table: ProjectionTableName): Statement {
+/**
+ * Every row (or those whose columns equal `where`), ordered by every column (declaration
+ * order), so two reads compare equal.
+ */
+export function readProjectionSql(table: ProjectionTableName, where?: Row): Statement {
   const target = mssqlProjectionTables[table];
   const order = tableColumns(target)
     .map((c) => bracket(c.name))
     .join(", ");
-  return { text: `SELECT ${selectList(target)} FROM ${tableName(target)} ORDER BY ${order}`, params: [] };
+  const p = new ParamList();
+  const filter = where && Object.keys(where).length > 0 ? ` WHERE ${assign(p, columnsOf(table, target, where), " AND ")}` : "";
+  return p.statement(`SELECT ${selectList(target)} FROM ${tableName(target)}${filter} ORDER BY ${order}`);
 }
 
 /** Emptied before a rebuild: DELETE, not TRUNCATE, which needs ALTER permission on the table. */

@@ -1,5 +1,5 @@
 /** Reads of the log and of projection tables on SQL Server. */
-import type { ProjectionTableName } from "../../../projections/row-change.js";
+import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/mssql.js";
@@ -47,7 +47,7 @@ export async function readStreamVersions(on: Requester, streamIds: readonly stri
   return versions;
 }
 
-export async function readProjection(on: Requester, table: ProjectionTableName): Promise<Record<string, unknown>[]> {
+export async function readProjection(on: Requester, table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
   const target = mssqlProjectionTables[table];
-  return (await select(on, readProjectionSql(table))).map((record) => decodeRow(target, record));
+  return (await select(on, readProjectionSql(table, where))).map((record) => decodeRow(target, record));
 }

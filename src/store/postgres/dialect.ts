@@ -45,7 +45,7 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     registerServer: guard((serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
     touchServer: guard((serverId, now) => touchServer(connection, serverId, now)),
     listServers: guard(() => listServers(connection)),
-    readProjection: guard((table) => readProjection(db, table)),
+    readProjection: guard((table, where) => readProjection(db, table, where)),
     rebuildProjections: guard((project, onProgress) => rebuildProjections(connection, project, onProgress)),
     close: guard(() => connection.client.end({ timeout: 5 })),
   };

@@ -1,6 +1,7 @@
 /** Reads of the log and of projection tables on PostgreSQL. */
 import { and, asc, eq, getColumns, gt, type Column } from "drizzle-orm";
-import type { ProjectionTableName } from "../../../projections/row-change.js";
+import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
+import { rowFilterSql } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/postgres.js";
@@ -35,8 +36,8 @@ export async function readByServer(db: Reader, serverId: string, after: number, 
 }
 
 /** Every row, ordered by every column (declaration order), so two reads compare equal. */
-export async function readProjection(db: Reader, table: ProjectionTableName): Promise<Record<string, unknown>[]> {
+export async function readProjection(db: Reader, table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
   const target = postgresProjectionTables[table];
   const order = Object.values(getColumns(target) as Record<string, Column>).map((column) => asc(column));
-  return db.select().from(target).orderBy(...order);
+  return db.select().from(target).where(rowFilterSql(target, table, where)).orderBy(...order);
 }

@@ -35,7 +35,7 @@ export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
     registerServer: guard(async (serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
     touchServer: guard(async (serverId, now) => touchServer(connection, serverId, now)),
     listServers: guard(async () => listServers(connection)),
-    readProjection: guard(async (table) => readProjection(connection, table)),
+    readProjection: guard(async (table, where) => readProjection(connection, table, where)),
     rebuildProjections: guard(async (project, onProgress) =>
       rebuildProjections(connection, statements(), project, onProgress),
     ),

@@ -1,6 +1,7 @@
 /** Reads of the log and of projection tables on SQLite. */
 import { asc, getColumns, type Column } from "drizzle-orm";
-import type { ProjectionTableName } from "../../../projections/row-change.js";
+import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
+import { rowFilterSql } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { sqliteProjectionTables, type SqliteConnection } from "./connection.js";
@@ -25,8 +26,8 @@ export function readByServer(statements: SqliteStatements, serverId: string, aft
 }
 
 /** Every row, ordered by every column (declaration order), so two reads compare equal. */
-export function readProjection({ db }: SqliteConnection, table: ProjectionTableName): Record<string, unknown>[] {
+export function readProjection({ db }: SqliteConnection, table: ProjectionTableName, where?: Row): Record<string, unknown>[] {
   const target = sqliteProjectionTables[table];
   const order = Object.values(getColumns(target) as Record<string, Column>).map((column) => asc(column));
-  return db.select().from(target).orderBy(...order).all();
+  return db.select().from(target).where(rowFilterSql(target, table, where)).orderBy(...order).all();
 }

@@ -1,0 +1,27 @@
+/**
+ * The one call an ACME POST route makes to authenticate its request (RFC 8555 §6.2–§6.5):
+ *
+ *   const request = await verifyAcmeRequest(c, { keyReference: "kid" });
+ *
+ * The URL the JWS must name is rebuilt from the configured external base URL the request was
+ * addressed to plus its path and query, never from the Host header verbatim, so it also holds
+ * behind a TLS-terminating proxy. Failures are thrown as `AcmeProblem`s and rendered, with a
+ * fresh Replay-Nonce, by the app's single problem renderer.
+ */
+import type { Context } from "hono";
+import type { VerifiedAcmeRequest, VerifyAcmeJwsOptions } from "../acme/jws/verify-acme-jws.js";
+import type { AcmeEnv } from "./env.js";
+
+export async function verifyAcmeRequest(
+  c: Context<AcmeEnv>,
+  options?: VerifyAcmeJwsOptions,
+): Promise<VerifiedAcmeRequest> {
+  const body = await c.req.text();
+  return c.var.acmeJws.verify({ contentType: c.req.header("content-type"), body, url: requestUrl(c) }, options);
+}
+
+function requestUrl(c: Context<AcmeEnv>): string {
+  const queryStart = c.req.url.indexOf("?");
+  const query = queryStart === -1 ? "" : c.req.url.slice(queryStart);
+  return c.var.externalBaseUrl.base + c.req.path + query;
+}
