@@ -12,6 +12,10 @@ export const acmePaths = {
   keyChange: "/acme/keyChange",
 } as const;
 
+/** Account URLs (RFC 8555 §7.3): `<base>/acme/acct/<accountId>`, the `kid` of later requests. */
+export const accountPath = (accountId: string): string => `/acme/acct/${accountId}`;
+export const accountOrdersPath = (accountId: string): string => `/acme/acct/${accountId}/orders`;
+
 export type AcmeResource = keyof typeof acmePaths;
 
 export const healthPaths = {

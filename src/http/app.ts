@@ -6,15 +6,19 @@
  */
 import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
+import type { AccountService } from "../acme/accounts/account-service.js";
+import { parsePublicJwk } from "../acme/jws/public-jwk.js";
 import { AcmeJwsVerifier, type AccountKeyResolver } from "../acme/jws/verify-acme-jws.js";
 import type { NonceService } from "../acme/nonces/nonce-service.js";
 import type { AcmeEnv } from "./env.js";
-import { parseExternalBaseUrls, selectExternalBaseUrl } from "./external-base-url.js";
+import { accountPath } from "./acme-paths.js";
+import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { AcmeProblem, renderProblem } from "./problem.js";
 import { directoryRoutes } from "./routes/directory.js";
+import { accountRoutes } from "./routes/accounts.js";
 import { healthRoutes, type Readiness } from "./routes/health.js";
 import { newNonceRoutes } from "./routes/new-nonce.js";
 
@@ -27,15 +31,35 @@ export interface AcmeAppDeps {
   readonly log: Logger;
   /** The node's nonces (one per process: DESIGN §5), issued on every ACME response. */
   readonly nonces: NonceService;
-  /** Account URL → stored public key; until accounts exist, no `kid` resolves. */
+  /** The account resources (RFC 8555 §7.3); without them no `kid` resolves. */
+  readonly accounts?: AccountService;
+  /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
 
 const noAccounts: AccountKeyResolver = async () => null;
 
+/**
+ * `kid` → the account's stored public key. A kid is an account URL under one of the configured
+ * base URLs; a deactivated account's key authorises nothing more (RFC 8555 §7.3.6).
+ */
+function accountKeyResolver(accounts: AccountService, bases: readonly ExternalBaseUrl[]): AccountKeyResolver {
+  return async (kid) => {
+    const prefix = bases.map((b) => b.base + accountPath("")).find((p) => kid.startsWith(p));
+    const accountId = prefix === undefined ? "" : kid.slice(prefix.length);
+    if (accountId === "" || accountId.includes("/")) return null;
+    const row = await accounts.findById(accountId);
+    if (!row) return null;
+    if (row.status === "deactivated") throw new AcmeProblem({ type: "unauthorized", status: 403, detail: "The account is deactivated." });
+    return parsePublicJwk(JSON.parse(row.jwk));
+  };
+}
+
 export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
   const externalBaseUrls = parseExternalBaseUrls(deps.serverUrls);
-  const jws = new AcmeJwsVerifier({ nonces: deps.nonces, resolveAccountKey: deps.resolveAccountKey ?? noAccounts });
+  const resolveAccountKey =
+    deps.resolveAccountKey ?? (deps.accounts ? accountKeyResolver(deps.accounts, externalBaseUrls) : noAccounts);
+  const jws = new AcmeJwsVerifier({ nonces: deps.nonces, resolveAccountKey });
   const renderFor = (c: Context<AcmeEnv>, error: unknown): Response =>
     renderProblem(error, { log: deps.log, extraHeaders: acmeProblemHeaders(c) });
   const app = new Hono<AcmeEnv>();
@@ -55,6 +79,7 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
   app.route("/", directoryRoutes());
   app.route("/", newNonceRoutes());
   app.route("/", healthRoutes(deps.readiness, deps.log));
+  if (deps.accounts) app.route("/", accountRoutes(deps.accounts));
 
   app.notFound((c) =>
     renderFor(c, new AcmeProblem({ type: "malformed", status: 404, detail: `No resource at ${c.req.method} ${c.req.path}.` })),

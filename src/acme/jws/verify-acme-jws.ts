@@ -173,7 +173,7 @@ function describeKey(jwk: AcmePublicJwk): string {
   return jwk.kty === "RSA" ? "RSA" : jwk.crv;
 }
 
-async function verifySignature(jws: FlattenedJws, imported: ImportedAccountKey): Promise<void> {
+export async function verifySignature(jws: FlattenedJws, imported: ImportedAccountKey): Promise<void> {
   try {
     // The accepted algorithm comes from the key, never from the header alone.
     await flattenedVerify(

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
+import { AccountService } from "../../acme/accounts/account-service.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
 import { acmePaths } from "../../http/acme-paths.js";
@@ -55,6 +56,8 @@ async function serve(config: CerteasyConfig): Promise<number> {
       readiness: nodeReadiness(core, config.database.pingTimeoutMs),
       log: log.service("acme-server"),
       nonces: new NonceService({ clock }),
+      // No terms of service or external account binding are configured yet (later issues).
+      accounts: new AccountService(core.dialect, core.writer, { termsOfServiceRequired: false, externalAccountRequired: false }),
     });
     const listener = await startHttpsServer({
       app,

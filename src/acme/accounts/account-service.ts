@@ -1,0 +1,132 @@
+/**
+ * Account command handling (RFC 8555 §7.3): load what the pure decider needs — the account's
+ * stream, the owner of a key thumbprint — call it, append its events through the writer, and
+ * answer with the resulting account. Refusals come back as DomainErrors; the HTTP layer picks
+ * their status codes. A stream that moved on between load and append is retried.
+ */
+import { accountStreamId, decodeEvent, type AccountJwk, type PendingEvent } from "../../../events/index.js";
+import type { AccountRow } from "../../../projections/index.js";
+import {
+  decideAccount,
+  foldAccount,
+  isAccountEvent,
+  type AccountCommand,
+  type AccountPolicy,
+  type AccountState,
+  type KeyOwner,
+} from "../../domain/account/index.js";
+import type { DomainError } from "../../domain/domain-error.js";
+import type { EventStoreDialect } from "../../store/dialect.js";
+import { StreamVersionConflictError } from "../../store/errors.js";
+import { toStoredEvent } from "../../store/rows.js";
+import { uuidv7 } from "../../store/uuid.js";
+import type { EventWriter } from "../../store/writer.js";
+
+export type AccountOutcome =
+  | { readonly kind: "created" | "existing" | "changed"; readonly account: AccountState }
+  | { readonly kind: "rejected"; readonly error: DomainError };
+
+export interface RegisterRequest {
+  readonly jwk: AccountJwk;
+  readonly thumbprint: string;
+  readonly contact: readonly string[];
+  readonly termsOfServiceAgreed: boolean;
+  readonly onlyReturnExisting: boolean;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export class AccountService {
+  constructor(
+    private readonly dialect: EventStoreDialect,
+    private readonly writer: EventWriter,
+    private readonly policy: AccountPolicy,
+  ) {}
+
+  async findById(accountId: string): Promise<AccountRow | null> {
+    return (await this.#rows({ accountId }))[0] ?? null;
+  }
+
+  async register(request: RegisterRequest): Promise<AccountOutcome> {
+    return this.#withRetry(async () => {
+      const accountId = uuidv7();
+      const keyOwner = await this.keyOwner(request.thumbprint);
+      const decision = decideAccount(null, { kind: "register", accountId, externalAccountBinding: null, keyOwner, ...request }, this.policy);
+      if (decision.kind === "rejected") return decision;
+      if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
+      await this.#append(accountId, 0, decision.events);
+      return this.#answer("created", accountId);
+    });
+  }
+
+  /** The account as it stands (POST-as-GET). */
+  async read(accountId: string): Promise<AccountOutcome> {
+    const { state } = await this.#load(accountId);
+    return state
+      ? { kind: "existing", account: state }
+      : { kind: "rejected", error: { type: "accountDoesNotExist", detail: "The account does not exist." } };
+  }
+
+  /** Any command on an existing account: contact update, deactivation, key change. */
+  async change(accountId: string, command: (state: AccountState) => Promise<AccountCommand>): Promise<AccountOutcome> {
+    return this.#withRetry(async () => {
+      const { state, version } = await this.#load(accountId);
+      if (!state) return { kind: "rejected", error: { type: "accountDoesNotExist", detail: "The account does not exist." } };
+      const decision = decideAccount(state, await command(state), this.policy);
+      if (decision.kind === "rejected") return decision;
+      if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
+      if (decision.events.length > 0) await this.#append(accountId, version, decision.events);
+      return this.#answer("changed", accountId);
+    });
+  }
+
+  /** The account that holds a key, for the decider's "same key → same account" rules. */
+  async keyOwner(thumbprint: string): Promise<KeyOwner | null> {
+    const [row] = await this.#rows({ thumbprint });
+    return row ? { accountId: row.accountId, status: row.status } : null;
+  }
+
+  /** The accounts projection's rows; its columns are AccountRow's by construction (projections/tables/accounts.ts). */
+  async #rows(where: Partial<Pick<AccountRow, "accountId" | "thumbprint">>): Promise<readonly AccountRow[]> {
+    return (await this.dialect.readProjection("acme_accounts", where)) as unknown as readonly AccountRow[];
+  }
+
+  async #load(accountId: string): Promise<{ state: AccountState | null; version: number }> {
+    const rows = await this.dialect.readStream(accountStreamId(accountId));
+    const events = rows.map((row) => decodeEvent(toStoredEvent(row))).filter(isAccountEvent);
+    return { state: foldAccount(events), version: rows.length };
+  }
+
+  async #answer(kind: "created" | "existing" | "changed", accountId: string): Promise<AccountOutcome> {
+    const { state } = await this.#load(accountId);
+    if (!state) throw new Error(`account ${accountId} has no events after it was decided on`);
+    return { kind, account: state };
+  }
+
+  #append(accountId: string, expectedVersion: number, events: readonly PendingEvent[]): Promise<unknown> {
+    return this.writer.append({ streamId: accountStreamId(accountId), expectedVersion, events });
+  }
+
+  /**
+   * Optimistic concurrency (DESIGN invariant 4): a conflict means another request changed the
+   * stream, or registered the same key, first; deciding again on fresh state gives the answer
+   * that request would have had after it.
+   */
+  async #withRetry(attempt: () => Promise<AccountOutcome>): Promise<AccountOutcome> {
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const retryable = error instanceof StreamVersionConflictError || isUniqueViolation(error);
+        if (!retryable || i >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+}
+
+/** Two newAccount requests with one key can both pass the lookup; the unique index stops one. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const number = (error as { number?: unknown } | null)?.number;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505" || number === 2627 || number === 2601;
+}

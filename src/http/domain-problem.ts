@@ -1,0 +1,20 @@
+/**
+ * A decider's refusal (DomainError) as the one HTTP error type. Only the status code is chosen
+ * here; the RFC 8555 §6.7 type and the detail come from the domain.
+ */
+import type { DomainError } from "../domain/domain-error.js";
+import { AcmeProblem } from "./problem.js";
+
+const statusOf: Readonly<Record<DomainError["type"], number>> = {
+  accountDoesNotExist: 400,
+  externalAccountRequired: 400,
+  invalidContact: 400,
+  malformed: 400,
+  unauthorized: 403,
+  unsupportedContact: 400,
+  userActionRequired: 403,
+};
+
+export function domainProblem(error: DomainError): AcmeProblem {
+  return new AcmeProblem({ type: error.type, status: statusOf[error.type], detail: error.detail });
+}
