@@ -22,3 +22,6 @@ export const healthPaths = {
   liveness: "/healthz",
   readiness: "/readyz",
 } as const;
+
+/** The Prometheus scrape endpoint (issue 6, Observability). */
+export const metricsPath = "/metrics";

@@ -10,6 +10,9 @@ import type { AccountService } from "../acme/accounts/account-service.js";
 import { parsePublicJwk } from "../acme/jws/public-jwk.js";
 import { AcmeJwsVerifier, type AccountKeyResolver } from "../acme/jws/verify-acme-jws.js";
 import type { NonceService } from "../acme/nonces/nonce-service.js";
+import { httpMetrics } from "../observability/http-metrics.js";
+import type { CerteasyMetrics } from "../observability/metrics.js";
+import { metricsRoutes } from "../observability/metrics-route.js";
 import type { AcmeEnv } from "./env.js";
 import { accountPath } from "./acme-paths.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
@@ -33,6 +36,8 @@ export interface AcmeAppDeps {
   readonly nonces: NonceService;
   /** The account resources (RFC 8555 §7.3); without them no `kid` resolves. */
   readonly accounts?: AccountService;
+  /** The process's metrics: when given, every request is counted and `GET /metrics` is served. */
+  readonly metrics?: CerteasyMetrics;
   /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
@@ -64,6 +69,8 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     renderProblem(error, { log: deps.log, extraHeaders: acmeProblemHeaders(c) });
   const app = new Hono<AcmeEnv>();
 
+  // Outermost, so it records the status the client got, problem documents included.
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(requestLog(deps.log, renderFor));
   app.use(async (c, next) => {
     const requestUrl = new URL(c.req.url);
@@ -79,6 +86,7 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
   app.route("/", directoryRoutes());
   app.route("/", newNonceRoutes());
   app.route("/", healthRoutes(deps.readiness, deps.log));
+  if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   if (deps.accounts) app.route("/", accountRoutes(deps.accounts));
 
   app.notFound((c) =>

@@ -8,7 +8,7 @@ export interface AcmeEnv {
     externalBaseUrl: ExternalBaseUrl;
     /**
      * `Replay-Nonce` and `Link: rel="index"` for this response (RFC 8555 §6.5, §7.1), kept so a
-     * problem response rendered later carries the same ones. Unset on the health probes.
+     * problem response rendered later carries the same ones. Unset on the health probes and /metrics.
      */
     acmeResponseHeaders: Readonly<Record<string, string>> | undefined;
     /** Authenticates ACME POST bodies; use it through `verifyAcmeRequest(c)`. */

@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { NodeStarted, NodeStopped, nodeStreamId } from "../../events/index.js";
+import { NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import { logPositionProjection, tableProjections, type MemoryProjection } from "../../projections/index.js";
 import { openAuditFile, type AuditMirror } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
@@ -35,6 +35,8 @@ export interface NodeOptions {
   readonly heartbeatMs?: number;
   /** called after each group commit (metrics, benchmark) */
   readonly onBatch?: EventWriterOptions["onBatch"];
+  /** called for every committed event, from the first (this boot's node.started) on (metrics) */
+  readonly onCommitted?: (event: StoredEvent) => void;
 }
 
 export interface NodeCore {
@@ -89,6 +91,7 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
       onBatch: options.onBatch,
       onStopped: (error) => log.fatal({ err: error }, "writes are refused from now on: the audit file cannot be written (readiness is false; restart once the disk is fixed)"),
     });
+    if (options.onCommitted) writer.committed$.subscribe(options.onCommitted);
     const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {
       dialect,
       committed$: writer.committed$,

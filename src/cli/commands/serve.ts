@@ -17,6 +17,8 @@ import type { Logger } from "pino";
 import { createLogger } from "../../log/logger.js";
 import { openNode } from "../../node/open-node.js";
 import { nodeReadiness } from "../../node/readiness.js";
+import { CerteasyMetrics } from "../../observability/metrics.js";
+import { nodeMetricSources } from "../../observability/node-sources.js";
 import { ensureServerCertificate } from "../../tls/server-certificate.js";
 import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
 import { nodeOptions, requireConfigFile } from "../context.js";
@@ -39,7 +41,13 @@ async function serve(config: CerteasyConfig): Promise<number> {
   // stop (node.stopped, shutdown line, exit 0), not in the default handler's abrupt death.
   const stopSignal = waitForStopSignal(main);
   const clock = (): Date => new Date();
-  const core = await openNode({ ...nodeOptions(config, log.service("node")), clock });
+  const metrics = new CerteasyMetrics();
+  const core = await openNode({
+    ...nodeOptions(config, log.service("node")),
+    clock,
+    onBatch: metrics.observeWriterBatch,
+    onCommitted: metrics.countCommitted,
+  });
   try {
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
@@ -50,10 +58,13 @@ async function serve(config: CerteasyConfig): Promise<number> {
       clock: { now: clock },
       log: log.service("http-server"),
     });
+    const readiness = nodeReadiness(core, config.database.pingTimeoutMs);
+    metrics.watchNode(nodeMetricSources(core, readiness));
     const app = createAcmeApp({
       serverUrls: urls,
       maxBodyBytes: config.server.maxBodyBytes,
-      readiness: nodeReadiness(core, config.database.pingTimeoutMs),
+      readiness,
+      metrics,
       log: log.service("acme-server"),
       nonces: new NonceService({ clock }),
       // No terms of service or external account binding are configured yet (later issues).

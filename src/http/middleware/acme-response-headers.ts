@@ -7,15 +7,16 @@
  * They are set BEFORE `await next()`: Hono merges prepared headers into the handler's response
  * without copying it, whereas setting them afterwards rebuilds every response (a 3× throughput
  * loss, dependencies §2). A problem response is a fresh `Response` that drops prepared headers, so
- * the problem renderer takes the same values from `acmeProblemHeaders(c)`. The health probes are
- * for load balancers, not ACME clients: they neither spend nor carry nonces.
+ * the problem renderer takes the same values from `acmeProblemHeaders(c)`. The health probes and
+ * `/metrics` are for load balancers and monitoring, not ACME clients: they neither spend nor
+ * carry nonces.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { NonceService } from "../../acme/nonces/nonce-service.js";
-import { acmePaths, healthPaths } from "../acme-paths.js";
+import { acmePaths, healthPaths, metricsPath } from "../acme-paths.js";
 import type { AcmeEnv } from "../env.js";
 
-const HEALTH_PATHS: ReadonlySet<string> = new Set(Object.values(healthPaths));
+const HEALTH_PATHS: ReadonlySet<string> = new Set([...Object.values(healthPaths), metricsPath]);
 
 export function acmeResponseHeaders(nonces: NonceService): MiddlewareHandler<AcmeEnv> {
   return async (c, next) => {
