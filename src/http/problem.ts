@@ -8,6 +8,7 @@
  * (DESIGN §2 invariant 10).
  */
 import type { Logger } from "pino";
+import { isStoreUnavailable } from "../store/errors.js";
 
 /** The error short names of RFC 8555 §6.7 (Table "Error Types"). */
 export type AcmeErrorType =
@@ -140,10 +141,23 @@ export function renderProblem(error: unknown, options: RenderProblemOptions): Re
   return new Response(JSON.stringify(problemDocument(problem)), { status: problem.status, headers });
 }
 
+/** Seconds a client is asked to wait while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {
   if (error instanceof AcmeProblem) {
     if (error.status >= 500) log.error({ err: error }, "request failed with a server-side problem");
     return error;
+  }
+  if (isStoreUnavailable(error)) {
+    // Nothing was committed; the pool reconnects by itself, so "try again shortly" is the truth.
+    log.warn({ err: error }, "database unavailable; answering 503");
+    return new AcmeProblem({
+      type: "serverInternal",
+      status: 503,
+      detail: "The server cannot reach its database right now; nothing was changed. Retry later.",
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    });
   }
   log.error({ err: error }, "unhandled error while serving a request");
   return new AcmeProblem({ type: "serverInternal", status: 500, detail: GENERIC_INTERNAL_DETAIL });

@@ -35,3 +35,34 @@ export class AuditMirrorError extends Error {
 export class WriterClosedError extends Error {
   override readonly name = "WriterClosedError";
 }
+
+/**
+ * Driver codes that mean "the database cannot be reached or cannot take writes right now":
+ * connection refused/reset/timed out (postgres-js, mssql, node), PostgreSQL shutting down or
+ * starting (57P01–57P03), SQLite busy, I/O error or disk full. Retrying later may work.
+ */
+const unavailableCodes = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "ESOCKET", "ETIMEOUT",
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "SQLITE_BUSY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "57P01", "57P02", "57P03",
+]);
+
+/** True for an error (or its causes) that says the database is unavailable, not that the request was wrong. */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof StoreUnavailableError || e.name === "PingTimeoutError" || e.name === "DatabaseUnreachableError") return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && unavailableCodes.has(code)) return true;
+  }
+  return false;
+}
+
+/** A failed append as the writer reports it: connection-level failures become StoreUnavailableError. */
+export function asStoreError(error: unknown): Error {
+  if (error instanceof StoreUnavailableError) return error;
+  if (isStoreUnavailable(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new StoreUnavailableError(`the database is unavailable: ${message}`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -13,7 +13,7 @@ import { Subject, type Observable } from "rxjs";
 import { assertPendingEvent, type StoredEvent } from "../../events/index.js";
 import { projectBatch, type TableProjection } from "../../projections/index.js";
 import type { AppendCommand, AppendOutcome, EventStoreDialect } from "./dialect.js";
-import { AuditMirrorError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "./errors.js";
+import { asStoreError, AuditMirrorError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "./errors.js";
 
 /** Where committed events are mirrored before they are acknowledged (the audit file). */
 export interface CommitMirror {
@@ -175,21 +175,4 @@ export class EventWriter {
       project: (events) => projectBatch(projections, events),
     });
   }
-}
-
-/** Connection-level failures are "try again later" (503); anything else is a fault (500). */
-const unavailableCodes = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "ESOCKET", "ETIMEOUT",
-  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
-  "SQLITE_BUSY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "57P01", "57P02", "57P03",
-]);
-
-function asStoreError(error: unknown): Error {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && unavailableCodes.has(code)) {
-      return new StoreUnavailableError(`the database is unavailable: ${e.message}`, { cause: error });
-    }
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }
