@@ -15,6 +15,7 @@ import type { CerteasyMetrics } from "../observability/metrics.js";
 import { metricsRoutes } from "../observability/metrics-route.js";
 import type { AcmeEnv } from "./env.js";
 import { accountPath } from "./acme-paths.js";
+import { requestContext, type ClientIpPolicy } from "./client-ip.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
@@ -38,6 +39,8 @@ export interface AcmeAppDeps {
   readonly accounts?: AccountService;
   /** The process's metrics: when given, every request is counted and `GET /metrics` is served. */
   readonly metrics?: CerteasyMetrics;
+  /** `server.remote-ip-header` and `server.trusted-proxies`; default: the socket's peer only. */
+  readonly clientIp?: ClientIpPolicy;
   /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
@@ -71,6 +74,7 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
 
   // Outermost, so it records the status the client got, problem documents included.
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
+  app.use(requestContext(deps.clientIp ?? { remoteIpHeader: null, trustedProxies: [] }));
   app.use(requestLog(deps.log, renderFor));
   app.use(async (c, next) => {
     const requestUrl = new URL(c.req.url);

@@ -11,6 +11,10 @@ export interface AcmeEnv {
      * problem response rendered later carries the same ones. Unset on the health probes and /metrics.
      */
     acmeResponseHeaders: Readonly<Record<string, string>> | undefined;
+    /** The client's address as Certeasy believes it (client-ip.ts): recorded in every event. */
+    clientIp: string;
+    /** Ties the request's log line to the events it appended (`meta.requestId`). */
+    requestId: string;
     /** Authenticates ACME POST bodies; use it through `verifyAcmeRequest(c)`. */
     acmeJws: AcmeJwsVerifier;
   };

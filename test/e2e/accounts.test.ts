@@ -80,6 +80,9 @@ describe("accounts with acme-client", () => {
     const events = await dialect.readAll(0, 1000);
     const types = events.map((e) => e.eventType).filter((t) => t.startsWith("acme.account."));
     expect(types).toEqual(expect.arrayContaining(["acme.account.registered", "acme.account.updated", "acme.account.key-changed", "acme.account.deactivated"]));
+    // the client address the server saw on the socket is in every account event's meta
+    const sources = events.filter((e) => e.eventType.startsWith("acme.account.")).map((e) => (JSON.parse(e.body) as { meta: { sourceIp?: string } }).meta.sourceIp);
+    expect(new Set(sources)).toEqual(new Set(["127.0.0.1"]));
     const audit = await verifyAudit({ path: join(server.workdir, "audit.log"), serverId, store: dialect });
     expect(audit).toMatchObject({ ok: true, events: events.length });
     const live = await dialect.readProjection("acme_accounts");

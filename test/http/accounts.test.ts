@@ -27,6 +27,7 @@ beforeAll(async () => {
     readiness: () => [],
     log,
     nonces: new NonceService({ clock: () => new Date() }),
+    clientIp: { remoteIpHeader: "X-Forwarded-For", trustedProxies: [] },
     accounts: new AccountService(core.dialect, core.writer, { termsOfServiceRequired: false, externalAccountRequired: false }),
   });
 });
@@ -45,6 +46,19 @@ async function register(key: TestAccountKey, payload: unknown = {}): Promise<{ r
 }
 
 describe("account routes", () => {
+  it("records who asked in the event: the client address, the request id and the acting account", async () => {
+    const key = await accountKey("ES256");
+    const { url } = await register(key);
+    const accountId = url.slice(url.lastIndexOf("/") + 1);
+    await post(key, new URL(url).pathname, { contact: ["mailto:who@corp.internal"] }, url);
+    const events = await core.dialect.readStream(`account:${accountId}`);
+    const metas = events.map((e) => (JSON.parse(e.body) as { meta: Record<string, string> }).meta);
+    // in-process requests have no socket: "unknown", and a header from an untrusted peer is ignored
+    expect(metas[0]).toMatchObject({ sourceIp: "unknown", node: core.serverId });
+    expect(metas[0]?.["requestId"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(metas[1]).toMatchObject({ actor: `account:${accountId}` });
+  });
+
   it("answers newAccount with 201 and Location, and the same key again with 200 and the same Location", async () => {
     const key = await accountKey("ES256");
     const first = await register(key, { contact: ["mailto:ops@corp.internal"], termsOfServiceAgreed: true });

@@ -4,7 +4,7 @@
  * answer with the resulting account. Refusals come back as DomainErrors; the HTTP layer picks
  * their status codes. A stream that moved on between load and append is retried.
  */
-import { accountStreamId, decodeEvent, type AccountJwk, type PendingEvent } from "../../../events/index.js";
+import { accountStreamId, decodeEvent, type AccountJwk, type EventMeta, type PendingEvent } from "../../../events/index.js";
 import type { AccountRow } from "../../../projections/index.js";
 import {
   decideAccount,
@@ -25,6 +25,9 @@ import type { EventWriter } from "../../store/writer.js";
 export type AccountOutcome =
   | { readonly kind: "created" | "existing" | "changed"; readonly account: AccountState }
   | { readonly kind: "rejected"; readonly error: DomainError };
+
+/** Who asked, recorded in the events' meta for auditors (the node fills in `node`). */
+export type RequestMeta = Omit<EventMeta, "node">;
 
 export interface RegisterRequest {
   readonly jwk: AccountJwk;
@@ -47,14 +50,14 @@ export class AccountService {
     return (await this.#rows({ accountId }))[0] ?? null;
   }
 
-  async register(request: RegisterRequest): Promise<AccountOutcome> {
+  async register(request: RegisterRequest, meta: RequestMeta = {}): Promise<AccountOutcome> {
     return this.#withRetry(async () => {
       const accountId = uuidv7();
       const keyOwner = await this.keyOwner(request.thumbprint);
       const decision = decideAccount(null, { kind: "register", accountId, externalAccountBinding: null, keyOwner, ...request }, this.policy);
       if (decision.kind === "rejected") return decision;
       if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
-      await this.#append(accountId, 0, decision.events);
+      await this.#append(accountId, 0, decision.events, meta);
       return this.#answer("created", accountId);
     });
   }
@@ -68,14 +71,18 @@ export class AccountService {
   }
 
   /** Any command on an existing account: contact update, deactivation, key change. */
-  async change(accountId: string, command: (state: AccountState) => Promise<AccountCommand>): Promise<AccountOutcome> {
+  async change(
+    accountId: string,
+    command: (state: AccountState) => Promise<AccountCommand>,
+    meta: RequestMeta = {},
+  ): Promise<AccountOutcome> {
     return this.#withRetry(async () => {
       const { state, version } = await this.#load(accountId);
       if (!state) return { kind: "rejected", error: { type: "accountDoesNotExist", detail: "The account does not exist." } };
       const decision = decideAccount(state, await command(state), this.policy);
       if (decision.kind === "rejected") return decision;
       if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
-      if (decision.events.length > 0) await this.#append(accountId, version, decision.events);
+      if (decision.events.length > 0) await this.#append(accountId, version, decision.events, meta);
       return this.#answer("changed", accountId);
     });
   }
@@ -103,8 +110,8 @@ export class AccountService {
     return { kind, account: state };
   }
 
-  #append(accountId: string, expectedVersion: number, events: readonly PendingEvent[]): Promise<unknown> {
-    return this.writer.append({ streamId: accountStreamId(accountId), expectedVersion, events });
+  #append(accountId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta): Promise<unknown> {
+    return this.writer.append({ streamId: accountStreamId(accountId), expectedVersion, events, meta });
   }
 
   /**

@@ -65,6 +65,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       maxBodyBytes: config.server.maxBodyBytes,
       readiness,
       metrics,
+      clientIp: { remoteIpHeader: config.server.remoteIpHeader, trustedProxies: config.server.trustedProxies },
       log: log.service("acme-server"),
       nonces: new NonceService({ clock }),
       // No terms of service or external account binding are configured yet (later issues).

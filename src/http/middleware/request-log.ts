@@ -1,4 +1,4 @@
-/** One log line per request: method, path, status and duration. */
+/** One log line per request: method, path, status, duration, client address and request id. */
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AcmeEnv } from "../env.js";
@@ -17,6 +17,6 @@ export function requestLog(log: Logger, renderProblemFor: ProblemResponder): Mid
       c.res = renderProblemFor(c, thrown);
     }
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms, clientIp: c.var.clientIp, requestId: c.var.requestId }, "request");
   };
 }

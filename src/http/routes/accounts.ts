@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { AccountService, AccountOutcome } from "../../acme/accounts/account-service.js";
+import type { AccountOutcome, AccountService, RequestMeta } from "../../acme/accounts/account-service.js";
 import { verifyKeyChange } from "../../acme/jws/key-change.js";
 import type { VerifiedAcmeRequest } from "../../acme/jws/verify-acme-jws.js";
 import type { AccountJwk } from "../../../events/index.js";
@@ -56,7 +56,7 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
       contact: payload.contact ?? [],
       termsOfServiceAgreed: payload.termsOfServiceAgreed ?? false,
       onlyReturnExisting: payload.onlyReturnExisting ?? false,
-    });
+    }, requestMeta(c));
     return answer(c, outcome, { location: true });
   });
 
@@ -68,9 +68,10 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
     if (payload.status !== undefined && payload.status !== "deactivated") {
       throw new AcmeProblem({ type: "malformed", status: 400, detail: `An account can only be updated to status "deactivated", not ${JSON.stringify(payload.status)}.` });
     }
-    if (payload.status === "deactivated") return answer(c, await accounts.change(accountId, async () => ({ kind: "deactivate" })));
+    const meta = requestMeta(c, accountId);
+    if (payload.status === "deactivated") return answer(c, await accounts.change(accountId, async () => ({ kind: "deactivate" }), meta));
     const contact = payload.contact;
-    return answer(c, await accounts.change(accountId, async (state) => ({ kind: "update-contact", contact: contact ?? state.contact })));
+    return answer(c, await accounts.change(accountId, async (state) => ({ kind: "update-contact", contact: contact ?? state.contact }), meta));
   });
 
   // RFC 8555 §7.1.2.1: the orders this account created (orders arrive with newOrder).
@@ -91,7 +92,7 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
       jwk: change.newKey as AccountJwk,
       thumbprint: change.newThumbprint,
       keyOwner: await accounts.keyOwner(change.newThumbprint),
-    }));
+    }), requestMeta(c, accountId));
     if (outcome.kind === "rejected" && outcome.error.conflictingAccountId) {
       // RFC 8555 §7.3.5: 409 Conflict, Location = the account that already holds the new key.
       const problem = new AcmeProblem({ type: "malformed", status: 409, detail: outcome.error.detail });
@@ -116,6 +117,11 @@ async function authenticateAccount(c: Context<AcmeEnv>): Promise<{ accountId: st
     throw new AcmeProblem({ type: "unauthorized", status: 403, detail: "The request is not signed by this account's key." });
   }
   return { accountId, payload: request.payload };
+}
+
+/** The request as auditors see it in the events' meta. */
+function requestMeta(c: Context<AcmeEnv>, accountId?: string): RequestMeta {
+  return { sourceIp: c.var.clientIp, requestId: c.var.requestId, ...(accountId ? { actor: `account:${accountId}` } : {}) };
 }
 
 function accountIdOf(c: Context<AcmeEnv>, kid: string): string {

@@ -1,0 +1,70 @@
+/**
+ * Which address a request came from, as the audit records it (reference §4.3 `server.
+ * remote-ip-header`, `server.trusted-proxies`). The socket's peer is the client unless it is a
+ * trusted proxy; then the forwarding header is read from the right, skipping hops that are
+ * trusted proxies themselves, and the first untrusted hop is the client. A header from anyone
+ * else is ignored: it is whatever the client wanted it to say.
+ */
+import { BlockList, isIP } from "node:net";
+import type { MiddlewareHandler } from "hono";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Cidr } from "../config/types.js";
+import { uuidv7 } from "../store/uuid.js";
+import type { AcmeEnv } from "./env.js";
+
+export interface ClientIpPolicy {
+  /** e.g. `X-Forwarded-For`; null: never read a header */
+  readonly remoteIpHeader: string | null;
+  readonly trustedProxies: readonly Cidr[];
+}
+
+export function trustedProxyList(cidrs: readonly Cidr[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) list.addSubnet(cidr.address, cidr.prefixLength, cidr.family);
+  return list;
+}
+
+const family = (address: string): "ipv4" | "ipv6" | null => (isIP(address) === 4 ? "ipv4" : isIP(address) === 6 ? "ipv6" : null);
+
+/** IPv4-mapped IPv6 (`::ffff:10.0.0.1`, what a dual-stack socket reports) as plain IPv4. */
+const unmap = (address: string): string => (address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+
+export function resolveClientIp(peer: string, forwarded: string | undefined, trusted: BlockList): string {
+  let client = unmap(peer);
+  const isTrusted = (address: string): boolean => {
+    const f = family(address);
+    return f !== null && trusted.check(address, f);
+  };
+  if (!forwarded || !isTrusted(client)) return client;
+  const hops = forwarded.split(",").map((hop) => unmap(hop.trim()));
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i] ?? "";
+    if (family(hop) === null) return client; // garbage: stop at the last address we could vouch for
+    client = hop;
+    if (!isTrusted(hop)) return hop;
+  }
+  return client;
+}
+
+/**
+ * Sets `c.var.clientIp` and a fresh `c.var.requestId` for the request log and the audit
+ * (the meta of the events the request appends).
+ */
+export function requestContext(policy: ClientIpPolicy): MiddlewareHandler<AcmeEnv> {
+  const trusted = trustedProxyList(policy.trustedProxies);
+  return async (c, next) => {
+    const peer = socketAddress(c) ?? "unknown";
+    const header = policy.remoteIpHeader ? c.req.header(policy.remoteIpHeader) : undefined;
+    c.set("clientIp", resolveClientIp(peer, header, trusted));
+    c.set("requestId", uuidv7());
+    await next();
+  };
+}
+
+function socketAddress(c: Parameters<MiddlewareHandler<AcmeEnv>>[0]): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // not served by node's HTTP server (in-process requests in tests)
+  }
+}
