@@ -10,6 +10,8 @@ export type DomainErrorType =
   | "externalAccountRequired"
   | "invalidContact"
   | "malformed"
+  | "rejectedIdentifier"
+  | "unsupportedIdentifier"
   | "unauthorized"
   | "unsupportedContact"
   | "userActionRequired";
@@ -23,6 +25,14 @@ export interface DomainError {
    * already holds: RFC 8555 §7.3.5 answers 409 Conflict with that account's URL in `Location`.
    */
   readonly conflictingAccountId?: string;
+  /** RFC 8555 §6.7.1: one entry per identifier that failed, when a request names several */
+  readonly subproblems?: readonly DomainSubproblem[];
+}
+
+export interface DomainSubproblem {
+  readonly type: DomainErrorType;
+  readonly detail: string;
+  readonly identifier: { readonly type: string; readonly value: string };
 }
 
 export const domainError = (type: DomainErrorType, detail: string): DomainError => ({ type, detail });

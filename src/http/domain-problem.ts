@@ -10,11 +10,18 @@ const statusOf: Readonly<Record<DomainError["type"], number>> = {
   externalAccountRequired: 400,
   invalidContact: 400,
   malformed: 400,
+  rejectedIdentifier: 400,
+  unsupportedIdentifier: 400,
   unauthorized: 403,
   unsupportedContact: 400,
   userActionRequired: 403,
 };
 
 export function domainProblem(error: DomainError): AcmeProblem {
-  return new AcmeProblem({ type: error.type, status: statusOf[error.type], detail: error.detail });
+  return new AcmeProblem({
+    type: error.type,
+    status: statusOf[error.type],
+    detail: error.detail,
+    ...(error.subproblems ? { subproblems: error.subproblems } : {}),
+  });
 }
