@@ -10,14 +10,11 @@ import { loadConfig, type CerteasyConfig } from "../config/index.js";
 import type { DatabaseConfig } from "../config/types.js";
 import { ensureWorkdir } from "../node/identity.js";
 import type { NodeOptions } from "../node/open-node.js";
+import { SchemaNotCurrentError } from "../node/schema-gate.js";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { openReachableDialect } from "../store/connect.js";
 import type { StoreOptions } from "../store/open.js";
 import { UsageError } from "./run.js";
-
-export class SchemaOutOfDateError extends Error {
-  override readonly name = "SchemaNotCurrentError";
-}
 
 export function requireConfigFile(file: string | undefined): CerteasyConfig {
   if (!file) throw new UsageError("no configuration file: pass -f <config.yml>");
@@ -79,7 +76,7 @@ export async function withDatabase<T>(config: CerteasyConfig, use: (dialect: Eve
   try {
     const status = await dialect.migrationStatus();
     if (status.pending.length > 0) {
-      throw new SchemaOutOfDateError(
+      throw new SchemaNotCurrentError(
         `the database schema is not current (${status.pending.length} migration(s) pending): run \`certeasy migrate -f ${config.file}\` or start the server once`,
       );
     }

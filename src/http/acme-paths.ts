@@ -25,3 +25,11 @@ export const healthPaths = {
 
 /** The Prometheus scrape endpoint (issue 6, Observability). */
 export const metricsPath = "/metrics";
+
+/** The account id in an account URL under `base`, or null when the URL is not one of ours. */
+export function accountIdFromUrl(url: string, base: string): string | null {
+  const prefix = base + accountPath("");
+  if (!url.startsWith(prefix)) return null;
+  const accountId = url.slice(prefix.length);
+  return accountId === "" || accountId.includes("/") ? null : accountId;
+}

@@ -14,7 +14,7 @@ import { httpMetrics } from "../observability/http-metrics.js";
 import type { CerteasyMetrics } from "../observability/metrics.js";
 import { metricsRoutes } from "../observability/metrics-route.js";
 import type { AcmeEnv } from "./env.js";
-import { accountPath } from "./acme-paths.js";
+import { accountIdFromUrl } from "./acme-paths.js";
 import { requestContext, type ClientIpPolicy } from "./client-ip.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
@@ -53,9 +53,8 @@ const noAccounts: AccountKeyResolver = async () => null;
  */
 function accountKeyResolver(accounts: AccountService, bases: readonly ExternalBaseUrl[]): AccountKeyResolver {
   return async (kid) => {
-    const prefix = bases.map((b) => b.base + accountPath("")).find((p) => kid.startsWith(p));
-    const accountId = prefix === undefined ? "" : kid.slice(prefix.length);
-    if (accountId === "" || accountId.includes("/")) return null;
+    const accountId = bases.map((b) => accountIdFromUrl(kid, b.base)).find((id) => id !== null);
+    if (!accountId) return null;
     const row = await accounts.findById(accountId);
     if (!row) return null;
     if (row.status === "deactivated") throw new AcmeProblem({ type: "unauthorized", status: 403, detail: "The account is deactivated." });

@@ -4,11 +4,10 @@
  * rather than a driver's stack. The description never includes credentials.
  */
 import type { EventStoreDialect } from "./dialect.js";
+import { DatabaseUnreachableError } from "./errors.js";
 import { openDialect, type StoreOptions } from "./open.js";
 
-export class DatabaseUnreachableError extends Error {
-  override readonly name = "DatabaseUnreachableError";
-}
+export { DatabaseUnreachableError } from "./errors.js";
 
 export async function openReachableDialect(options: StoreOptions): Promise<EventStoreDialect> {
   let dialect: EventStoreDialect | undefined;

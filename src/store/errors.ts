@@ -1,5 +1,6 @@
 /** Errors the write path reports to its callers; the HTTP layer maps them to ACME problems. */
 import type { StreamVersionConflict } from "./dialect.js";
+import { PingTimeoutError } from "./dialect-errors.js";
 
 /** The stream moved on since the command decided (DESIGN §2 invariant 4): retry or reject, never merge. */
 export class StreamVersionConflictError extends Error {
@@ -31,6 +32,11 @@ export class AuditMirrorError extends Error {
   }
 }
 
+/** The configured database did not answer when the node or a command opened it. */
+export class DatabaseUnreachableError extends Error {
+  override readonly name = "DatabaseUnreachableError";
+}
+
 /** The writer was closed (shutdown) or has stopped after an audit failure. */
 export class WriterClosedError extends Error {
   override readonly name = "WriterClosedError";
@@ -50,7 +56,7 @@ const unavailableCodes = new Set([
 /** True for an error (or its causes) that says the database is unavailable, not that the request was wrong. */
 export function isStoreUnavailable(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e instanceof StoreUnavailableError || e.name === "PingTimeoutError" || e.name === "DatabaseUnreachableError") return true;
+    if (e instanceof StoreUnavailableError || e instanceof PingTimeoutError || e instanceof DatabaseUnreachableError) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && unavailableCodes.has(code)) return true;
   }

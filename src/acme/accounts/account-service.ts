@@ -4,10 +4,11 @@
  * answer with the resulting account. Refusals come back as DomainErrors; the HTTP layer picks
  * their status codes. A stream that moved on between load and append is retried.
  */
-import { accountStreamId, decodeEvent, type AccountJwk, type EventMeta, type PendingEvent } from "../../../events/index.js";
+import { accountStreamId, decodeEvent, upcast, type AccountJwk, type EventMeta, type PendingEvent } from "../../../events/index.js";
 import type { AccountRow } from "../../../projections/index.js";
 import {
   decideAccount,
+  evolveAccount,
   foldAccount,
   isAccountEvent,
   type AccountCommand,
@@ -58,7 +59,7 @@ export class AccountService {
       if (decision.kind === "rejected") return decision;
       if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
       await this.#append(accountId, 0, decision.events, meta);
-      return this.#answer("created", accountId);
+      return { kind: "created", account: evolve(null, decision.events) };
     });
   }
 
@@ -83,7 +84,7 @@ export class AccountService {
       if (decision.kind === "rejected") return decision;
       if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
       if (decision.events.length > 0) await this.#append(accountId, version, decision.events, meta);
-      return this.#answer("changed", accountId);
+      return { kind: "changed", account: evolve(state, decision.events) };
     });
   }
 
@@ -104,7 +105,7 @@ export class AccountService {
     return { state: foldAccount(events), version: rows.length };
   }
 
-  async #answer(kind: "created" | "existing" | "changed", accountId: string): Promise<AccountOutcome> {
+  async #answer(kind: "existing", accountId: string): Promise<AccountOutcome> {
     const { state } = await this.#load(accountId);
     if (!state) throw new Error(`account ${accountId} has no events after it was decided on`);
     return { kind, account: state };
@@ -129,6 +130,16 @@ export class AccountService {
       }
     }
   }
+}
+
+/**
+ * The account after the events just appended: the same fold the stream gets on the next load,
+ * so the answer needs no second read.
+ */
+function evolve(state: AccountState | null, events: readonly PendingEvent[]): AccountState {
+  const next = events.map((e) => upcast(e.type, e.v, e.data)).filter(isAccountEvent).reduce<AccountState | null>(evolveAccount, state);
+  if (!next) throw new Error("an accepted account command produced no account");
+  return next;
 }
 
 /** Two newAccount requests with one key can both pass the lookup; the unique index stops one. */

@@ -10,7 +10,7 @@ import { verifyKeyChange } from "../../acme/jws/key-change.js";
 import type { VerifiedAcmeRequest } from "../../acme/jws/verify-acme-jws.js";
 import type { AccountJwk } from "../../../events/index.js";
 import { accountObject } from "../account-object.js";
-import { accountOrdersPath, accountPath, acmePaths } from "../acme-paths.js";
+import { accountIdFromUrl, accountOrdersPath, accountPath, acmePaths } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import type { AcmeEnv } from "../env.js";
 import { AcmeProblem, PROBLEM_CONTENT_TYPE, problemDocument } from "../problem.js";
@@ -61,7 +61,7 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
   });
 
   // RFC 8555 §7.3.2 (update), §7.3.6 (deactivation), §6.3 (POST-as-GET read).
-  app.post(`${accountPath(":accountId")}`, async (c) => {
+  app.post(accountPath(":accountId"), async (c) => {
     const { accountId, payload: body } = await authenticateAccount(c);
     if (body === "") return answer(c, await accounts.read(accountId));
     const payload = parsePayload(accountUpdatePayload, body);
@@ -125,9 +125,9 @@ function requestMeta(c: Context<AcmeEnv>, accountId?: string): RequestMeta {
 }
 
 function accountIdOf(c: Context<AcmeEnv>, kid: string): string {
-  const prefix = c.var.externalBaseUrl.base + accountPath("");
-  if (!kid.startsWith(prefix)) throw new AcmeProblem({ type: "accountDoesNotExist", status: 400, detail: "The kid is not an account URL of this server." });
-  return kid.slice(prefix.length);
+  const accountId = accountIdFromUrl(kid, c.var.externalBaseUrl.base);
+  if (!accountId) throw new AcmeProblem({ type: "accountDoesNotExist", status: 400, detail: "The kid is not an account URL of this server." });
+  return accountId;
 }
 
 function answer(c: Context<AcmeEnv>, outcome: AccountOutcome, options: { location?: boolean } = {}): Response {
