@@ -7,15 +7,17 @@ import { isParsedPendingEvent, type DomainEventOf, type EventType, type PendingE
 import type { StoredEvent } from "./envelope.js";
 import { accountEvents } from "./account.js";
 import { nodeEvents } from "./node.js";
+import { orderEvents } from "./order.js";
 
 export * from "./account.js";
 export * from "./canonical.js";
 export * from "./define.js";
 export * from "./envelope.js";
 export * from "./node.js";
+export * from "./order.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

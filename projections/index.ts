@@ -2,12 +2,14 @@
 import type { TableProjection } from "./projection.js";
 import { accountsProjection } from "./tables/accounts.js";
 import { nodeBootsProjection } from "./tables/node-boots.js";
+import { ordersProjection } from "./tables/orders.js";
 
 export * from "./projection.js";
 export * from "./row-change.js";
 export { accountsProjection, type AccountRow } from "./tables/accounts.js";
 export { nodeBootsProjection, type NodeBootRow } from "./tables/node-boots.js";
+export { ordersProjection, type AuthorizationRow, type CertificateRow, type ChallengeRow, type OrderRow } from "./tables/orders.js";
 
-export const tableProjections: readonly TableProjection[] = [nodeBootsProjection, accountsProjection];
+export const tableProjections: readonly TableProjection[] = [nodeBootsProjection, accountsProjection, ordersProjection];
 export * from "./memory/memory-projection.js";
 export { logPositionProjection, LogGapError, type LogPosition } from "./memory/log-position.js";

@@ -7,7 +7,14 @@ export type Cell = string | number | boolean | null;
 export type Row = Readonly<Record<string, Cell>>;
 
 /** Every table a projection owns. Nothing else writes them (DESIGN §2, invariant 1). */
-export const projectionTables = ["node_boots", "acme_accounts"] as const;
+export const projectionTables = [
+  "node_boots",
+  "acme_accounts",
+  "acme_orders",
+  "acme_authorizations",
+  "acme_challenges",
+  "acme_certificates",
+] as const;
 export type ProjectionTableName = (typeof projectionTables)[number];
 
 export type RowChange =

@@ -7,6 +7,12 @@
 /** The RFC 8555 §6.7 error types a decider can answer with (a subset of the HTTP layer's list). */
 export type DomainErrorType =
   | "accountDoesNotExist"
+  | "alreadyReplaced"
+  | "alreadyRevoked"
+  | "badCSR"
+  | "badRevocationReason"
+  | "invalidProfile"
+  | "orderNotReady"
   | "externalAccountRequired"
   | "invalidContact"
   | "malformed"

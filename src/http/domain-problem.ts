@@ -7,6 +7,13 @@ import { AcmeProblem } from "./problem.js";
 
 const statusOf: Readonly<Record<DomainError["type"], number>> = {
   accountDoesNotExist: 400,
+  // RFC 9773 §5 names no status; 409 says "the state of the resource forbids it"
+  alreadyReplaced: 409,
+  alreadyRevoked: 400,
+  badCSR: 400,
+  badRevocationReason: 400,
+  invalidProfile: 400,
+  orderNotReady: 403,
   externalAccountRequired: 400,
   invalidContact: 400,
   malformed: 400,

@@ -13,6 +13,7 @@ import { isStoreUnavailable } from "../store/errors.js";
 /** The error short names of RFC 8555 §6.7 (Table "Error Types"). */
 export type AcmeErrorType =
   | "accountDoesNotExist"
+  | "alreadyReplaced"
   | "alreadyRevoked"
   | "badCSR"
   | "badNonce"
@@ -26,6 +27,7 @@ export type AcmeErrorType =
   | "externalAccountRequired"
   | "incorrectResponse"
   | "invalidContact"
+  | "invalidProfile"
   | "malformed"
   | "orderNotReady"
   | "rateLimited"

@@ -67,7 +67,7 @@ const shapes = {
 describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
   it("defines the same tables under the same export names", () => {
     const names = [...shapes.mssql.keys()].sort();
-    expect(names).toEqual(["acmeAccounts", "esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
+    expect(names).toEqual(["acmeAccounts", "acmeAuthorizations", "acmeCertificates", "acmeChallenges", "acmeOrders", "esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
     expect([...shapes.sqlite.keys()].sort()).toEqual(names);
     expect([...shapes.postgres.keys()].sort()).toEqual(names);
   });
@@ -97,6 +97,14 @@ describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof postgres.nodeBoots.$inferSelect>();
     expectTypeOf<typeof mssql.acmeAccounts.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeAccounts.$inferSelect>();
     expectTypeOf<typeof mssql.acmeAccounts.$inferSelect>().toEqualTypeOf<typeof postgres.acmeAccounts.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeOrders.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeOrders.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeOrders.$inferSelect>().toEqualTypeOf<typeof postgres.acmeOrders.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeAuthorizations.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeAuthorizations.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeAuthorizations.$inferSelect>().toEqualTypeOf<typeof postgres.acmeAuthorizations.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeChallenges.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeChallenges.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeChallenges.$inferSelect>().toEqualTypeOf<typeof postgres.acmeChallenges.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeCertificates.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeCertificates.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeCertificates.$inferSelect>().toEqualTypeOf<typeof postgres.acmeCertificates.$inferSelect>();
     expectTypeOf<typeof mssql.esStreams.$inferSelect>().toEqualTypeOf<typeof sqlite.esStreams.$inferSelect>();
     expectTypeOf<typeof mssql.esLogHead.$inferSelect>().toEqualTypeOf<typeof postgres.esLogHead.$inferSelect>();
   });

@@ -7,7 +7,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
 import type { PoolLifetimes } from "../open.js";
-import { acmeAccounts, nodeBoots } from "../schema/postgres.js";
+import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeOrders, nodeBoots } from "../schema/postgres.js";
 
 export interface PostgresOptions extends PoolLifetimes {
   /** postgres://user:password@host:port/database */
@@ -35,6 +35,10 @@ export type PostgresTransaction = Parameters<Parameters<PostgresJsDatabase["tran
 export const postgresProjectionTables: Readonly<Record<ProjectionTableName, PgTable>> = {
   node_boots: nodeBoots,
   acme_accounts: acmeAccounts,
+  acme_orders: acmeOrders,
+  acme_authorizations: acmeAuthorizations,
+  acme_challenges: acmeChallenges,
+  acme_certificates: acmeCertificates,
 };
 
 const seconds = (ms: number | null | undefined): number => (ms ? Math.max(1, Math.ceil(ms / 1000)) : 0);

@@ -97,3 +97,97 @@ export const acmeAccounts = mssqlTable(
   },
   (t) => [unique("acme_accounts_thumbprint_unique").on(t.thumbprint)],
 );
+
+/**
+ * Projection tables of the order aggregate (projections/tables/orders.ts); written only through
+ * RowChange. Indexes serve the reads ACME makes: an account's orders, reusable authorizations by
+ * identifier, challenges waiting for validation, the replacement check of RFC 9773 §5, and
+ * certificates by (aki, serial) (RFC 9773 certID) and by key (RFC 8555 §7.6).
+ */
+export const acmeOrders = mssqlTable(
+  "acme_orders",
+  {
+    orderId: char("order_id", { length: 36 }).primaryKey(),
+    accountId: char("account_id", { length: 36 }).notNull(),
+    status: varchar("status", { length: 16 }).notNull(),
+    identifiers: varchar("identifiers", { length: "max" }).notNull(),
+    identifiersHash: varchar("identifiers_hash", { length: 64 }).notNull(),
+    profile: varchar("profile", { length: 64 }),
+    notBefore: bigint("not_before", { mode: "number" }),
+    notAfter: bigint("not_after", { mode: "number" }),
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+    authorizationIds: varchar("authorization_ids", { length: "max" }).notNull(),
+    error: varchar("error", { length: "max" }),
+    certificateId: char("certificate_id", { length: 36 }),
+    replacesCertificateId: char("replaces_certificate_id", { length: 36 }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("acme_orders_account_idx").on(t.accountId, t.orderId),
+    index("acme_orders_status_idx").on(t.status),
+    index("acme_orders_replaces_idx").on(t.replacesCertificateId),
+  ],
+);
+
+export const acmeAuthorizations = mssqlTable(
+  "acme_authorizations",
+  {
+    authzId: char("authz_id", { length: 36 }).primaryKey(),
+    orderId: char("order_id", { length: 36 }).notNull(),
+    accountId: char("account_id", { length: 36 }).notNull(),
+    identifierType: varchar("identifier_type", { length: 8 }).notNull(),
+    identifierValue: varchar("identifier_value", { length: 253 }).notNull(),
+    wildcard: bit("wildcard").notNull(),
+    status: varchar("status", { length: 16 }).notNull(),
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("acme_authorizations_account_identifier_idx").on(t.accountId, t.identifierValue)],
+);
+
+export const acmeChallenges = mssqlTable(
+  "acme_challenges",
+  {
+    challengeId: char("challenge_id", { length: 36 }).primaryKey(),
+    authzId: char("authz_id", { length: 36 }).notNull(),
+    orderId: char("order_id", { length: 36 }).notNull(),
+    accountId: char("account_id", { length: 36 }).notNull(),
+    type: varchar("type", { length: 16 }).notNull(),
+    token: varchar("token", { length: 64 }).notNull(),
+    status: varchar("status", { length: 16 }).notNull(),
+    keyAuthorization: varchar("key_authorization", { length: 200 }),
+    validatedAt: bigint("validated_at", { mode: "number" }),
+    error: varchar("error", { length: "max" }),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("acme_challenges_authz_idx").on(t.authzId), index("acme_challenges_status_idx").on(t.status)],
+);
+
+export const acmeCertificates = mssqlTable(
+  "acme_certificates",
+  {
+    certificateId: char("certificate_id", { length: 36 }).primaryKey(),
+    orderId: char("order_id", { length: 36 }).notNull(),
+    accountId: char("account_id", { length: 36 }).notNull(),
+    authority: varchar("authority", { length: 64 }).notNull(),
+    serial: varchar("serial", { length: 64 }).notNull(),
+    aki: varchar("aki", { length: 128 }).notNull(),
+    identifiers: varchar("identifiers", { length: "max" }).notNull(),
+    identifiersHash: varchar("identifiers_hash", { length: 64 }).notNull(),
+    notBefore: bigint("not_before", { mode: "number" }).notNull(),
+    notAfter: bigint("not_after", { mode: "number" }).notNull(),
+    chainPem: varchar("chain_pem", { length: "max" }).notNull(),
+    spkiSha256: varchar("spki_sha256", { length: 64 }).notNull(),
+    status: varchar("status", { length: 16 }).notNull(),
+    revokedAt: bigint("revoked_at", { mode: "number" }),
+    revocationReason: int("revocation_reason"),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    unique("acme_certificates_aki_serial_unique").on(t.aki, t.serial),
+    index("acme_certificates_spki_idx").on(t.spkiSha256),
+    index("acme_certificates_account_idx").on(t.accountId, t.identifiersHash),
+  ],
+);

@@ -93,3 +93,97 @@ export const acmeAccounts = sqliteTable(
   },
   (t) => [unique("acme_accounts_thumbprint_unique").on(t.thumbprint)],
 );
+
+/**
+ * Projection tables of the order aggregate (projections/tables/orders.ts); written only through
+ * RowChange. Indexes serve the reads ACME makes: an account's orders, reusable authorizations by
+ * identifier, challenges waiting for validation, the replacement check of RFC 9773 §5, and
+ * certificates by (aki, serial) (RFC 9773 certID) and by key (RFC 8555 §7.6).
+ */
+export const acmeOrders = sqliteTable(
+  "acme_orders",
+  {
+    orderId: text("order_id", { length: 36 }).primaryKey(),
+    accountId: text("account_id", { length: 36 }).notNull(),
+    status: text({ length: 16 }).notNull(),
+    identifiers: text().notNull(),
+    identifiersHash: text("identifiers_hash", { length: 64 }).notNull(),
+    profile: text({ length: 64 }),
+    notBefore: integer("not_before"),
+    notAfter: integer("not_after"),
+    expiresAt: integer("expires_at").notNull(),
+    authorizationIds: text("authorization_ids").notNull(),
+    error: text(),
+    certificateId: text("certificate_id", { length: 36 }),
+    replacesCertificateId: text("replaces_certificate_id", { length: 36 }),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("acme_orders_account_idx").on(t.accountId, t.orderId),
+    index("acme_orders_status_idx").on(t.status),
+    index("acme_orders_replaces_idx").on(t.replacesCertificateId),
+  ],
+);
+
+export const acmeAuthorizations = sqliteTable(
+  "acme_authorizations",
+  {
+    authzId: text("authz_id", { length: 36 }).primaryKey(),
+    orderId: text("order_id", { length: 36 }).notNull(),
+    accountId: text("account_id", { length: 36 }).notNull(),
+    identifierType: text("identifier_type", { length: 8 }).notNull(),
+    identifierValue: text("identifier_value", { length: 253 }).notNull(),
+    wildcard: integer({ mode: "boolean" }).notNull(),
+    status: text({ length: 16 }).notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("acme_authorizations_account_identifier_idx").on(t.accountId, t.identifierValue)],
+);
+
+export const acmeChallenges = sqliteTable(
+  "acme_challenges",
+  {
+    challengeId: text("challenge_id", { length: 36 }).primaryKey(),
+    authzId: text("authz_id", { length: 36 }).notNull(),
+    orderId: text("order_id", { length: 36 }).notNull(),
+    accountId: text("account_id", { length: 36 }).notNull(),
+    type: text({ length: 16 }).notNull(),
+    token: text({ length: 64 }).notNull(),
+    status: text({ length: 16 }).notNull(),
+    keyAuthorization: text("key_authorization", { length: 200 }),
+    validatedAt: integer("validated_at"),
+    error: text(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("acme_challenges_authz_idx").on(t.authzId), index("acme_challenges_status_idx").on(t.status)],
+);
+
+export const acmeCertificates = sqliteTable(
+  "acme_certificates",
+  {
+    certificateId: text("certificate_id", { length: 36 }).primaryKey(),
+    orderId: text("order_id", { length: 36 }).notNull(),
+    accountId: text("account_id", { length: 36 }).notNull(),
+    authority: text({ length: 64 }).notNull(),
+    serial: text({ length: 64 }).notNull(),
+    aki: text({ length: 128 }).notNull(),
+    identifiers: text().notNull(),
+    identifiersHash: text("identifiers_hash", { length: 64 }).notNull(),
+    notBefore: integer("not_before").notNull(),
+    notAfter: integer("not_after").notNull(),
+    chainPem: text("chain_pem").notNull(),
+    spkiSha256: text("spki_sha256", { length: 64 }).notNull(),
+    status: text({ length: 16 }).notNull(),
+    revokedAt: integer("revoked_at"),
+    revocationReason: integer("revocation_reason"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    unique("acme_certificates_aki_serial_unique").on(t.aki, t.serial),
+    index("acme_certificates_spki_idx").on(t.spkiSha256),
+    index("acme_certificates_account_idx").on(t.accountId, t.identifiersHash),
+  ],
+);

@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { acmeAccounts, nodeBoots } from "../schema/sqlite.js";
+import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeOrders, nodeBoots } from "../schema/sqlite.js";
 
 export interface SqliteOptions {
   /** database file; its directory must exist */
@@ -26,6 +26,10 @@ export interface SqliteConnection {
 export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLiteTable>> = {
   node_boots: nodeBoots,
   acme_accounts: acmeAccounts,
+  acme_orders: acmeOrders,
+  acme_authorizations: acmeAuthorizations,
+  acme_challenges: acmeChallenges,
+  acme_certificates: acmeCertificates,
 };
 
 export function openSqlite(options: SqliteOptions): SqliteConnection {

@@ -1,0 +1,73 @@
+CREATE TABLE "acme_authorizations" (
+	"authz_id" char(36) PRIMARY KEY,
+	"order_id" char(36) NOT NULL,
+	"account_id" char(36) NOT NULL,
+	"identifier_type" varchar(8) NOT NULL,
+	"identifier_value" varchar(253) NOT NULL,
+	"wildcard" boolean NOT NULL,
+	"status" varchar(16) NOT NULL,
+	"expires_at" bigint NOT NULL,
+	"created_at" bigint NOT NULL,
+	"updated_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "acme_certificates" (
+	"certificate_id" char(36) PRIMARY KEY,
+	"order_id" char(36) NOT NULL,
+	"account_id" char(36) NOT NULL,
+	"authority" varchar(64) NOT NULL,
+	"serial" varchar(64) NOT NULL,
+	"aki" varchar(128) NOT NULL,
+	"identifiers" text NOT NULL,
+	"identifiers_hash" varchar(64) NOT NULL,
+	"not_before" bigint NOT NULL,
+	"not_after" bigint NOT NULL,
+	"chain_pem" text NOT NULL,
+	"spki_sha256" varchar(64) NOT NULL,
+	"status" varchar(16) NOT NULL,
+	"revoked_at" bigint,
+	"revocation_reason" integer,
+	"created_at" bigint NOT NULL,
+	CONSTRAINT "acme_certificates_aki_serial_unique" UNIQUE("aki","serial")
+);
+--> statement-breakpoint
+CREATE TABLE "acme_challenges" (
+	"challenge_id" char(36) PRIMARY KEY,
+	"authz_id" char(36) NOT NULL,
+	"order_id" char(36) NOT NULL,
+	"account_id" char(36) NOT NULL,
+	"type" varchar(16) NOT NULL,
+	"token" varchar(64) NOT NULL,
+	"status" varchar(16) NOT NULL,
+	"key_authorization" varchar(200),
+	"validated_at" bigint,
+	"error" text,
+	"updated_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "acme_orders" (
+	"order_id" char(36) PRIMARY KEY,
+	"account_id" char(36) NOT NULL,
+	"status" varchar(16) NOT NULL,
+	"identifiers" text NOT NULL,
+	"identifiers_hash" varchar(64) NOT NULL,
+	"profile" varchar(64),
+	"not_before" bigint,
+	"not_after" bigint,
+	"expires_at" bigint NOT NULL,
+	"authorization_ids" text NOT NULL,
+	"error" text,
+	"certificate_id" char(36),
+	"replaces_certificate_id" char(36),
+	"created_at" bigint NOT NULL,
+	"updated_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "acme_authorizations_account_identifier_idx" ON "acme_authorizations" ("account_id","identifier_value");--> statement-breakpoint
+CREATE INDEX "acme_certificates_spki_idx" ON "acme_certificates" ("spki_sha256");--> statement-breakpoint
+CREATE INDEX "acme_certificates_account_idx" ON "acme_certificates" ("account_id","identifiers_hash");--> statement-breakpoint
+CREATE INDEX "acme_challenges_authz_idx" ON "acme_challenges" ("authz_id");--> statement-breakpoint
+CREATE INDEX "acme_challenges_status_idx" ON "acme_challenges" ("status");--> statement-breakpoint
+CREATE INDEX "acme_orders_account_idx" ON "acme_orders" ("account_id","order_id");--> statement-breakpoint
+CREATE INDEX "acme_orders_status_idx" ON "acme_orders" ("status");--> statement-breakpoint
+CREATE INDEX "acme_orders_replaces_idx" ON "acme_orders" ("replaces_certificate_id");
