@@ -1,8 +1,16 @@
+import type { Cidr } from "./network.js";
+
 /**
  * Every default of this step's configuration, in one place (behaviour reference §4.3). Since
  * 0.9.4 the loader applies them, so a partial section keeps the other keys at these values
  * instead of zero — before, a partial `server:` ran with no deadlines at all.
  */
+const HOUR = 3_600_000;
+
+function cidr(address: string, prefixLength: number): Cidr {
+  return { address, prefixLength, family: address.includes(":") ? "ipv6" : "ipv4" };
+}
+
 export const DEFAULTS = {
   server: {
     listen: { host: "0.0.0.0", port: 8443 },
@@ -27,4 +35,41 @@ export const DEFAULTS = {
   logs: { level: "info", format: "json", output: "stderr" },
   audit: { enabled: true, path: "%WORKDIR%/audit.log" },
   workers: { drainTimeoutMs: 30_000 },
+  /** RFC 9773 suggested window (behaviour reference §2.5) */
+  renewalInfo: { lifetimeFraction: 2 / 3, windowWidthMs: 48 * HOUR, retryAfterMs: 6 * HOUR },
+  /** Certeasy's own section: directory meta and object lifetimes (RFC 8555 §7.1.1, §7.1.3) */
+  acme: {
+    externalAccountBinding: "optional",
+    orderLifetimeMs: 24 * HOUR,
+    authorizationLifetimeMs: 24 * HOUR,
+    validAuthorizationLifetimeMs: 720 * HOUR,
+    /** 90 days, the embedded CA's leaf lifetime */
+    certificateLifetimeMs: 2_160 * HOUR,
+    validationConcurrency: 16,
+    validationRetries: 2,
+  },
+  dnsValidation: {
+    profileName: "default",
+    timeoutMs: 10_000,
+    /** RFC 8555 §8.3 (http-01) and RFC 8737 §3 (tls-alpn-01) */
+    ports: { http01: 80, tlsAlpn01: 443 },
+    /**
+     * With no `dns-validation-profiles` section: an enterprise PKI validates internal names on
+     * private networks, so RFC 1918 and ULA space stay allowed; what is denied is what no
+     * legitimate ACME client serves a challenge from and what a client could abuse the
+     * validator to reach — this host, link-local and cloud metadata, unspecified, multicast.
+     */
+    allowCidrs: [cidr("0.0.0.0", 0), cidr("::", 0)],
+    denyCidrs: [
+      cidr("127.0.0.0", 8),
+      cidr("::1", 128),
+      cidr("169.254.0.0", 16),
+      cidr("fe80::", 10),
+      cidr("fd00:ec2::254", 128),
+      cidr("0.0.0.0", 8),
+      cidr("::", 128),
+      cidr("224.0.0.0", 4),
+      cidr("ff00::", 8),
+    ],
+  },
 } as const;

@@ -66,6 +66,12 @@ export function wholeNumber(unit: string, min: number, zeroReason?: string): Che
   };
 }
 
+/** A TCP port a validator connects to: 1..65535 (0 names no port a client could listen on). */
+export const portNumber: Check<number> = (value) =>
+  typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65_535
+    ? accept(value)
+    : `expected a port number from 1 to 65535, got ${describeValue(value)}`;
+
 /** `allowZero`: `0` is accepted and means "disabled" (e.g. `database.conn-max-lifetime`). */
 export function duration(options: { readonly allowZero: boolean; readonly zeroReason?: string }): Check<number> {
   return (value) => {

@@ -6,6 +6,7 @@ export { configWarnings } from "./warnings.js";
 export { DEFAULTS } from "./defaults.js";
 export { parseDuration, formatDuration } from "./duration.js";
 export type {
+  AcmeConfig,
   AuditConfig,
   CerteasyConfig,
   Cidr,
@@ -16,7 +17,10 @@ export type {
   LogOutput,
   LogsConfig,
   NetworkDatabaseConfig,
+  RenewalInfoConfig,
+  ResolverZone,
   ServerConfig,
   SqliteDatabaseConfig,
+  ValidationProfile,
   WorkersConfig,
 } from "./types.js";

@@ -1,6 +1,6 @@
 /**
- * Parsers for the network-shaped values of the `server` section: the listen address, the
- * public base URLs and the trusted-proxy CIDRs. Each returns `undefined` for a value it does not
+ * Parsers for the network-shaped values of the config: the listen address, the
+ * public base URLs, CIDRs and DNS servers. Each returns `undefined` for a value it does not
  * accept; the schema turns that into a message naming the key. Pure.
  */
 import { isIP, isIPv6 } from "node:net";
@@ -76,4 +76,25 @@ export function parseHttpsUrl(text: string): URL | string {
 
 export function isHeaderName(text: string): boolean {
   return HEADER_NAME.test(text);
+}
+
+/** The port a DNS server listens on when the config names only its address (RFC 1035 §4.2). */
+const DNS_PORT = 53;
+
+/**
+ * A DNS server of a validation profile: an IP address with an optional port (53 when left
+ * out), IPv6 in brackets when a port follows (`[2001:db8::53]:5353`). Addresses only: the
+ * validator's resolver is given servers, not names it would first have to resolve. Returns the
+ * canonical `host:port` text, IPv6 always bracketed.
+ */
+export function parseDnsServer(text: string): string | undefined {
+  if (isIP(text) === 4) return `${text}:${DNS_PORT}`;
+  // A bare IPv6 address is refused: `::1:53` reads both as an address and as address:port.
+  if (text.startsWith("[") && text.endsWith("]")) {
+    const inner = text.slice(1, -1);
+    return isIPv6(inner) ? `[${inner.toLowerCase()}]:${DNS_PORT}` : undefined;
+  }
+  const address = parseListenAddress(text);
+  if (address === undefined || address.port === 0 || isIP(address.host) === 0) return undefined;
+  return isIPv6(address.host) ? `[${address.host.toLowerCase()}]:${address.port}` : `${address.host}:${address.port}`;
 }

@@ -8,12 +8,13 @@ import type { ServiceName } from "../log/services.js";
 import { DEFAULTS } from "./defaults.js";
 import { resolveAnchoredPath } from "./paths.js";
 import type { ParsedConfig } from "./schema.js";
-import type { CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig } from "./types.js";
+import type { AcmeConfig, CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig, ValidationProfile } from "./types.js";
 
 export function normaliseConfig(parsed: ParsedConfig, configFile: string): CerteasyConfig {
   const workdir = resolveAnchoredPath(parsed.workdir, "%CONFIGDIR%", dirname(configFile));
   const inWorkdir = (path: string): string => resolveAnchoredPath(path, "%WORKDIR%", workdir);
-  const { server, audit, workers } = parsed;
+  const { server, audit, workers, acme } = parsed;
+  const renewalInfo = parsed["renewal-info"];
 
   return {
     file: configFile,
@@ -34,7 +35,63 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
     logs: normaliseLogs(parsed.logs, inWorkdir),
     audit: { enabled: audit.enabled, path: inWorkdir(audit.path) },
     workers: { drainTimeoutMs: workers["drain-timeout"] },
+    acme: normaliseAcme(acme),
+    renewalInfo: {
+      lifetimeFraction: renewalInfo["lifetime-fraction"],
+      windowWidthMs: renewalInfo["window-width"],
+      retryAfterMs: renewalInfo["retry-after"],
+    },
+    dnsValidationProfiles: normaliseProfiles(parsed["dns-validation-profiles"]),
   };
+}
+
+function normaliseAcme(acme: ParsedConfig["acme"]): AcmeConfig {
+  return {
+    termsOfService: acme["terms-of-service"],
+    website: acme.website,
+    // Canonical names compare as text, so duplicates are dropped, not refused.
+    caaIdentities: [...new Set(acme["caa-identities"] ?? [])],
+    externalAccountBinding: acme["external-account-binding"],
+    orderLifetimeMs: acme["order-lifetime"],
+    authorizationLifetimeMs: acme["authorization-lifetime"],
+    validAuthorizationLifetimeMs: acme["valid-authorization-lifetime"],
+    certificateLifetimeMs: acme["certificate-lifetime"],
+    validationConcurrency: acme["validation-concurrency"],
+    validationRetries: acme["validation-retries"],
+  };
+}
+
+/** "" is the root zone: the system resolver answers for every name. */
+const SYSTEM_RESOLVER_EVERYWHERE = { suffixes: [""], dnsServers: [], protocol: "udp" } as const;
+
+function normaliseProfiles(profiles: ParsedConfig["dns-validation-profiles"]): ValidationProfile[] {
+  const fallback = DEFAULTS.dnsValidation;
+  if (profiles === undefined) {
+    return [
+      {
+        name: fallback.profileName,
+        timeoutMs: fallback.timeoutMs,
+        zones: [SYSTEM_RESOLVER_EVERYWHERE],
+        allowCidrs: fallback.allowCidrs,
+        denyCidrs: fallback.denyCidrs,
+        ports: fallback.ports,
+      },
+    ];
+  }
+  return profiles.map((profile) => {
+    const policy = profile["resolved-ip-policy"];
+    return {
+      name: profile.name,
+      timeoutMs: profile.timeout,
+      zones:
+        profile.zones?.map((zone) => ({ suffixes: zone.suffixes, dnsServers: zone["dns-server"] ?? [], protocol: zone.protocol })) ??
+        [SYSTEM_RESOLVER_EVERYWHERE],
+      // A deny list alone means "everything but these" (the schema refused a profile with neither).
+      allowCidrs: policy["allow-cidrs"] ?? fallback.allowCidrs,
+      denyCidrs: policy["deny-cidrs"] ?? [],
+      ports: { http01: profile.ports["http-01"], tlsAlpn01: profile.ports["tls-alpn-01"] },
+    };
+  });
 }
 
 /** `0` in the file means "disabled", which the typed config spells `null`. */

@@ -22,8 +22,11 @@ import {
 } from "./fields.js";
 import type { Check } from "./fields.js";
 import { formatDuration } from "./duration.js";
+import { acmeShape } from "./acme-schema.js";
+import { DNS_PROFILE_KEYS, dnsValidationProfiles } from "./dns-profiles-schema.js";
 import { checkLogOutput, logsShape } from "./logs-schema.js";
 import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
+import { renewalInfoShape } from "./renewal-info-schema.js";
 
 const NO_DEADLINE = "an explicit 0 is refused: it would remove the deadline";
 const timeout = (fallback: number) =>
@@ -123,9 +126,15 @@ const rootShape = {
   logs: section(logsShape).superRefine(checkLogOutput),
   audit: section(auditShape),
   workers: section(workersShape),
+  acme: section(acmeShape),
+  "renewal-info": section(renewalInfoShape),
+  "dns-validation-profiles": dnsValidationProfiles,
 };
 
-/** The keys each section accepts ("" = top level), e.g. to check the example file documents all. */
+/**
+ * The keys each section accepts ("" = top level; a `[]` segment stands for the items of a
+ * list), e.g. to check the example file documents all.
+ */
 export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   "": Object.keys(rootShape),
   server: Object.keys(serverShape),
@@ -133,6 +142,9 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   logs: Object.keys(logsShape),
   audit: Object.keys(auditShape),
   workers: Object.keys(workersShape),
+  acme: Object.keys(acmeShape),
+  "renewal-info": Object.keys(renewalInfoShape),
+  ...DNS_PROFILE_KEYS,
 };
 
 export const configSchema = section(rootShape).superRefine((config, ctx) => {
@@ -169,13 +181,11 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
   "": [
     "tls-certificate-manager",
-    "dns-validation-profiles",
     "authorities",
     "issuance-policies",
     "policy-bindings",
     "license",
     "rate-limiting",
-    "renewal-info",
   ],
   logs: ["rotate"],
   audit: ["rotate"],

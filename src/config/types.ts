@@ -4,9 +4,11 @@
  * normalise.ts; nothing past the loader reads the YAML shape.
  */
 import type { ServiceName } from "../log/services.js";
+import type { ValidationProfile } from "../validation/profile.js";
 import type { Cidr, ListenAddress } from "./network.js";
 
 export type { Cidr, ListenAddress } from "./network.js";
+export type { ResolverZone, ValidationProfile } from "../validation/profile.js";
 
 export interface ServerConfig {
   /** public base URLs, used in the directory and in every object link (RFC 8555 §7.1) */
@@ -82,6 +84,40 @@ export interface WorkersConfig {
   readonly drainTimeoutMs: number;
 }
 
+/** ACME Renewal Information (RFC 9773, behaviour reference §2.5) */
+export interface RenewalInfoConfig {
+  /** the suggested window starts this far into a certificate's life; strictly between 0 and 1 */
+  readonly lifetimeFraction: number;
+  /** the window ends this long after its start, or at notAfter if sooner */
+  readonly windowWidthMs: number;
+  /** the `Retry-After` sent with every renewal-info answer */
+  readonly retryAfterMs: number;
+}
+
+/** Certeasy's own `acme` section: directory meta, object lifetimes, validation effort. */
+export interface AcmeConfig {
+  /** directory meta.termsOfService; when set, newAccount needs `termsOfServiceAgreed: true` (RFC 8555 §7.3) */
+  readonly termsOfService: string | null;
+  /** directory meta.website */
+  readonly website: string | null;
+  /** directory meta.caaIdentities (RFC 8555 §7.1.1, RFC 8659 §4.2), canonical, without duplicates */
+  readonly caaIdentities: readonly string[];
+  /** `required` also sets directory meta.externalAccountRequired (RFC 8555 §7.3.4) */
+  readonly externalAccountBinding: "optional" | "required";
+  /** a pending order's `expires` is this long after it was created (RFC 8555 §7.1.3) */
+  readonly orderLifetimeMs: number;
+  /** a pending authorization's `expires` is this long after it was created */
+  readonly authorizationLifetimeMs: number;
+  /** how long a valid authorization may be reused by a later order of the same account; 0: never */
+  readonly validAuthorizationLifetimeMs: number;
+  /** the embedded CA's leaf certificate lifetime */
+  readonly certificateLifetimeMs: number;
+  /** challenge validations running at once */
+  readonly validationConcurrency: number;
+  /** extra attempts on a connection or DNS failure before a challenge becomes invalid */
+  readonly validationRetries: number;
+}
+
 export interface CerteasyConfig {
   /** absolute path of the file this was loaded from */
   readonly file: string;
@@ -92,4 +128,8 @@ export interface CerteasyConfig {
   readonly logs: LogsConfig;
   readonly audit: AuditConfig;
   readonly workers: WorkersConfig;
+  readonly acme: AcmeConfig;
+  readonly renewalInfo: RenewalInfoConfig;
+  /** never empty; one profile named `default` when the file has no such section */
+  readonly dnsValidationProfiles: readonly ValidationProfile[];
 }

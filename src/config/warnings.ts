@@ -3,7 +3,8 @@
  * reference §4.1 and §10.1, since 0.9.4). A configuration can be valid and still leave a
  * control off; the operator should see that every time the server starts.
  */
-import type { CerteasyConfig } from "./types.js";
+import { BlockList } from "node:net";
+import type { Cidr, CerteasyConfig, ValidationProfile } from "./types.js";
 
 export function configWarnings(config: CerteasyConfig): string[] {
   const warnings: string[] = [];
@@ -27,5 +28,36 @@ export function configWarnings(config: CerteasyConfig): string[] {
       );
     }
   }
+  for (const profile of config.dnsValidationProfiles) {
+    const reachable = SENSITIVE_ADDRESSES.filter(({ address }) => profileReaches(profile, address));
+    if (reachable.length === 0) continue;
+    warnings.push(
+      `dns-validation-profiles "${profile.name}" lets challenge validation connect to ${reachable.map((a) => `${a.address} (${a.what})`).join(", ")}: an ACME client could make this server probe them`,
+    );
+  }
   return warnings;
+}
+
+/**
+ * Addresses a challenge validation should never be pointed at (behaviour reference §3.4): a
+ * client controls what its name resolves to, so an allowed address is one it can make the
+ * server send requests to.
+ */
+const SENSITIVE_ADDRESSES = [
+  { address: "127.0.0.1", what: "loopback" },
+  { address: "::1", what: "loopback" },
+  { address: "169.254.169.254", what: "cloud metadata" },
+  { address: "fd00:ec2::254", what: "cloud metadata" },
+] as const;
+
+/** The profile's rule: denied first, then it must be allowed. */
+function profileReaches(profile: ValidationProfile, address: string): boolean {
+  const family = address.includes(":") ? "ipv6" : "ipv4";
+  return !blockList(profile.denyCidrs).check(address, family) && blockList(profile.allowCidrs).check(address, family);
+}
+
+function blockList(cidrs: readonly Cidr[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) list.addSubnet(cidr.address, cidr.prefixLength, cidr.family);
+  return list;
 }

@@ -1,0 +1,54 @@
+/**
+ * The `acme` section — Certeasy's own, not a product section: what the directory advertises
+ * in `meta` (RFC 8555 §7.1.1), whether accounts need External Account Binding (§7.3.4), how
+ * long orders, authorizations and certificates live (§7.1.3, §7.1.4), and how hard the
+ * challenge validators work (§8.2).
+ */
+import { canonicalDomainName } from "./domain-name.js";
+import { DEFAULTS } from "./defaults.js";
+import { describeValue } from "./errors.js";
+import { duration, field, list, oneOf, optionalField, parsedText, wholeNumber } from "./fields.js";
+import type { Check } from "./fields.js";
+
+/**
+ * A page a person opens from the directory meta: https (RFC 8555 §6.1 keeps the whole exchange
+ * on TLS), with a host and no credentials. Unlike `server.url` it may carry a query or a
+ * fragment (`terms.pdf#v2`). Never echoes the text, which could hold a password.
+ */
+const httpsLink: Check<string> = (value) => {
+  const expected = "expected an https URL such as https://pki.example.com/acme-terms.pdf";
+  if (typeof value !== "string") return `${expected}, got ${describeValue(value)}`;
+  const text = value.trim();
+  if (!URL.canParse(text)) return `${expected}, got not a URL`;
+  const url = new URL(text);
+  if (url.protocol !== "https:") return `${expected}, got a URL with scheme ${url.protocol.replace(/:$/, "")}`;
+  if (url.hostname === "") return `${expected}, got a URL without a host`;
+  if (url.username !== "" || url.password !== "") return `${expected}, got a URL with a user name or password`;
+  return { ok: true, value: url.href };
+};
+
+const lifetime = (fallback: number, zeroReason: string) =>
+  optionalField(duration({ allowZero: false, zeroReason: `an explicit 0 is refused: ${zeroReason}` }), fallback);
+
+export const EAB_MODES = ["optional", "required"] as const;
+
+export const acmeShape = {
+  /** directory meta.termsOfService; when set, newAccount must agree (RFC 8555 §7.3) */
+  "terms-of-service": optionalField<string | null>(httpsLink, null),
+  /** directory meta.website */
+  website: optionalField<string | null>(httpsLink, null),
+  /** directory meta.caaIdentities: the issuer domain names CAA records name this CA by (RFC 8659 §4.2) */
+  "caa-identities": list(field(parsedText("a domain name such as pki.example.com", canonicalDomainName)), "domain names", 1).optional(),
+  /** RFC 8555 §7.3.4; `required` sets directory meta.externalAccountRequired */
+  "external-account-binding": optionalField(oneOf(EAB_MODES), DEFAULTS.acme.externalAccountBinding),
+  "order-lifetime": lifetime(DEFAULTS.acme.orderLifetimeMs, "every new order would be expired at once"),
+  "authorization-lifetime": lifetime(DEFAULTS.acme.authorizationLifetimeMs, "every new authorization would be expired at once"),
+  /** 0 is allowed here: it turns authorization reuse off, every order gets fresh authorizations */
+  "valid-authorization-lifetime": optionalField(duration({ allowZero: true }), DEFAULTS.acme.validAuthorizationLifetimeMs),
+  "certificate-lifetime": lifetime(DEFAULTS.acme.certificateLifetimeMs, "every certificate would be expired when issued"),
+  "validation-concurrency": optionalField(
+    wholeNumber("validations", 1, "an explicit 0 is refused: no challenge would ever be validated"),
+    DEFAULTS.acme.validationConcurrency,
+  ),
+  "validation-retries": optionalField(wholeNumber("retries", 0), DEFAULTS.acme.validationRetries),
+};

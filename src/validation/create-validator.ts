@@ -1,0 +1,96 @@
+/**
+ * The validator the validation queue calls. It picks the profile for the identifier, starts the
+ * deadline, runs the challenge type's check, and guarantees the contract: it never throws (a bug
+ * becomes a generic `serverInternal`, logged by the caller, never here) and never outlives the
+ * profile's timeout or the caller's signal.
+ */
+import { AddressPolicy } from "./address-policy.js";
+import { checkDns01 } from "./dns-01.js";
+import { checkHttp01 } from "./http-01.js";
+import { checkTlsAlpn01 } from "./tls-alpn-01.js";
+import { internalError, shapeChallenge } from "./challenge-shape.js";
+import type { ChallengeCheck, CheckContext } from "./context.js";
+import { abortKind, abortPhrase, Deadline } from "./deadline.js";
+import { invalid } from "./outcome.js";
+import type { ValidationProfile } from "./profile.js";
+import { profileIndexFor } from "./select-profile.js";
+import type { ChallengeToValidate, ChallengeType, ValidationOutcome, Validator } from "./types.js";
+
+export interface ValidatorOptions {
+  /** Replaces the check of a challenge type — the seam tests use to inject a failing or hanging check. */
+  readonly checks?: Partial<Readonly<Record<ChallengeType, ChallengeCheck>>>;
+}
+
+export class ValidationSetupError extends Error {
+  override readonly name = "ValidationSetupError";
+}
+
+const CHECKS: Readonly<Record<ChallengeType, ChallengeCheck>> = {
+  "http-01": checkHttp01,
+  "dns-01": checkDns01,
+  "tls-alpn-01": checkTlsAlpn01,
+};
+
+/**
+ * After the deadline fires, a check gets this long to return its own, more precise outcome
+ * ("Fetching … from 127.0.0.1: timed out") before the generic one is returned instead.
+ */
+const GRACE_MS = 50;
+
+export function createValidator(profiles: readonly ValidationProfile[], options: ValidatorOptions = {}): Validator {
+  if (profiles.length === 0) throw new ValidationSetupError("Challenge validation needs at least one DNS validation profile");
+  const prepared = profiles.map((profile) => ({ profile, policy: new AddressPolicy(profile.allowCidrs, profile.denyCidrs) }));
+  const checks = { ...CHECKS, ...options.checks };
+
+  return async (challenge, signal) => {
+    try {
+      const shaped = shapeChallenge(challenge);
+      if (!shaped.ok) return shaped.outcome;
+      const { identifier } = shaped.challenge;
+      const chosen = prepared[profileIndexFor(profiles, identifier.type === "dns" ? identifier.value : undefined)];
+      const check = checks[shaped.challenge.type];
+      if (chosen === undefined) return internalError();
+      const deadline = Deadline.start(chosen.profile.timeoutMs, signal);
+      const context: CheckContext = { ...chosen, deadline };
+      const outcome = await withinDeadline(check(shaped.challenge, context), shaped.challenge, deadline);
+      if (signal?.aborted === true) return cancelled();
+      return outcome;
+    } catch {
+      return internalError();
+    }
+  };
+}
+
+async function withinDeadline(
+  work: Promise<ValidationOutcome>,
+  challenge: ChallengeToValidate,
+  deadline: Deadline,
+): Promise<ValidationOutcome> {
+  const guarded = work.catch(() => internalError());
+  let grace: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const expired = new Promise<ValidationOutcome>((resolve) => {
+    onAbort = (): void => {
+      grace = setTimeout(() => resolve(timedOut(challenge, deadline)), GRACE_MS);
+    };
+    if (deadline.signal.aborted) onAbort();
+    else deadline.signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([guarded, expired]);
+  } finally {
+    if (onAbort !== undefined) deadline.signal.removeEventListener("abort", onAbort);
+    clearTimeout(grace);
+  }
+}
+
+function timedOut(challenge: ChallengeToValidate, deadline: Deadline): ValidationOutcome {
+  if (abortKind(deadline.signal) === "cancelled") return cancelled();
+  const what = `Validating ${challenge.type} for ${challenge.identifier.value}`;
+  return invalid("connection", `${what}: ${abortPhrase(deadline.signal)} after ${deadline.timeoutMs} ms`);
+}
+
+/** The caller aborted (shutdown): not the client's fault, and not a verdict on its challenge. */
+function cancelled(): ValidationOutcome {
+  return invalid("serverInternal", "The server stopped this validation before it finished");
+}
