@@ -1,0 +1,140 @@
+/**
+ * The embedded CA (`authorities[].type: local`): an issuing CA under the bootstrap root, both in
+ * `dir` (normally `<workdir>/local-ca`), issuing leaves in-process and publishing a CRL.
+ *
+ * Idempotency: `submit` remembers, in memory, the certificate issued for each request key, so a
+ * retried submit in the same process returns the same certificate instead of a second one. That
+ * memory is small (the most recent 10 000 keys) and dies with the process: the guard that holds
+ * across restarts is the caller's — the request key is recorded in the event log before submit
+ * and the issued certificate after it (DESIGN §2.9).
+ *
+ * The local CA never answers `pending`, so `poll` only ever finds what `submit` already returned.
+ */
+import { join } from "node:path";
+import type { AuthorityHealth, CertificateAuthority, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../authority.js";
+import { ecdsaP256Signer } from "../x509/signer.js";
+import { ensureLocalRootCa } from "./bootstrap.js";
+import { LocalAuthorityError } from "./errors.js";
+import { leafIssuer } from "./issue-leaf.js";
+import { ensureIssuingCa } from "./issuing-ca.js";
+import { openCrlPublisher } from "./crl-publisher.js";
+import { REVOCATION_FILE } from "./revocation-file.js";
+import { canonicalSerialHex } from "./serial.js";
+
+export const DEFAULT_CERTIFICATE_LIFETIME_MS = 90 * 86_400_000;
+const MIN_CERTIFICATE_LIFETIME_MS = 3_600_000;
+const REMEMBERED_REQUESTS = 10_000;
+/**
+ * RFC 5280 §5.3.1 reasons a revocation may carry: all but 7 (unused) and 8 (removeFromCRL, which
+ * only delta CRLs use — revocation here is final).
+ */
+const REVOCATION_REASONS = new Set([0, 1, 2, 3, 4, 5, 6, 9, 10]);
+const HEALTH_PROBE = Buffer.from("certeasy local CA health probe");
+
+export interface LocalAuthorityOptions {
+  readonly dir: string;
+  /** the authority's configured name; also names the issuing CA ("<name> Issuing CA") */
+  readonly name: string;
+  /** where the HTTP layer serves `crlDer()`, e.g. https://acme.example/crl/<name>.crl */
+  readonly crlUrl: string;
+  /** where the HTTP layer serves the issuing CA certificate (AIA caIssuers); omitted if unset */
+  readonly caIssuersUrl?: string | undefined;
+  /** default 90 days (behaviour reference §3.2 `certificate-validity: 2160h`) */
+  readonly certificateLifetimeMs?: number | undefined;
+  readonly now: () => Date;
+}
+
+export interface LocalAuthority extends CertificateAuthority {
+  /** the current CRL, DER (`application/pkix-crl`, RFC 5280 §5) */
+  crlDer(): Uint8Array;
+  readonly rootCertificatePem: string;
+  readonly issuingCertificatePem: string;
+}
+
+export async function openLocalAuthority(options: LocalAuthorityOptions): Promise<LocalAuthority> {
+  const { dir, name, now } = options;
+  const crlUrl = certificateUrl(options.crlUrl, "crlUrl");
+  const caIssuersUrl = options.caIssuersUrl === undefined ? undefined : certificateUrl(options.caIssuersUrl, "caIssuersUrl");
+  const lifetimeMs = options.certificateLifetimeMs ?? DEFAULT_CERTIFICATE_LIFETIME_MS;
+  if (!Number.isSafeInteger(lifetimeMs) || lifetimeMs < MIN_CERTIFICATE_LIFETIME_MS) {
+    throw new LocalAuthorityError(`the certificate lifetime must be at least one hour, got ${lifetimeMs} ms`);
+  }
+
+  const root = await ensureLocalRootCa(dir, { now });
+  const issuing = await ensureIssuingCa(dir, root, name, now());
+  const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
+  const issue = leafIssuer(issuing, signer, { crlUrl, caIssuersUrl, lifetimeMs });
+  const issued = new Map<string, IssuedCertificate>();
+
+  const crl = await openCrlPublisher({ path: join(dir, REVOCATION_FILE), issuing, signer, now });
+
+  return {
+    name,
+    rootCertificatePem: root.certificatePem,
+    issuingCertificatePem: issuing.certificatePem,
+
+    // No await between the lookup and `remember`: two concurrent submits with one key cannot both issue.
+    async submit(request: IssuanceRequest): Promise<SubmitOutcome> {
+      const known = issued.get(request.requestKey);
+      if (known) return { kind: "issued", certificate: known };
+      const outcome = issue(request, now());
+      if (outcome.kind === "issued") remember(issued, request.requestKey, outcome.certificate);
+      return outcome;
+    },
+
+    async poll(requestId: string): Promise<SubmitOutcome> {
+      const known = issued.get(requestId);
+      if (known) return { kind: "issued", certificate: known };
+      return { kind: "denied", reason: "the local CA has no pending request with this id: it issues or denies at once" };
+    },
+
+    async revoke(serialHex: string, reasonCode: number, revokedAt: Date): Promise<void> {
+      const serial = canonicalSerialHex(serialHex);
+      if (serial === undefined) throw new LocalAuthorityError(`"${serialHex}" is not a certificate serial number in hex`);
+      if (!REVOCATION_REASONS.has(reasonCode)) throw new LocalAuthorityError(`${reasonCode} is not a revocation reason code`);
+      if (Number.isNaN(revokedAt.getTime())) throw new LocalAuthorityError("the revocation time is not a valid date");
+      return crl.revoke({ serialHex: serial, reasonCode, revokedAt: new Date(revokedAt.getTime()) });
+    },
+
+    async health(): Promise<AuthorityHealth> {
+      if (now().getTime() >= issuing.notAfter.getTime()) {
+        return { healthy: false, detail: `the issuing CA expired on ${issuing.notAfter.toISOString()}` };
+      }
+      try {
+        if (!signer.verify(HEALTH_PROBE, signer.sign(HEALTH_PROBE))) {
+          return { healthy: false, detail: "the issuing CA key produced a signature that does not verify" };
+        }
+      } catch (err) {
+        return { healthy: false, detail: `the issuing CA key cannot sign: ${(err as Error).message}` };
+      }
+      const crlFailure = crl.reissueFailure();
+      if (crlFailure) return { healthy: false, detail: crlFailure };
+      return { healthy: true, detail: `issuing CA signs; valid until ${issuing.notAfter.toISOString()}` };
+    },
+
+    crlDer: () => crl.crlDer(),
+  };
+}
+
+function remember(issued: Map<string, IssuedCertificate>, key: string, certificate: IssuedCertificate): void {
+  issued.set(key, certificate);
+  // Maps iterate in insertion order: the first key is the oldest.
+  if (issued.size > REMEMBERED_REQUESTS) {
+    const oldest = issued.keys().next();
+    if (!oldest.done) issued.delete(oldest.value);
+  }
+}
+
+/** An http(s) URL in its ASCII form (IA5String, RFC 5280 §4.2.1.13), or a LocalAuthorityError naming the option. */
+function certificateUrl(text: string, option: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new LocalAuthorityError(`${option} must be an absolute http(s) URL, got "${text}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new LocalAuthorityError(`${option} must be an http(s) URL, got "${text}"`);
+  }
+  return url.href;
+}

@@ -1,0 +1,220 @@
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as x509 from "@peculiar/x509";
+import { describe, expect, it, vi } from "vitest";
+import { AuthorityUnavailableError } from "../../src/ca/authority.js";
+import { LocalAuthorityError } from "../../src/ca/local/errors.js";
+import type { LocalAuthority } from "../../src/ca/local/local-authority.js";
+import { type CaFixture, DAY_MS, expectIssued, issuanceRequest, openssl, pemBlocks, withCa } from "./helpers.js";
+
+const KEY_COMPROMISE = 1;
+const SUPERSEDED = 4;
+
+/** `openssl crl -text` after checking the CRL's signature against the issuing CA. */
+async function crlText(fixture: CaFixture, ca: LocalAuthority): Promise<string> {
+  const result = openssl([
+    "crl",
+    "-inform",
+    "DER",
+    "-in",
+    await fixture.file("current.crl", ca.crlDer()),
+    "-CAfile",
+    await fixture.file("issuing.pem", ca.issuingCertificatePem),
+    "-verify",
+    "-noout",
+    "-text",
+  ]);
+  expect(result.stderr.trim()).toBe("verify OK");
+  return result.stdout;
+}
+
+const crlOf = (ca: LocalAuthority): x509.X509Crl => new x509.X509Crl(new Uint8Array(ca.crlDer()));
+
+const crlNumber = (ca: LocalAuthority): bigint => {
+  const crl = crlOf(ca);
+  const extension = crl.extensions.find((e) => e.type === "2.5.29.20");
+  if (!extension) throw new Error("the CRL has no CRL number");
+  // extnValue is a DER INTEGER: tag, length, then the number.
+  return BigInt(`0x${Buffer.from(extension.value).subarray(2).toString("hex")}`);
+};
+
+describe("local CA revocation and CRL", () => {
+  it("publishes a signed v2 CRL from the start: no entries, AKI, CRL number, seven days of validity", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      const text = await crlText(fixture, ca);
+      expect(text).toContain("Version 2 (0x1)");
+      expect(text).toContain("No Revoked Certificates.");
+      expect(text).toMatch(/X509v3 CRL Number: *\n\s+1\n/);
+      const issuingKeyId = new x509.X509Certificate(ca.issuingCertificatePem).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+      expect(text.replaceAll(":", "").toLowerCase()).toContain(issuingKeyId);
+      const crl = crlOf(ca);
+      expect(crl.issuer).toBe(new x509.X509Certificate(ca.issuingCertificatePem).subject);
+      expect(crl.thisUpdate.getTime()).toBe(fixture.clock.ms);
+      expect(crl.nextUpdate?.getTime()).toBe(fixture.clock.ms + 7 * DAY_MS);
+    });
+  });
+
+  it("lists revoked serials with their reason (none for unspecified) and openssl then rejects the leaf", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      const revoked = expectIssued(await ca.submit(issuanceRequest()));
+      const kept = expectIssued(await ca.submit(issuanceRequest()));
+      const unspecified = expectIssued(await ca.submit(issuanceRequest()));
+      const revokedAt = new Date(fixture.clock.ms - 60_000);
+      await ca.revoke(revoked.serialHex, KEY_COMPROMISE, revokedAt);
+      await ca.revoke(unspecified.serialHex, 0, revokedAt);
+
+      const text = await crlText(fixture, ca);
+      const entry = (serialHex: string) => text.split("Serial Number: ").find((part) => part.toLowerCase().startsWith(serialHex)) ?? "";
+      expect(entry(revoked.serialHex)).toMatch(/Revocation Date: .*\n\s+CRL entry extensions:\n\s+X509v3 CRL Reason Code:\s*\n\s+Key Compromise/);
+      // RFC 5280 §5.3.1: the reasonCode extension is absent rather than "unspecified".
+      expect(entry(unspecified.serialHex)).not.toBe("");
+      expect(entry(unspecified.serialHex)).not.toContain("CRL Reason Code");
+      expect(text.toLowerCase()).not.toContain(kept.serialHex);
+      const listed = crlOf(ca).entries.find((e) => e.serialNumber === revoked.serialHex);
+      expect(listed?.revocationDate.getTime()).toBe(revokedAt.getTime());
+
+      const files = {
+        root: await fixture.file("root.pem", ca.rootCertificatePem),
+        crl: await fixture.file("crl.pem", pemOf(ca.crlDer())),
+      };
+      const check = async (certificate: typeof revoked) => {
+        const chain = await fixture.file("chain.pem", certificate.chainPem);
+        const leaf = await fixture.file("leaf.pem", pemBlocks(certificate.chainPem)[0] ?? "");
+        const result = openssl(["verify", "-crl_check", "-CAfile", files.root, "-untrusted", chain, "-CRLfile", files.crl, leaf]);
+        return `${result.stdout}${result.stderr}`;
+      };
+      expect(await check(revoked)).toMatch(/certificate revoked/);
+      expect(await check(kept)).toMatch(/leaf\.pem: OK/);
+    });
+  });
+
+  it("accepts unknown serials, keeps the first revocation of a serial, and raises the CRL number each time", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      const numbers = [crlNumber(ca)];
+      await ca.revoke("0A", SUPERSEDED, new Date(fixture.clock.ms - 1000));
+      numbers.push(crlNumber(ca));
+      await ca.revoke("0a", KEY_COMPROMISE, new Date(fixture.clock.ms));
+      await ca.revoke("000a", KEY_COMPROMISE, new Date(fixture.clock.ms));
+      await ca.revoke("ff", SUPERSEDED, new Date(fixture.clock.ms));
+      numbers.push(crlNumber(ca));
+      expect(numbers[1]).toBeGreaterThan(numbers[0] ?? 0n);
+      expect(numbers[2]).toBeGreaterThan(numbers[1] ?? 0n);
+
+      const entries = crlOf(ca).entries;
+      expect(entries).toHaveLength(2);
+      expect(entries[0]?.reason).toBe(SUPERSEDED);
+      expect(entries[0]?.revocationDate.getTime()).toBe(fixture.clock.ms - 1000);
+      // Serials are kept as DER content octets: 0xff needs a 00 to stay positive.
+      const file = JSON.parse(await readFile(join(fixture.dir, "revoked.json"), "utf8")) as { revoked: { serial: string }[] };
+      expect(file.revoked.map((entry) => entry.serial)).toEqual(["0a", "00ff"]);
+    });
+  });
+
+  it("persists revocations in revoked.json (0600) so a restart keeps them, with a higher CRL number", async () => {
+    await withCa(async (fixture) => {
+      const first = await fixture.open();
+      const certificate = expectIssued(await first.submit(issuanceRequest()));
+      await first.revoke(certificate.serialHex, KEY_COMPROMISE, fixture.clock.now());
+      const before = crlNumber(first);
+      const path = join(fixture.dir, "revoked.json");
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ revoked: [{ serial: certificate.serialHex, reason: KEY_COMPROMISE }] });
+
+      const reopened = await fixture.open();
+      expect(reopened.issuingCertificatePem).toBe(first.issuingCertificatePem);
+      const entries = crlOf(reopened).entries;
+      expect(entries.map((e) => [e.serialNumber, e.reason])).toEqual([[certificate.serialHex, KEY_COMPROMISE]]);
+      expect(crlNumber(reopened)).toBeGreaterThan(before);
+      await crlText(fixture, reopened);
+    });
+  });
+
+  it("keeps CRL numbers increasing across a restart even when the clock went back", async () => {
+    await withCa(async (fixture) => {
+      const first = await fixture.open();
+      await first.revoke("01", KEY_COMPROMISE, fixture.clock.now());
+      const before = crlNumber(first);
+      fixture.clock.advance(-3_600_000);
+      expect(crlNumber(await fixture.open())).toBeGreaterThan(before);
+    });
+  });
+
+  it("serialises concurrent revocations without losing any", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      const serials = Array.from({ length: 20 }, (_, i) => (i + 1).toString(16).padStart(2, "0"));
+      await Promise.all(serials.map((serial) => ca.revoke(serial, KEY_COMPROMISE, fixture.clock.now())));
+      const reopened = await fixture.open();
+      expect(crlOf(reopened).entries.map((e) => e.serialNumber).sort()).toEqual(serials);
+    });
+  });
+
+  it("reissues the CRL once a day even without revocations", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      const first = ca.crlDer();
+      fixture.clock.advance(DAY_MS - 1000);
+      expect(ca.crlDer()).toBe(first);
+      fixture.clock.advance(1000);
+      // The day-old CRL (six days still to run) is served while the new one is written.
+      expect(ca.crlDer()).toBe(first);
+      await vi.waitFor(() => expect(ca.crlDer()).not.toBe(first));
+      const fresh = crlOf(ca);
+      expect(fresh.thisUpdate.getTime()).toBe(fixture.clock.ms);
+      expect(fresh.nextUpdate?.getTime()).toBe(fixture.clock.ms + 7 * DAY_MS);
+      expect(crlNumber(ca)).toBe(2n);
+      expect(JSON.parse(await readFile(join(fixture.dir, "revoked.json"), "utf8"))).toMatchObject({ lastCrlNumber: "2" });
+    });
+  });
+
+  it("turns unhealthy while the daily CRL cannot be written, and recovers", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      const path = join(fixture.dir, "revoked.json");
+      await rm(path);
+      await mkdir(path);
+      fixture.clock.advance(DAY_MS);
+      ca.crlDer();
+      await vi.waitFor(async () => expect((await ca.health()).healthy).toBe(false));
+      expect((await ca.health()).detail).toMatch(/^the local CA could not reissue its CRL: /);
+      await rm(path, { recursive: true });
+      ca.crlDer();
+      await vi.waitFor(async () => expect(await ca.health()).toMatchObject({ healthy: true }));
+      expect(crlNumber(ca)).toBe(2n);
+    });
+  });
+
+  it("refuses serials and reasons that cannot be revoked, and a corrupt revocation file", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      await expect(ca.revoke("xyz", KEY_COMPROMISE, new Date())).rejects.toThrow(LocalAuthorityError);
+      await expect(ca.revoke("00", KEY_COMPROMISE, new Date())).rejects.toThrow(/is not a certificate serial number/);
+      await expect(ca.revoke("01", 7, new Date())).rejects.toThrow(/7 is not a revocation reason code/);
+      await expect(ca.revoke("01", 8, new Date())).rejects.toThrow(/8 is not a revocation reason code/);
+      await expect(ca.revoke("01", KEY_COMPROMISE, new Date(Number.NaN))).rejects.toThrow(/not a valid date/);
+
+      await writeFile(join(fixture.dir, "revoked.json"), "{ not json");
+      // Starting with an empty list would silently un-revoke certificates.
+      await expect(fixture.open()).rejects.toThrow(/revoked\.json is not a valid Certeasy revocation list/);
+    });
+  });
+
+  it("reports a revocation it could not persist as a transient failure and publishes nothing", async () => {
+    await withCa(async (fixture) => {
+      const ca = await fixture.open();
+      // A directory where the file should be: the atomic rename fails.
+      await rm(join(fixture.dir, "revoked.json"));
+      await mkdir(join(fixture.dir, "revoked.json"));
+      await expect(ca.revoke("01", KEY_COMPROMISE, new Date())).rejects.toThrow(AuthorityUnavailableError);
+      expect(crlOf(ca).entries).toHaveLength(0);
+    });
+  });
+});
+
+function pemOf(der: Uint8Array): string {
+  const base64 = Buffer.from(der).toString("base64").replace(/.{64}/g, "$&\n");
+  return `-----BEGIN X509 CRL-----\n${base64.endsWith("\n") ? base64 : `${base64}\n`}-----END X509 CRL-----\n`;
+}
