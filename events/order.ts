@@ -94,8 +94,12 @@ export const OrderFinalizing = defineEvent(
   "acme.order.finalizing",
   z.strictObject({
     /** base64url DER, kept so that issuance resumes after a crash */
-    csr: z.string().regex(/^[A-Za-z0-9_-]+$/).max(16_384),
+    csr: z.string().regex(/^[A-Za-z0-9_-]+$/).max(90_000),
     authority: z.string().min(1).max(64),
+    /** what the checks found, so issuance (and its resumption) need not parse the CSR again */
+    publicKey: z.string().regex(/^[A-Za-z0-9_-]+$/).max(4_096),
+    spkiSha256: hex.length(64),
+    extraEkus: z.array(z.string().regex(/^\d+(\.\d+)+$/)),
   }),
 );
 

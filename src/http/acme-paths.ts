@@ -18,6 +18,19 @@ export const accountOrdersPath = (accountId: string): string => `/acme/acct/${ac
 
 export type AcmeResource = keyof typeof acmePaths;
 
+/** Order resources (RFC 8555 §7.1.3–7.1.5, §7.4); ids are UUIDv7. */
+export const orderPath = (orderId: string): string => `/acme/order/${orderId}`;
+export const finalizePath = (orderId: string): string => `/acme/order/${orderId}/finalize`;
+export const authorizationPath = (authzId: string): string => `/acme/authz/${authzId}`;
+export const challengePath = (challengeId: string): string => `/acme/chall/${challengeId}`;
+export const certificatePath = (certificateId: string): string => `/acme/cert/${certificateId}`;
+/** RFC 9773 §4: `renewalInfo` in the directory; the certID is appended as a path segment. */
+export const renewalInfoPath = "/acme/renewal-info";
+/** The embedded CA's CRL (RFC 5280 §5), named in every certificate's CRL distribution point. */
+export const crlPath = (authority: string): string => `/crl/${authority}.crl`;
+/** The issuing CA certificate (RFC 5280 §4.2.2.1 AIA caIssuers), DER, so clients can complete a chain. */
+export const caIssuerPath = (authority: string): string => `/ca/${authority}.crt`;
+
 export const healthPaths = {
   liveness: "/healthz",
   readiness: "/readyz",

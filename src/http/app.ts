@@ -21,7 +21,11 @@ import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-respo
 import { requestBodyLimit } from "./middleware/body-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { AcmeProblem, renderProblem } from "./problem.js";
-import { directoryRoutes } from "./routes/directory.js";
+import { authorizationRoutes } from "./routes/authorizations.js";
+import { certificateRoutes } from "./routes/certificates.js";
+import { directoryRoutes, NO_DIRECTORY_META, type DirectoryMeta } from "./routes/directory.js";
+import type { OrderRoutesDeps } from "./routes/order-deps.js";
+import { orderRoutes } from "./routes/orders.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { healthRoutes, type Readiness } from "./routes/health.js";
 import { newNonceRoutes } from "./routes/new-nonce.js";
@@ -41,6 +45,10 @@ export interface AcmeAppDeps {
   readonly metrics?: CerteasyMetrics;
   /** `server.remote-ip-header` and `server.trusted-proxies`; default: the socket's peer only. */
   readonly clientIp?: ClientIpPolicy;
+  /** Orders, authorizations, challenges, certificates, ARI and CRLs (RFC 8555 §7.4–7.6, RFC 9773). */
+  readonly orders?: OrderRoutesDeps;
+  /** The directory's `meta` (RFC 8555 §7.1.1); default: nothing advertised, no EAB required. */
+  readonly directoryMeta?: DirectoryMeta;
   /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
@@ -86,11 +94,16 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
   app.use(acmeResponseHeaders(deps.nonces));
   app.use(requestBodyLimit(deps.maxBodyBytes));
 
-  app.route("/", directoryRoutes());
+  app.route("/", directoryRoutes(deps.directoryMeta ?? NO_DIRECTORY_META));
   app.route("/", newNonceRoutes());
   app.route("/", healthRoutes(deps.readiness, deps.log));
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   if (deps.accounts) app.route("/", accountRoutes(deps.accounts));
+  if (deps.orders) {
+    app.route("/", orderRoutes(deps.orders));
+    app.route("/", authorizationRoutes(deps.orders));
+    app.route("/", certificateRoutes(deps.orders));
+  }
 
   app.notFound((c) =>
     renderFor(c, new AcmeProblem({ type: "malformed", status: 404, detail: `No resource at ${c.req.method} ${c.req.path}.` })),

@@ -92,7 +92,7 @@ const validated = (authz: { authzId: string; http01: string }): OrderCommand[] =
 const ready = (p: OrderPolicy = policy): PendingEvent[] => decidedUnder(p)(newOrder(p), ...validated(www), ...validated(ipv4));
 
 const finalize = (over: Partial<FinalizeOrder> = {}): FinalizeOrder => ({
-  kind: "finalize", now: later, csr: "MIIBCsrDer", authority: "adcs-corp", reusedAuthorizationsValid: true, ...over,
+  kind: "finalize", now: later, csr: "MIIBCsrDer", authority: "adcs-corp", reusedAuthorizationsValid: true, publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [], ...over,
 });
 const certificate: RecordIssued["certificate"] = {
   certificateId,
@@ -111,7 +111,7 @@ const revoke = (reason: number, over: Partial<RevokeCertificate> = {}): RevokeCe
 
 describe("finalize (RFC 8555 §7.4)", () => {
   it("hands a ready order's CSR to the authority", () => {
-    expect(eventsOf(when(ready(), finalize()))).toEqual([OrderFinalizing.create({ csr: "MIIBCsrDer", authority: "adcs-corp" })]);
+    expect(eventsOf(when(ready(), finalize()))).toEqual([OrderFinalizing.create({ csr: "MIIBCsrDer", authority: "adcs-corp", publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] })]);
     expect(fold(after(ready(), finalize())).status).toBe("processing");
   });
 

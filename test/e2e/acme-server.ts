@@ -1,44 +1,88 @@
 /**
  * An in-process Certeasy ACME server for protocol tests with real clients: a node core on a
- * fresh SQLite workdir, the HTTPS listener on a free loopback port, the bootstrap CA to trust.
+ * fresh SQLite workdir, the whole ACME stack (accounts, orders, the embedded CA, validation and
+ * issuance queues), the HTTPS listener on a free loopback port, and the challenge side of the
+ * world on loopback too — a DNS server answering every name with 127.0.0.1 and serving TXT
+ * records, an http-01 responder and a tls-alpn-01 responder, which the validation profile points
+ * at.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { AccountService } from "../../src/acme/accounts/account-service.js";
+import { startAcmeServices, type AcmeServices } from "../../src/acme/acme-services.js";
 import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
+import { DEFAULTS } from "../../src/config/defaults.js";
+import type { AcmeConfig, CerteasyConfig } from "../../src/config/index.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
 import { ensureServerCertificate } from "../../src/tls/server-certificate.js";
+import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
+import { startHttp01Responder, startTlsAlpn01Responder, type Http01Responder, type TlsAlpn01Responder } from "../support/challenge-responders.js";
 import { freePort } from "./harness.js";
 
 export interface AcmeTestServer {
   readonly directoryUrl: string;
+  readonly baseUrl: string;
   readonly rootPem: string;
   readonly core: NodeCore;
+  readonly acme: AcmeServices;
   readonly workdir: string;
+  readonly dns: TestDnsServer;
+  readonly http01: Http01Responder;
+  readonly tlsAlpn01: TlsAlpn01Responder;
   stop(): Promise<void>;
 }
 
-export async function startAcmeTestServer(): Promise<AcmeTestServer> {
+export interface AcmeTestServerOptions {
+  readonly acme?: Partial<AcmeConfig>;
+}
+
+export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
   const workdir = await mkdtemp(join(tmpdir(), "certeasy-acme-"));
   const log = pino({ level: "silent" });
   const clock = (): Date => new Date();
+  const [dns, http01, tlsAlpn01] = await Promise.all([
+    startDnsServer({ defaultA: "127.0.0.1" }),
+    startHttp01Responder(),
+    startTlsAlpn01Responder(),
+  ]);
   const core = await openNode({ workdir, store: { driver: "sqlite", path: join(workdir, "db.sqlite") }, noddl: false, auditPath: join(workdir, "audit.log"), log, clock });
   const port = await freePort();
-  const base = `https://localhost:${port}/`;
+  const baseUrl = `https://localhost:${port}/`;
+  const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "server"> = {
+    workdir,
+    server: { ...DEFAULTS.server, urls: [new URL(baseUrl)], remoteIpHeader: null, trustedProxies: [] },
+    acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme, validationRetries: 0, ...options.acme },
+    renewalInfo: DEFAULTS.renewalInfo,
+    dnsValidationProfiles: [
+      {
+        name: "loopback",
+        timeoutMs: 5_000,
+        zones: [{ suffixes: [""], dnsServers: [dns.address], protocol: "udp" }],
+        allowCidrs: [
+          { address: "127.0.0.0", prefixLength: 8, family: "ipv4" },
+          { address: "::1", prefixLength: 128, family: "ipv6" },
+        ],
+        denyCidrs: [],
+        ports: { http01: http01.port, tlsAlpn01: tlsAlpn01.port },
+      },
+    ],
+  };
+  const acme = await startAcmeServices({ core, config, log: { validation: log, issuance: log } });
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
   const app = createAcmeApp({
-    serverUrls: [base],
+    serverUrls: [baseUrl],
     maxBodyBytes: 1_048_576,
     readiness: () => [],
     log,
     nonces: new NonceService({ clock }),
-    accounts: new AccountService(core.dialect, core.writer, { termsOfServiceRequired: false, externalAccountRequired: false }),
+    accounts: acme.accounts,
+    orders: acme.routes,
+    directoryMeta: acme.directoryMeta,
   });
   const listener = await startHttpsServer({
     app,
@@ -49,13 +93,20 @@ export async function startAcmeTestServer(): Promise<AcmeTestServer> {
     log,
   });
   return {
-    directoryUrl: `${base}acme/directory`,
+    directoryUrl: `${baseUrl}acme/directory`,
+    baseUrl,
     rootPem: await readFile(certificate.rootCaPath, "utf8"),
     core,
+    acme,
     workdir,
+    dns,
+    http01,
+    tlsAlpn01,
     async stop() {
       await listener.close(1000);
+      await acme.stop(5_000);
       await core.stop("shutdown");
+      await Promise.all([dns.close(), http01.close(), tlsAlpn01.close()]);
       await rm(workdir, { recursive: true, force: true });
     },
   };

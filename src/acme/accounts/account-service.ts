@@ -18,10 +18,10 @@ import {
 } from "../../domain/account/index.js";
 import type { DomainError } from "../../domain/domain-error.js";
 import type { EventStoreDialect } from "../../store/dialect.js";
-import { StreamVersionConflictError } from "../../store/errors.js";
 import { toStoredEvent } from "../../store/rows.js";
 import { uuidv7 } from "../../store/uuid.js";
 import type { EventWriter } from "../../store/writer.js";
+import { withOptimisticRetry } from "../optimistic-retry.js";
 
 export type AccountOutcome =
   | { readonly kind: "created" | "existing" | "changed"; readonly account: AccountState }
@@ -38,8 +38,6 @@ export interface RegisterRequest {
   readonly onlyReturnExisting: boolean;
 }
 
-const MAX_ATTEMPTS = 3;
-
 export class AccountService {
   constructor(
     private readonly dialect: EventStoreDialect,
@@ -52,7 +50,7 @@ export class AccountService {
   }
 
   async register(request: RegisterRequest, meta: RequestMeta = {}): Promise<AccountOutcome> {
-    return this.#withRetry(async () => {
+    return withOptimisticRetry(async () => {
       const accountId = uuidv7();
       const keyOwner = await this.keyOwner(request.thumbprint);
       const decision = decideAccount(null, { kind: "register", accountId, externalAccountBinding: null, keyOwner, ...request }, this.policy);
@@ -77,7 +75,7 @@ export class AccountService {
     command: (state: AccountState) => Promise<AccountCommand>,
     meta: RequestMeta = {},
   ): Promise<AccountOutcome> {
-    return this.#withRetry(async () => {
+    return withOptimisticRetry(async () => {
       const { state, version } = await this.#load(accountId);
       if (!state) return { kind: "rejected", error: { type: "accountDoesNotExist", detail: "The account does not exist." } };
       const decision = decideAccount(state, await command(state), this.policy);
@@ -114,22 +112,6 @@ export class AccountService {
   #append(accountId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta): Promise<unknown> {
     return this.writer.append({ streamId: accountStreamId(accountId), expectedVersion, events, meta });
   }
-
-  /**
-   * Optimistic concurrency (DESIGN invariant 4): a conflict means another request changed the
-   * stream, or registered the same key, first; deciding again on fresh state gives the answer
-   * that request would have had after it.
-   */
-  async #withRetry(attempt: () => Promise<AccountOutcome>): Promise<AccountOutcome> {
-    for (let i = 1; ; i++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        const retryable = error instanceof StreamVersionConflictError || isUniqueViolation(error);
-        if (!retryable || i >= MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
 }
 
 /**
@@ -140,11 +122,4 @@ function evolve(state: AccountState | null, events: readonly PendingEvent[]): Ac
   const next = events.map((e) => upcast(e.type, e.v, e.data)).filter(isAccountEvent).reduce<AccountState | null>(evolveAccount, state);
   if (!next) throw new Error("an accepted account command produced no account");
   return next;
-}
-
-/** Two newAccount requests with one key can both pass the lookup; the unique index stops one. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  const number = (error as { number?: unknown } | null)?.number;
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505" || number === 2627 || number === 2601;
 }

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
-import { AccountService } from "../../acme/accounts/account-service.js";
+import { startAcmeServices } from "../../acme/acme-services.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
 import { acmePaths } from "../../http/acme-paths.js";
@@ -58,6 +58,11 @@ async function serve(config: CerteasyConfig): Promise<number> {
       clock: { now: clock },
       log: log.service("http-server"),
     });
+    const acme = await startAcmeServices({
+      core,
+      config,
+      log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
+    });
     const readiness = nodeReadiness(core, config.database.pingTimeoutMs);
     metrics.watchNode(nodeMetricSources(core, readiness));
     const app = createAcmeApp({
@@ -68,8 +73,9 @@ async function serve(config: CerteasyConfig): Promise<number> {
       clientIp: { remoteIpHeader: config.server.remoteIpHeader, trustedProxies: config.server.trustedProxies },
       log: log.service("acme-server"),
       nonces: new NonceService({ clock }),
-      // No terms of service or external account binding are configured yet (later issues).
-      accounts: new AccountService(core.dialect, core.writer, { termsOfServiceRequired: false, externalAccountRequired: false }),
+      accounts: acme.accounts,
+      orders: acme.routes,
+      directoryMeta: acme.directoryMeta,
     });
     const listener = await startHttpsServer({
       app,
@@ -86,6 +92,8 @@ async function serve(config: CerteasyConfig): Promise<number> {
     const signal = await stopSignal;
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
+    const work = await acme.stop(config.workers.drainTimeoutMs);
+    if (work.unfinished > 0) main.warn(work, "validations or issuances still running at the drain deadline: they resume at the next start");
     await core.stop("signal", signal);
     main.info("certeasy stopped");
     return EXIT_OK;

@@ -29,9 +29,9 @@ export interface CreateOrder {
   readonly now: Date;
   readonly request: {
     readonly identifiers: unknown;
-    readonly notBefore: string | undefined;
-    readonly notAfter: string | undefined;
-    readonly profile: string | undefined;
+    readonly notBefore?: string | undefined;
+    readonly notAfter?: string | undefined;
+    readonly profile?: string | undefined;
   };
   /** RFC 9773 §5; null when the request has no `replaces` */
   readonly replaces: ReplacedCertificate | null;
@@ -70,6 +70,10 @@ export interface FinalizeOrder {
   readonly now: Date;
   readonly csr: string;
   readonly authority: string;
+  /** from the checked CSR: base64url DER SubjectPublicKeyInfo, its sha256, EKUs beyond serverAuth */
+  readonly publicKey: string;
+  readonly spkiSha256: string;
+  readonly extraEkus: readonly string[];
   /** statuses of the reused authorizations (their rows), checked again at finalization */
   readonly reusedAuthorizationsValid: boolean;
 }

@@ -22,6 +22,7 @@ import {
 } from "../../../events/index.js";
 import { domainError, type DomainError } from "../domain-error.js";
 import type { FinalizeOrder, OrderCommand, OrderPolicy, RecordValidation, RespondToChallenge, RevokeCertificate } from "./commands.js";
+import { effectiveAuthorizationStatus, effectiveOrderStatus } from "./expiry.js";
 import { findAuthorization, type AuthorizationState, type OrderState } from "./state.js";
 
 export type OrderDecision =
@@ -32,13 +33,11 @@ export type OrderDecision =
 const accepted = (...events: PendingEvent[]): OrderDecision => ({ kind: "accepted", events });
 const rejected = (error: DomainError): OrderDecision => ({ kind: "rejected", error });
 
-/** RFC 8555 §7.1.6: pending and ready orders become invalid when they expire. */
 export const orderExpired = (order: OrderState, now: Date): boolean =>
-  (order.status === "pending" || order.status === "ready") && Date.parse(order.expires) <= now.getTime();
+  effectiveOrderStatus({ status: order.status, expiresAt: Date.parse(order.expires) }, now) !== order.status;
 
-/** RFC 8555 §7.1.6: pending and valid authorizations become expired. */
 export const authorizationExpired = (authorization: Pick<AuthorizationState, "status" | "expires">, now: Date): boolean =>
-  (authorization.status === "pending" || authorization.status === "valid") && Date.parse(authorization.expires) <= now.getTime();
+  effectiveAuthorizationStatus({ status: authorization.status, expiresAt: Date.parse(authorization.expires) }, now) === "expired";
 
 export function decideOrder(state: OrderState, command: OrderCommand, policy: OrderPolicy, now: Date): OrderDecision {
   switch (command.kind) {
@@ -51,11 +50,11 @@ export function decideOrder(state: OrderState, command: OrderCommand, policy: Or
       if (!authorization) return rejected(domainError("malformed", "The authorization does not exist."));
       if (authorization.status === "deactivated") return accepted();
       if (authorization.status !== "pending" && authorization.status !== "valid") {
-        return rejected(domainError("malformed", `A ${authorization.status} authorization cannot be deactivated.`));
+        return rejected(domainError("malformed", `The authorization is ${authorization.status}; only pending and valid ones can be deactivated.`));
       }
       const events: PendingEvent[] = [AuthorizationDeactivated.create({ authzId: command.authzId })];
       if (state.status === "pending" || state.status === "ready") {
-        events.push(OrderInvalid.create({ error: { type: "unauthorized", detail: `The authorization for ${authorization.identifier.value} was deactivated.` } }));
+        events.push(OrderInvalid.create({ error: { type: "unauthorized", detail: `The authorization for ${displayedValue(authorization)} was deactivated.` } }));
       }
       return accepted(...events);
     }
@@ -122,8 +121,9 @@ function recordValidation(state: OrderState, command: RecordValidation, policy: 
     const events: PendingEvent[] = [ChallengeInvalid.create({ authzId, challengeId, error: outcome.error, address: outcome.address })];
     if (authorization.status === "pending") events.push(AuthorizationInvalid.create({ authzId }));
     if (state.status === "pending") {
-      const identifier = { type: authorization.identifier.type, value: (authorization.wildcard ? "*." : "") + authorization.identifier.value };
-      events.push(OrderInvalid.create({ error: { ...outcome.error, subproblems: [{ ...outcome.error, identifier }] } }));
+      const identifier = { type: authorization.identifier.type, value: displayedValue(authorization) };
+      const { type, detail } = outcome.error;
+      events.push(OrderInvalid.create({ error: { type, detail, subproblems: [{ type, detail, identifier }] } }));
     }
     return accepted(...events);
   }
@@ -150,7 +150,8 @@ function finalize(state: OrderState, command: FinalizeOrder, now: Date): OrderDe
   if (stale || !command.reusedAuthorizationsValid) {
     return rejected(domainError("orderNotReady", "An authorization of the order is no longer valid; create a new order."));
   }
-  return accepted(OrderFinalizing.create({ csr: command.csr, authority: command.authority }));
+  const { csr, authority, publicKey, spkiSha256, extraEkus } = command;
+  return accepted(OrderFinalizing.create({ csr, authority, publicKey, spkiSha256, extraEkus: [...extraEkus] }));
 }
 
 /** RFC 8555 §7.6 (reason codes RFC 5280 §5.3.1). */
@@ -173,3 +174,7 @@ function revoke(state: OrderState, command: RevokeCertificate): OrderDecision {
     }),
   );
 }
+
+/** The identifier as the order lists it: a wildcard authorization stands for "*.<name>". */
+const displayedValue = (authorization: AuthorizationState): string =>
+  (authorization.wildcard ? "*." : "") + authorization.identifier.value;

@@ -5,7 +5,7 @@
  * challenges its identifier allows (§8.3–8.4, RFC 8737, RFC 8738).
  */
 import { createHash } from "node:crypto";
-import { OrderCreated, canonicalJson, type ChallengeType, type PendingEvent } from "../../../events/index.js";
+import { OrderCreated, OrderReady, canonicalJson, type ChallengeType, type PendingEvent } from "../../../events/index.js";
 import { domainError, type DomainError } from "../domain-error.js";
 import { authorizationKey, type CreateOrder, type OrderPolicy } from "./commands.js";
 import { canonicalIdentifiers, type Identifier } from "./identifiers.js";
@@ -98,7 +98,8 @@ export function decideNewOrder(command: CreateOrder, policy: OrderPolicy): NewOr
     authorizationIds,
     newAuthorizations,
   });
-  return { kind: "accepted", events: [created] };
+  // Every authorization reused (a renewal inside the reuse window): nothing is left to validate.
+  return { kind: "accepted", events: newAuthorizations.length === 0 ? [created, OrderReady.create({})] : [created] };
 }
 
 /** RFC 8555 §7.4: notBefore/notAfter are honoured when the certificate they describe can be issued. */
@@ -125,11 +126,23 @@ function requestedValidity(
   return { notBefore: notBefore ? new Date(notBefore.time).toISOString() : null, notAfter: notAfter ? new Date(notAfter.time).toISOString() : null };
 }
 
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/** RFC 3339 §5.6 with its §5.7 ranges; Date.parse alone would roll 2026-11-31 over to December. */
+function rfc3339Time(value: string): number {
+  const m = RFC3339.exec(value);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = m[9] === undefined || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
+  const inRange = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+  return inRange && offsetOk ? Date.parse(value) : Number.NaN;
+}
+
 /** RFC 3339 date-time (RFC 8555 §7.1.3); undefined = not requested. */
 function parseTime(value: string | undefined, field: string): { readonly time: number } | { readonly error: DomainError } | undefined {
   if (value === undefined) return undefined;
-  const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-  const time = rfc3339.test(value) ? Date.parse(value) : Number.NaN;
+  const time = rfc3339Time(value);
   if (Number.isNaN(time)) return { error: domainError("malformed", `${field} must be an RFC 3339 date-time such as 2026-01-01T00:00:00Z.`) };
   return { time };
 }

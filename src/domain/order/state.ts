@@ -57,8 +57,9 @@ export interface OrderState {
   /** the authorizations this order created (reused ones live in their own order's stream) */
   readonly authorizations: readonly AuthorizationState[];
   readonly error: RecordedProblem | null;
-  /** base64url DER, from finalization on */
+  /** from finalization on: the CSR (base64url DER) and what its checks found */
   readonly csr: string | null;
+  readonly finalization: { readonly publicKey: string; readonly spkiSha256: string; readonly extraEkus: readonly string[] } | null;
   readonly authority: string | null;
   /** the CA's request id while it holds the request for approval */
   readonly pendingRequestId: string | null;
@@ -106,6 +107,7 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
       })),
       error: null,
       csr: null,
+      finalization: null,
       authority: null,
       pendingRequestId: null,
       certificate: null,
@@ -128,7 +130,13 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
     case "acme.order.ready":
       return { ...state, status: "ready" };
     case "acme.order.finalizing":
-      return { ...state, status: "processing", csr: event.data.csr, authority: event.data.authority };
+      return {
+        ...state,
+        status: "processing",
+        csr: event.data.csr,
+        authority: event.data.authority,
+        finalization: { publicKey: event.data.publicKey, spkiSha256: event.data.spkiSha256, extraEkus: event.data.extraEkus },
+      };
     case "acme.order.pending-at-authority":
       return { ...state, pendingRequestId: event.data.requestId };
     case "acme.certificate.issued": {

@@ -1,20 +1,22 @@
 /**
  * Account resources (RFC 8555 §7.3): newAccount, the account URL (POST-as-GET, contact update,
- * deactivation), the account's orders list, and keyChange. Each request is authenticated by
+ * deactivation), and keyChange. Each request is authenticated by
  * `verifyAcmeRequest`; the decisions are the account decider's, through AccountService.
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { AccountOutcome, AccountService, RequestMeta } from "../../acme/accounts/account-service.js";
+import type { AccountOutcome, AccountService } from "../../acme/accounts/account-service.js";
 import { verifyKeyChange } from "../../acme/jws/key-change.js";
 import type { VerifiedAcmeRequest } from "../../acme/jws/verify-acme-jws.js";
 import type { AccountJwk } from "../../../events/index.js";
 import { accountObject } from "../account-object.js";
-import { accountIdFromUrl, accountOrdersPath, accountPath, acmePaths } from "../acme-paths.js";
+import { accountPath, acmePaths } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import type { AcmeEnv } from "../env.js";
 import { AcmeProblem, PROBLEM_CONTENT_TYPE, problemDocument } from "../problem.js";
 import { verifyAcmeRequest } from "../verify-acme-request.js";
+import { parsePayload } from "../payload.js";
+import { accountIdOf, requestMeta } from "../request-account.js";
 
 const newAccountPayload = z.object({
   contact: z.array(z.string()).optional(),
@@ -27,14 +29,6 @@ const accountUpdatePayload = z.object({
   contact: z.array(z.string()).optional(),
   status: z.string().optional(),
 });
-
-function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) {
-    throw new AcmeProblem({ type: "malformed", status: 400, detail: `The request payload is not valid: ${z.prettifyError(parsed.error)}` });
-  }
-  return parsed.data;
-}
 
 export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
   const app = new Hono<AcmeEnv>();
@@ -74,12 +68,6 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
     return answer(c, await accounts.change(accountId, async (state) => ({ kind: "update-contact", contact: contact ?? state.contact }), meta));
   });
 
-  // RFC 8555 §7.1.2.1: the orders this account created (orders arrive with newOrder).
-  app.post(accountOrdersPath(":accountId"), async (c) => {
-    await authenticateAccount(c);
-    return c.json({ orders: [] });
-  });
-
   // RFC 8555 §7.3.5: outer JWS by the current key, inner JWS by the new key.
   app.post(acmePaths.keyChange, async (c) => {
     const request = await verifyAcmeRequest(c, { keyReference: "kid" });
@@ -117,17 +105,6 @@ async function authenticateAccount(c: Context<AcmeEnv>): Promise<{ accountId: st
     throw new AcmeProblem({ type: "unauthorized", status: 403, detail: "The request is not signed by this account's key." });
   }
   return { accountId, payload: request.payload };
-}
-
-/** The request as auditors see it in the events' meta. */
-function requestMeta(c: Context<AcmeEnv>, accountId?: string): RequestMeta {
-  return { sourceIp: c.var.clientIp, requestId: c.var.requestId, ...(accountId ? { actor: `account:${accountId}` } : {}) };
-}
-
-function accountIdOf(c: Context<AcmeEnv>, kid: string): string {
-  const accountId = accountIdFromUrl(kid, c.var.externalBaseUrl.base);
-  if (!accountId) throw new AcmeProblem({ type: "accountDoesNotExist", status: 400, detail: "The kid is not an account URL of this server." });
-  return accountId;
 }
 
 function answer(c: Context<AcmeEnv>, outcome: AccountOutcome, options: { location?: boolean } = {}): Response {

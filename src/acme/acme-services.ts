@@ -1,0 +1,125 @@
+/**
+ * The ACME machinery of a running node, assembled from its configuration: accounts, orders,
+ * the embedded CA, the validator and the two work queues (validation, issuance) that the event
+ * log drives. `serve`, the end-to-end tests and the benchmark start it the same way; `stop`
+ * drains the queues within `workers.drain-timeout` before the node core closes.
+ */
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { openLocalAuthority } from "../ca/local/local-authority.js";
+import type { CertificateAuthority } from "../ca/authority.js";
+import { fromPem } from "../ca/der/pem.js";
+import type { CerteasyConfig } from "../config/index.js";
+import type { OrderPolicy } from "../domain/order/index.js";
+import { caIssuerPath, crlPath } from "../http/acme-paths.js";
+import type { DirectoryMeta } from "../http/routes/directory.js";
+import type { OrderRoutesDeps } from "../http/routes/order-deps.js";
+import type { NodeCore } from "../node/open-node.js";
+import { createValidator, type Validator } from "../validation/index.js";
+import { AccountService } from "./accounts/account-service.js";
+import { DEFAULT_CSR_POLICY } from "./csr/index.js";
+import { startIssuanceWork } from "./orders/issuance-work.js";
+import { OrderService } from "./orders/order-service.js";
+import { startValidationWork } from "./orders/validation-work.js";
+
+/** The one authority of this version: the embedded CA (issue "Certificate authorities" adds ADCS). */
+export const LOCAL_AUTHORITY = "local";
+
+export interface AcmeServices {
+  readonly accounts: AccountService;
+  readonly orders: OrderService;
+  readonly routes: OrderRoutesDeps;
+  readonly directoryMeta: DirectoryMeta;
+  /** Drain the work queues: running validations and issuances finish, queued ones resume at next boot. */
+  stop(timeoutMs: number): Promise<{ readonly unfinished: number }>;
+}
+
+export interface AcmeServicesOptions {
+  readonly core: Pick<NodeCore, "dialect" | "writer" | "clock">;
+  readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "server">;
+  readonly log: { readonly validation: Logger; readonly issuance: Logger };
+  /** overrides the validator built from `dns-validation-profiles` (tests) */
+  readonly validator?: Validator;
+  readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
+  readonly onIssued?: () => void;
+}
+
+export async function startAcmeServices(options: AcmeServicesOptions): Promise<AcmeServices> {
+  const { core, config } = options;
+  const { acme } = config;
+  const clock = core.clock;
+  const base = config.server.urls[0]?.href.replace(/\/+$/, "") ?? "";
+
+  const local = await openLocalAuthority({
+    dir: join(config.workdir, "local-ca"),
+    name: LOCAL_AUTHORITY,
+    crlUrl: base + crlPath(LOCAL_AUTHORITY),
+    caIssuersUrl: base + caIssuerPath(LOCAL_AUTHORITY),
+    certificateLifetimeMs: acme.certificateLifetimeMs,
+    now: clock,
+  });
+  const issuerDer = fromPem(local.issuingCertificatePem, "CERTIFICATE");
+  const authorities = new Map<string, CertificateAuthority>([[local.name, local]]);
+
+  const policy: OrderPolicy = {
+    orderLifetimeMs: acme.orderLifetimeMs,
+    authorizationLifetimeMs: acme.authorizationLifetimeMs,
+    validAuthorizationLifetimeMs: acme.validAuthorizationLifetimeMs,
+    certificateLifetimeMs: acme.certificateLifetimeMs,
+    profiles: [],
+  };
+  const accounts = new AccountService(core.dialect, core.writer, {
+    termsOfServiceRequired: acme.termsOfService !== null,
+    externalAccountRequired: acme.externalAccountBinding === "required",
+  });
+  const orders = new OrderService(core.dialect, core.writer, policy, clock);
+  const csrPolicy = DEFAULT_CSR_POLICY;
+
+  const validation = await startValidationWork({
+    orders,
+    validator: options.validator ?? createValidator(config.dnsValidationProfiles),
+    committed$: core.writer.committed$,
+    concurrency: acme.validationConcurrency,
+    retries: acme.validationRetries,
+    clock,
+    log: options.log.validation,
+    ...(options.onValidation ? { onOutcome: options.onValidation } : {}),
+  });
+  const issuance = await startIssuanceWork({
+    orders,
+    authorities,
+    committed$: core.writer.committed$,
+    concurrency: acme.validationConcurrency,
+    pollIntervalMs: 30_000,
+    log: options.log.issuance,
+    ...(options.onIssued ? { onIssued: options.onIssued } : {}),
+  });
+
+  const routes: OrderRoutesDeps = {
+    orders,
+    accounts,
+    finalize: { orders, csrPolicy, authority: LOCAL_AUTHORITY, clock },
+    revocation: { orders, authorities, clock, log: options.log.issuance },
+    issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
+    renewalInfo: config.renewalInfo,
+    crl: (name) => (name === local.name ? local.crlDer() : null),
+    issuerCertificate: (name) => (name === local.name ? issuerDer : null),
+    clock,
+  };
+  return {
+    accounts,
+    orders,
+    routes,
+    directoryMeta: {
+      termsOfService: acme.termsOfService,
+      website: acme.website,
+      caaIdentities: acme.caaIdentities,
+      externalAccountRequired: acme.externalAccountBinding === "required",
+      profiles: {},
+    },
+    stop: async (timeoutMs) => {
+      const [v, i] = await Promise.all([validation.stop(timeoutMs), issuance.stop(timeoutMs)]);
+      return { unfinished: v.unfinished + i.unfinished };
+    },
+  };
+}

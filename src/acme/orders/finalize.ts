@@ -1,0 +1,64 @@
+/**
+ * Finalization (RFC 8555 §7.4): the CSR is checked against the order — its identifiers, the
+ * issuance policy's key and EKU rules, and the account key (§11.1) — and the order moves to
+ * `processing` for its authority; the issuance queue takes it from there.
+ */
+import { checkCsr, type CsrPolicy } from "../csr/index.js";
+import { effectiveAuthorizationStatus } from "../../domain/order/index.js";
+import type { RequestMeta } from "../accounts/account-service.js";
+import type { OrderOutcome, OrderService } from "./order-service.js";
+
+export interface FinalizeDeps {
+  readonly orders: OrderService;
+  readonly csrPolicy: CsrPolicy;
+  /** the authority the order's certificate is issued by */
+  readonly authority: string;
+  readonly clock: () => Date;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export async function finalizeOrder(
+  deps: FinalizeDeps,
+  request: { readonly orderId: string; readonly csr: string; readonly accountKeySpkiSha256: string },
+  meta: RequestMeta,
+): Promise<OrderOutcome> {
+  // The size is bounded by server.max-body-bytes, and checkCsr refuses oversized requests.
+  if (!BASE64URL.test(request.csr)) {
+    return { kind: "rejected", error: { type: "malformed", detail: "csr must be the base64url (unpadded) encoding of a DER PKCS#10 request." } };
+  }
+  const der = Buffer.from(request.csr, "base64url");
+  return deps.orders.change(
+    request.orderId,
+    async (state) => {
+      const command = {
+        kind: "finalize",
+        now: deps.clock(),
+        csr: request.csr,
+        authority: deps.authority,
+        reusedAuthorizationsValid: await reusedStillValid(deps, state.authorizationIds, new Set(state.authorizations.map((a) => a.authzId))),
+        publicKey: "",
+        spkiSha256: "",
+        extraEkus: [],
+      } as const;
+      // The decider says orderNotReady before anyone looks at the CSR of an order that is not ready.
+      if (state.status !== "ready") return command;
+      const check = checkCsr(der, state.identifiers, request.accountKeySpkiSha256, deps.csrPolicy);
+      if (!check.ok) return { kind: "refuse", error: { type: "badCSR", detail: check.detail } };
+      const { publicKeySpki, spkiSha256, extraEkus } = check.csr;
+      return { ...command, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
+    },
+    meta,
+  );
+}
+
+/** Authorizations reused from earlier orders may have expired or been deactivated since. */
+async function reusedStillValid(deps: FinalizeDeps, authorizationIds: readonly string[], own: ReadonlySet<string>): Promise<boolean> {
+  const now = deps.clock();
+  for (const authzId of authorizationIds) {
+    if (own.has(authzId)) continue;
+    const row = await deps.orders.authorization(authzId);
+    if (!row || effectiveAuthorizationStatus(row, now) !== "valid") return false;
+  }
+  return true;
+}

@@ -1,0 +1,130 @@
+/**
+ * Issuance as a work queue (RFC 8555 §7.4): every order in `processing` — found at boot, then
+ * live from committed `acme.order.finalizing` events — is submitted to its authority with the
+ * order id as idempotency key. The answer is appended to the order's stream: the certificate
+ * (order valid), the CA's request id while it awaits approval (polled again later), or the
+ * refusal (order invalid). An unreachable CA throws, and the queue retries with backoff.
+ */
+import { filter, type Observable, type Subscription } from "rxjs";
+import type { Logger } from "pino";
+import type { StoredEvent } from "../../../events/index.js";
+import type { CertificateAuthority, SubmitOutcome } from "../../ca/authority.js";
+import type { OrderState } from "../../domain/order/index.js";
+import { uuidv7 } from "../../store/uuid.js";
+import { WorkQueue } from "../work/work-queue.js";
+import type { OrderService } from "./order-service.js";
+
+export interface IssuanceJob {
+  readonly orderId: string;
+}
+
+export interface IssuanceWorkOptions {
+  readonly orders: OrderService;
+  readonly authorities: ReadonlyMap<string, CertificateAuthority>;
+  readonly committed$: Observable<StoredEvent>;
+  readonly concurrency: number;
+  /** how often a request the CA holds for approval is polled */
+  readonly pollIntervalMs: number;
+  readonly log: Logger;
+  readonly onIssued?: (orderId: string) => void;
+}
+
+export interface IssuanceWork {
+  readonly queue: WorkQueue<IssuanceJob>;
+  stop(timeoutMs: number): Promise<{ readonly unfinished: number }>;
+}
+
+const META = { actor: "issuer" } as const;
+
+export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<IssuanceWork> {
+  const { orders, log } = options;
+  const polls = new Set<NodeJS.Timeout>();
+  const queue: WorkQueue<IssuanceJob> = new WorkQueue<IssuanceJob>({
+    name: "issuance",
+    concurrency: options.concurrency,
+    key: (job) => job.orderId,
+    handle: async (job) => {
+      const pending = await issue(job, options);
+      if (!pending) return;
+      const timer = setTimeout(() => {
+        polls.delete(timer);
+        queue.enqueue(job);
+      }, options.pollIntervalMs);
+      timer.unref();
+      polls.add(timer);
+    },
+    log,
+  });
+  const live: Subscription = options.committed$
+    .pipe(filter((e) => e.type === "acme.order.finalizing"))
+    .subscribe((event) => queue.enqueue({ orderId: event.sid.slice("order:".length) }));
+  const backlog = await orders.ordersInStatus("processing");
+  for (const row of backlog) queue.enqueue({ orderId: row.orderId });
+  if (backlog.length > 0) log.info({ orders: backlog.length }, "resuming issuances interrupted by the last stop");
+  return {
+    queue,
+    stop: async (timeoutMs) => {
+      live.unsubscribe();
+      for (const timer of polls) clearTimeout(timer);
+      return queue.drain(timeoutMs);
+    },
+  };
+}
+
+/** One pass over an order in `processing`; true when the CA still holds the request. */
+async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<boolean> {
+  const { state } = await options.orders.load(job.orderId);
+  if (state?.status !== "processing" || state.csr === null || state.finalization === null || state.authority === null) return false;
+  const authority = options.authorities.get(state.authority);
+  if (!authority) {
+    return fail(options, state, "serverInternal", `The certificate authority ${JSON.stringify(state.authority)} is no longer configured.`);
+  }
+  const { finalization } = state;
+  const outcome = state.pendingRequestId === null ? await submit(authority, state, finalization) : await authority.poll(state.pendingRequestId);
+  switch (outcome.kind) {
+    case "issued": {
+      const { certificate } = outcome;
+      await options.orders.change(
+        job.orderId,
+        () => ({
+          kind: "record-issued",
+          certificate: {
+            certificateId: uuidv7(),
+            serial: certificate.serialHex,
+            aki: certificate.akiHex,
+            notBefore: certificate.notBefore.toISOString(),
+            notAfter: certificate.notAfter.toISOString(),
+            chainPem: certificate.chainPem,
+            spkiSha256: finalization.spkiSha256,
+          },
+        }),
+        META,
+      );
+      options.onIssued?.(job.orderId);
+      return false;
+    }
+    case "pending":
+      await options.orders.change(job.orderId, () => ({ kind: "record-pending", requestId: outcome.requestId }), META);
+      return true;
+    case "denied":
+      return fail(options, state, "unauthorized", `The certificate authority refused the request: ${outcome.reason}`);
+  }
+}
+
+function submit(authority: CertificateAuthority, state: OrderState, finalization: NonNullable<OrderState["finalization"]>): Promise<SubmitOutcome> {
+  return authority.submit({
+    requestKey: state.orderId,
+    csrDer: Buffer.from(state.csr ?? "", "base64url"),
+    publicKeySpki: Buffer.from(finalization.publicKey, "base64url"),
+    identifiers: state.identifiers,
+    ...(state.notBefore !== null ? { notBefore: new Date(state.notBefore) } : {}),
+    ...(state.notAfter !== null ? { notAfter: new Date(state.notAfter) } : {}),
+    extraEkus: finalization.extraEkus,
+  });
+}
+
+async function fail(options: IssuanceWorkOptions, state: OrderState, type: string, detail: string): Promise<false> {
+  options.log.warn({ orderId: state.orderId, authority: state.authority, detail }, "issuance failed");
+  await options.orders.change(state.orderId, () => ({ kind: "record-issuance-failed", error: { type, detail } }), META);
+  return false;
+}

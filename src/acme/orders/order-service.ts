@@ -1,0 +1,204 @@
+/**
+ * Order command handling (RFC 8555 §7.4–7.6): load what the pure deciders need — the order's
+ * stream, the account's reusable authorizations, the certificate a new order replaces — call
+ * them, append their events through the writer and answer with the resulting order. Refusals
+ * come back as DomainErrors; the HTTP layer picks their status codes. A stream that moved on
+ * between load and append is decided again (withOptimisticRetry).
+ */
+import { randomBytes } from "node:crypto";
+import { decodeEvent, orderStreamId, upcast, type PendingEvent } from "../../../events/index.js";
+import type { AuthorizationRow, CertificateRow, ChallengeRow, OrderRow } from "../../../projections/index.js";
+import type { Row } from "../../../projections/row-change.js";
+import {
+  authorizationKey,
+  decideNewOrder,
+  decideOrder,
+  evolveOrder,
+  foldOrder,
+  isOrderEvent,
+  type OrderCommand,
+  type OrderPolicy,
+  type OrderState,
+  type ReplacedCertificate,
+} from "../../domain/order/index.js";
+import type { DomainError } from "../../domain/domain-error.js";
+import type { Identifier } from "../../domain/order/identifiers.js";
+import type { EventStoreDialect } from "../../store/dialect.js";
+import { toStoredEvent } from "../../store/rows.js";
+import { uuidv7 } from "../../store/uuid.js";
+import type { EventWriter } from "../../store/writer.js";
+import type { RequestMeta } from "../accounts/account-service.js";
+import { withOptimisticRetry } from "../optimistic-retry.js";
+import { parseCertId } from "./cert-id.js";
+
+/** What a command builder returns when the request is refused before the decider (e.g. a bad CSR). */
+export interface Refusal {
+  readonly kind: "refuse";
+  readonly error: DomainError;
+}
+
+export type OrderOutcome = { readonly kind: "ok"; readonly order: OrderState } | { readonly kind: "rejected"; readonly error: DomainError };
+
+export interface NewOrderRequest {
+  readonly identifiers: unknown;
+  readonly notBefore?: string | undefined;
+  readonly notAfter?: string | undefined;
+  readonly profile?: string | undefined;
+  /** RFC 9773 §5 certID */
+  readonly replaces?: string | undefined;
+}
+
+/** 256 random bits, base64url: well above RFC 8555 §8.1's 128-bit minimum for tokens. */
+const newToken = (): string => randomBytes(32).toString("base64url");
+
+const random = { newId: uuidv7, newToken };
+
+export class OrderService {
+  constructor(
+    private readonly dialect: EventStoreDialect,
+    private readonly writer: EventWriter,
+    readonly policy: OrderPolicy,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(accountId: string, request: NewOrderRequest, meta: RequestMeta): Promise<OrderOutcome> {
+    return withOptimisticRetry(async () => {
+      const now = this.clock();
+      const replaces = request.replaces === undefined ? null : await this.#replacedCertificate(request.replaces, now);
+      if (replaces && "error" in replaces) return { kind: "rejected", error: replaces.error };
+      const orderId = uuidv7();
+      const decision = decideNewOrder(
+        {
+          kind: "create",
+          orderId,
+          accountId,
+          now,
+          request,
+          replaces,
+          reusable: await this.#reusableAuthorizations(accountId, now),
+          random,
+        },
+        this.policy,
+      );
+      if (decision.kind === "rejected") return decision;
+      await this.#append(orderId, 0, decision.events, meta);
+      return { kind: "ok", order: evolve(null, decision.events) };
+    });
+  }
+
+  /** The order as its stream tells it (commands decide on this, never on the rows). */
+  async load(orderId: string): Promise<{ readonly state: OrderState | null; readonly version: number }> {
+    const rows = await this.dialect.readStream(orderStreamId(orderId));
+    const events = rows.map((row) => decodeEvent(toStoredEvent(row))).filter(isOrderEvent);
+    return { state: foldOrder(events), version: rows.length };
+  }
+
+  /** Any command after creation; `command` may read the state it is decided on. */
+  async change(
+    orderId: string,
+    command: (state: OrderState) => OrderCommand | Refusal | Promise<OrderCommand | Refusal>,
+    meta: RequestMeta,
+  ): Promise<OrderOutcome> {
+    return withOptimisticRetry(async () => {
+      const { state, version } = await this.load(orderId);
+      if (!state) return { kind: "rejected", error: { type: "malformed", detail: "The order does not exist." } };
+      const built = await command(state);
+      if (built.kind === "refuse") return { kind: "rejected", error: built.error };
+      const decision = decideOrder(state, built, this.policy, this.clock());
+      if (decision.kind === "rejected") return decision;
+      if (decision.events.length > 0) await this.#append(orderId, version, decision.events, meta);
+      return { kind: "ok", order: evolve(state, decision.events) };
+    });
+  }
+
+  // Reads of the projected rows (RFC 8555 §7.1: POST-as-GET of orders, authorizations, challenges, certificates).
+
+  async order(orderId: string): Promise<OrderRow | null> {
+    return (await this.#rows<OrderRow>("acme_orders", { orderId }))[0] ?? null;
+  }
+
+  async ordersOf(accountId: string): Promise<readonly OrderRow[]> {
+    return this.#rows<OrderRow>("acme_orders", { accountId });
+  }
+
+  async authorization(authzId: string): Promise<AuthorizationRow | null> {
+    return (await this.#rows<AuthorizationRow>("acme_authorizations", { authzId }))[0] ?? null;
+  }
+
+  async authorizationsOf(accountId: string): Promise<readonly AuthorizationRow[]> {
+    return this.#rows<AuthorizationRow>("acme_authorizations", { accountId });
+  }
+
+  async challengesOf(authzId: string): Promise<readonly ChallengeRow[]> {
+    return this.#rows<ChallengeRow>("acme_challenges", { authzId });
+  }
+
+  async challenge(challengeId: string): Promise<ChallengeRow | null> {
+    return (await this.#rows<ChallengeRow>("acme_challenges", { challengeId }))[0] ?? null;
+  }
+
+  async challengesInStatus(status: ChallengeRow["status"]): Promise<readonly ChallengeRow[]> {
+    return this.#rows<ChallengeRow>("acme_challenges", { status });
+  }
+
+  async ordersInStatus(status: OrderRow["status"]): Promise<readonly OrderRow[]> {
+    return this.#rows<OrderRow>("acme_orders", { status });
+  }
+
+  async certificate(certificateId: string): Promise<CertificateRow | null> {
+    return (await this.#rows<CertificateRow>("acme_certificates", { certificateId }))[0] ?? null;
+  }
+
+  async certificatesByKey(spkiSha256: string): Promise<readonly CertificateRow[]> {
+    return this.#rows<CertificateRow>("acme_certificates", { spkiSha256 });
+  }
+
+  async certificateBySerial(aki: string, serial: string): Promise<CertificateRow | null> {
+    return (await this.#rows<CertificateRow>("acme_certificates", { aki, serial }))[0] ?? null;
+  }
+
+  /** The projection's rows; their columns are the row types' by construction (projections/tables/orders.ts). */
+  async #rows<T>(table: "acme_orders" | "acme_authorizations" | "acme_challenges" | "acme_certificates", where: Row): Promise<readonly T[]> {
+    return (await this.dialect.readProjection(table, where)) as unknown as readonly T[];
+  }
+
+  /** RFC 8555 §7.1.3: valid, unexpired authorizations of the account may serve a new order. */
+  async #reusableAuthorizations(accountId: string, now: Date): Promise<ReadonlyMap<string, string>> {
+    const reusable = new Map<string, string>();
+    if (this.policy.validAuthorizationLifetimeMs === 0) return reusable;
+    for (const row of await this.authorizationsOf(accountId)) {
+      if (row.status !== "valid" || row.expiresAt <= now.getTime()) continue;
+      const identifier: Identifier = { type: row.identifierType, value: row.identifierValue };
+      reusable.set(authorizationKey(identifier, Boolean(row.wildcard)), row.authzId);
+    }
+    return reusable;
+  }
+
+  /** RFC 9773 §5: the certificate named by `replaces`, and whether a live order already replaces it. */
+  async #replacedCertificate(certId: string, now: Date): Promise<ReplacedCertificate | { readonly error: DomainError }> {
+    const parsed = parseCertId(certId);
+    const certificate = parsed ? await this.certificateBySerial(parsed.aki, parsed.serial) : null;
+    if (!certificate) return { error: { type: "malformed", detail: "replaces does not name a certificate issued by this server." } };
+    const replacing = await this.#rows<OrderRow>("acme_orders", { replacesCertificateId: certificate.certificateId });
+    return {
+      certificateId: certificate.certificateId,
+      accountId: certificate.accountId,
+      identifiers: JSON.parse(certificate.identifiers) as Identifier[],
+      // An order that failed or ran out (RFC 8555 §7.1.6) no longer replaces anything.
+      alreadyReplaced: replacing.some((order) => order.status !== "invalid" && !(isOpen(order) && order.expiresAt <= now.getTime())),
+    };
+  }
+
+  #append(orderId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta): Promise<unknown> {
+    return this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+  }
+}
+
+const isOpen = (order: OrderRow): boolean => order.status === "pending" || order.status === "ready";
+
+/** The order after the events just appended: the same fold the next load does, without the read. */
+function evolve(state: OrderState | null, events: readonly PendingEvent[]): OrderState {
+  const next = events.map((e) => upcast(e.type, e.v, e.data)).filter(isOrderEvent).reduce<OrderState | null>(evolveOrder, state);
+  if (!next) throw new Error("an accepted order command produced no order");
+  return next;
+}

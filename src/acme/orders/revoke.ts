@@ -1,0 +1,102 @@
+/**
+ * Certificate revocation (RFC 8555 §7.6). Who may revoke: the account that ordered the
+ * certificate, any account holding valid authorizations for all its identifiers, or whoever
+ * holds the certificate's key. The certificate is found by its key digest (an indexed column)
+ * and then matched byte for byte, so a request can never reach another certificate by a
+ * crafted serial. The authority is told once the revocation is in the log.
+ */
+import { X509Certificate, createHash } from "node:crypto";
+import type { Logger } from "pino";
+import type { CertificateAuthority } from "../../ca/authority.js";
+import { fromPem } from "../../ca/der/pem.js";
+import { effectiveAuthorizationStatus, type Identifier } from "../../domain/order/index.js";
+import type { DomainError } from "../../domain/domain-error.js";
+import type { CertificateRow } from "../../../projections/index.js";
+import type { RequestMeta } from "../accounts/account-service.js";
+import type { OrderOutcome, OrderService } from "./order-service.js";
+
+export type RevocationSigner =
+  | { readonly kind: "account"; readonly accountId: string }
+  /** the JWS carried a `jwk`: the digest of its DER SubjectPublicKeyInfo */
+  | { readonly kind: "certificate-key"; readonly spkiSha256: string };
+
+export interface RevocationDeps {
+  readonly orders: OrderService;
+  readonly authorities: ReadonlyMap<string, CertificateAuthority>;
+  readonly clock: () => Date;
+  readonly log: Logger;
+}
+
+const refused = (error: DomainError): OrderOutcome => ({ kind: "rejected", error });
+const notOurs = (): OrderOutcome => refused({ type: "malformed", detail: "The certificate was not issued by this server." });
+
+export async function revokeCertificate(
+  deps: RevocationDeps,
+  request: { readonly certificate: Uint8Array; readonly reason: number; readonly signer: RevocationSigner },
+  meta: RequestMeta,
+): Promise<OrderOutcome> {
+  const parsed = parseCertificate(request.certificate);
+  if (!parsed) return refused({ type: "malformed", detail: "certificate must be the base64url DER encoding of an X.509 certificate." });
+  const candidates = await deps.orders.certificatesByKey(parsed.spkiSha256);
+  const row = candidates.find((c) => leafDer(c.chainPem)?.equals(parsed.der));
+  if (!row) return notOurs();
+
+  const authorisedBy = await whoMayRevoke(deps, row, request.signer);
+  if (!authorisedBy) {
+    return refused({ type: "unauthorized", detail: "The request is signed neither by the certificate's account, by an account authorized for all its identifiers, nor by its key." });
+  }
+  const accountId = request.signer.kind === "account" ? request.signer.accountId : null;
+  const outcome = await deps.orders.change(row.orderId, () => ({ kind: "revoke", reason: request.reason, authorisedBy, accountId }), meta);
+  if (outcome.kind === "ok") await tellAuthority(deps, row, request.reason);
+  return outcome;
+}
+
+async function whoMayRevoke(
+  deps: RevocationDeps,
+  row: CertificateRow,
+  signer: RevocationSigner,
+): Promise<"issuing-account" | "authorized-account" | "certificate-key" | null> {
+  if (signer.kind === "certificate-key") return signer.spkiSha256 === row.spkiSha256 ? "certificate-key" : null;
+  if (signer.accountId === row.accountId) return "issuing-account";
+  const now = deps.clock();
+  const held = new Set(
+    (await deps.orders.authorizationsOf(signer.accountId))
+      .filter((a) => effectiveAuthorizationStatus(a, now) === "valid")
+      .map((a) => `${a.identifierType}:${a.wildcard ? "*." : ""}${a.identifierValue}`),
+  );
+  const identifiers = JSON.parse(row.identifiers) as Identifier[];
+  return identifiers.every((i) => held.has(`${i.type}:${i.value}`)) ? "authorized-account" : null;
+}
+
+/**
+ * The log is the record; the CA's own revocation list follows. A CA that cannot be reached now
+ * is logged loudly — the revocation stands, and the operator republishes (issue "Certificate
+ * authorities" adds the retrying publisher).
+ */
+async function tellAuthority(deps: RevocationDeps, row: CertificateRow, reason: number): Promise<void> {
+  const authority = deps.authorities.get(row.authority);
+  try {
+    if (!authority) throw new Error(`authority ${row.authority} is not configured`);
+    await authority.revoke(row.serial, reason, deps.clock());
+  } catch (error) {
+    deps.log.error({ err: error, certificateId: row.certificateId, serial: row.serial, authority: row.authority }, "revocation recorded but not yet published by the authority");
+  }
+}
+
+function parseCertificate(der: Uint8Array): { readonly der: Buffer; readonly spkiSha256: string } | null {
+  try {
+    const certificate = new X509Certificate(Buffer.from(der));
+    const spki = certificate.publicKey.export({ type: "spki", format: "der" });
+    return { der: Buffer.from(certificate.raw), spkiSha256: createHash("sha256").update(spki).digest("hex") };
+  } catch {
+    return null;
+  }
+}
+
+function leafDer(chainPem: string): Buffer | null {
+  try {
+    return fromPem(chainPem, "CERTIFICATE");
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Order resources (RFC 8555 §7.4): newOrder, the order URL (POST-as-GET), finalize, and the
+ * account's orders list (§7.1.2.1). Objects are rendered from the projected rows; changes go
+ * through OrderService and its deciders.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { OrderRow } from "../../../projections/index.js";
+import { finalizeOrder } from "../../acme/orders/finalize.js";
+import { jwkSpkiSha256 } from "../../acme/jws/jwk-spki.js";
+import type { OrderOutcome } from "../../acme/orders/order-service.js";
+import { accountOrdersPath, acmePaths, orderPath } from "../acme-paths.js";
+import { domainProblem } from "../domain-problem.js";
+import type { AcmeEnv } from "../env.js";
+import { orderObject } from "../order-objects.js";
+import { parsePayload } from "../payload.js";
+import { notFound, requestMeta, verifyAccountRequest } from "../request-account.js";
+import type { OrderRoutesDeps } from "./order-deps.js";
+
+const newOrderPayload = z.object({
+  identifiers: z.array(z.unknown()),
+  notBefore: z.string().optional(),
+  notAfter: z.string().optional(),
+  profile: z.string().max(64).optional(),
+  replaces: z.string().max(300).optional(),
+});
+
+const finalizePayload = z.object({ csr: z.string() });
+
+/** How long finalize waits for the embedded CA before answering `processing` (RFC 8555 §7.4). */
+const FINALIZE_WAIT_MS = 5_000;
+const DEFAULT_PAGE_SIZE = 100;
+
+export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
+  const app = new Hono<AcmeEnv>();
+
+  app.post(acmePaths.newOrder, async (c) => {
+    const { accountId, payload } = await verifyAccountRequest(c);
+    const request = parsePayload(newOrderPayload, payload);
+    const outcome = await deps.orders.create(accountId, request, requestMeta(c, accountId));
+    const row = await orderRowAfter(deps, outcome);
+    c.header("Location", c.var.externalBaseUrl.base + orderPath(row.orderId));
+    return c.json(orderObject(row, c.var.externalBaseUrl.base, deps.clock()), 201);
+  });
+
+  app.post(orderPath(":orderId"), async (c) => {
+    const { accountId } = await verifyAccountRequest(c);
+    return answerOrder(c, deps, await ownOrder(deps, c.req.param("orderId") ?? "", accountId));
+  });
+
+  app.post(`${orderPath(":orderId")}/finalize`, async (c) => {
+    const { accountId, payload } = await verifyAccountRequest(c);
+    const order = await ownOrder(deps, c.req.param("orderId") ?? "", accountId);
+    const { csr } = parsePayload(finalizePayload, payload);
+    const account = await deps.accounts.findById(accountId);
+    if (!account) throw notFound("account");
+    const outcome = await finalizeOrder(
+      deps.finalize,
+      { orderId: order.orderId, csr, accountKeySpkiSha256: jwkSpkiSha256(JSON.parse(account.jwk) as Parameters<typeof jwkSpkiSha256>[0]) },
+      requestMeta(c, accountId),
+    );
+    if (outcome.kind === "rejected") throw domainProblem(outcome.error);
+    // The embedded CA answers in milliseconds: waiting a little spares the client a polling round.
+    await deps.issuanceSettled(order.orderId, FINALIZE_WAIT_MS);
+    c.header("Location", c.var.externalBaseUrl.base + orderPath(order.orderId));
+    return answerOrder(c, deps, await orderRowAfter(deps, outcome));
+  });
+
+  // RFC 8555 §7.1.2.1: paginated with Link rel="next"; orders are UUIDv7, so id order is creation order.
+  app.post(accountOrdersPath(":accountId"), async (c) => {
+    const { accountId } = await verifyAccountRequest(c);
+    if (accountId !== c.req.param("accountId")) throw notFound("account");
+    const base = c.var.externalBaseUrl.base;
+    const after = c.req.query("cursor") ?? "";
+    const pageSize = deps.ordersPageSize ?? DEFAULT_PAGE_SIZE;
+    const rows = [...(await deps.orders.ordersOf(accountId))].sort((a, b) => compare(a.orderId, b.orderId)).filter((o) => o.orderId > after);
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    if (rows.length > pageSize && last) {
+      c.header("Link", `<${base}${accountOrdersPath(accountId)}?cursor=${last.orderId}>;rel="next"`, { append: true });
+    }
+    return c.json({ orders: page.map((o) => base + orderPath(o.orderId)) });
+  });
+
+  return app;
+}
+
+async function ownOrder(deps: OrderRoutesDeps, orderId: string, accountId: string): Promise<OrderRow> {
+  const order = await deps.orders.order(orderId);
+  if (!order || order.accountId !== accountId) throw notFound("order");
+  return order;
+}
+
+/** The row the just-appended events produced (inline projections commit with the events). */
+async function orderRowAfter(deps: OrderRoutesDeps, outcome: OrderOutcome): Promise<OrderRow> {
+  if (outcome.kind === "rejected") throw domainProblem(outcome.error);
+  const row = await deps.orders.order(outcome.order.orderId);
+  if (!row) throw new Error(`order ${outcome.order.orderId} has no row after its events committed`);
+  return row;
+}
+
+function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, row: OrderRow): Response {
+  // RFC 8555 §7.4: a processing order tells the client when to look again.
+  if (row.status === "processing") c.header("Retry-After", "1");
+  return c.json(orderObject(row, c.var.externalBaseUrl.base, deps.clock()));
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,266 @@
+/**
+ * Certificates end to end with a real ACME client (npm `acme-client`) over HTTPS: new order,
+ * each challenge type answered by a loopback responder the validator really connects to,
+ * finalize, download, revocation and renewal information — the flow certbot and lego follow.
+ */
+import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
+import { lookup as dnsLookup } from "node:dns";
+import https from "node:https";
+import type { LookupFunction } from "node:net";
+import * as acme from "acme-client";
+import { FlattenedSign, exportJWK } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
+
+const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
+
+let server: AcmeTestServer;
+let agent: https.Agent;
+
+beforeAll(async () => {
+  server = await startAcmeTestServer();
+  agent = new https.Agent({ ca: server.rootPem, lookup: loopback });
+  acme.axios.defaults.httpsAgent = agent;
+});
+afterAll(async () => server?.stop());
+
+async function newClient(): Promise<acme.Client> {
+  const client = new acme.Client({ directoryUrl: server.directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey() });
+  await client.createAccount({ termsOfServiceAgreed: true });
+  return client;
+}
+
+type ChallengeType = "http-01" | "dns-01" | "tls-alpn-01";
+
+/** Answer `type` for every authorization of the order with the loopback responders. */
+async function answerChallenges(client: acme.Client, order: acme.Order, type: ChallengeType): Promise<void> {
+  for (const authorization of await client.getAuthorizations(order)) {
+    const challenge = authorization.challenges.find((c) => c.type === type);
+    if (!challenge) throw new Error(`no ${type} challenge offered for ${authorization.identifier.value}`);
+    const keyAuthorization = await client.getChallengeKeyAuthorization(challenge);
+    if (type === "http-01") server.http01.set(challenge.token, keyAuthorization);
+    if (type === "dns-01") server.dns.setTxt(`_acme-challenge.${authorization.identifier.value}`, [keyAuthorization]);
+    if (type === "tls-alpn-01") await server.tlsAlpn01.set(authorization.identifier.value, keyAuthorization);
+    await client.completeChallenge(challenge);
+    await client.waitForValidStatus(challenge);
+  }
+}
+
+async function issue(client: acme.Client, identifiers: { type: "dns" | "ip"; value: string }[], type: ChallengeType): Promise<{ order: acme.Order; pem: string; keyPem: Buffer }> {
+  const order = await client.createOrder({ identifiers });
+  await answerChallenges(client, order, type);
+  const keyPem = await acme.crypto.createPrivateEcdsaKey();
+  const [, csr] = await acme.crypto.createCsr({ altNames: identifiers.map((i) => i.value) }, keyPem);
+  const finalized = await client.finalizeOrder(order, csr);
+  const valid = await client.waitForValidStatus(finalized);
+  return { order: valid, pem: await client.getCertificate(valid), keyPem };
+}
+
+function leafOf(chainPem: string): X509Certificate {
+  return new X509Certificate(chainPem.slice(0, chainPem.indexOf("-----END CERTIFICATE-----") + 25));
+}
+
+describe("issuance with acme-client", () => {
+  it("issues for a DNS name through http-01, with a chain that verifies up to the local CA", async () => {
+    const client = await newClient();
+    const { order, pem } = await issue(client, [{ type: "dns", value: "www.shop.test" }], "http-01");
+    expect(order.status).toBe("valid");
+    const chain = pem.split(/(?<=-----END CERTIFICATE-----)\s*/).filter((p) => p.includes("BEGIN"));
+    expect(chain.length).toBeGreaterThanOrEqual(2);
+    const [leaf, issuer] = chain.map((p) => new X509Certificate(p));
+    expect(leaf?.checkHost("www.shop.test")).toBe("www.shop.test");
+    expect(leaf && issuer && leaf.verify(issuer.publicKey)).toBe(true);
+    // Reference §2.3: SAN only, no subject.
+    expect(leaf?.subject ?? "").toBe("");
+    // The validator fetched the token over HTTP with the right Host header.
+    expect(server.http01.requests.some((r) => r.host?.startsWith("www.shop.test"))).toBe(true);
+  });
+
+  it("issues a wildcard through dns-01, and offers a wildcard nothing but dns-01", async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "*.wild.test" }, { type: "dns", value: "wild.test" }] });
+    const authorizations = await client.getAuthorizations(order);
+    const wildcard = authorizations.find((a) => a.wildcard === true);
+    expect(wildcard?.identifier.value).toBe("wild.test");
+    expect(wildcard?.challenges.map((c) => c.type)).toEqual(["dns-01"]);
+    const { pem } = await issue(client, [{ type: "dns", value: "*.wild.test" }, { type: "dns", value: "wild.test" }], "dns-01");
+    const leaf = leafOf(pem);
+    expect(leaf.subjectAltName).toContain("DNS:*.wild.test");
+    expect(leaf.checkHost("any.wild.test")).toBe("*.wild.test");
+  });
+
+  it("issues through tls-alpn-01", async () => {
+    const client = await newClient();
+    const { pem } = await issue(client, [{ type: "dns", value: "alpn.test" }], "tls-alpn-01");
+    expect(leafOf(pem).checkHost("alpn.test")).toBe("alpn.test");
+  });
+
+  it("issues for an IP address (RFC 8738) through http-01", async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: "ip", value: "127.0.0.1" }] });
+    const [authorization] = await client.getAuthorizations(order);
+    expect(authorization?.challenges.map((c) => c.type).sort()).toEqual(["http-01", "tls-alpn-01"]);
+    await answerChallenges(client, order, "http-01");
+    const keyPem = await acme.crypto.createPrivateEcdsaKey();
+    const [, csr] = await acme.crypto.createCsr({ altNames: ["127.0.0.1"] }, keyPem);
+    const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr));
+    expect(leafOf(await client.getCertificate(valid)).checkIP("127.0.0.1")).toBe("127.0.0.1");
+  });
+
+  it("marks the challenge, authorization and order invalid when the response is wrong", async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "wrong.test" }] });
+    const [authorization] = await client.getAuthorizations(order);
+    const challenge = authorization?.challenges.find((c) => c.type === "http-01");
+    if (!challenge) throw new Error("no http-01");
+    server.http01.set(challenge.token, "not-the-key-authorization");
+    await client.completeChallenge(challenge);
+    await expect(client.waitForValidStatus(challenge)).rejects.toThrow(/incorrectResponse|not-the-key-authorization/);
+    const after = await client.getOrder(order);
+    expect(after.status).toBe("invalid");
+  });
+
+  it("reuses a valid authorization: the second order for the same name is ready at once", async () => {
+    const client = await newClient();
+    await issue(client, [{ type: "dns", value: "reuse.test" }], "http-01");
+    const again = await client.createOrder({ identifiers: [{ type: "dns", value: "reuse.test" }] });
+    expect(again.status).toBe("ready");
+  });
+
+  it("refuses to finalize an order that is not ready, and a CSR that does not match the order", async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "early.test" }] });
+    const [, csr] = await acme.crypto.createCsr({ altNames: ["early.test"] }, await acme.crypto.createPrivateEcdsaKey());
+    await expect(client.finalizeOrder(order, csr)).rejects.toThrow(/cannot be finalized: its authorizations are not all valid yet/);
+    await answerChallenges(client, order, "http-01");
+    const [, wrong] = await acme.crypto.createCsr({ altNames: ["early.test", "other.test"] }, await acme.crypto.createPrivateEcdsaKey());
+    await expect(client.finalizeOrder(order, wrong)).rejects.toThrow(/other\.test/);
+  });
+
+  it("revokes with the account key, then refuses a second revocation", async () => {
+    const client = await newClient();
+    const { pem } = await issue(client, [{ type: "dns", value: "revoke.test" }], "http-01");
+    await client.revokeCertificate(pem, { reason: 4 });
+    await expect(client.revokeCertificate(pem)).rejects.toThrow(/already revoked/i);
+    // The embedded CA's CRL now lists the serial.
+    const crlUrl = `${server.baseUrl}crl/local.crl`;
+    const crl = await fetchBytes(crlUrl);
+    const serial = Buffer.from(leafOf(pem).serialNumber, "hex");
+    expect(crl.includes(serial)).toBe(true);
+  });
+
+  it("revokes with the certificate's own key (JWS with jwk), and refuses reason 7", async () => {
+    const client = await newClient();
+    const { pem, keyPem } = await issue(client, [{ type: "dns", value: "keyrevoke.test" }], "http-01");
+    const der = leafOf(pem).raw.toString("base64url");
+    const badReason = await signedWithKey(keyPem, "revoke-cert", { certificate: der, reason: 7 });
+    expect(badReason.status).toBe(400);
+    expect(badReason.body).toContain("badRevocationReason");
+    const revoked = await signedWithKey(keyPem, "revoke-cert", { certificate: der, reason: 1 });
+    expect(revoked.status).toBe(200);
+  });
+
+  it("refuses revocation by an unrelated account", async () => {
+    const owner = await newClient();
+    const { pem } = await issue(owner, [{ type: "dns", value: "mine.test" }], "http-01");
+    const stranger = await newClient();
+    await expect(stranger.revokeCertificate(pem)).rejects.toThrow(/unauthorized|neither/i);
+  });
+
+  it("answers renewal information (RFC 9773) and collapses the window once revoked", async () => {
+    const client = await newClient();
+    const { pem } = await issue(client, [{ type: "dns", value: "ari.test" }], "http-01");
+    const leaf = leafOf(pem);
+    const certId = await certIdOf(leaf);
+    const before = await fetchJson(`${server.baseUrl}acme/renewal-info/${certId}`);
+    const start = Date.parse(before.body.suggestedWindow.start);
+    const notBefore = Date.parse(leaf.validFrom);
+    const notAfter = Date.parse(leaf.validTo);
+    expect(start).toBeGreaterThan(notBefore + (notAfter - notBefore) * 0.6);
+    expect(Date.parse(before.body.suggestedWindow.end)).toBeLessThanOrEqual(notAfter);
+    expect(Number(before.headers["retry-after"])).toBe(6 * 3600);
+    await client.revokeCertificate(pem);
+    const after = await fetchJson(`${server.baseUrl}acme/renewal-info/${certId}`);
+    expect(Date.parse(after.body.suggestedWindow.start)).toBeLessThanOrEqual(Date.now());
+    expect((await fetchJson(`${server.baseUrl}acme/renewal-info/AAAA.AAAA`)).status).toBe(404);
+  });
+
+  it("lists the account's orders", async () => {
+    const client = await newClient();
+    const first = await client.createOrder({ identifiers: [{ type: "dns", value: "list-a.test" }] });
+    const second = await client.createOrder({ identifiers: [{ type: "dns", value: "list-b.test" }] });
+    const accountUrl = client.getAccountUrl();
+    // acme-client has no call for the orders list (RFC 8555 §7.1.2.1); its signed-request layer does.
+    const api = (client as unknown as { api: { apiRequest(url: string, payload: null, codes: number[]): Promise<{ data: { orders: string[] } }> } }).api;
+    const response = await api.apiRequest(`${accountUrl}/orders`, null, [200]);
+    expect(response.data.orders).toEqual([first.url, second.url]);
+  });
+
+  it("keeps another account's objects invisible", async () => {
+    const owner = await newClient();
+    const order = await owner.createOrder({ identifiers: [{ type: "dns", value: "private.test" }] });
+    const stranger = await newClient();
+    await expect(stranger.getOrder(order)).rejects.toThrow(/No such order/);
+    await expect(stranger.getAuthorizations(order)).rejects.toThrow(/No such authorization/);
+  });
+});
+
+// ---- raw helpers ------------------------------------------------------------------------------
+
+interface RawResponse<T = string> {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: T;
+}
+
+function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse<Buffer>> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: init.method ?? "GET", agent, headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+async function fetchBytes(url: string): Promise<Buffer> {
+  const response = await request(url);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+async function fetchJson(url: string): Promise<RawResponse<{ suggestedWindow: { start: string; end: string } }>> {
+  const response = await request(url);
+  return { ...response, body: response.status === 200 ? JSON.parse(response.body.toString()) : null };
+}
+
+/** RFC 8555 §7.6 with the certificate key: a `jwk` JWS built by hand (acme-client signs with the account key). */
+async function signedWithKey(keyPem: Buffer, resource: string, payload: object): Promise<RawResponse<string>> {
+  const nonceResponse = await request(`${server.baseUrl}acme/newNonce`, { method: "HEAD" });
+  const nonce = String(nonceResponse.headers["replay-nonce"]);
+  const privateKey = createPrivateKey(keyPem);
+  const jwk = await exportJWK(createPublicKey(privateKey));
+  const url = `${server.baseUrl}acme/${resource}`;
+  const jws = await new FlattenedSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: "ES256", jwk, nonce, url })
+    .sign(privateKey);
+  const response = await request(url, { method: "POST", headers: { "content-type": "application/jose+json" }, body: JSON.stringify(jws) });
+  return { ...response, body: response.body.toString() };
+}
+
+/** RFC 9773 §4.1 certID from the certificate's AKI extension and serial. */
+async function certIdOf(leaf: X509Certificate): Promise<string> {
+  const { X509Certificate: Peculiar, AuthorityKeyIdentifierExtension } = await import("@peculiar/x509");
+  const parsed = new Peculiar(leaf.raw);
+  const aki = parsed.getExtension(AuthorityKeyIdentifierExtension);
+  if (!aki?.keyId) throw new Error("no AKI");
+  return `${Buffer.from(aki.keyId, "hex").toString("base64url")}.${Buffer.from(normaliseSerial(leaf.serialNumber), "hex").toString("base64url")}`;
+}
+
+/** DER INTEGER content octets: a leading 00 when the top bit is set. */
+function normaliseSerial(hex: string): string {
+  const even = hex.length % 2 ? `0${hex}` : hex;
+  return parseInt(even.slice(0, 2), 16) >= 0x80 ? `00${even}` : even;
+}
