@@ -32,6 +32,7 @@ describe("GET /acme/directory (RFC 8555 §7.1.1)", () => {
       newOrder: "https://acme.corp.internal/acme/newOrder",
       revokeCert: "https://acme.corp.internal/acme/revoke-cert",
       keyChange: "https://acme.corp.internal/acme/keyChange",
+      renewalInfo: "https://acme.corp.internal/acme/renewal-info",
       meta: { externalAccountRequired: false },
     });
   });
