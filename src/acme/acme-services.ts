@@ -17,6 +17,7 @@ import type { OrderRoutesDeps } from "../http/routes/order-deps.js";
 import type { NodeCore } from "../node/open-node.js";
 import { createValidator, type Validator } from "../validation/index.js";
 import { AccountService } from "./accounts/account-service.js";
+import { EabService, KeyEncryptionKeyFile } from "./eab/index.js";
 import { DEFAULT_CSR_POLICY } from "./csr/index.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
@@ -27,6 +28,8 @@ export const LOCAL_AUTHORITY = "local";
 
 export interface AcmeServices {
   readonly accounts: AccountService;
+  /** EAB keys (RFC 8555 §7.3.4): newAccount bindings, the admin channel, and newOrder's scope check */
+  readonly eab: EabService;
   readonly orders: OrderService;
   readonly routes: OrderRoutesDeps;
   readonly directoryMeta: DirectoryMeta;
@@ -68,10 +71,11 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     certificateLifetimeMs: acme.certificateLifetimeMs,
     profiles: [],
   };
+  const eab = new EabService({ dialect: core.dialect, writer: core.writer, kek: new KeyEncryptionKeyFile(config.workdir) });
   const accounts = new AccountService(core.dialect, core.writer, {
     termsOfServiceRequired: acme.termsOfService !== null,
     externalAccountRequired: acme.externalAccountBinding === "required",
-  });
+  }, eab);
   const orders = new OrderService(core.dialect, core.writer, policy, clock);
   const csrPolicy = DEFAULT_CSR_POLICY;
 
@@ -104,10 +108,12 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     renewalInfo: config.renewalInfo,
     crl: (name) => (name === local.name ? local.crlDer() : null),
     issuerCertificate: (name) => (name === local.name ? issuerDer : null),
+    alternateChainTails: (name) => (name === local.name ? [local.rootCertificatePem] : []),
     clock,
   };
   return {
     accounts,
+    eab,
     orders,
     routes,
     directoryMeta: {

@@ -14,7 +14,7 @@ import { httpMetrics } from "../observability/http-metrics.js";
 import type { CerteasyMetrics } from "../observability/metrics.js";
 import { metricsRoutes } from "../observability/metrics-route.js";
 import type { AcmeEnv } from "./env.js";
-import { accountIdFromUrl } from "./acme-paths.js";
+import { accountIdFromUrl, acmePaths } from "./acme-paths.js";
 import { requestContext, type ClientIpPolicy } from "./client-ip.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
@@ -103,6 +103,17 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     app.route("/", orderRoutes(deps.orders));
     app.route("/", authorizationRoutes(deps.orders));
     app.route("/", certificateRoutes(deps.orders));
+  }
+
+  // RFC 8555 §6.3: apart from the directory, newNonce and renewal info, resources are read with
+  // POST-as-GET; a plain GET is refused with 405 so a client learns why.
+  const postOnly = [acmePaths.newAccount, acmePaths.newOrder, acmePaths.revokeCert, acmePaths.keyChange, "/acme/acct/*", "/acme/order/*", "/acme/authz/*", "/acme/chall/*", "/acme/cert/*"];
+  for (const path of postOnly) {
+    app.get(path, (c) => {
+      const refused = renderFor(c, new AcmeProblem({ type: "malformed", status: 405, detail: "ACME resources are read with POST-as-GET (RFC 8555 §6.3), not GET." }));
+      refused.headers.set("Allow", "POST");
+      return refused;
+    });
   }
 
   app.notFound((c) =>

@@ -196,6 +196,28 @@ describe("issuance with acme-client", () => {
     expect(response.data.orders).toEqual([first.url, second.url]);
   });
 
+  it("offers an alternate chain that ends with the root (RFC 8555 §7.4.2)", async () => {
+    const client = await newClient();
+    const { order } = await issue(client, [{ type: "dns", value: "chains.test" }], "http-01");
+    const api = (client as unknown as { api: { apiRequest(url: string, payload: null, codes: number[]): Promise<{ data: string; headers: Record<string, string> }> } }).api;
+    const main = await api.apiRequest(order.certificate ?? "", null, [200]);
+    expect(main.headers["content-type"]).toBe("application/pem-certificate-chain");
+    expect(main.headers.link).toContain(`<${order.certificate}/1>;rel="alternate"`);
+    const alternate = await api.apiRequest(`${order.certificate}/1`, null, [200]);
+    expect(alternate.data.startsWith(main.data)).toBe(true);
+    expect(alternate.data.slice(main.data.length)).toBe(server.rootPem);
+  });
+
+  it("deactivates an authorization, which invalidates its pending order", async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "deactivate.test" }] });
+    const [authorization] = await client.getAuthorizations(order);
+    if (!authorization) throw new Error("no authorization");
+    const deactivated = await client.deactivateAuthorization(authorization);
+    expect(deactivated.status).toBe("deactivated");
+    expect((await client.getOrder(order)).status).toBe("invalid");
+  });
+
   it("keeps another account's objects invisible", async () => {
     const owner = await newClient();
     const order = await owner.createOrder({ identifiers: [{ type: "dns", value: "private.test" }] });

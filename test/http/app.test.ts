@@ -60,6 +60,14 @@ describe("problem documents (RFC 8555 §6.7)", () => {
     expect(body["status"]).toBe(404);
   });
 
+  it("refuses a plain GET of an ACME resource with 405, Allow: POST and a fresh nonce (RFC 8555 §6.3)", async () => {
+    const res = await app().request("https://acme.corp.internal/acme/order/0190c1a2-0000-7000-8000-000000000000");
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect(res.headers.get("replay-nonce")).toBeTruthy();
+    expect(await res.json()).toMatchObject({ type: "urn:ietf:params:acme:error:malformed", detail: expect.stringContaining("POST-as-GET") });
+  });
+
   it("renders a thrown plain Error as 500 serverInternal without leaking its message", async () => {
     const logged = capturingLogger();
     const a = app({ log: logged.log });

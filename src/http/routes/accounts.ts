@@ -37,19 +37,16 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
   app.post(acmePaths.newAccount, async (c) => {
     const request = await verifyAcmeRequest(c, { keyReference: "jwk" });
     const payload = parsePayload(newAccountPayload, request.payload);
-    if (payload.externalAccountBinding !== undefined) {
-      throw new AcmeProblem({
-        type: "malformed",
-        status: 400,
-        detail: "This server has no external account binding keys; send newAccount without externalAccountBinding.",
-      });
-    }
     const outcome = await accounts.register({
       jwk: request.jwk as AccountJwk,
       thumbprint: request.thumbprint ?? "",
       contact: payload.contact ?? [],
       termsOfServiceAgreed: payload.termsOfServiceAgreed ?? false,
       onlyReturnExisting: payload.onlyReturnExisting ?? false,
+      // RFC 8555 §7.3.4: its `url` must be this request's, which verifyAcmeRequest has checked.
+      ...(payload.externalAccountBinding === undefined
+        ? {}
+        : { externalAccountBinding: { jws: payload.externalAccountBinding, url: request.protectedHeader.url } }),
     }, requestMeta(c));
     return answer(c, outcome, { location: true });
   });

@@ -25,11 +25,21 @@ const revokePayload = z.object({
 export function certificateRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
   const app = new Hono<AcmeEnv>();
 
-  app.post(certificatePath(":certificateId"), async (c) => {
+  // RFC 8555 §7.4.2: the default chain, with `Link: rel="alternate"` to each other chain.
+  app.post(`${certificatePath(":certificateId")}/:alternate?`, async (c) => {
     const { accountId } = await verifyAccountRequest(c);
     const certificate = await deps.orders.certificate(c.req.param("certificateId") ?? "");
     if (!certificate || certificate.accountId !== accountId) throw notFound("certificate");
-    return c.body(certificate.chainPem, 200, { "Content-Type": "application/pem-certificate-chain" });
+    const tails = deps.alternateChainTails(certificate.authority);
+    const alternate = c.req.param("alternate");
+    const index = alternate === undefined ? 0 : /^[1-9]\d{0,2}$/.test(alternate) ? Number(alternate) : -1;
+    if (index < 0 || index > tails.length) throw notFound("certificate chain");
+    const url = c.var.externalBaseUrl.base + certificatePath(certificate.certificateId);
+    for (let i = 0; i <= tails.length; i++) {
+      if (i !== index) c.header("Link", `<${i === 0 ? url : `${url}/${i}`}>;rel="alternate"`, { append: true });
+    }
+    const chain = index === 0 ? certificate.chainPem : certificate.chainPem + tails[index - 1];
+    return c.body(chain, 200, { "Content-Type": "application/pem-certificate-chain" });
   });
 
   // RFC 8555 §7.6: signed by an account (`kid`) or by the certificate's key (`jwk`).

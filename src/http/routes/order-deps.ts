@@ -20,6 +20,11 @@ export interface OrderRoutesDeps {
   readonly renewalInfo: RenewalWindowPolicy;
   /** the current CRL of an authority, DER; null for an authority that publishes none here */
   readonly crl: (authority: string) => Uint8Array | null;
+  /**
+   * Alternate chains of an authority's certificates (RFC 8555 §7.4.2): PEM blocks appended to
+   * the default chain, e.g. the root for clients that want a self-contained bundle.
+   */
+  readonly alternateChainTails: (authority: string) => readonly string[];
   /** the issuing CA certificate of an authority, DER (AIA caIssuers); null when unknown */
   readonly issuerCertificate: (authority: string) => Uint8Array | null;
   readonly clock: () => Date;
