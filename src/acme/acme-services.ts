@@ -33,6 +33,8 @@ export interface AcmeServices {
   readonly orders: OrderService;
   readonly routes: OrderRoutesDeps;
   readonly directoryMeta: DirectoryMeta;
+  /** the configured certificate authorities by name (health probes, metrics) */
+  readonly authorities: ReadonlyMap<string, CertificateAuthority>;
   /** Drain the work queues: running validations and issuances finish, queued ones resume at next boot. */
   stop(timeoutMs: number): Promise<{ readonly unfinished: number }>;
 }
@@ -116,6 +118,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     eab,
     orders,
     routes,
+    authorities,
     directoryMeta: {
       termsOfService: acme.termsOfService,
       website: acme.website,

@@ -13,6 +13,15 @@ import type { Readiness } from "../http/routes/health.js";
 
 export const METRIC_PREFIX = "certeasy_";
 
+/** The order status each event moves its order into (RFC 8555 §7.1.6). */
+const ORDER_STATUS_OF: Readonly<Record<string, string>> = {
+  "acme.order.created": "pending",
+  "acme.order.ready": "ready",
+  "acme.order.finalizing": "processing",
+  "acme.order.valid": "valid",
+  "acme.order.invalid": "invalid",
+};
+
 /** What the event writer reports after each group commit (`EventWriterOptions.onBatch`). */
 export interface WriterBatchStats {
   readonly commands: number;
@@ -50,6 +59,11 @@ export class CerteasyMetrics {
   readonly #batchEvents: Histogram;
   readonly #commitSeconds: Histogram;
   readonly #appended: Counter<"type">;
+  readonly #orderTransitions: Counter<"status">;
+  readonly #validations: Counter<"type" | "outcome">;
+  readonly #issuanceSeconds: Histogram;
+  /** commit time of `acme.order.finalizing` per order still waiting for its certificate */
+  readonly #finalizingSince = new Map<string, number>();
 
   constructor() {
     const registers = [this.registry];
@@ -90,6 +104,24 @@ export class CerteasyMetrics {
       labelNames: ["type"],
       registers,
     });
+    this.#orderTransitions = new Counter({
+      name: `${METRIC_PREFIX}order_transitions_total`,
+      help: "Orders entering each status (RFC 8555 §7.1.6): pending, ready, processing, valid, invalid",
+      labelNames: ["status"],
+      registers,
+    });
+    this.#validations = new Counter({
+      name: `${METRIC_PREFIX}challenge_validations_total`,
+      help: "Challenge validations finished, by challenge type and outcome",
+      labelNames: ["type", "outcome"],
+      registers,
+    });
+    this.#issuanceSeconds = new Histogram({
+      name: `${METRIC_PREFIX}issuance_duration_seconds`,
+      help: "From finalization to the issued certificate being recorded (CA time included)",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers,
+    });
   }
 
   get contentType(): string {
@@ -116,7 +148,38 @@ export class CerteasyMetrics {
   /** Pass as `NodeOptions.onCommitted`: called for every event on the writer's `committed$`. */
   readonly countCommitted = (event: StoredEvent): void => {
     this.#appended.inc({ type: event.type });
+    const status = ORDER_STATUS_OF[event.type];
+    if (status === undefined) return;
+    this.#orderTransitions.inc({ status });
+    const at = Date.parse(event.at);
+    if (status === "processing") this.#finalizingSince.set(event.sid, at);
+    if (status === "valid" || status === "invalid") {
+      const since = this.#finalizingSince.get(event.sid);
+      this.#finalizingSince.delete(event.sid);
+      if (status === "valid" && since !== undefined) this.#issuanceSeconds.observe(Math.max(0, at - since) / 1000);
+    }
   };
+
+  /** A validator verdict (validation queue's `onOutcome`). */
+  readonly countValidation = (type: string, outcome: "valid" | "invalid"): void => {
+    this.#validations.inc({ type, outcome });
+  };
+
+  /** Registers the CA health gauge, probed at scrape time. Call once per process. */
+  watchAuthorities(authorities: ReadonlyMap<string, { health(): Promise<{ readonly healthy: boolean }> }>): void {
+    new Gauge({
+      name: `${METRIC_PREFIX}authority_healthy`,
+      help: "1 when the certificate authority answers its health check, 0 otherwise",
+      labelNames: ["authority"],
+      registers: [this.registry],
+      async collect() {
+        for (const [name, authority] of authorities) {
+          const healthy = await authority.health().then((h) => h.healthy, () => false);
+          this.set({ authority: name }, healthy ? 1 : 0);
+        }
+      },
+    });
+  }
 
   /** Registers the gauges read from a running node at scrape time. Call once per process. */
   watchNode(sources: NodeMetricSources): void {

@@ -18,6 +18,7 @@ import type { AcmeConfig, CerteasyConfig } from "../../src/config/index.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
+import { CerteasyMetrics } from "../../src/observability/metrics.js";
 import { ensureServerCertificate } from "../../src/tls/server-certificate.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { startHttp01Responder, startTlsAlpn01Responder, type Http01Responder, type TlsAlpn01Responder } from "../support/challenge-responders.js";
@@ -49,7 +50,17 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     startHttp01Responder(),
     startTlsAlpn01Responder(),
   ]);
-  const core = await openNode({ workdir, store: { driver: "sqlite", path: join(workdir, "db.sqlite") }, noddl: false, auditPath: join(workdir, "audit.log"), log, clock });
+  const metrics = new CerteasyMetrics();
+  const core = await openNode({
+    workdir,
+    store: { driver: "sqlite", path: join(workdir, "db.sqlite") },
+    noddl: false,
+    auditPath: join(workdir, "audit.log"),
+    log,
+    clock,
+    onBatch: metrics.observeWriterBatch,
+    onCommitted: metrics.countCommitted,
+  });
   const port = await freePort();
   const baseUrl = `https://localhost:${port}/`;
   const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "server"> = {
@@ -71,7 +82,8 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
       },
     ],
   };
-  const acme = await startAcmeServices({ core, config, log: { validation: log, issuance: log } });
+  const acme = await startAcmeServices({ core, config, log: { validation: log, issuance: log }, onValidation: metrics.countValidation });
+  metrics.watchAuthorities(acme.authorities);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
   const app = createAcmeApp({
@@ -83,6 +95,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     accounts: acme.accounts,
     orders: acme.routes,
     directoryMeta: acme.directoryMeta,
+    metrics,
   });
   const listener = await startHttpsServer({
     app,

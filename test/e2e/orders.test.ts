@@ -218,6 +218,17 @@ describe("issuance with acme-client", () => {
     expect((await client.getOrder(order)).status).toBe("invalid");
   });
 
+  it("counts validations, order transitions, issuance time and CA health in /metrics", async () => {
+    const client = await newClient();
+    await issue(client, [{ type: "dns", value: "metrics.test" }], "http-01");
+    const metrics = (await request(`${server.baseUrl}metrics`)).body.toString();
+    const sample = (name: string): number => Number(new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(metrics)?.[1] ?? "NaN");
+    expect(sample('certeasy_challenge_validations_total{type="http-01",outcome="valid"}')).toBeGreaterThanOrEqual(1);
+    expect(sample('certeasy_order_transitions_total{status="valid"}')).toBeGreaterThanOrEqual(1);
+    expect(sample("certeasy_issuance_duration_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(sample('certeasy_authority_healthy{authority="local"}')).toBe(1);
+  });
+
   it("keeps another account's objects invisible", async () => {
     const owner = await newClient();
     const order = await owner.createOrder({ identifiers: [{ type: "dns", value: "private.test" }] });
