@@ -6,18 +6,20 @@ import type { JsonValue } from "./canonical.js";
 import { isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
 import type { StoredEvent } from "./envelope.js";
 import { accountEvents } from "./account.js";
+import { eabEvents } from "./eab.js";
 import { nodeEvents } from "./node.js";
 import { orderEvents } from "./order.js";
 
 export * from "./account.js";
 export * from "./canonical.js";
 export * from "./define.js";
+export * from "./eab.js";
 export * from "./envelope.js";
 export * from "./node.js";
 export * from "./order.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

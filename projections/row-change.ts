@@ -14,6 +14,7 @@ export const projectionTables = [
   "acme_authorizations",
   "acme_challenges",
   "acme_certificates",
+  "acme_eab_keys",
 ] as const;
 export type ProjectionTableName = (typeof projectionTables)[number];
 

@@ -5,6 +5,7 @@
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit.js";
+import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerProjections } from "./commands/projections.js";
@@ -25,6 +26,7 @@ registerMigrate(program);
 registerAudit(program);
 registerEvents(program);
 registerProjections(program);
+registerEab(program);
 
 try {
   await program.parseAsync(process.argv);

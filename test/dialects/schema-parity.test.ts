@@ -67,7 +67,7 @@ const shapes = {
 describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
   it("defines the same tables under the same export names", () => {
     const names = [...shapes.mssql.keys()].sort();
-    expect(names).toEqual(["acmeAccounts", "acmeAuthorizations", "acmeCertificates", "acmeChallenges", "acmeOrders", "esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
+    expect(names).toEqual(["acmeAccounts", "acmeAuthorizations", "acmeCertificates", "acmeChallenges", "acmeEabKeys", "acmeOrders", "esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
     expect([...shapes.sqlite.keys()].sort()).toEqual(names);
     expect([...shapes.postgres.keys()].sort()).toEqual(names);
   });
@@ -105,6 +105,8 @@ describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
     expectTypeOf<typeof mssql.acmeChallenges.$inferSelect>().toEqualTypeOf<typeof postgres.acmeChallenges.$inferSelect>();
     expectTypeOf<typeof mssql.acmeCertificates.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeCertificates.$inferSelect>();
     expectTypeOf<typeof mssql.acmeCertificates.$inferSelect>().toEqualTypeOf<typeof postgres.acmeCertificates.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeEabKeys.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeEabKeys.$inferSelect>();
+    expectTypeOf<typeof mssql.acmeEabKeys.$inferSelect>().toEqualTypeOf<typeof postgres.acmeEabKeys.$inferSelect>();
     expectTypeOf<typeof mssql.esStreams.$inferSelect>().toEqualTypeOf<typeof sqlite.esStreams.$inferSelect>();
     expectTypeOf<typeof mssql.esLogHead.$inferSelect>().toEqualTypeOf<typeof postgres.esLogHead.$inferSelect>();
   });

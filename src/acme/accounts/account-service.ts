@@ -21,6 +21,7 @@ import type { EventStoreDialect } from "../../store/dialect.js";
 import { toStoredEvent } from "../../store/rows.js";
 import { uuidv7 } from "../../store/uuid.js";
 import type { EventWriter } from "../../store/writer.js";
+import type { EabClaim, EabOutcome, EabService } from "../eab/eab-service.js";
 import { withOptimisticRetry } from "../optimistic-retry.js";
 
 export type AccountOutcome =
@@ -36,13 +37,20 @@ export interface RegisterRequest {
   readonly contact: readonly string[];
   readonly termsOfServiceAgreed: boolean;
   readonly onlyReturnExisting: boolean;
+  /** RFC 8555 §7.3.4: the payload's `externalAccountBinding` as sent, and the outer JWS's `url` */
+  readonly externalAccountBinding?: { readonly jws: unknown; readonly url: string };
 }
+
+/** What newAccount needs of the EAB keys (src/acme/eab/eab-service.ts). */
+export type ExternalAccountBinder = Pick<EabService, "verifyBinding" | "claim" | "bind">;
 
 export class AccountService {
   constructor(
     private readonly dialect: EventStoreDialect,
     private readonly writer: EventWriter,
     private readonly policy: AccountPolicy,
+    /** absent: newAccount refuses any externalAccountBinding */
+    private readonly eab?: ExternalAccountBinder,
   ) {}
 
   async findById(accountId: string): Promise<AccountRow | null> {
@@ -50,15 +58,43 @@ export class AccountService {
   }
 
   async register(request: RegisterRequest, meta: RequestMeta = {}): Promise<AccountOutcome> {
+    const { externalAccountBinding: binding, ...fields } = request;
+    // RFC 8555 §7.3.4: the binding's MAC is checked once; what the key may still bind is decided in the loop.
+    const verified = binding === undefined ? null : await this.#verifyBinding(binding, fields.thumbprint);
+    if (verified && !verified.ok) return { kind: "rejected", error: verified.error };
+    const keyId = verified?.value.keyId ?? null;
     return withOptimisticRetry(async () => {
-      const accountId = uuidv7();
-      const keyOwner = await this.keyOwner(request.thumbprint);
-      const decision = decideAccount(null, { kind: "register", accountId, externalAccountBinding: null, keyOwner, ...request }, this.policy);
+      let accountId = uuidv7();
+      const keyOwner = await this.keyOwner(fields.thumbprint);
+      let claim: EabClaim | null = null;
+      // A key that already has an account gets it back (§7.3.1) without using up the EAB key.
+      if (keyId !== null && this.eab && keyOwner === null && !fields.onlyReturnExisting) {
+        const claimed = await this.eab.claim(keyId, accountId);
+        if (!claimed.ok) return { kind: "rejected", error: claimed.error };
+        claim = claimed.value;
+        accountId = claim.accountId;
+      }
+      const externalAccountBinding = keyId === null ? null : { keyId };
+      const decision = decideAccount(null, { kind: "register", accountId, keyOwner, ...fields, externalAccountBinding }, this.policy);
       if (decision.kind === "rejected") return decision;
       if (decision.kind === "existing") return this.#answer("existing", decision.accountId);
+      // Key first, account second: of two requests racing for one key only the one whose
+      // key-bound committed registers; a stop in between is completed by the next newAccount
+      // with that key, under the same account id (src/acme/eab/decide.ts).
+      if (claim) await this.eab?.bind(claim, meta);
       await this.#append(accountId, 0, decision.events, meta);
       return { kind: "created", account: evolve(null, decision.events) };
     });
+  }
+
+  async #verifyBinding(binding: { readonly jws: unknown; readonly url: string }, thumbprint: string): Promise<EabOutcome<{ readonly keyId: string }>> {
+    if (!this.eab) {
+      return {
+        ok: false,
+        error: { type: "malformed", detail: "This server has no external account binding keys; send newAccount without externalAccountBinding." },
+      };
+    }
+    return this.eab.verifyBinding(binding.jws, { url: binding.url, thumbprint });
   }
 
   /** The account as it stands (POST-as-GET). */

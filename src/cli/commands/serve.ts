@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
 import { startAcmeServices } from "../../acme/acme-services.js";
+import { startAdminChannel } from "../../admin/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
 import { acmePaths } from "../../http/acme-paths.js";
@@ -85,11 +86,13 @@ async function serve(config: CerteasyConfig): Promise<number> {
       timeouts: config.server,
       log: log.service("http-server"),
     });
+    const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
     main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
     process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
 
     const signal = await stopSignal;
+    await admin.close();
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
     const work = await acme.stop(config.workers.drainTimeoutMs);

@@ -1,7 +1,7 @@
 /** Every projection table, by the name projections use in RowChange (one record per dialect). */
 import type { MsSqlTable } from "drizzle-orm/mssql-core";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
-import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeOrders, nodeBoots } from "../schema/mssql.js";
+import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeEabKeys, acmeOrders, nodeBoots } from "../schema/mssql.js";
 
 export const mssqlProjectionTables: Readonly<Record<ProjectionTableName, MsSqlTable>> = {
   node_boots: nodeBoots,
@@ -10,4 +10,5 @@ export const mssqlProjectionTables: Readonly<Record<ProjectionTableName, MsSqlTa
   acme_authorizations: acmeAuthorizations,
   acme_challenges: acmeChallenges,
   acme_certificates: acmeCertificates,
+  acme_eab_keys: acmeEabKeys,
 };

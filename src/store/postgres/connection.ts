@@ -7,7 +7,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
 import type { PoolLifetimes } from "../open.js";
-import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeOrders, nodeBoots } from "../schema/postgres.js";
+import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeEabKeys, acmeOrders, nodeBoots } from "../schema/postgres.js";
 
 export interface PostgresOptions extends PoolLifetimes {
   /** postgres://user:password@host:port/database */
@@ -39,6 +39,7 @@ export const postgresProjectionTables: Readonly<Record<ProjectionTableName, PgTa
   acme_authorizations: acmeAuthorizations,
   acme_challenges: acmeChallenges,
   acme_certificates: acmeCertificates,
+  acme_eab_keys: acmeEabKeys,
 };
 
 const seconds = (ms: number | null | undefined): number => (ms ? Math.max(1, Math.ceil(ms / 1000)) : 0);

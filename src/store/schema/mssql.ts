@@ -191,3 +191,23 @@ export const acmeCertificates = mssqlTable(
     index("acme_certificates_account_idx").on(t.accountId, t.identifiersHash),
   ],
 );
+
+/**
+ * Projection table of the EAB keys (projections/tables/eab-keys.ts); written only through
+ * RowChange. No key material, not even encrypted. newOrder finds a bound account's scope by
+ * `bound_account_id`. Name rules are A-labels (ASCII); the operator's note is free text.
+ */
+export const acmeEabKeys = mssqlTable(
+  "acme_eab_keys",
+  {
+    keyId: varchar("key_id", { length: 128 }).primaryKey(),
+    status: varchar("status", { length: 16 }).notNull(),
+    boundAccountId: char("bound_account_id", { length: 36 }),
+    allowedNames: varchar("allowed_names", { length: "max" }).notNull(),
+    allowedProfiles: varchar("allowed_profiles", { length: "max" }).notNull(),
+    note: nvarchar("note", { length: 256 }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("acme_eab_keys_bound_account_idx").on(t.boundAccountId)],
+);

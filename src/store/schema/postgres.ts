@@ -187,3 +187,23 @@ export const acmeCertificates = pgTable(
     index("acme_certificates_account_idx").on(t.accountId, t.identifiersHash),
   ],
 );
+
+/**
+ * Projection table of the EAB keys (projections/tables/eab-keys.ts); written only through
+ * RowChange. No key material, not even encrypted. newOrder finds a bound account's scope by
+ * `bound_account_id`.
+ */
+export const acmeEabKeys = pgTable(
+  "acme_eab_keys",
+  {
+    keyId: varchar("key_id", { length: 128 }).primaryKey(),
+    status: varchar({ length: 16 }).notNull(),
+    boundAccountId: char("bound_account_id", { length: 36 }),
+    allowedNames: text("allowed_names").notNull(),
+    allowedProfiles: text("allowed_profiles").notNull(),
+    note: varchar({ length: 256 }),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("acme_eab_keys_bound_account_idx").on(t.boundAccountId)],
+);

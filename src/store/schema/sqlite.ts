@@ -187,3 +187,23 @@ export const acmeCertificates = sqliteTable(
     index("acme_certificates_account_idx").on(t.accountId, t.identifiersHash),
   ],
 );
+
+/**
+ * Projection table of the EAB keys (projections/tables/eab-keys.ts); written only through
+ * RowChange. No key material, not even encrypted. newOrder finds a bound account's scope by
+ * `bound_account_id`.
+ */
+export const acmeEabKeys = sqliteTable(
+  "acme_eab_keys",
+  {
+    keyId: text("key_id", { length: 128 }).primaryKey(),
+    status: text({ length: 16 }).notNull(),
+    boundAccountId: text("bound_account_id", { length: 36 }),
+    allowedNames: text("allowed_names").notNull(),
+    allowedProfiles: text("allowed_profiles").notNull(),
+    note: text({ length: 256 }),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("acme_eab_keys_bound_account_idx").on(t.boundAccountId)],
+);

@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeOrders, nodeBoots } from "../schema/sqlite.js";
+import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeEabKeys, acmeOrders, nodeBoots } from "../schema/sqlite.js";
 
 export interface SqliteOptions {
   /** database file; its directory must exist */
@@ -30,6 +30,7 @@ export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLite
   acme_authorizations: acmeAuthorizations,
   acme_challenges: acmeChallenges,
   acme_certificates: acmeCertificates,
+  acme_eab_keys: acmeEabKeys,
 };
 
 export function openSqlite(options: SqliteOptions): SqliteConnection {
