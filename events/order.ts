@@ -51,6 +51,8 @@ export const OrderCreated = defineEvent(
     notBefore: isoTime.nullable(),
     notAfter: isoTime.nullable(),
     expires: isoTime,
+    /** the issuance policy chosen at creation and pinned to the order (reference §2.2) */
+    policy: z.string().min(1).max(64),
     /** draft-ietf-acme-profiles, as chosen (by the client or the server) */
     profile: z.string().max(64).nullable(),
     /** RFC 9773 §5: the certificate this order replaces */

@@ -11,14 +11,14 @@ import type { CertificateAuthority } from "../ca/authority.js";
 import { fromPem } from "../ca/der/pem.js";
 import type { CerteasyConfig } from "../config/index.js";
 import type { OrderPolicy } from "../domain/order/index.js";
+import { offeredProfiles } from "../domain/policy/index.js";
 import { caIssuerPath, crlPath } from "../http/acme-paths.js";
 import type { DirectoryMeta } from "../http/routes/directory.js";
 import type { OrderRoutesDeps } from "../http/routes/order-deps.js";
 import type { NodeCore } from "../node/open-node.js";
 import { createValidator, type Validator } from "../validation/index.js";
 import { AccountService } from "./accounts/account-service.js";
-import { EabService, KeyEncryptionKeyFile } from "./eab/index.js";
-import { DEFAULT_CSR_POLICY } from "./csr/index.js";
+import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
 import { startValidationWork } from "./orders/validation-work.js";
@@ -41,7 +41,7 @@ export interface AcmeServices {
 
 export interface AcmeServicesOptions {
   readonly core: Pick<NodeCore, "dialect" | "writer" | "clock">;
-  readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "server">;
+  readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server">;
   readonly log: { readonly validation: Logger; readonly issuance: Logger };
   /** overrides the validator built from `dns-validation-profiles` (tests) */
   readonly validator?: Validator;
@@ -71,15 +71,19 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     authorizationLifetimeMs: acme.authorizationLifetimeMs,
     validAuthorizationLifetimeMs: acme.validAuthorizationLifetimeMs,
     certificateLifetimeMs: acme.certificateLifetimeMs,
-    profiles: [],
+    issuancePolicies: config.issuancePolicies,
   };
   const eab = new EabService({ dialect: core.dialect, writer: core.writer, kek: new KeyEncryptionKeyFile(config.workdir) });
   const accounts = new AccountService(core.dialect, core.writer, {
     termsOfServiceRequired: acme.termsOfService !== null,
     externalAccountRequired: acme.externalAccountBinding === "required",
   }, eab);
-  const orders = new OrderService(core.dialect, core.writer, policy, clock);
-  const csrPolicy = DEFAULT_CSR_POLICY;
+  const orders = new OrderService(core.dialect, core.writer, policy, clock, async (accountId, order) => {
+    // RFC 8555 §7.3.4 leaves what a binding allows to the server: a key may limit names and profiles.
+    const scope = await eab.scopeOfAccount(accountId);
+    const verdict = scope ? eabScopeAllows(scope, order.identifiers, order.profile) : { ok: true as const };
+    return verdict.ok ? null : { type: "rejectedIdentifier", detail: verdict.detail };
+  });
 
   const validation = await startValidationWork({
     orders,
@@ -104,7 +108,12 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   const routes: OrderRoutesDeps = {
     orders,
     accounts,
-    finalize: { orders, csrPolicy, authority: LOCAL_AUTHORITY, clock },
+    finalize: {
+      orders,
+      csrPolicyFor: (name) => config.issuancePolicies.find((p) => p.name === name)?.csr ?? null,
+      authority: LOCAL_AUTHORITY,
+      clock,
+    },
     revocation: { orders, authorities, clock, log: options.log.issuance },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
     renewalInfo: config.renewalInfo,
@@ -124,7 +133,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       website: acme.website,
       caaIdentities: acme.caaIdentities,
       externalAccountRequired: acme.externalAccountBinding === "required",
-      profiles: {},
+      profiles: offeredProfiles(config.issuancePolicies),
     },
     stop: async (timeoutMs) => {
       const [v, i] = await Promise.all([validation.stop(timeoutMs), issuance.stop(timeoutMs)]);

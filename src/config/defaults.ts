@@ -1,3 +1,4 @@
+import { DEFAULT_CSR_POLICY } from "../acme/csr/policy.js";
 import type { Cidr } from "./network.js";
 
 /**
@@ -71,5 +72,17 @@ export const DEFAULTS = {
       cidr("224.0.0.0", 4),
       cidr("ff00::", 8),
     ],
+  },
+  /**
+   * With no `issuance-policies` section: one policy that allows every DNS name (`./127` and
+   * `*../127` reach every depth a name can have) and every IP address. Right for the embedded
+   * CA's lab default; an enterprise install writes its own. The signature rules are the CSR
+   * check's defaults (reference §3.4), also used for any `signature` key a policy leaves out.
+   */
+  issuancePolicy: {
+    name: "default",
+    dnsAllow: ["./127", "*../127"],
+    ipAllow: [cidr("0.0.0.0", 0), cidr("::", 0)],
+    csr: DEFAULT_CSR_POLICY,
   },
 } as const;

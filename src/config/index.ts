@@ -12,6 +12,8 @@ export type {
   Cidr,
   DatabaseConfig,
   DatabaseDriver,
+  DnsRule,
+  IssuancePolicy,
   ListenAddress,
   LogLevel,
   LogOutput,

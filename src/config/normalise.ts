@@ -6,6 +6,7 @@
 import { dirname } from "node:path";
 import type { ServiceName } from "../log/services.js";
 import { DEFAULTS } from "./defaults.js";
+import { normaliseIssuancePolicies } from "./issuance-policies-schema.js";
 import { resolveAnchoredPath } from "./paths.js";
 import type { ParsedConfig } from "./schema.js";
 import type { AcmeConfig, CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig, ValidationProfile } from "./types.js";
@@ -42,6 +43,10 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
       retryAfterMs: renewalInfo["retry-after"],
     },
     dnsValidationProfiles: normaliseProfiles(parsed["dns-validation-profiles"]),
+    issuancePolicies: normaliseIssuancePolicies(
+      parsed["issuance-policies"],
+      parsed["dns-validation-profiles"]?.map((profile) => profile.name) ?? [DEFAULTS.dnsValidation.profileName],
+    ),
   };
 }
 

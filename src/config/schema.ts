@@ -24,6 +24,7 @@ import type { Check } from "./fields.js";
 import { formatDuration } from "./duration.js";
 import { acmeShape } from "./acme-schema.js";
 import { DNS_PROFILE_KEYS, dnsValidationProfiles } from "./dns-profiles-schema.js";
+import { checkValidationProfileNames, ISSUANCE_POLICY_KEYS, issuancePolicies } from "./issuance-policies-schema.js";
 import { checkLogOutput, logsShape } from "./logs-schema.js";
 import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
 import { renewalInfoShape } from "./renewal-info-schema.js";
@@ -129,6 +130,7 @@ const rootShape = {
   acme: section(acmeShape),
   "renewal-info": section(renewalInfoShape),
   "dns-validation-profiles": dnsValidationProfiles,
+  "issuance-policies": issuancePolicies,
 };
 
 /**
@@ -145,6 +147,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   acme: Object.keys(acmeShape),
   "renewal-info": Object.keys(renewalInfoShape),
   ...DNS_PROFILE_KEYS,
+  ...ISSUANCE_POLICY_KEYS,
 };
 
 export const configSchema = section(rootShape).superRefine((config, ctx) => {
@@ -169,6 +172,10 @@ export const configSchema = section(rootShape).superRefine((config, ctx) => {
       message: `expected at most server.read-timeout (${formatDuration(read)}), got ${formatDuration(readHeader)}`,
     });
   }
+  const profileNames = config["dns-validation-profiles"]?.map((profile) => profile.name) ?? [DEFAULTS.dnsValidation.profileName];
+  checkValidationProfileNames(config["issuance-policies"], profileNames, (path, message) =>
+    ctx.addIssue({ code: "custom", path: ["issuance-policies", ...path], message }),
+  );
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;
@@ -182,7 +189,6 @@ export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
   "": [
     "tls-certificate-manager",
     "authorities",
-    "issuance-policies",
     "policy-bindings",
     "license",
     "rate-limiting",

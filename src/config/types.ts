@@ -3,12 +3,14 @@
  * path absolute, every duration in milliseconds. Produced once, at the boundary, by
  * normalise.ts; nothing past the loader reads the YAML shape.
  */
+import type { IssuancePolicy } from "../domain/policy/index.js";
 import type { ServiceName } from "../log/services.js";
 import type { ValidationProfile } from "../validation/profile.js";
 import type { Cidr, ListenAddress } from "./network.js";
 
 export type { Cidr, ListenAddress } from "./network.js";
 export type { ResolverZone, ValidationProfile } from "../validation/profile.js";
+export type { DnsRule, IssuancePolicy } from "../domain/policy/index.js";
 
 export interface ServerConfig {
   /** public base URLs, used in the directory and in every object link (RFC 8555 §7.1) */
@@ -132,4 +134,10 @@ export interface CerteasyConfig {
   readonly renewalInfo: RenewalInfoConfig;
   /** never empty; one profile named `default` when the file has no such section */
   readonly dnsValidationProfiles: readonly ValidationProfile[];
+  /**
+   * never empty; in declaration order, which is the order newOrder tries them in (reference
+   * §3.3); one policy named `default` allowing every name and address when the file has no
+   * such section
+   */
+  readonly issuancePolicies: readonly IssuancePolicy[];
 }

@@ -4,6 +4,7 @@
  * control off; the operator should see that every time the server starts.
  */
 import { BlockList } from "node:net";
+import { policyWarnings } from "../domain/policy/index.js";
 import type { Cidr, CerteasyConfig, ValidationProfile } from "./types.js";
 
 export function configWarnings(config: CerteasyConfig): string[] {
@@ -35,6 +36,7 @@ export function configWarnings(config: CerteasyConfig): string[] {
       `dns-validation-profiles "${profile.name}" lets challenge validation connect to ${reachable.map((a) => `${a.address} (${a.what})`).join(", ")}: an ACME client could make this server probe them`,
     );
   }
+  for (const policy of config.issuancePolicies) warnings.push(...policyWarnings(policy));
   return warnings;
 }
 

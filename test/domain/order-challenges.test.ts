@@ -29,6 +29,7 @@ import {
   type OrderState,
   type RecordValidation,
 } from "../../src/domain/order/index.js";
+import { policy as issuancePolicy } from "./policy/fixtures.js";
 
 const DAY = 86_400_000;
 const created = new Date("2026-11-30T08:00:00.000Z");
@@ -42,7 +43,7 @@ const policy: OrderPolicy = {
   authorizationLifetimeMs: 7 * DAY,
   validAuthorizationLifetimeMs: 30 * DAY,
   certificateLifetimeMs: 90 * DAY,
-  profiles: [],
+  issuancePolicies: [issuancePolicy("default", { allow: ["./127", "*../127"], ip: ["0.0.0.0/0", "::/0"] })],
 };
 
 const id = (n: number): string => `0193a0c4-0000-7000-8000-${n.toString(16).padStart(12, "0")}`;

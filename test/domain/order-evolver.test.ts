@@ -33,7 +33,7 @@ const identifiers = [{ type: "dns" as const, value: "www.example.com" }];
 
 const created = OrderCreated.create({
   orderId, accountId, identifiers, identifiersHash: "a".repeat(64), notBefore: null, notAfter: null,
-  expires: "2026-12-07T08:00:00.000Z", profile: "classic", replacesCertificateId: null,
+  expires: "2026-12-07T08:00:00.000Z", policy: "classic", profile: "classic", replacesCertificateId: null,
   authorizationIds: [authzId, reusedAuthzId],
   newAuthorizations: [{
     authzId, identifier: identifiers[0] ?? { type: "dns", value: "" }, wildcard: false, expires: "2026-12-07T08:00:00.000Z",

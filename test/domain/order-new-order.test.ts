@@ -16,6 +16,7 @@ import {
   type OrderPolicy,
   type Randomness,
 } from "../../src/domain/order/index.js";
+import { policy as issuancePolicy } from "./policy/fixtures.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -32,7 +33,11 @@ const policy: OrderPolicy = {
   authorizationLifetimeMs: 7 * DAY,
   validAuthorizationLifetimeMs: 30 * DAY,
   certificateLifetimeMs: 90 * DAY,
-  profiles: ["classic", "shortlived"],
+  issuancePolicies: [
+    issuancePolicy("default", { allow: ["./127", "*../127"], ip: ["0.0.0.0/0", "::/0"] }),
+    issuancePolicy("classic", { allow: ["./127"], profile: "classic" }),
+    issuancePolicy("shortlived", { allow: ["./127"], profile: "shortlived" }),
+  ],
 };
 
 /** Predictable "random" values: id n and token n, in the order the decider asks for them. */
@@ -87,6 +92,7 @@ describe("newOrder: the order a client gets (RFC 8555 §7.4)", () => {
       notBefore: null,
       notAfter: null,
       expires: iso(now.getTime() + 7 * DAY),
+      policy: "default",
       profile: null,
       replacesCertificateId: null,
       authorizationIds: [id(1)],
@@ -220,7 +226,7 @@ describe("newOrder: profile (draft-ietf-acme-profiles)", () => {
       type: "invalidProfile",
       detail: 'Profile "tlsserver" is not offered; this server offers "classic", "shortlived".',
     });
-    expect(refusal(decideNewOrder(create({ profile: "classic" }), { ...policy, profiles: [] }))).toEqual({
+    expect(refusal(decideNewOrder(create({ profile: "classic" }), { ...policy, issuancePolicies: policy.issuancePolicies.slice(0, 1) }))).toEqual({
       type: "invalidProfile",
       detail: 'Profile "classic" is not offered; this server offers none.',
     });

@@ -14,7 +14,8 @@ import { startAcmeServices, type AcmeServices } from "../../src/acme/acme-servic
 import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
 import { DEFAULTS } from "../../src/config/defaults.js";
-import type { AcmeConfig, CerteasyConfig } from "../../src/config/index.js";
+import { normaliseIssuancePolicies } from "../../src/config/issuance-policies-schema.js";
+import type { AcmeConfig, CerteasyConfig, IssuancePolicy } from "../../src/config/index.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
@@ -39,6 +40,8 @@ export interface AcmeTestServer {
 
 export interface AcmeTestServerOptions {
   readonly acme?: Partial<AcmeConfig>;
+  /** default: the implicit `default` policy (every name, every address) */
+  readonly issuancePolicies?: readonly IssuancePolicy[];
 }
 
 export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
@@ -63,11 +66,12 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   });
   const port = await freePort();
   const baseUrl = `https://localhost:${port}/`;
-  const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "server"> = {
+  const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server"> = {
     workdir,
     server: { ...DEFAULTS.server, urls: [new URL(baseUrl)], remoteIpHeader: null, trustedProxies: [] },
     acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme, validationRetries: 0, ...options.acme },
     renewalInfo: DEFAULTS.renewalInfo,
+    issuancePolicies: options.issuancePolicies ?? normaliseIssuancePolicies(undefined, []),
     dnsValidationProfiles: [
       {
         name: "loopback",

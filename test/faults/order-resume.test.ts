@@ -15,6 +15,7 @@ import { DEFAULT_CSR_POLICY } from "../../src/acme/csr/index.js";
 import { jwkThumbprint, parsePublicJwk } from "../../src/acme/jws/public-jwk.js";
 import { finalizeOrder } from "../../src/acme/orders/finalize.js";
 import { DEFAULTS } from "../../src/config/defaults.js";
+import { normaliseIssuancePolicies } from "../../src/config/issuance-policies-schema.js";
 import type { CerteasyConfig } from "../../src/config/index.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
 import type { Validator } from "../../src/validation/index.js";
@@ -26,12 +27,13 @@ afterEach(async () => {
   if (workdir) await rm(workdir, { recursive: true, force: true });
 });
 
-function configFor(dir: string): Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "server"> {
+function configFor(dir: string): Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server"> {
   return {
     workdir: dir,
     server: { ...DEFAULTS.server, urls: [new URL("https://localhost:8443/")], remoteIpHeader: null, trustedProxies: [] },
     acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme },
     renewalInfo: DEFAULTS.renewalInfo,
+    issuancePolicies: normaliseIssuancePolicies(undefined, []),
     dnsValidationProfiles: [
       { name: "unused", timeoutMs: 1_000, zones: [], allowCidrs: [], denyCidrs: [], ports: { http01: 80, tlsAlpn01: 443 } },
     ],
@@ -110,7 +112,7 @@ describe("resuming work after a stop", () => {
     // Stop the queues first, then finalize: the order is recorded as processing with nobody to issue it.
     await services.stop(1_000);
     const finalized = await finalizeOrder(
-      { orders: services.orders, csrPolicy: DEFAULT_CSR_POLICY, authority: "local", clock: () => new Date() },
+      { orders: services.orders, csrPolicyFor: () => DEFAULT_CSR_POLICY, authority: "local", clock: () => new Date() },
       { orderId: created.order.orderId, csr: await csrFor("issue-later.test"), accountKeySpkiSha256: "0".repeat(64) },
       {},
     );

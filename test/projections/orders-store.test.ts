@@ -29,6 +29,7 @@ import { toStoredEvent } from "../../src/store/rows.js";
 import { uuidv4, uuidv7 } from "../../src/store/uuid.js";
 import { EventWriter } from "../../src/store/writer.js";
 import { postgresForTests, type TestPostgres } from "../support/postgres.js";
+import { policy as issuancePolicy } from "../domain/policy/fixtures.js";
 
 const DAY = 86_400_000;
 const policy: OrderPolicy = {
@@ -36,7 +37,7 @@ const policy: OrderPolicy = {
   authorizationLifetimeMs: 7 * DAY,
   validAuthorizationLifetimeMs: 30 * DAY,
   certificateLifetimeMs: 90 * DAY,
-  profiles: ["classic"],
+  issuancePolicies: [issuancePolicy("default", { allow: ["./127", "*../127"], ip: ["0.0.0.0/0", "::/0"] }), issuancePolicy("classic", { allow: ["./127", "*../127"], profile: "classic" })],
 };
 const thumbprint = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
 const orderTables: readonly ProjectionTableName[] = ["acme_orders", "acme_authorizations", "acme_challenges", "acme_certificates"];

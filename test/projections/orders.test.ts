@@ -58,7 +58,7 @@ const at = (events: readonly StoredEvent[], i: number): number => Date.parse(eve
 /** www.example.com gets a new authorization; *.example.com reuses a valid one of the account. */
 const created = OrderCreated.create({
   orderId, accountId, identifiers, identifiersHash: hash, notBefore: "2026-12-01T00:00:00.000Z", notAfter: "2027-01-01T00:00:00.000Z",
-  expires: "2026-12-07T08:00:00.000Z", profile: "classic", replacesCertificateId: replacedId,
+  expires: "2026-12-07T08:00:00.000Z", policy: "classic", profile: "classic", replacesCertificateId: replacedId,
   authorizationIds: [reusedAuthzId, authzId],
   newAuthorizations: [{
     authzId, identifier: { type: "dns", value: "www.example.com" }, wildcard: false, expires: "2026-12-07T08:00:00.000Z",

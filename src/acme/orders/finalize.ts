@@ -10,7 +10,8 @@ import type { OrderOutcome, OrderService } from "./order-service.js";
 
 export interface FinalizeDeps {
   readonly orders: OrderService;
-  readonly csrPolicy: CsrPolicy;
+  /** the CSR rules of an issuance policy (reference §3.4 `signature`, `csr`); null when no longer configured */
+  readonly csrPolicyFor: (policy: string) => CsrPolicy | null;
   /** the authority the order's certificate is issued by */
   readonly authority: string;
   readonly clock: () => Date;
@@ -43,7 +44,11 @@ export async function finalizeOrder(
       } as const;
       // The decider says orderNotReady before anyone looks at the CSR of an order that is not ready.
       if (state.status !== "ready") return command;
-      const check = checkCsr(der, state.identifiers, request.accountKeySpkiSha256, deps.csrPolicy);
+      const csrPolicy = deps.csrPolicyFor(state.policy);
+      if (!csrPolicy) {
+        return { kind: "refuse", error: { type: "unauthorized", detail: "The issuance policy this order was created under is no longer offered; create a new order." } };
+      }
+      const check = checkCsr(der, state.identifiers, request.accountKeySpkiSha256, csrPolicy);
       if (!check.ok) return { kind: "refuse", error: { type: "badCSR", detail: check.detail } };
       const { publicKeySpki, spkiSha256, extraEkus } = check.csr;
       return { ...command, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };

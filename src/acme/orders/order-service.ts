@@ -53,12 +53,19 @@ const newToken = (): string => randomBytes(32).toString("base64url");
 
 const random = { newId: uuidv7, newToken };
 
+/**
+ * A check on a decided new order that needs more than the decider sees — the scope of the
+ * account's external account binding (RFC 8555 §7.3.4). Null lets the order through.
+ */
+export type NewOrderGate = (accountId: string, order: OrderState) => Promise<DomainError | null>;
+
 export class OrderService {
   constructor(
     private readonly dialect: EventStoreDialect,
     private readonly writer: EventWriter,
     readonly policy: OrderPolicy,
     private readonly clock: () => Date,
+    private readonly gate: NewOrderGate = async () => null,
   ) {}
 
   async create(accountId: string, request: NewOrderRequest, meta: RequestMeta): Promise<OrderOutcome> {
@@ -81,8 +88,11 @@ export class OrderService {
         this.policy,
       );
       if (decision.kind === "rejected") return decision;
+      const order = evolve(null, decision.events);
+      const refusal = await this.gate(accountId, order);
+      if (refusal) return { kind: "rejected", error: refusal };
       await this.#append(orderId, 0, decision.events, meta);
-      return { kind: "ok", order: evolve(null, decision.events) };
+      return { kind: "ok", order };
     });
   }
 

@@ -4,6 +4,7 @@
  * value (ids, tokens) arrives in the command, so the decider stays pure and table-testable.
  */
 import type { RecordedProblem } from "../../../events/index.js";
+import type { IssuancePolicy } from "../policy/index.js";
 import type { Identifier } from "./identifiers.js";
 
 /** Fresh random values the decider may use; the handler passes UUIDv7/random-token generators. */
@@ -129,8 +130,8 @@ export interface OrderPolicy {
   readonly validAuthorizationLifetimeMs: number;
   /** the longest certificate the CA issues: bounds a requested notBefore/notAfter */
   readonly certificateLifetimeMs: number;
-  /** draft-ietf-acme-profiles: the names the directory lists; empty = the field is refused */
-  readonly profiles: readonly string[];
+  /** `issuance-policies`, in declaration order: the first that allows every identifier is pinned */
+  readonly issuancePolicies: readonly IssuancePolicy[];
 }
 
 /** Reuse key of an authorization: its identifier and whether it is for a wildcard. */

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { OrderCreated, OrderReady, canonicalJson, type ChallengeType, type PendingEvent } from "../../../events/index.js";
 import { domainError, type DomainError } from "../domain-error.js";
 import { authorizationKey, type CreateOrder, type OrderPolicy } from "./commands.js";
+import { choosePolicy } from "../policy/index.js";
 import { canonicalIdentifiers, type Identifier } from "./identifiers.js";
 
 export type NewOrderDecision =
@@ -39,11 +40,10 @@ export function decideNewOrder(command: CreateOrder, policy: OrderPolicy): NewOr
   const validity = requestedValidity(command, policy);
   if ("error" in validity) return rejected(validity.error);
 
-  const profile = command.request.profile ?? null;
-  if (profile !== null && !policy.profiles.includes(profile)) {
-    const offered = policy.profiles.length > 0 ? `; this server offers ${policy.profiles.map((p) => JSON.stringify(p)).join(", ")}` : "; this server offers none";
-    return rejected(domainError("invalidProfile", `Profile ${JSON.stringify(profile)} is not offered${offered}.`));
-  }
+  // Reference §2.2: the policy is chosen from the identifiers (or the requested profile) once, and pinned.
+  const choice = choosePolicy(policy.issuancePolicies, identifiers, command.request.profile ?? null);
+  if (!choice.ok) return rejected(choice.error);
+  const profile = command.request.profile ?? choice.policy.acmeProfile?.name ?? null;
 
   const replaced = command.replaces;
   if (replaced) {
@@ -93,6 +93,7 @@ export function decideNewOrder(command: CreateOrder, policy: OrderPolicy): NewOr
     notBefore: validity.notBefore,
     notAfter: validity.notAfter,
     expires: new Date(now + policy.orderLifetimeMs).toISOString(),
+    policy: choice.policy.name,
     profile,
     replacesCertificateId: replaced?.certificateId ?? null,
     authorizationIds,

@@ -51,6 +51,8 @@ export interface OrderState {
   readonly notBefore: string | null;
   readonly notAfter: string | null;
   readonly expires: string;
+  /** the issuance policy pinned at creation: its CSR rules apply at finalization */
+  readonly policy: string;
   readonly profile: string | null;
   readonly replacesCertificateId: string | null;
   readonly authorizationIds: readonly string[];
@@ -94,6 +96,7 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
       notBefore: d.notBefore,
       notAfter: d.notAfter,
       expires: d.expires,
+      policy: d.policy,
       profile: d.profile,
       replacesCertificateId: d.replacesCertificateId,
       authorizationIds: d.authorizationIds,
