@@ -10,6 +10,33 @@ import type { NodeCore } from "./open-node.js";
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
+/** Anything that answers a health probe: a certificate authority. */
+export interface HealthProbe {
+  health(): Promise<{ readonly healthy: boolean; readonly detail: string }>;
+}
+
+/**
+ * Issuance needs a CA: the node is ready when at least one authority answers its health check
+ * (issue "Running it": `/readyz`), each one reported on its own line.
+ */
+export function authorityReadiness(authorities: ReadonlyMap<string, HealthProbe>, timeoutMs: number): () => Promise<readonly ReadinessCheck[]> {
+  return async () => {
+    const results = await Promise.all(
+      [...authorities].map(async ([name, authority]) => {
+        try {
+          const health = await withTimeout(authority.health(), timeoutMs);
+          return { name, healthy: health.healthy, detail: health.detail };
+        } catch (error) {
+          return { name, healthy: false, detail: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    const healthy = results.filter((r) => r.healthy).map((r) => r.name);
+    const detail = results.map((r) => `${r.name}: ${r.healthy ? "healthy" : r.detail}`).join("; ");
+    return [{ name: "authorities", ready: healthy.length > 0, detail }];
+  };
+}
+
 export function nodeReadiness(core: NodeCore, pingTimeoutMs: number): () => Promise<readonly ReadinessCheck[]> {
   return async () => {
     const checks: ReadinessCheck[] = [];

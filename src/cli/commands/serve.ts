@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
-import { startAcmeServices } from "../../acme/acme-services.js";
+import { startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
 import { startAdminChannel } from "../../admin/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
@@ -17,7 +17,7 @@ import { ensureLocalRootCa } from "../../ca/local/bootstrap.js";
 import type { Logger } from "pino";
 import { createLogger } from "../../log/logger.js";
 import { openNode } from "../../node/open-node.js";
-import { nodeReadiness } from "../../node/readiness.js";
+import { authorityReadiness, nodeReadiness } from "../../node/readiness.js";
 import { CerteasyMetrics } from "../../observability/metrics.js";
 import { nodeMetricSources } from "../../observability/node-sources.js";
 import { ensureServerCertificate } from "../../tls/server-certificate.js";
@@ -49,6 +49,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
     onBatch: metrics.observeWriterBatch,
     onCommitted: metrics.countCommitted,
   });
+  let acme: AcmeServices | undefined;
   try {
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
@@ -59,12 +60,16 @@ async function serve(config: CerteasyConfig): Promise<number> {
       clock: { now: clock },
       log: log.service("http-server"),
     });
-    const acme = await startAcmeServices({
+    acme = await startAcmeServices({
       core,
       config,
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
+      onValidation: metrics.countValidation,
     });
-    const readiness = nodeReadiness(core, config.database.pingTimeoutMs);
+    metrics.watchAuthorities(acme.authorities);
+    const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
+    const authorityChecks = authorityReadiness(acme.authorities, config.database.pingTimeoutMs);
+    const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
     metrics.watchNode(nodeMetricSources(core, readiness));
     const app = createAcmeApp({
       serverUrls: urls,
@@ -101,6 +106,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
     main.info("certeasy stopped");
     return EXIT_OK;
   } catch (error) {
+    await acme?.stop(0);
     await core.stop("fatal");
     throw error;
   }
