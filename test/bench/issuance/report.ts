@@ -1,0 +1,78 @@
+/** The bench's printed tables: one row per load step, then Pebble and the ratios. */
+import type { ProfileSummary } from "./cpu-profile.js";
+import type { LevelResult } from "./load.js";
+
+const COLUMNS = [
+  ["clients", 7],
+  ["orders", 6],
+  ["orders/s", 8],
+  ["p50 ms", 7],
+  ["p99 ms", 7],
+  ["server CPU ms/order", 19],
+  ["db CPU ms/order", 15],
+  ["requests/order", 14],
+  ["authz polls/order", 17],
+  ["order polls/order", 17],
+  ["bench CPU ms/order", 18],
+] as const;
+
+export function tableHeader(): string {
+  return COLUMNS.map(([name, width]) => name.padStart(width)).join("  ");
+}
+
+export function tableRow(r: LevelResult): string {
+  const cells = [
+    String(r.clients),
+    String(r.orders),
+    r.ordersPerSecond.toFixed(1),
+    r.p50Ms.toFixed(1),
+    r.p99Ms.toFixed(1),
+    r.serverCpuMsPerOrder.toFixed(2),
+    r.databaseCpuMsPerOrder === undefined ? "-" : r.databaseCpuMsPerOrder.toFixed(2),
+    r.requestsPerOrder.toFixed(2),
+    r.authzPollsPerOrder.toFixed(2),
+    r.orderPollsPerOrder.toFixed(2),
+    r.benchCpuMsPerOrder.toFixed(2),
+  ];
+  const notes = [
+    ...(r.badNonceRetries > 0 ? [`${r.badNonceRetries} badNonce retried`] : []),
+    ...(r.serverDescendants > 0 ? [`${r.serverDescendants} server child processes`] : []),
+  ];
+  return cells.map((cell, i) => cell.padStart(COLUMNS[i]?.[1] ?? 0)).join("  ") + (notes.length > 0 ? `  (${notes.join(", ")})` : "");
+}
+
+/** Certeasy ÷ Pebble at each concurrency both were driven at, from the same run. */
+export function ratioLines(certeasy: readonly LevelResult[], pebble: readonly LevelResult[]): string[] {
+  const lines: string[] = [];
+  for (const p of pebble) {
+    const c = certeasy.find((r) => r.clients === p.clients);
+    if (!c) continue;
+    lines.push(
+      `${c.target} vs pebble, ${p.clients} client${p.clients === 1 ? "" : "s"}: orders/s ×${(c.ordersPerSecond / p.ordersPerSecond).toFixed(2)}` +
+        ` (${c.ordersPerSecond.toFixed(1)} vs ${p.ordersPerSecond.toFixed(1)}), server CPU/order ×${(c.serverCpuMsPerOrder / p.serverCpuMsPerOrder).toFixed(2)}` +
+        ` (${c.serverCpuMsPerOrder.toFixed(2)} vs ${p.serverCpuMsPerOrder.toFixed(2)} ms)`,
+    );
+  }
+  return lines;
+}
+
+export function targetVerdict(results: readonly LevelResult[], targetMs: number): string {
+  const over = results.filter((r) => r.serverCpuMsPerOrder >= targetMs);
+  return over.length === 0
+    ? `server CPU per order under ${targetMs} ms at every concurrency: target met`
+    : `server CPU per order under ${targetMs} ms: NOT met at ${over.map((r) => `${r.clients} clients (${r.serverCpuMsPerOrder.toFixed(2)} ms)`).join(", ")}`;
+}
+
+export function profileLines(summary: ProfileSummary, top: number): string[] {
+  const pct = (share: number): string => `${(share * 100).toFixed(1).padStart(5)}%`;
+  return [
+    `sampled ${summary.busyMs.toFixed(0)} ms busy, ${summary.idleMs.toFixed(0)} ms idle on the JavaScript threads${summary.windowApplied ? ", load step only" : ", whole process life (the load-step window did not match the profile clock)"}`,
+    "(samples count wall time: waits on the disk inside synchronous calls, or for a free core, are included; read the shares)",
+    `top ${top} functions by self time:`,
+    ...summary.functions.slice(0, top).map((f) => `  ${pct(f.share)}  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`),
+    `top ${top} files by self time:`,
+    ...summary.files.slice(0, top).map((f) => `  ${pct(f.share)}  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`),
+    `top ${top} Certeasy functions, counting the libraries they call:`,
+    ...summary.ownCode.slice(0, top).map((f) => `  ${pct(f.share)}  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`),
+  ];
+}

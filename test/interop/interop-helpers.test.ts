@@ -1,0 +1,83 @@
+/**
+ * The pieces of `npm run interop` that decide PASS or FAIL without a client: reading the ACME
+ * problem a client received, naming a certificate for ARI, and the server config the run
+ * writes — which must stay a config Certeasy accepts, or every interop scenario would fail at
+ * start-up for a reason unrelated to the clients.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../e2e/children.js";
+import { lastAcmeError } from "./acme-errors.js";
+import { dnsNames, pemCertificates } from "./certificates.js";
+import { interopConfigYaml } from "./config.js";
+import { parseCreatedEabKey } from "./eab.js";
+import { serialOctets } from "./revocation.js";
+
+describe("lastAcmeError", () => {
+  it("reads the problem document certbot logs, the last one winning", () => {
+    const log = [
+      '{"type":"urn:ietf:params:acme:error:badNonce","detail":"JWS has an invalid anti-replay nonce.","status":400}',
+      "2026-11-30 11:45:04,866:DEBUG:certbot._internal.log:Exiting abnormally:",
+      '{"type":"urn:ietf:params:acme:error:badCSR","detail":"The CSR\'s RSA key has 2048 bits; the issuance policy requires at least 3072.","status":400}',
+      "AttributeError: can't set attribute",
+    ].join("\n");
+    expect(lastAcmeError(log)).toEqual({ type: "badCSR", detail: "The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072." });
+  });
+
+  it("reads the error line lego prints", () => {
+    const output =
+      "2026/11/30 11:51:11 Could not obtain certificates:\n\tacme: error: 400 :: POST :: https://localhost:1/acme/order/x/finalize :: urn:ietf:params:acme:error:badCSR :: The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072.\n";
+    expect(lastAcmeError(output)).toEqual({ type: "badCSR", detail: "The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072." });
+  });
+
+  it("finds nothing in output without a problem", () => {
+    expect(lastAcmeError("Successfully received certificate.\n")).toBeNull();
+  });
+});
+
+describe("certificate helpers", () => {
+  it("gives the serial's DER content octets: a 00 before a top bit, no other leading zero (RFC 9773 §4.1)", () => {
+    expect(serialOctets("7FAB").toString("hex")).toBe("7fab");
+    expect(serialOctets("85AB").toString("hex")).toBe("0085ab");
+    expect(serialOctets("00000085AB").toString("hex")).toBe("0085ab");
+    expect(serialOctets("5AB").toString("hex")).toBe("05ab");
+  });
+
+  it("reads dNSName entries only, lower-cased and sorted", () => {
+    expect(dnsNames("DNS:www.Example.test, IP Address:127.0.0.1, DNS:*.example.test")).toEqual(["*.example.test", "www.example.test"]);
+    expect(dnsNames(undefined)).toEqual([]);
+  });
+
+  it("splits a PEM bundle into its certificates", () => {
+    const block = (body: string): string => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----`;
+    expect(pemCertificates(`${block("AAAA")}\n\n${block("BBBB")}\n`)).toEqual([`${block("AAAA")}\n`, `${block("BBBB")}\n`]);
+  });
+});
+
+describe("parseCreatedEabKey", () => {
+  it("reads the key id and HMAC key from `certeasy eab create`'s answer", () => {
+    const stdout = "Created EAB key kid-1.\n\n  key id:    kid-1\n  HMAC key:  c2VjcmV0LWhtYWMta2V5\n  names:     any\n";
+    expect(parseCreatedEabKey(stdout)).toEqual({ keyId: "kid-1", hmacKey: "c2VjcmV0LWhtYWMta2V5" });
+    expect(parseCreatedEabKey("certeasy: no such command\n")).toBeNull();
+  });
+});
+
+describe("the interop server's config", () => {
+  it("is accepted by `certeasy validate` for both EAB settings", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "certeasy-interop-config-"));
+    try {
+      const ports = { acme: 18443, http01: 18080, tlsAlpn01: 18444, dns: 18053, dnsManagement: 18055 };
+      for (const externalAccountBinding of ["optional", "required"] as const) {
+        const configPath = join(directory, `${externalAccountBinding}.yml`);
+        await writeFile(configPath, interopConfigYaml({ workdir: join(directory, "workdir"), ports, externalAccountBinding }));
+        const result = await runCli(["validate", "-f", configPath]);
+        expect(result.stdout + result.stderr).toContain("configuration is valid");
+        expect(result.code).toBe(0);
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

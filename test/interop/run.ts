@@ -1,0 +1,144 @@
+/**
+ * `npm run interop`: the ACME clients operators actually run — Debian's certbot and lego —
+ * against a freshly started Certeasy, over loopback only. Names live under .test (RFC 2606)
+ * and resolve through pebble-challtestsrv. One line per scenario, `N passed, N failed` at the
+ * end, exit 1 on any failure. Every child process and the temp dir are gone when it ends,
+ * whatever the outcome.
+ */
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "../e2e/children.js";
+import { startCerteasy, type CerteasyServer } from "./certeasy-server.js";
+import { certbotScenarios } from "./certbot.js";
+import { startDnsServer, type DnsServer } from "./challtestsrv.js";
+import type { InteropContext } from "./context.js";
+import { eabScenarios } from "./eab.js";
+import { legoScenarios } from "./lego.js";
+import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
+import { killAll, runProgram } from "./processes.js";
+import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
+
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl"] as const;
+const SERVER_LOG_LINES = 20;
+/** a log line with a stack can be long: enough of it to find the cause */
+const MAX_LOG_LINE = 800;
+
+const results: ScenarioResult[] = [];
+
+/** Run one scenario and print its line; on failure, its evidence and the server's log meanwhile. */
+async function play(scenario: Scenario, server?: CerteasyServer): Promise<ScenarioResult> {
+  const mark = server?.stderr().length ?? 0;
+  const result = await runScenario(scenario);
+  results.push(result);
+  console.log(formatResult(result));
+  if (!result.passed) {
+    if (result.evidence) console.log(`  client output:\n${result.evidence}`);
+    if (server !== undefined) {
+      const during = server.stderr().slice(mark);
+      // Nothing logged meanwhile (the client stopped before reaching the server): the last few
+      // lines still show whether the server is alive.
+      const [log, count, when] = during.trim() !== "" ? [during, SERVER_LOG_LINES, " during the scenario"] : [server.stderr(), 5, ", none during the scenario"];
+      console.log(`  server stderr (last ${count} lines${when}):\n${tail(log, count, MAX_LOG_LINE)}`);
+    }
+  }
+  return result;
+}
+
+async function missingPrograms(): Promise<string[]> {
+  const found = await Promise.all(REQUIRED_PROGRAMS.map(async (name) => (await runProgram("sh", ["-c", `command -v ${name}`], { timeoutMs: 5000 })).code === 0));
+  return REQUIRED_PROGRAMS.filter((_, index) => !found[index]);
+}
+
+/** lego's exec provider runs a program: a wrapper naming this node binary and our hook. */
+async function writeDnsHook(workspace: string): Promise<string> {
+  const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+  const path = join(workspace, "lego-dns-hook");
+  await writeFile(path, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(join(REPO_ROOT, "test/interop/lego-dns-hook.mjs"))} "$@"\n`);
+  await chmod(path, 0o755);
+  return path;
+}
+
+/** Start a server, play its client scenarios, stop it: the stop is a scenario of its own. */
+async function session(
+  label: string,
+  workspace: string,
+  ports: InteropPorts,
+  dns: DnsServer,
+  externalAccountBinding: "optional" | "required",
+  scenarios: (context: InteropContext) => Promise<Scenario[]>,
+): Promise<void> {
+  let server: CerteasyServer | undefined;
+  const started = await play({
+    name: `certeasy serve starts (${label})`,
+    run: async () => {
+      try {
+        server = await startCerteasy(join(workspace, "server"), { ports, externalAccountBinding });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const [first = "", ...rest] = message.split("\n");
+        throw new ScenarioFailure(first, tail(rest.join("\n"), SERVER_LOG_LINES));
+      }
+    },
+  });
+  if (!started.passed || server === undefined) return;
+  const running = server;
+  const rootCa = await readFile(running.rootCaPath, "utf8");
+  const dnsHookPath = await writeDnsHook(workspace);
+  const context: InteropContext = { server: running, rootCa, dns, ports, workspace, dnsHookPath };
+  for (const scenario of await scenarios(context)) await play(scenario, running);
+  await play(
+    {
+      name: `certeasy serve stops on SIGTERM with exit 0 (${label})`,
+      run: async () => {
+        const exit = await running.stop();
+        if (exit.code !== 0) throw new ScenarioFailure(`serve ended with ${exit.code ?? exit.signal}, expected exit 0`);
+      },
+    },
+    running,
+  );
+}
+
+async function main(): Promise<number> {
+  const missing = await missingPrograms();
+  if (missing.length > 0) {
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl)`);
+    console.log("0 passed, 1 failed");
+    return 1;
+  }
+  const workspace = await mkdtemp(join(tmpdir(), "certeasy-interop-"));
+  const cleanup = async (): Promise<void> => {
+    await killAll();
+    await rm(workspace, { recursive: true, force: true });
+  };
+  // Ctrl-C or a CI timeout: leave no server, DNS server or client behind, nor the temp dir.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.log(`\ninterrupted by ${signal}: cleaning up`);
+      void cleanup().finally(() => process.exit(1));
+    });
+  }
+  const started = performance.now();
+  let dns: DnsServer | undefined;
+  try {
+    const ports = await allocatePorts();
+    try {
+      dns = await startDnsServer(ports.dns, ports.dnsManagement);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await play({ name: "pebble-challtestsrv starts", run: () => Promise.reject(new ScenarioFailure(message.split("\n")[0] ?? "", tail(message, 10))) });
+      return 1;
+    }
+    const clients = async (context: InteropContext): Promise<Scenario[]> => [...(await certbotScenarios(context)), ...legoScenarios(context)];
+    await session("EAB optional", join(workspace, "open"), ports, dns, "optional", clients);
+    await session("EAB required", join(workspace, "eab"), await withNewAcmePort(ports), dns, "required", async (context) => eabScenarios(context));
+  } finally {
+    await dns?.stop();
+    await cleanup();
+  }
+  console.log(formatSummary(results));
+  console.log(`interop run took ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  return results.every((result) => result.passed) ? 0 : 1;
+}
+
+process.exitCode = await main();
