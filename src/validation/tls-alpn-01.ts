@@ -45,7 +45,10 @@ export async function checkTlsAlpn01(challenge: ChallengeToValidate, context: Ch
     );
     negotiated = secure.alpnProtocol ?? false;
     certificate = secure.getPeerX509Certificate()?.raw;
-    secure.destroy();
+    // A graceful close lets our last handshake flight and close_notify reach the peer; a destroy
+    // here made responders (lego) log a handshake EOF. The timer bounds a peer that never closes.
+    secure.end();
+    setTimeout(() => secure.destroy(), 1_000).unref();
   } catch (error) {
     return invalid(handshakeProblemType(error), `${at}: ${describeNetworkError(error)}`, address);
   }

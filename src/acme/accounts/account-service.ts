@@ -44,6 +44,8 @@ export interface RegisterRequest {
 /** What newAccount needs of the EAB keys (src/acme/eab/eab-service.ts). */
 export type ExternalAccountBinder = Pick<EabService, "verifyBinding" | "claim" | "bind">;
 
+const CACHED_ACCOUNTS = 10_000;
+
 export class AccountService {
   constructor(
     private readonly dialect: EventStoreDialect,
@@ -53,8 +55,24 @@ export class AccountService {
     private readonly eab?: ExternalAccountBinder,
   ) {}
 
+  /**
+   * Every authenticated request looks its account up by `kid`, so rows are kept in memory.
+   * Every account event is appended here (single active node), and each append drops the
+   * account's entry once it has committed; a read that overlapped an append is not cached.
+   */
+  readonly #byId = new Map<string, AccountRow>();
+  #generation = 0;
+
   async findById(accountId: string): Promise<AccountRow | null> {
-    return (await this.#rows({ accountId }))[0] ?? null;
+    const cached = this.#byId.get(accountId);
+    if (cached) return cached;
+    const generation = this.#generation;
+    const row = (await this.#rows({ accountId }))[0] ?? null;
+    if (row && generation === this.#generation) {
+      this.#byId.set(accountId, row);
+      if (this.#byId.size > CACHED_ACCOUNTS) this.#byId.delete(this.#byId.keys().next().value ?? "");
+    }
+    return row;
   }
 
   async register(request: RegisterRequest, meta: RequestMeta = {}): Promise<AccountOutcome> {
@@ -145,8 +163,17 @@ export class AccountService {
     return { kind, account: state };
   }
 
-  #append(accountId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta): Promise<unknown> {
-    return this.writer.append({ streamId: accountStreamId(accountId), expectedVersion, events, meta });
+  async #append(accountId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta): Promise<void> {
+    try {
+      await this.writer.append({ streamId: accountStreamId(accountId), expectedVersion, events, meta });
+    } finally {
+      this.#forget(accountId);
+    }
+  }
+
+  #forget(accountId: string): void {
+    this.#generation++;
+    this.#byId.delete(accountId);
   }
 }
 
