@@ -26,8 +26,9 @@ describe("trackDatabaseCpu", () => {
   });
 
   it("counts nothing for backends that did no work", async () => {
-    const idle = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
-    await once(idle, "spawn");
+    // Tracked only once it is up: node's own start-up costs CPU, which is not what is measured.
+    const idle = spawn(process.execPath, ["-e", "console.log('up'); setTimeout(() => {}, 30000)"], { stdio: ["ignore", "pipe", "ignore"] });
+    await once(idle.stdout, "data");
     try {
       const tracker = await trackDatabaseCpu(async () => [idle.pid ?? -1]);
       await new Promise((resolve) => setTimeout(resolve, 600));
