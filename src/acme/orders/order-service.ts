@@ -53,6 +53,8 @@ const newToken = (): string => randomBytes(32).toString("base64url");
 
 const random = { newId: uuidv7, newToken };
 
+const RECENT_ORDERS = 10_000;
+
 /**
  * A check on a decided new order that needs more than the decider sees — the scope of the
  * account's external account binding (RFC 8555 §7.3.4). Null lets the order through.
@@ -91,16 +93,36 @@ export class OrderService {
       const order = evolve(null, decision.events);
       const refusal = await this.gate(accountId, order);
       if (refusal) return { kind: "rejected", error: refusal };
-      await this.#append(orderId, 0, decision.events, meta);
+      await this.#append(orderId, 0, decision.events, meta, order);
       return { kind: "ok", order };
     });
   }
 
+  /**
+   * Recently changed orders, as their last append left them: a flow's commands follow each other
+   * within seconds, and re-reading and re-decoding the stream each time was a large share of the
+   * request cost. Only this node appends (single active node); a stale entry can only cost a
+   * version conflict, which drops it, and the command is decided again on the stream itself.
+   */
+  readonly #recent = new Map<string, { readonly state: OrderState; readonly version: number }>();
+  #generation = 0;
+
   /** The order as its stream tells it (commands decide on this, never on the rows). */
   async load(orderId: string): Promise<{ readonly state: OrderState | null; readonly version: number }> {
+    const recent = this.#recent.get(orderId);
+    if (recent) return recent;
+    const generation = this.#generation;
     const rows = await this.dialect.readStream(orderStreamId(orderId));
     const events = rows.map((row) => decodeEvent(toStoredEvent(row))).filter(isOrderEvent);
-    return { state: foldOrder(events), version: rows.length };
+    const loaded = { state: foldOrder(events), version: rows.length };
+    if (loaded.state && generation === this.#generation) this.#remember(orderId, { state: loaded.state, version: loaded.version });
+    return loaded;
+  }
+
+  #remember(orderId: string, entry: { readonly state: OrderState; readonly version: number }): void {
+    this.#recent.delete(orderId);
+    this.#recent.set(orderId, entry);
+    if (this.#recent.size > RECENT_ORDERS) this.#recent.delete(this.#recent.keys().next().value ?? "");
   }
 
   /** Any command after creation; `command` may read the state it is decided on. */
@@ -116,8 +138,9 @@ export class OrderService {
       if (built.kind === "refuse") return { kind: "rejected", error: built.error };
       const decision = decideOrder(state, built, this.policy, this.clock());
       if (decision.kind === "rejected") return decision;
-      if (decision.events.length > 0) await this.#append(orderId, version, decision.events, meta);
-      return { kind: "ok", order: evolve(state, decision.events) };
+      const order = evolve(state, decision.events);
+      if (decision.events.length > 0) await this.#append(orderId, version, decision.events, meta, order);
+      return { kind: "ok", order };
     });
   }
 
@@ -199,8 +222,15 @@ export class OrderService {
     };
   }
 
-  #append(orderId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta): Promise<unknown> {
-    return this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+  async #append(orderId: string, expectedVersion: number, events: readonly PendingEvent[], meta: RequestMeta, after: OrderState): Promise<void> {
+    // Work triggered by `committed$` runs before this append resolves: while it is in flight,
+    // loads of this order go to the log, which already holds the new events.
+    this.#generation++;
+    this.#recent.delete(orderId);
+    await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+    // A load that began before the commit must not cache what it read over this entry.
+    this.#generation++;
+    this.#remember(orderId, { state: after, version: expectedVersion + events.length });
   }
 }
 
