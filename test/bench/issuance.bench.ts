@@ -12,6 +12,7 @@
  *   --scale X              multiply the orders of every step (default 1)
  *   --poll-ms N            fixed delay before each authorization/order poll (default 20)
  *   --profile              also run Certeasy (SQLite) once under `node --cpu-prof` with 16
+ *   --profile-clients N    clients of the profiled run (default 16)
  *                          clients, and print where its CPU went during that step
  *                          (`--only none --profile`: the profile alone)
  */
@@ -34,10 +35,10 @@ import { benchSession, type LevelSpec, type SessionOptions } from "./issuance/se
 
 /** The issue's target: server CPU per complete order on a 2-core machine. */
 const TARGET_CPU_MS_PER_ORDER = 2;
-const PROFILED_CLIENTS = 16;
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const PROFILED_CLIENTS = Number(option("--profile-clients") ?? 16) || 16;
 const levels = (option("--levels") ?? "1,4,16,64").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const only = option("--only")?.split(",");
 const scale = Number(option("--scale") ?? 1) || 1;

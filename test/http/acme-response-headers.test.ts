@@ -28,6 +28,8 @@ describe("newNonce (RFC 8555 §7.2)", () => {
     const head = await a.request("https://acme.corp.internal/acme/newNonce", { method: "HEAD" });
     const get = await a.request("https://acme.corp.internal/acme/newNonce");
     expect(head.status).toBe(200);
+    // An explicit empty length keeps HTTP/1.1 connections alive across nonce requests.
+    expect(head.headers.get("content-length")).toBe("0");
     expect(get.status).toBe(204);
     for (const res of [head, get]) {
       expect(res.headers.get("cache-control")).toBe("no-store");

@@ -10,6 +10,12 @@ import type { AcmeEnv } from "../env.js";
 export function newNonceRoutes(): Hono<AcmeEnv> {
   const routes = new Hono<AcmeEnv>();
   // Hono routes HEAD to the GET handler; the raw method tells the two apart.
-  routes.get(acmePaths.newNonce, (c) => c.body(null, c.req.method === "HEAD" ? 200 : 204, { "Cache-Control": "no-store" }));
+  // Content-Length: 0 on HEAD: without it Node clients read the response as delimited by the
+  // connection close and open a new TLS connection for every nonce.
+  routes.get(acmePaths.newNonce, (c) =>
+    c.req.method === "HEAD"
+      ? c.body(null, 200, { "Cache-Control": "no-store", "Content-Length": "0" })
+      : c.body(null, 204, { "Cache-Control": "no-store" }),
+  );
   return routes;
 }
