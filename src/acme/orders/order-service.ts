@@ -106,6 +106,8 @@ export class OrderService {
    */
   readonly #recent = new Map<string, { readonly state: OrderState; readonly version: number }>();
   #generation = 0;
+  /** appends in flight per order */
+  readonly #appending = new Map<string, number>();
 
   /** The order as its stream tells it (commands decide on this, never on the rows). */
   async load(orderId: string): Promise<{ readonly state: OrderState | null; readonly version: number }> {
@@ -115,7 +117,10 @@ export class OrderService {
     const rows = await this.dialect.readStream(orderStreamId(orderId));
     const events = rows.map((row) => decodeEvent(toStoredEvent(row))).filter(isOrderEvent);
     const loaded = { state: foldOrder(events), version: rows.length };
-    if (loaded.state && generation === this.#generation) this.#remember(orderId, { state: loaded.state, version: loaded.version });
+    // Not while an append to this order is queued: the read may predate its commit.
+    if (loaded.state && generation === this.#generation && !this.#appending.has(orderId)) {
+      this.#remember(orderId, { state: loaded.state, version: loaded.version });
+    }
     return loaded;
   }
 
@@ -227,10 +232,17 @@ export class OrderService {
     // loads of this order go to the log, which already holds the new events.
     this.#generation++;
     this.#recent.delete(orderId);
-    await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+    this.#appending.set(orderId, (this.#appending.get(orderId) ?? 0) + 1);
+    try {
+      await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+    } finally {
+      const left = (this.#appending.get(orderId) ?? 1) - 1;
+      if (left > 0) this.#appending.set(orderId, left);
+      else this.#appending.delete(orderId);
+    }
     // A load that began before the commit must not cache what it read over this entry.
     this.#generation++;
-    this.#remember(orderId, { state: after, version: expectedVersion + events.length });
+    if (!this.#appending.has(orderId)) this.#remember(orderId, { state: after, version: expectedVersion + events.length });
   }
 }
 
