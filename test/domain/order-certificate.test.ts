@@ -12,42 +12,21 @@ import {
   OrderInvalid,
   OrderPendingAtAuthority,
   OrderValid,
-  upcast,
   type PendingEvent,
   type RecordedProblem,
 } from "../../events/index.js";
 import {
   decideNewOrder,
-  decideOrder,
-  foldOrder,
-  isOrderEvent,
   type FinalizeOrder,
   type OrderCommand,
-  type OrderDecision,
   type OrderPolicy,
-  type OrderState,
   type RecordIssued,
   type RevokeCertificate,
 } from "../../src/domain/order/index.js";
-import { policy as issuancePolicy } from "./policy/fixtures.js";
+import { DAY, created, later, accountId, orderId, thumbprint, policy, id, fold, when, eventsOf, refusal, decidedUnder, after } from "./order-fixtures.js";
 
-const DAY = 86_400_000;
-const created = new Date("2026-11-30T08:00:00.000Z");
-const later = new Date("2026-11-30T08:05:00.000Z");
-const accountId = "0193a0c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
 const otherAccountId = "0193a0c4-5e6f-7a8b-9c0d-ffffffffffff";
-const orderId = "0193a0c4-0000-7000-8000-0000000000aa";
 const certificateId = "0193a0c4-0000-7000-8000-0000000000ce";
-const thumbprint = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
-const policy: OrderPolicy = {
-  orderLifetimeMs: 7 * DAY,
-  authorizationLifetimeMs: 7 * DAY,
-  validAuthorizationLifetimeMs: 30 * DAY,
-  certificateLifetimeMs: 90 * DAY,
-  issuancePolicies: [issuancePolicy("default", { allow: ["./127", "*../127"], ip: ["0.0.0.0/0", "::/0"] })],
-};
-const id = (n: number): string => `0193a0c4-0000-7000-8000-${n.toString(16).padStart(12, "0")}`;
-
 /** "www.example.com" (authorization id(1), http-01 challenge id(2)) and "192.0.2.7" (id(5), http-01 id(6)). */
 function newOrder(p: OrderPolicy = policy): PendingEvent[] {
   let ids = 0;
@@ -66,25 +45,6 @@ function newOrder(p: OrderPolicy = policy): PendingEvent[] {
 const www = { authzId: id(1), http01: id(2) };
 const ipv4 = { authzId: id(5), http01: id(6) };
 
-const fold = (events: readonly PendingEvent[]): OrderState => {
-  const state = foldOrder(events.map((e) => upcast(e.type, e.v, e.data)).filter(isOrderEvent));
-  if (!state) throw new Error("no order");
-  return state;
-};
-const when = (past: readonly PendingEvent[], command: OrderCommand, now: Date = later, p: OrderPolicy = policy): OrderDecision =>
-  decideOrder(fold(past), command, p, now);
-const eventsOf = (decision: OrderDecision): PendingEvent[] => {
-  if (decision.kind !== "accepted") throw new Error(`expected events, got ${JSON.stringify(decision)}`);
-  return [...decision.events];
-};
-const refusal = (decision: OrderDecision) => {
-  if (decision.kind !== "rejected") throw new Error(`expected a refusal, got ${JSON.stringify(decision)}`);
-  return decision.error;
-};
-/** The stream after these commands, each decided (under `p`) on the state the previous ones left. */
-const decidedUnder = (p: OrderPolicy) => (past: readonly PendingEvent[], ...commands: OrderCommand[]): PendingEvent[] =>
-  commands.reduce<PendingEvent[]>((events, command) => [...events, ...eventsOf(when(events, command, later, p))], [...past]);
-const after = decidedUnder(policy);
 
 const validated = (authz: { authzId: string; http01: string }): OrderCommand[] => [
   { kind: "respond", authzId: authz.authzId, challengeId: authz.http01, thumbprint },

@@ -14,40 +14,17 @@ import {
   ChallengeValid,
   OrderInvalid,
   OrderReady,
-  upcast,
   type PendingEvent,
   type RecordedProblem,
 } from "../../events/index.js";
 import {
   decideNewOrder,
-  decideOrder,
-  foldOrder,
-  isOrderEvent,
   type OrderCommand,
-  type OrderDecision,
-  type OrderPolicy,
-  type OrderState,
   type RecordValidation,
 } from "../../src/domain/order/index.js";
-import { policy as issuancePolicy } from "./policy/fixtures.js";
+import { DAY, created, later, accountId, orderId, thumbprint, policy, id, token, fold, when, eventsOf, refusal, after } from "./order-fixtures.js";
 
-const DAY = 86_400_000;
-const created = new Date("2026-11-30T08:00:00.000Z");
-const later = new Date("2026-11-30T08:05:00.000Z");
-const accountId = "0193a0c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
-const orderId = "0193a0c4-0000-7000-8000-0000000000aa";
 const reusedAuthzId = "0193a0c4-0000-7000-8000-0000000000ee";
-const thumbprint = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
-const policy: OrderPolicy = {
-  orderLifetimeMs: 7 * DAY,
-  authorizationLifetimeMs: 7 * DAY,
-  validAuthorizationLifetimeMs: 30 * DAY,
-  certificateLifetimeMs: 90 * DAY,
-  issuancePolicies: [issuancePolicy("default", { allow: ["./127", "*../127"], ip: ["0.0.0.0/0", "::/0"] })],
-};
-
-const id = (n: number): string => `0193a0c4-0000-7000-8000-${n.toString(16).padStart(12, "0")}`;
-const token = (n: number): string => `tok${n}`.padEnd(43, "_");
 
 /**
  * The order "*.example.com" + "www.example.com" as newOrder records it. Ids are handed out in
@@ -71,25 +48,6 @@ function newOrder(reusable: ReadonlyMap<string, string> = new Map()): PendingEve
 const W = { authzId: id(1), dns01: id(2) };
 const A = { authzId: id(3), http01: id(4), dns01: id(5), tls: id(6) };
 
-const fold = (events: readonly PendingEvent[]): OrderState => {
-  const state = foldOrder(events.map((e) => upcast(e.type, e.v, e.data)).filter(isOrderEvent));
-  if (!state) throw new Error("no order");
-  return state;
-};
-const when = (past: readonly PendingEvent[], command: OrderCommand, now: Date = later, p: OrderPolicy = policy): OrderDecision =>
-  decideOrder(fold(past), command, p, now);
-const eventsOf = (decision: OrderDecision): PendingEvent[] => {
-  if (decision.kind !== "accepted") throw new Error(`expected events, got ${JSON.stringify(decision)}`);
-  return [...decision.events];
-};
-const refusal = (decision: OrderDecision) => {
-  if (decision.kind !== "rejected") throw new Error(`expected a refusal, got ${JSON.stringify(decision)}`);
-  return decision.error;
-};
-/** The stream after these commands, each decided on the state the previous ones left. */
-function after(past: readonly PendingEvent[], ...commands: OrderCommand[]): PendingEvent[] {
-  return commands.reduce<PendingEvent[]>((events, command) => [...events, ...eventsOf(when(events, command))], [...past]);
-}
 
 const respond = (authzId: string, challengeId: string): OrderCommand => ({ kind: "respond", authzId, challengeId, thumbprint });
 const passed = (authzId: string, challengeId: string, now: Date = later): RecordValidation => ({

@@ -6,6 +6,7 @@
 import type { RecordedProblem } from "../../../events/index.js";
 import type { IssuancePolicy } from "../policy/index.js";
 import type { Identifier } from "./identifiers.js";
+import type { CertificateFacts } from "./state.js";
 
 /** Fresh random values the decider may use; the handler passes UUIDv7/random-token generators. */
 export interface Randomness {
@@ -86,15 +87,7 @@ export interface RecordPendingAtAuthority {
 
 export interface RecordIssued {
   readonly kind: "record-issued";
-  readonly certificate: {
-    readonly certificateId: string;
-    readonly serial: string;
-    readonly aki: string;
-    readonly notBefore: string;
-    readonly notAfter: string;
-    readonly chainPem: string;
-    readonly spkiSha256: string;
-  };
+  readonly certificate: CertificateFacts;
 }
 
 export interface RecordIssuanceFailed {

@@ -30,15 +30,19 @@ export interface AuthorizationState {
   readonly challenges: readonly ChallengeState[];
 }
 
-export interface CertificateState {
+/** What the CA's answer tells about a certificate (RecordIssued carries exactly this). */
+export interface CertificateFacts {
   readonly certificateId: string;
-  readonly authority: string;
   readonly serial: string;
   readonly aki: string;
   readonly notBefore: string;
   readonly notAfter: string;
   readonly chainPem: string;
   readonly spkiSha256: string;
+}
+
+export interface CertificateState extends CertificateFacts {
+  readonly authority: string;
   readonly revocation: { readonly reason: number } | null;
 }
 
