@@ -9,6 +9,7 @@ import { accountEvents } from "./account.js";
 import { eabEvents } from "./eab.js";
 import { nodeEvents } from "./node.js";
 import { orderEvents } from "./order.js";
+import { rateLimitEvents } from "./ratelimit.js";
 
 export * from "./account.js";
 export * from "./canonical.js";
@@ -17,9 +18,10 @@ export * from "./eab.js";
 export * from "./envelope.js";
 export * from "./node.js";
 export * from "./order.js";
+export * from "./ratelimit.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

@@ -36,6 +36,16 @@ export const DEFAULTS = {
   logs: { level: "info", format: "json", output: "stderr" },
   audit: { enabled: true, path: "%WORKDIR%/audit.log" },
   workers: { drainTimeoutMs: 30_000 },
+  /** behaviour reference §7, the v0.9.4+ values */
+  rateLimiting: {
+    global: { requestsPerMinute: 1_200, burst: 100 },
+    abuse: { abusesBeforeBlock: 10, recoveryPerMinute: 20 },
+    accountCreation: { perIpPerHour: 10, burst: 10 },
+    orderCreation: { ordersPerAccountPerHour: 20, orderBurst: 5, sanBudgetPerAccountPerHour: 100 },
+    duplicateCertificate: { maxPerWindow: 5, windowMs: 168 * HOUR },
+    failedValidation: { maxPerWindow: 5, windowMs: HOUR },
+    pendingAuthorizations: { max: 30 },
+  },
   /** RFC 9773 suggested window (behaviour reference §2.5) */
   renewalInfo: { lifetimeFraction: 2 / 3, windowWidthMs: 48 * HOUR, retryAfterMs: 6 * HOUR },
   /** Certeasy's own section: directory meta and object lifetimes (RFC 8555 §7.1.1, §7.1.3) */

@@ -19,6 +19,7 @@ export type {
   LogOutput,
   LogsConfig,
   NetworkDatabaseConfig,
+  RateLimitConfig,
   RenewalInfoConfig,
   ResolverZone,
   ServerConfig,

@@ -8,6 +8,7 @@ import type { ServiceName } from "../log/services.js";
 import { DEFAULTS } from "./defaults.js";
 import { normaliseIssuancePolicies } from "./issuance-policies-schema.js";
 import { resolveAnchoredPath } from "./paths.js";
+import { normaliseRateLimiting } from "./rate-limiting-schema.js";
 import type { ParsedConfig } from "./schema.js";
 import type { AcmeConfig, CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig, ValidationProfile } from "./types.js";
 
@@ -42,6 +43,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
       windowWidthMs: renewalInfo["window-width"],
       retryAfterMs: renewalInfo["retry-after"],
     },
+    rateLimiting: normaliseRateLimiting(parsed["rate-limiting"]),
     dnsValidationProfiles: normaliseProfiles(parsed["dns-validation-profiles"]),
     issuancePolicies: normaliseIssuancePolicies(
       parsed["issuance-policies"],

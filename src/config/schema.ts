@@ -27,6 +27,7 @@ import { DNS_PROFILE_KEYS, dnsValidationProfiles } from "./dns-profiles-schema.j
 import { checkValidationProfileNames, ISSUANCE_POLICY_KEYS, issuancePolicies } from "./issuance-policies-schema.js";
 import { checkLogOutput, logsShape } from "./logs-schema.js";
 import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
+import { RATE_LIMITING_KEYS, rateLimitingShape } from "./rate-limiting-schema.js";
 import { renewalInfoShape } from "./renewal-info-schema.js";
 
 const NO_DEADLINE = "an explicit 0 is refused: it would remove the deadline";
@@ -129,6 +130,7 @@ const rootShape = {
   workers: section(workersShape),
   acme: section(acmeShape),
   "renewal-info": section(renewalInfoShape),
+  "rate-limiting": section(rateLimitingShape),
   "dns-validation-profiles": dnsValidationProfiles,
   "issuance-policies": issuancePolicies,
 };
@@ -146,6 +148,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   workers: Object.keys(workersShape),
   acme: Object.keys(acmeShape),
   "renewal-info": Object.keys(renewalInfoShape),
+  ...RATE_LIMITING_KEYS,
   ...DNS_PROFILE_KEYS,
   ...ISSUANCE_POLICY_KEYS,
 };
@@ -191,7 +194,6 @@ export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
     "authorities",
     "policy-bindings",
     "license",
-    "rate-limiting",
   ],
   logs: ["rotate"],
   audit: ["rotate"],

@@ -96,6 +96,35 @@ export interface RenewalInfoConfig {
   readonly retryAfterMs: number;
 }
 
+/** One limiter of `rate-limiting` (behaviour reference §7); a disabled one is never consulted. */
+interface LimiterSwitch {
+  readonly enabled: boolean;
+}
+
+/** `rate-limiting`: every quota ≥ 1 when its limiter is enabled, windows in milliseconds. */
+export interface RateLimitConfig {
+  /** per-IP token bucket on every request; whitelisted addresses bypass it */
+  readonly global: LimiterSwitch & { readonly requestsPerMinute: number; readonly burst: number };
+  /** per-IP marking: at `abusesBeforeBlock` the address is refused everything until it recovers */
+  readonly abuse: LimiterSwitch & { readonly abusesBeforeBlock: number; readonly recoveryPerMinute: number };
+  /** per-IP bucket at newAccount; whitelisted addresses bypass it */
+  readonly accountCreation: LimiterSwitch & { readonly perIpPerHour: number; readonly burst: number };
+  /** per-account buckets at newOrder: one token per order, one per identifier; whitelisted addresses bypass them */
+  readonly orderCreation: LimiterSwitch & {
+    readonly ordersPerAccountPerHour: number;
+    readonly orderBurst: number;
+    readonly sanBudgetPerAccountPerHour: number;
+  };
+  /** non-revoked certificates per (account, identifier set) in a rolling window */
+  readonly duplicateCertificate: LimiterSwitch & { readonly maxPerWindow: number; readonly windowMs: number };
+  /** failed validations per (account, name) in a rolling window; wildcard and base apart */
+  readonly failedValidation: LimiterSwitch & { readonly maxPerWindow: number; readonly windowMs: number };
+  /** pending, unexpired authorizations per account */
+  readonly pendingAuthorizations: LimiterSwitch & { readonly max: number };
+  /** IPs and CIDRs (a bare address stands for its /32 or /128); empty by default */
+  readonly whitelist: readonly Cidr[];
+}
+
 /** Certeasy's own `acme` section: directory meta, object lifetimes, validation effort. */
 export interface AcmeConfig {
   /** directory meta.termsOfService; when set, newAccount needs `termsOfServiceAgreed: true` (RFC 8555 §7.3) */
@@ -132,6 +161,7 @@ export interface CerteasyConfig {
   readonly workers: WorkersConfig;
   readonly acme: AcmeConfig;
   readonly renewalInfo: RenewalInfoConfig;
+  readonly rateLimiting: RateLimitConfig;
   /** never empty; one profile named `default` when the file has no such section */
   readonly dnsValidationProfiles: readonly ValidationProfile[];
   /**

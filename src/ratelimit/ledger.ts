@@ -1,0 +1,52 @@
+/**
+ * The event-derived rate-limit state: everything a limiter needs that the log already records.
+ * One object, updated by `rateLimitProjection` (projection.ts) in log order and read by the
+ * `RateLimiter` with `now`. Only the limiters enabled in the config are tracked.
+ */
+import type { RateLimitConfig } from "../config/types.js";
+import { bucketRate } from "./gcra.js";
+import { PendingAuthorizations } from "./pending-authorizations.js";
+import { SpentBuckets } from "./spent-buckets.js";
+import { TimeWindows } from "./time-windows.js";
+
+const HOUR = 3_600_000;
+
+export interface IssuedCertificate {
+  readonly t: number;
+  readonly certificateId: string;
+}
+
+export class RateLimitLedger {
+  /** account-creation: per source IP (`meta.sourceIp` of acme.account.registered) */
+  readonly accountsByIp: SpentBuckets;
+  /** order-creation: one token per order, per account */
+  readonly ordersByAccount: SpentBuckets;
+  /** order-creation: one token per identifier, per account */
+  readonly identifiersByAccount: SpentBuckets;
+  /** duplicate-certificate: keyed by `duplicateKey(account, identifiersHash)`, entries at notBefore */
+  readonly certificates: TimeWindows<IssuedCertificate>;
+  /** certificateId → its duplicate key, so a revocation finds its slot */
+  readonly certificateKeys = new Map<string, string>();
+  /** failed-validation: keyed by `failureKey(account, name)` */
+  readonly failures: TimeWindows<{ readonly t: number }>;
+  readonly authorizations = new PendingAuthorizations();
+
+  constructor(readonly config: RateLimitConfig) {
+    const { accountCreation, orderCreation, duplicateCertificate, failedValidation } = config;
+    // A disabled limiter may carry a 0 quota; any positive rate will do since it is never read.
+    this.accountsByIp = new SpentBuckets(bucketRate(Math.max(1, accountCreation.perIpPerHour), HOUR, accountCreation.burst));
+    this.ordersByAccount = new SpentBuckets(bucketRate(Math.max(1, orderCreation.ordersPerAccountPerHour), HOUR, orderCreation.orderBurst));
+    // The identifier budget has no burst key of its own: a full bucket holds one hour's budget.
+    const sans = Math.max(1, orderCreation.sanBudgetPerAccountPerHour);
+    this.identifiersByAccount = new SpentBuckets(bucketRate(sans, HOUR, sans));
+    this.certificates = new TimeWindows(duplicateCertificate.windowMs);
+    this.failures = new TimeWindows(failedValidation.windowMs);
+  }
+}
+
+export const duplicateKey = (accountId: string, identifiersHash: string): string => `${accountId}:${identifiersHash}`;
+export const failureKey = (accountId: string, name: string): string => `${accountId}:${name}`;
+
+/** How an identifier is named in failure keys: the wildcard kept, so `*.x` and `x` count apart. */
+export const identifierName = (identifier: { readonly type: string; readonly value: string }, wildcard = false): string =>
+  `${identifier.type}:${wildcard ? "*." : ""}${identifier.value}`;
