@@ -17,7 +17,9 @@ import type { DirectoryMeta } from "../http/routes/directory.js";
 import type { OrderRoutesDeps } from "../http/routes/order-deps.js";
 import type { NodeCore } from "../node/open-node.js";
 import { createValidator, type Validator } from "../validation/index.js";
-import { AccountService } from "./accounts/account-service.js";
+import type { DomainError } from "../domain/domain-error.js";
+import { retryAfterSeconds, type DenialRecorder, type RateLimitDecision, type RateLimiter } from "../ratelimit/index.js";
+import { AccountService, type RequestMeta } from "./accounts/account-service.js";
 import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
@@ -43,6 +45,8 @@ export interface AcmeServicesOptions {
   readonly core: Pick<NodeCore, "dialect" | "writer" | "clock">;
   readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server">;
   readonly log: { readonly validation: Logger; readonly issuance: Logger };
+  /** per-address and per-account limits (reference §7); none when absent */
+  readonly rateLimits?: { readonly limiter: RateLimiter; readonly recorder: DenialRecorder };
   /** overrides the validator built from `dns-validation-profiles` (tests) */
   readonly validator?: Validator;
   readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
@@ -74,15 +78,28 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     issuancePolicies: config.issuancePolicies,
   };
   const eab = new EabService({ dialect: core.dialect, writer: core.writer, kek: new KeyEncryptionKeyFile(config.workdir) });
-  const accounts = new AccountService(core.dialect, core.writer, {
-    termsOfServiceRequired: acme.termsOfService !== null,
-    externalAccountRequired: acme.externalAccountBinding === "required",
-  }, eab);
-  const orders = new OrderService(core.dialect, core.writer, policy, clock, async (accountId, order) => {
+  // Reference §7: a refusal is answered 429 with its Retry-After and recorded for auditors.
+  const refuse = (decision: RateLimitDecision, meta: RequestMeta): DomainError | null => {
+    if (decision.ok) return null;
+    options.rateLimits?.recorder.record(decision, clock().getTime(), meta);
+    return { type: "rateLimited", detail: decision.detail, retryAfterSeconds: retryAfterSeconds(decision.retryAfterMs) };
+  };
+  const limiter = options.rateLimits?.limiter;
+  const accounts = new AccountService(
+    core.dialect,
+    core.writer,
+    { termsOfServiceRequired: acme.termsOfService !== null, externalAccountRequired: acme.externalAccountBinding === "required" },
+    eab,
+    (meta) => (limiter ? refuse(limiter.checkNewAccount(meta.sourceIp ?? "", clock().getTime()), meta) : null),
+  );
+  const orders = new OrderService(core.dialect, core.writer, policy, clock, async (accountId, order, meta) => {
     // RFC 8555 §7.3.4 leaves what a binding allows to the server: a key may limit names and profiles.
     const scope = await eab.scopeOfAccount(accountId);
     const verdict = scope ? eabScopeAllows(scope, order.identifiers, order.profile) : { ok: true as const };
-    return verdict.ok ? null : { type: "rejectedIdentifier", detail: verdict.detail };
+    if (!verdict.ok) return { type: "rejectedIdentifier", detail: verdict.detail };
+    if (!limiter) return null;
+    const { identifiers, identifiersHash } = order;
+    return refuse(limiter.checkNewOrder({ accountId, ip: meta.sourceIp ?? "", identifiers, identifiersHash, now: clock().getTime() }), meta);
   });
 
   const validation = await startValidationWork({

@@ -13,6 +13,7 @@ export type DomainErrorType =
   | "badRevocationReason"
   | "invalidProfile"
   | "orderNotReady"
+  | "rateLimited"
   | "externalAccountRequired"
   | "invalidContact"
   | "malformed"
@@ -31,6 +32,8 @@ export interface DomainError {
    * already holds: RFC 8555 §7.3.5 answers 409 Conflict with that account's URL in `Location`.
    */
   readonly conflictingAccountId?: string;
+  /** `rateLimited`: when the client may try again (RFC 8555 §6.6 Retry-After) */
+  readonly retryAfterSeconds?: number;
   /** RFC 8555 §6.7.1: one entry per identifier that failed, when a request names several */
   readonly subproblems?: readonly DomainSubproblem[];
 }

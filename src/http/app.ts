@@ -19,6 +19,7 @@ import { requestContext, type ClientIpPolicy } from "./client-ip.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
+import { requestRateLimit, type RequestLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { AcmeProblem, renderProblem } from "./problem.js";
 import { authorizationRoutes } from "./routes/authorizations.js";
@@ -49,6 +50,8 @@ export interface AcmeAppDeps {
   readonly orders?: OrderRoutesDeps;
   /** The directory's `meta` (RFC 8555 §7.1.1); default: nothing advertised, no EAB required. */
   readonly directoryMeta?: DirectoryMeta;
+  /** Per-address limits (reference §7); without them nothing is limited. */
+  readonly rateLimits?: RequestLimits;
   /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
@@ -92,6 +95,7 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     await next();
   });
   app.use(acmeResponseHeaders(deps.nonces));
+  if (deps.rateLimits) app.use(requestRateLimit(deps.rateLimits));
   app.use(requestBodyLimit(deps.maxBodyBytes));
 
   app.route("/", directoryRoutes(deps.directoryMeta ?? NO_DIRECTORY_META));

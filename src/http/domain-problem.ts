@@ -14,6 +14,7 @@ const statusOf: Readonly<Record<DomainError["type"], number>> = {
   badRevocationReason: 400,
   invalidProfile: 400,
   orderNotReady: 403,
+  rateLimited: 429,
   externalAccountRequired: 400,
   invalidContact: 400,
   malformed: 400,
@@ -30,5 +31,6 @@ export function domainProblem(error: DomainError): AcmeProblem {
     status: statusOf[error.type],
     detail: error.detail,
     ...(error.subproblems ? { subproblems: error.subproblems } : {}),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
   });
 }

@@ -15,6 +15,8 @@ export interface AcmeEnv {
     clientIp: string;
     /** Ties the request's log line to the events it appended (`meta.requestId`). */
     requestId: string;
+    /** Set when the request showed signs of abuse (reference §7 weights), for the rate limiter. */
+    abuseWeight: number | undefined;
     /** Authenticates ACME POST bodies; use it through `verifyAcmeRequest(c)`. */
     acmeJws: AcmeJwsVerifier;
   };

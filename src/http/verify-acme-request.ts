@@ -11,13 +11,20 @@
 import type { Context } from "hono";
 import type { VerifiedAcmeRequest, VerifyAcmeJwsOptions } from "../acme/jws/verify-acme-jws.js";
 import type { AcmeEnv } from "./env.js";
+import { AcmeProblem } from "./problem.js";
 
 export async function verifyAcmeRequest(
   c: Context<AcmeEnv>,
   options?: VerifyAcmeJwsOptions,
 ): Promise<VerifiedAcmeRequest> {
   const body = await c.req.text();
-  return c.var.acmeJws.verify({ contentType: c.req.header("content-type"), body, url: requestUrl(c) }, options);
+  try {
+    return await c.var.acmeJws.verify({ contentType: c.req.header("content-type"), body, url: requestUrl(c) }, options);
+  } catch (error) {
+    // Reference §7: a request whose JWS does not verify weighs 1; a stale nonce weighs nothing.
+    if (!(error instanceof AcmeProblem && error.type === "badNonce")) c.set("abuseWeight", 1);
+    throw error;
+  }
 }
 
 function requestUrl(c: Context<AcmeEnv>): string {

@@ -15,7 +15,8 @@ import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
 import { DEFAULTS } from "../../src/config/defaults.js";
 import { normaliseIssuancePolicies } from "../../src/config/issuance-policies-schema.js";
-import type { AcmeConfig, CerteasyConfig, IssuancePolicy } from "../../src/config/index.js";
+import type { AcmeConfig, CerteasyConfig, IssuancePolicy, RateLimitConfig } from "../../src/config/index.js";
+import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../src/ratelimit/index.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
@@ -42,6 +43,8 @@ export interface AcmeTestServerOptions {
   readonly acme?: Partial<AcmeConfig>;
   /** default: the implicit `default` policy (every name, every address) */
   readonly issuancePolicies?: readonly IssuancePolicy[];
+  /** per-address and per-account limits; default: none */
+  readonly rateLimiting?: RateLimitConfig;
 }
 
 export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
@@ -54,7 +57,9 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     startTlsAlpn01Responder(),
   ]);
   const metrics = new CerteasyMetrics();
+  const rateLedger = options.rateLimiting ? rateLimitProjection(options.rateLimiting) : undefined;
   const core = await openNode({
+    ...(rateLedger ? { memoryProjections: [rateLedger] } : {}),
     workdir,
     store: { driver: "sqlite", path: join(workdir, "db.sqlite") },
     noddl: false,
@@ -86,7 +91,21 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
       },
     ],
   };
-  const acme = await startAcmeServices({ core, config, log: { validation: log, issuance: log }, onValidation: metrics.countValidation });
+  const rateLimits =
+    options.rateLimiting && rateLedger
+      ? {
+          limiter: new RateLimiter({ config: options.rateLimiting, ledger: () => core.live.state(rateLedger) }),
+          recorder: new DenialRecorder(core.writer, log),
+          clock,
+        }
+      : undefined;
+  const acme = await startAcmeServices({
+    core,
+    config,
+    log: { validation: log, issuance: log },
+    onValidation: metrics.countValidation,
+    ...(rateLimits ? { rateLimits } : {}),
+  });
   metrics.watchAuthorities(acme.authorities);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
@@ -100,6 +119,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     orders: acme.routes,
     directoryMeta: acme.directoryMeta,
     metrics,
+    ...(rateLimits ? { rateLimits } : {}),
   });
   const listener = await startHttpsServer({
     app,

@@ -103,6 +103,11 @@ function configYaml(workdir: string, port: number, database: { driver: "sqlite" 
     `  listen: 127.0.0.1:${port}`,
     "database:",
     ...db,
+    // The tests drive the server from loopback far faster than any real client would.
+    "rate-limiting:",
+    "  whitelist:",
+    "    - 127.0.0.1",
+    "    - ::1",
     "",
   ].join("\n");
 }

@@ -53,6 +53,8 @@ export class AccountService {
     private readonly policy: AccountPolicy,
     /** absent: newAccount refuses any externalAccountBinding */
     private readonly eab?: ExternalAccountBinder,
+    /** a last check before an account is created (per-address rate limits); null admits it */
+    private readonly admitRegistration: (meta: RequestMeta) => DomainError | null = () => null,
   ) {}
 
   /**
@@ -99,6 +101,8 @@ export class AccountService {
       // Key first, account second: of two requests racing for one key only the one whose
       // key-bound committed registers; a stop in between is completed by the next newAccount
       // with that key, under the same account id (src/acme/eab/decide.ts).
+      const refusal = this.admitRegistration(meta);
+      if (refusal) return { kind: "rejected", error: refusal };
       if (claim) await this.eab?.bind(claim, meta);
       await this.#append(accountId, 0, decision.events, meta);
       return { kind: "created", account: evolve(null, decision.events) };

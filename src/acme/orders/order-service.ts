@@ -59,7 +59,7 @@ const RECENT_ORDERS = 10_000;
  * A check on a decided new order that needs more than the decider sees — the scope of the
  * account's external account binding (RFC 8555 §7.3.4). Null lets the order through.
  */
-export type NewOrderGate = (accountId: string, order: OrderState) => Promise<DomainError | null>;
+export type NewOrderGate = (accountId: string, order: OrderState, meta: RequestMeta) => Promise<DomainError | null>;
 
 export class OrderService {
   constructor(
@@ -91,7 +91,7 @@ export class OrderService {
       );
       if (decision.kind === "rejected") return decision;
       const order = evolve(null, decision.events);
-      const refusal = await this.gate(accountId, order);
+      const refusal = await this.gate(accountId, order, meta);
       if (refusal) return { kind: "rejected", error: refusal };
       await this.#append(orderId, 0, decision.events, meta, order);
       return { kind: "ok", order };

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
 import { startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
+import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
@@ -43,8 +44,11 @@ async function serve(config: CerteasyConfig): Promise<number> {
   const stopSignal = waitForStopSignal(main);
   const clock = (): Date => new Date();
   const metrics = new CerteasyMetrics();
+  // Limits that depend on events are a projection of the log: a restart does not reset them.
+  const rateLedger = rateLimitProjection(config.rateLimiting);
   const core = await openNode({
     ...nodeOptions(config, log.service("node")),
+    memoryProjections: [rateLedger],
     clock,
     onBatch: metrics.observeWriterBatch,
     onCommitted: metrics.countCommitted,
@@ -60,9 +64,15 @@ async function serve(config: CerteasyConfig): Promise<number> {
       clock: { now: clock },
       log: log.service("http-server"),
     });
+    const rateLimits = {
+      limiter: new RateLimiter({ config: config.rateLimiting, ledger: () => core.live.state(rateLedger) }),
+      recorder: new DenialRecorder(core.writer, log.service("acme-server")),
+      clock,
+    };
     acme = await startAcmeServices({
       core,
       config,
+      rateLimits,
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
       onValidation: metrics.countValidation,
     });
@@ -82,6 +92,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       accounts: acme.accounts,
       orders: acme.routes,
       directoryMeta: acme.directoryMeta,
+      rateLimits,
     });
     const listener = await startHttpsServer({
       app,
