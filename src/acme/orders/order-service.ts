@@ -105,17 +105,24 @@ export class OrderService {
    * version conflict, which drops it, and the command is decided again on the stream itself.
    */
   readonly #recent = new Map<string, { readonly state: OrderState; readonly version: number }>();
+  /** Appends in flight per order: until they resolve, the log is the only safe source. */
+  readonly #appending = new Map<string, number>();
   #generation = 0;
 
   /** The order as its stream tells it (commands decide on this, never on the rows). */
   async load(orderId: string): Promise<{ readonly state: OrderState | null; readonly version: number }> {
-    const recent = this.#recent.get(orderId);
+    const recent = this.#appending.has(orderId) ? undefined : this.#recent.get(orderId);
     if (recent) return recent;
     const generation = this.#generation;
     const rows = await this.dialect.readStream(orderStreamId(orderId));
     const events = rows.map((row) => decodeEvent(toStoredEvent(row))).filter(isOrderEvent);
     const loaded = { state: foldOrder(events), version: rows.length };
-    if (loaded.state && generation === this.#generation) this.#remember(orderId, { state: loaded.state, version: loaded.version });
+    // Work started by `committed$` loads while the append that emitted it is still in flight; a
+    // load that read the log just before that commit must not be remembered (or the issuance job
+    // would see the order still `ready` and drop it).
+    if (loaded.state && generation === this.#generation && !this.#appending.has(orderId)) {
+      this.#remember(orderId, { state: loaded.state, version: loaded.version });
+    }
     return loaded;
   }
 
@@ -227,10 +234,20 @@ export class OrderService {
     // loads of this order go to the log, which already holds the new events.
     this.#generation++;
     this.#recent.delete(orderId);
-    await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
-    // A load that began before the commit must not cache what it read over this entry.
-    this.#generation++;
-    this.#remember(orderId, { state: after, version: expectedVersion + events.length });
+    this.#appending.set(orderId, (this.#appending.get(orderId) ?? 0) + 1);
+    let appended = false;
+    try {
+      await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+      appended = true;
+    } finally {
+      const left = (this.#appending.get(orderId) ?? 1) - 1;
+      if (left > 0) this.#appending.set(orderId, left);
+      else this.#appending.delete(orderId);
+      // A load that began before the commit must not cache what it read over this entry.
+      this.#generation++;
+      // Another append to this order still in flight will leave the newer state when it resolves.
+      if (appended && left === 0) this.#remember(orderId, { state: after, version: expectedVersion + events.length });
+    }
   }
 }
 
