@@ -33,6 +33,16 @@ const parsedByCreate = new WeakSet<PendingEvent<string, JsonValue>>();
 
 export const isParsedPendingEvent = (event: PendingEvent<string, JsonValue>): boolean => parsedByCreate.has(event);
 
+/**
+ * The data objects `create` returned: its schema's output at the current version, carried by
+ * reference (readonly) into the stored envelope, the inline projections, `committed$` and the
+ * deciders' evolve. Decoding them again would re-run the same schema on the same object. Data
+ * read back from the database is a fresh object and never in this set, so it is still validated.
+ */
+const dataParsedByCreate = new WeakSet<object>();
+
+export const isDataParsedByCreate = (data: JsonValue): boolean => typeof data === "object" && data !== null && dataParsedByCreate.has(data);
+
 export function defineEvent<const T extends string, D extends JsonValue>(
   type: T,
   schema: z.ZodType<D>,
@@ -51,6 +61,7 @@ export function defineEvent<const T extends string, D extends JsonValue>(
     create: (data) => {
       const event = { type, v: version, data: schema.parse(data) };
       parsedByCreate.add(event);
+      if (typeof event.data === "object" && event.data !== null) dataParsedByCreate.add(event.data);
       return event;
     },
   };

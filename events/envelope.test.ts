@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { canonicalJson, defineEvent, eventHash, GENESIS_HASH, parseBody, sealEnvelope, upcast } from "./index.js";
+import { canonicalJson, defineEvent, eventHash, GENESIS_HASH, NodeStopped, parseBody, sealEnvelope, upcast } from "./index.js";
 
 describe("canonical JSON", () => {
   it("sorts keys at every depth and drops undefined", () => {
@@ -77,5 +77,14 @@ describe("catalogue", () => {
     expect(() => upcast("acme.unknown", 1, {})).toThrow(/unknown event type/);
     expect(() => upcast("node.stopped", 9, {})).toThrow(/knows up to 1/);
     expect(() => upcast("node.stopped", 1, { bootId, reason: "bored", uptimeMs: 1 })).toThrow();
+  });
+
+  it("trusts only the very data object create() parsed; equal data from elsewhere is validated again", () => {
+    const bootId = "8d3c1f7e-2a4b-4c5d-9e6f-7a8b9c0d1e2f";
+    const created = NodeStopped.create({ bootId, reason: "signal", signal: "SIGTERM", uptimeMs: 5 });
+    expect(upcast(created.type, created.v, created.data).data).toBe(created.data);
+    const stored = JSON.parse(JSON.stringify(created.data)) as typeof created.data;
+    expect(upcast(created.type, created.v, stored).data).not.toBe(stored);
+    expect(() => upcast(created.type, created.v, { ...stored, reason: "bored" })).toThrow();
   });
 });

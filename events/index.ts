@@ -3,7 +3,7 @@
  * stored event back into typed domain data (upcasting old schema versions on the way).
  */
 import type { JsonValue } from "./canonical.js";
-import { isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
+import { isDataParsedByCreate, isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
 import type { StoredEvent } from "./envelope.js";
 import { accountEvents } from "./account.js";
 import { eabEvents } from "./eab.js";
@@ -46,6 +46,8 @@ export function upcast(type: string, v: number, data: JsonValue): CerteasyEvent 
   if (!Number.isInteger(v) || v < 1 || v > def.version) {
     throw new UnknownEventError(`event ${type} has schema version ${v}; this build knows up to ${def.version}`);
   }
+  // Written by this process at the current version: `create` already parsed this very object.
+  if (v === def.version && isDataParsedByCreate(data)) return { type, data } as CerteasyEvent;
   let current = data;
   for (let from = v; from < def.version; from++) {
     const lift = def.upcasters[from];

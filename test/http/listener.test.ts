@@ -94,6 +94,25 @@ describe("HTTPS listener with the bootstrap CA", () => {
     }
   });
 
+  it("refuses an oversized chunked POST, whose length no header states, with 413", async () => {
+    const server = await listen();
+    try {
+      const res = await httpsFetch({
+        host: "127.0.0.1",
+        port: server.port,
+        path: "/acme/newOrder",
+        method: "POST",
+        headers: { "content-type": "application/jose+json", "transfer-encoding": "chunked" },
+        body: "x".repeat(5000),
+        ca: rootPem,
+      });
+      expect(res.status).toBe(413);
+      expect(res.headers["content-type"]).toBe("application/problem+json");
+    } finally {
+      await server.close(1000);
+    }
+  });
+
   it("rejects with an error naming the address when the port is taken", async () => {
     const first = await listen();
     try {

@@ -4,13 +4,13 @@
  * store is still asked on every request, so a rolled-over key (RFC 8555 §7.3.5) or a
  * deactivated account is seen at once: an entry is only reused while the stored key is the same.
  */
-import { importJWK } from "jose";
+import type { KeyObject } from "node:crypto";
 import type { AcmeJwsAlgorithm } from "./algorithms.js";
-import { badPublicKey } from "./jws-problems.js";
+import { importAccountPublicKey } from "./jws-signature.js";
 import { algorithmForKey, thumbprintInput, type AcmePublicJwk } from "./public-jwk.js";
 
 export interface ImportedAccountKey {
-  readonly key: CryptoKey;
+  readonly key: KeyObject;
   readonly algorithm: AcmeJwsAlgorithm;
 }
 
@@ -34,7 +34,7 @@ export class AccountKeyCache {
   }
 
   /** The imported form of `jwk`, the account key currently stored for `kid`. */
-  async importFor(kid: string, jwk: AcmePublicJwk): Promise<ImportedAccountKey> {
+  importFor(kid: string, jwk: AcmePublicJwk): ImportedAccountKey {
     const identity = thumbprintInput(jwk);
     const cached = this.#entries.get(kid);
     if (cached && cached.identity === identity) {
@@ -43,7 +43,7 @@ export class AccountKeyCache {
       this.#entries.set(kid, cached);
       return cached;
     }
-    const entry: Entry = { identity, ...(await importPublicJwk(jwk)) };
+    const entry: Entry = { identity, ...importPublicJwk(jwk) };
     this.#entries.delete(kid);
     this.#entries.set(kid, entry);
     if (this.#entries.size > this.#capacity) {
@@ -54,14 +54,6 @@ export class AccountKeyCache {
   }
 }
 
-export async function importPublicJwk(jwk: AcmePublicJwk): Promise<ImportedAccountKey> {
-  const algorithm = algorithmForKey(jwk);
-  try {
-    const key = await importJWK({ ...jwk }, algorithm);
-    if (key instanceof Uint8Array) throw new TypeError("a public JWK imported as a symmetric secret");
-    return { key, algorithm };
-  } catch {
-    // WebCrypto refuses, e.g., an EC point that is not on its curve.
-    throw badPublicKey("The public key could not be imported; it is not a valid key for its type.");
-  }
+export function importPublicJwk(jwk: AcmePublicJwk): ImportedAccountKey {
+  return { key: importAccountPublicKey(jwk), algorithm: algorithmForKey(jwk) };
 }
