@@ -4,13 +4,13 @@
  * store is still asked on every request, so a rolled-over key (RFC 8555 §7.3.5) or a
  * deactivated account is seen at once: an entry is only reused while the stored key is the same.
  */
-import type { KeyObject } from "node:crypto";
+import { importJWK } from "jose";
 import type { AcmeJwsAlgorithm } from "./algorithms.js";
-import { importAccountPublicKey } from "./jws-signature.js";
+import { badPublicKey } from "./jws-problems.js";
 import { algorithmForKey, thumbprintInput, type AcmePublicJwk } from "./public-jwk.js";
 
 export interface ImportedAccountKey {
-  readonly key: KeyObject;
+  readonly key: CryptoKey;
   readonly algorithm: AcmeJwsAlgorithm;
 }
 
@@ -34,7 +34,7 @@ export class AccountKeyCache {
   }
 
   /** The imported form of `jwk`, the account key currently stored for `kid`. */
-  importFor(kid: string, jwk: AcmePublicJwk): ImportedAccountKey {
+  async importFor(kid: string, jwk: AcmePublicJwk): Promise<ImportedAccountKey> {
     const identity = thumbprintInput(jwk);
     const cached = this.#entries.get(kid);
     if (cached && cached.identity === identity) {
@@ -43,7 +43,7 @@ export class AccountKeyCache {
       this.#entries.set(kid, cached);
       return cached;
     }
-    const entry: Entry = { identity, ...importPublicJwk(jwk) };
+    const entry: Entry = { identity, ...(await importPublicJwk(jwk)) };
     this.#entries.delete(kid);
     this.#entries.set(kid, entry);
     if (this.#entries.size > this.#capacity) {
@@ -54,6 +54,14 @@ export class AccountKeyCache {
   }
 }
 
-export function importPublicJwk(jwk: AcmePublicJwk): ImportedAccountKey {
-  return { key: importAccountPublicKey(jwk), algorithm: algorithmForKey(jwk) };
+export async function importPublicJwk(jwk: AcmePublicJwk): Promise<ImportedAccountKey> {
+  const algorithm = algorithmForKey(jwk);
+  try {
+    const key = await importJWK({ ...jwk }, algorithm);
+    if (key instanceof Uint8Array) throw new TypeError("a public JWK imported as a symmetric secret");
+    return { key, algorithm };
+  } catch {
+    // WebCrypto refuses, e.g., an EC point that is not on its curve.
+    throw badPublicKey("The public key could not be imported; it is not a valid key for its type.");
+  }
 }

@@ -33,9 +33,9 @@ export async function verifyKeyChange(outerPayload: unknown, outerUrl: string, a
   if (header["nonce"] !== undefined) throw malformed("The inner JWS must not carry a nonce (RFC 8555 §7.3.5).");
   if (header["url"] !== outerUrl) throw malformed("The inner JWS url must equal the outer JWS url.");
   const newKey = parsePublicJwk(header["jwk"]);
-  const imported = importPublicJwk(newKey);
+  const imported = await importPublicJwk(newKey);
   if (algorithmForKey(newKey) !== header["alg"]) throw badSignatureAlgorithm("The inner JWS algorithm does not match the new key.");
-  verifySignature(inner, imported);
+  await verifySignature(inner, imported);
 
   const payload = decodePayload(inner.payload);
   if (payload === "") throw malformed("The inner JWS payload must name the account and the old key.");

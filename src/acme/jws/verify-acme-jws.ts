@@ -7,12 +7,12 @@
  * public-key operation. The nonce is spent before the signature is checked: a request that got
  * as far as presenting it has used it, and its refusal carries a fresh one.
  */
+import { errors, flattenedVerify } from "jose";
 import type { NonceService, NonceVerdict } from "../nonces/nonce-service.js";
 import { AcmeProblem } from "../../http/problem.js";
 import { isAcmeJwsAlgorithm, type AcmeJwsAlgorithm } from "./algorithms.js";
 import { AccountKeyCache, importPublicJwk, type ImportedAccountKey } from "./account-key-cache.js";
 import { decodePayload, parseFlattenedJws, type FlattenedJws } from "./flattened-jws.js";
-import { jwsSignatureVerifies } from "./jws-signature.js";
 import { badNonce, badSignatureAlgorithm, malformed } from "./jws-problems.js";
 import { algorithmForKey, jwkThumbprint, parsePublicJwk, type AcmePublicJwk } from "./public-jwk.js";
 
@@ -104,7 +104,7 @@ export class AcmeJwsVerifier {
     const protectedHeader = header as AcmeProtectedHeader;
     if (reference.kind === "jwk") {
       const { jwk } = reference;
-      verifySignature(jws, importPublicJwk(jwk));
+      await verifySignature(jws, await importPublicJwk(jwk));
       return { payload, protectedHeader, jwk, thumbprint: jwkThumbprint(jwk) };
     }
     const { kid } = reference;
@@ -113,7 +113,7 @@ export class AcmeJwsVerifier {
       throw new AcmeProblem({ type: "accountDoesNotExist", status: 400, detail: `No account exists at ${kid}.` });
     }
     requireMatchingAlgorithm(alg, accountKey);
-    verifySignature(jws, this.#keyCache.importFor(kid, accountKey));
+    await verifySignature(jws, await this.#keyCache.importFor(kid, accountKey));
     return { payload, protectedHeader, kid };
   }
 
@@ -173,9 +173,17 @@ function describeKey(jwk: AcmePublicJwk): string {
   return jwk.kty === "RSA" ? "RSA" : jwk.crv;
 }
 
-/** The accepted algorithm comes from the key, never from the header alone (callers check they match). */
-export function verifySignature(jws: FlattenedJws, imported: ImportedAccountKey): void {
-  if (!jwsSignatureVerifies(jws.protected, jws.payload, jws.signature, imported.key, imported.algorithm)) {
-    throw malformed("The JWS signature does not verify.");
+export async function verifySignature(jws: FlattenedJws, imported: ImportedAccountKey): Promise<void> {
+  try {
+    // The accepted algorithm comes from the key, never from the header alone.
+    await flattenedVerify(
+      { protected: jws.protected, payload: jws.payload, signature: jws.signature },
+      imported.key,
+      { algorithms: [imported.algorithm] },
+    );
+  } catch (error) {
+    if (error instanceof errors.JOSEAlgNotAllowed) throw badSignatureAlgorithm("The JWS algorithm is not accepted.");
+    if (error instanceof errors.JOSEError) throw malformed("The JWS signature does not verify.");
+    throw error;
   }
 }
