@@ -4,15 +4,11 @@
  * log drives. `serve`, the end-to-end tests and the benchmark start it the same way; `stop`
  * drains the queues within `workers.drain-timeout` before the node core closes.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
-import { openLocalAuthority } from "../ca/local/local-authority.js";
 import type { CertificateAuthority } from "../ca/authority.js";
-import { fromPem } from "../ca/der/pem.js";
 import type { CerteasyConfig } from "../config/index.js";
 import type { OrderPolicy } from "../domain/order/index.js";
 import { offeredProfiles } from "../domain/policy/index.js";
-import { caIssuerPath, crlPath } from "../http/acme-paths.js";
 import type { DirectoryMeta } from "../http/routes/directory.js";
 import type { OrderRoutesDeps } from "../http/routes/order-deps.js";
 import type { NodeCore } from "../node/open-node.js";
@@ -20,13 +16,12 @@ import { createValidator, type Validator } from "../validation/index.js";
 import type { DomainError } from "../domain/domain-error.js";
 import { retryAfterSeconds, type DenialRecorder, type RateLimitDecision, type RateLimiter } from "../ratelimit/index.js";
 import { AccountService, type RequestMeta } from "./accounts/account-service.js";
+import { openAuthorities } from "./authorities.js";
+import { AuthorityChooser } from "./orders/authority-choice.js";
 import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
 import { startValidationWork } from "./orders/validation-work.js";
-
-/** The one authority of this version: the embedded CA (issue "Certificate authorities" adds ADCS). */
-export const LOCAL_AUTHORITY = "local";
 
 export interface AcmeServices {
   readonly accounts: AccountService;
@@ -43,7 +38,7 @@ export interface AcmeServices {
 
 export interface AcmeServicesOptions {
   readonly core: Pick<NodeCore, "dialect" | "writer" | "clock">;
-  readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server">;
+  readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server">;
   readonly log: { readonly validation: Logger; readonly issuance: Logger };
   /** per-address and per-account limits (reference §7); none when absent */
   readonly rateLimits?: { readonly limiter: RateLimiter; readonly recorder: DenialRecorder };
@@ -51,6 +46,8 @@ export interface AcmeServicesOptions {
   readonly validator?: Validator;
   readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
   readonly onIssued?: () => void;
+  /** how often a request the CA holds for approval is polled (default 30 s) */
+  readonly issuancePollMs?: number;
 }
 
 export async function startAcmeServices(options: AcmeServicesOptions): Promise<AcmeServices> {
@@ -59,16 +56,20 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   const clock = core.clock;
   const base = config.server.urls[0]?.href.replace(/\/+$/, "") ?? "";
 
-  const local = await openLocalAuthority({
-    dir: join(config.workdir, "local-ca"),
-    name: LOCAL_AUTHORITY,
-    crlUrl: base + crlPath(LOCAL_AUTHORITY),
-    caIssuersUrl: base + caIssuerPath(LOCAL_AUTHORITY),
+  const opened = await openAuthorities(config.authorities, {
+    workdir: config.workdir,
+    baseUrl: base,
     certificateLifetimeMs: acme.certificateLifetimeMs,
     now: clock,
+    log: options.log.issuance,
   });
-  const issuerDer = fromPem(local.issuingCertificatePem, "CERTIFICATE");
-  const authorities = new Map<string, CertificateAuthority>([[local.name, local]]);
+  const authorities = opened.byName;
+  const csrRulesOf = (name: string) => config.issuancePolicies.find((p) => p.name === name)?.csr;
+  const chooser = new AuthorityChooser({
+    bindings: config.policyBindings,
+    authorityRules: new Map(config.authorities.map((a) => [a.name, a.policies.flatMap((p) => csrRulesOf(p) ?? [])])),
+    healthy: opened.healthy,
+  });
 
   const policy: OrderPolicy = {
     orderLifetimeMs: acme.orderLifetimeMs,
@@ -117,7 +118,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     authorities,
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
-    pollIntervalMs: 30_000,
+    pollIntervalMs: options.issuancePollMs ?? 30_000,
     log: options.log.issuance,
     ...(options.onIssued ? { onIssued: options.onIssued } : {}),
   });
@@ -128,15 +129,21 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     finalize: {
       orders,
       csrPolicyFor: (name) => config.issuancePolicies.find((p) => p.name === name)?.csr ?? null,
-      authority: LOCAL_AUTHORITY,
+      chooseAuthority: (policyName, csr) => chooser.choose(policyName, csr),
       clock,
     },
-    revocation: { orders, authorities, clock, log: options.log.issuance },
+    revocation: {
+      orders,
+      // Reference §2.4: `disable-ca-revocation` keeps a revocation in Certeasy.
+      authorities: new Map([...authorities].filter(([name]) => !config.authorities.find((a) => a.name === name)?.disableCaRevocation)),
+      clock,
+      log: options.log.issuance,
+    },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
     renewalInfo: config.renewalInfo,
-    crl: (name) => (name === local.name ? local.crlDer() : null),
-    issuerCertificate: (name) => (name === local.name ? issuerDer : null),
-    alternateChainTails: (name) => (name === local.name ? [local.rootCertificatePem] : []),
+    crl: (name) => (name === opened.local?.authority.name ? opened.local.authority.crlDer() : null),
+    issuerCertificate: (name) => (name === opened.local?.authority.name ? opened.local.issuerDer : null),
+    alternateChainTails: (name) => (name === opened.local?.authority.name ? [opened.local.authority.rootCertificatePem] : []),
     clock,
   };
   return {
@@ -153,6 +160,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       profiles: offeredProfiles(config.issuancePolicies),
     },
     stop: async (timeoutMs) => {
+      opened.close();
       const [v, i] = await Promise.all([validation.stop(timeoutMs), issuance.stop(timeoutMs)]);
       return { unfinished: v.unfinished + i.unfinished };
     },

@@ -95,4 +95,14 @@ export const DEFAULTS = {
     ipAllow: [cidr("0.0.0.0", 0), cidr("::", 0)],
     csr: DEFAULT_CSR_POLICY,
   },
+  /**
+   * Behaviour reference §3.2–3.3. With no `authorities` section: the embedded CA alone, under
+   * the name its CRL and CA-issuer URLs use. The adcs-cli values are Certeasy 0.9.2's; the bare
+   * program names are looked up on PATH (Windows' system directory is on it).
+   */
+  authority: {
+    name: "local",
+    strategy: "first_available",
+    adcsCli: { defaultTimeoutMs: 4 * 60_000, certreqPath: "certreq", certutilPath: "certutil" },
+  },
 } as const;

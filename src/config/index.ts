@@ -8,6 +8,7 @@ export { parseDuration, formatDuration } from "./duration.js";
 export type {
   AcmeConfig,
   AuditConfig,
+  AuthorityConfig,
   CerteasyConfig,
   Cidr,
   DatabaseConfig,
@@ -19,6 +20,7 @@ export type {
   LogOutput,
   LogsConfig,
   NetworkDatabaseConfig,
+  PolicyBindingConfig,
   RateLimitConfig,
   RenewalInfoConfig,
   ResolverZone,

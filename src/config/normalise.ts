@@ -5,10 +5,12 @@
  */
 import { dirname } from "node:path";
 import type { ServiceName } from "../log/services.js";
+import { normaliseAuthorities } from "./authorities-schema.js";
 import { DEFAULTS } from "./defaults.js";
 import { normaliseIssuancePolicies } from "./issuance-policies-schema.js";
 import { resolveAnchoredPath } from "./paths.js";
 import { normaliseRateLimiting } from "./rate-limiting-schema.js";
+import { issuancePolicyNames } from "./schema.js";
 import type { ParsedConfig } from "./schema.js";
 import type { AcmeConfig, CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig, ValidationProfile } from "./types.js";
 
@@ -49,6 +51,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
       parsed["issuance-policies"],
       parsed["dns-validation-profiles"]?.map((profile) => profile.name) ?? [DEFAULTS.dnsValidation.profileName],
     ),
+    ...normaliseAuthorities(parsed.authorities, parsed["policy-bindings"], issuancePolicyNames(parsed)),
   };
 }
 

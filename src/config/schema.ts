@@ -23,6 +23,7 @@ import {
 import type { Check } from "./fields.js";
 import { formatDuration } from "./duration.js";
 import { acmeShape } from "./acme-schema.js";
+import { AUTHORITY_KEYS, authorities, checkAuthoritiesAndBindings, policyBindings } from "./authorities-schema.js";
 import { DNS_PROFILE_KEYS, dnsValidationProfiles } from "./dns-profiles-schema.js";
 import { checkValidationProfileNames, ISSUANCE_POLICY_KEYS, issuancePolicies } from "./issuance-policies-schema.js";
 import { checkLogOutput, logsShape } from "./logs-schema.js";
@@ -133,6 +134,8 @@ const rootShape = {
   "rate-limiting": section(rateLimitingShape),
   "dns-validation-profiles": dnsValidationProfiles,
   "issuance-policies": issuancePolicies,
+  authorities,
+  "policy-bindings": policyBindings,
 };
 
 /**
@@ -151,6 +154,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   ...RATE_LIMITING_KEYS,
   ...DNS_PROFILE_KEYS,
   ...ISSUANCE_POLICY_KEYS,
+  ...AUTHORITY_KEYS,
 };
 
 export const configSchema = section(rootShape).superRefine((config, ctx) => {
@@ -179,7 +183,15 @@ export const configSchema = section(rootShape).superRefine((config, ctx) => {
   checkValidationProfileNames(config["issuance-policies"], profileNames, (path, message) =>
     ctx.addIssue({ code: "custom", path: ["issuance-policies", ...path], message }),
   );
+  checkAuthoritiesAndBindings(config.authorities, config["policy-bindings"], issuancePolicyNames(config), (path, message) =>
+    ctx.addIssue({ code: "custom", path, message }),
+  );
 });
+
+/** The issuance policies after defaults: the implicit `default` one when the section is absent. */
+export function issuancePolicyNames(config: Pick<ParsedConfig, "issuance-policies">): string[] {
+  return config["issuance-policies"]?.map((policy) => policy.name) ?? [DEFAULTS.issuancePolicy.name];
+}
 
 export type ParsedConfig = z.output<typeof configSchema>;
 
@@ -189,12 +201,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
  * product config knows the key is understood and simply not there yet.
  */
 export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
-  "": [
-    "tls-certificate-manager",
-    "authorities",
-    "policy-bindings",
-    "license",
-  ],
+  "": ["tls-certificate-manager", "license"],
   logs: ["rotate"],
   audit: ["rotate"],
   workers: ["worker-id", "workers", "lease", "idle-min", "idle-max", "base-backoff", "max-backoff", "queue-size", "max-job-duration"],

@@ -149,6 +149,35 @@ export interface AcmeConfig {
   readonly validationRetries: number;
 }
 
+/**
+ * One `authorities` entry (behaviour reference §3.1–3.2). `policies` are authority-side issuance
+ * policies: a CSR they refuse is routed to another authority of the binding (§3.3).
+ */
+export type AuthorityConfig =
+  | { readonly name: string; readonly type: "local"; readonly policies: readonly string[]; readonly disableCaRevocation: boolean }
+  | {
+      readonly name: string;
+      readonly type: "adcs-cli";
+      readonly policies: readonly string[];
+      readonly disableCaRevocation: boolean;
+      /** `HOST\CA Name`, as `certutil -CA` shows it */
+      readonly caName: string;
+      readonly certificateTemplate: string;
+      /** absolute, or a bare program name looked up on PATH */
+      readonly certreqPath: string;
+      readonly certutilPath: string;
+      /** the longest one certreq/certutil run may take */
+      readonly defaultTimeoutMs: number;
+    };
+
+/** `policy-bindings` (behaviour reference §3.3): which authorities serve an issuance policy. */
+export interface PolicyBindingConfig {
+  readonly policy: string;
+  /** in the order written: the failover order of `first_available` */
+  readonly authorities: readonly string[];
+  readonly strategy: "first_available" | "round_robin";
+}
+
 export interface CerteasyConfig {
   /** absolute path of the file this was loaded from */
   readonly file: string;
@@ -170,4 +199,11 @@ export interface CerteasyConfig {
    * such section
    */
   readonly issuancePolicies: readonly IssuancePolicy[];
+  /** never empty; the embedded CA alone, named `local`, when the file has no such section */
+  readonly authorities: readonly AuthorityConfig[];
+  /**
+   * exactly one per issuance policy; with one authority and no section, every policy bound to
+   * it with `first_available`
+   */
+  readonly policyBindings: readonly PolicyBindingConfig[];
 }

@@ -7,7 +7,8 @@ import { BlockList } from "node:net";
 import { policyWarnings } from "../domain/policy/index.js";
 import type { Cidr, CerteasyConfig, ValidationProfile } from "./types.js";
 
-export function configWarnings(config: CerteasyConfig): string[] {
+/** `platform`: where the server runs (a parameter so both sides can be tested on one machine). */
+export function configWarnings(config: CerteasyConfig, platform: NodeJS.Platform = process.platform): string[] {
   const warnings: string[] = [];
   const { audit, logs, server } = config;
 
@@ -37,6 +38,16 @@ export function configWarnings(config: CerteasyConfig): string[] {
     );
   }
   for (const policy of config.issuancePolicies) warnings.push(...policyWarnings(policy));
+  // Not refused: certreq-path/certutil-path may name stand-ins (tests use fake programs), but a
+  // real ADCS can only be reached from Windows (behaviour reference §3.1).
+  if (platform !== "win32") {
+    for (const authority of config.authorities) {
+      if (authority.type !== "adcs-cli") continue;
+      warnings.push(
+        `authorities "${authority.name}" is of type adcs-cli but this server runs on ${platform}: certreq.exe and certutil.exe exist only on Windows`,
+      );
+    }
+  }
   return warnings;
 }
 

@@ -259,15 +259,6 @@ describe("issuance-policies: refusals name the key path", () => {
     expect(errorsOf(section)).toEqual(lines.map((line) => `config.yml: ${line}`));
   });
 
-  it("keeps refusing authorities and policy-bindings as sections of a later version", () => {
-    expect(errorsOf("policy-bindings:\n  - policy: web\n")).toEqual([
-      'config.yml: policy-bindings: section "policy-bindings" is not supported by this version of Certeasy yet; remove it for now',
-    ]);
-    expect(errorsOf("authorities:\n  - name: ca\n")).toEqual([
-      'config.yml: authorities: section "authorities" is not supported by this version of Certeasy yet; remove it for now',
-    ]);
-  });
-
   it("accepts a policy whose DNS rules are all denied when it allows IP addresses", () => {
     const [policy] = policiesOf(webPolicy("      deny:\n        - .example.com/2\n    ip:\n      allow:\n        - 10.0.0.0/8\n"));
     expect(policy?.name).toBe("web");

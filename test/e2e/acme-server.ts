@@ -15,7 +15,7 @@ import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
 import { DEFAULTS } from "../../src/config/defaults.js";
 import { normaliseIssuancePolicies } from "../../src/config/issuance-policies-schema.js";
-import type { AcmeConfig, CerteasyConfig, IssuancePolicy, RateLimitConfig } from "../../src/config/index.js";
+import type { AcmeConfig, AuthorityConfig, CerteasyConfig, IssuancePolicy, PolicyBindingConfig, RateLimitConfig } from "../../src/config/index.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../src/ratelimit/index.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
@@ -45,6 +45,11 @@ export interface AcmeTestServerOptions {
   readonly issuancePolicies?: readonly IssuancePolicy[];
   /** per-address and per-account limits; default: none */
   readonly rateLimiting?: RateLimitConfig;
+  /** default: the embedded CA alone, named `local`, serving every policy */
+  readonly authorities?: readonly AuthorityConfig[];
+  readonly policyBindings?: readonly PolicyBindingConfig[];
+  /** how often a request the CA holds for approval is polled (default 30 s) */
+  readonly issuancePollMs?: number;
 }
 
 export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
@@ -71,12 +76,16 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   });
   const port = await freePort();
   const baseUrl = `https://localhost:${port}/`;
-  const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server"> = {
+  const issuancePolicies = options.issuancePolicies ?? normaliseIssuancePolicies(undefined, []);
+  const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server"> = {
     workdir,
     server: { ...DEFAULTS.server, urls: [new URL(baseUrl)], remoteIpHeader: null, trustedProxies: [] },
     acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme, validationRetries: 0, ...options.acme },
     renewalInfo: DEFAULTS.renewalInfo,
-    issuancePolicies: options.issuancePolicies ?? normaliseIssuancePolicies(undefined, []),
+    issuancePolicies,
+    authorities: options.authorities ?? [{ name: "local", type: "local", policies: [], disableCaRevocation: false }],
+    policyBindings:
+      options.policyBindings ?? issuancePolicies.map((p) => ({ policy: p.name, authorities: ["local"], strategy: "first_available" as const })),
     dnsValidationProfiles: [
       {
         name: "loopback",
@@ -104,6 +113,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     config,
     log: { validation: log, issuance: log },
     onValidation: metrics.countValidation,
+    ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
     ...(rateLimits ? { rateLimits } : {}),
   });
   metrics.watchAuthorities(acme.authorities);

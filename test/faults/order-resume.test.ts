@@ -27,13 +27,15 @@ afterEach(async () => {
   if (workdir) await rm(workdir, { recursive: true, force: true });
 });
 
-function configFor(dir: string): Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "server"> {
+function configFor(dir: string): Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server"> {
   return {
     workdir: dir,
     server: { ...DEFAULTS.server, urls: [new URL("https://localhost:8443/")], remoteIpHeader: null, trustedProxies: [] },
     acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme },
     renewalInfo: DEFAULTS.renewalInfo,
     issuancePolicies: normaliseIssuancePolicies(undefined, []),
+    authorities: [{ name: "local", type: "local", policies: [], disableCaRevocation: false }],
+    policyBindings: [{ policy: "default", authorities: ["local"], strategy: "first_available" }],
     dnsValidationProfiles: [
       { name: "unused", timeoutMs: 1_000, zones: [], allowCidrs: [], denyCidrs: [], ports: { http01: 80, tlsAlpn01: 443 } },
     ],
@@ -112,7 +114,7 @@ describe("resuming work after a stop", () => {
     // Stop the queues first, then finalize: the order is recorded as processing with nobody to issue it.
     await services.stop(1_000);
     const finalized = await finalizeOrder(
-      { orders: services.orders, csrPolicyFor: () => DEFAULT_CSR_POLICY, authority: "local", clock: () => new Date() },
+      { orders: services.orders, csrPolicyFor: () => DEFAULT_CSR_POLICY, chooseAuthority: () => ({ ok: true, authority: "local" }), clock: () => new Date() },
       { orderId: created.order.orderId, csr: await csrFor("issue-later.test"), accountKeySpkiSha256: "0".repeat(64) },
       {},
     );

@@ -3,7 +3,8 @@
  * issuance policy's key and EKU rules, and the account key (§11.1) — and the order moves to
  * `processing` for its authority; the issuance queue takes it from there.
  */
-import { checkCsr, type CsrPolicy } from "../csr/index.js";
+import { checkCsr, type CheckedCsr, type CsrPolicy } from "../csr/index.js";
+import type { AuthorityChoice } from "./authority-choice.js";
 import { effectiveAuthorizationStatus } from "../../domain/order/index.js";
 import type { RequestMeta } from "../accounts/account-service.js";
 import type { OrderOutcome, OrderService } from "./order-service.js";
@@ -12,8 +13,8 @@ export interface FinalizeDeps {
   readonly orders: OrderService;
   /** the CSR rules of an issuance policy (reference §3.4 `signature`, `csr`); null when no longer configured */
   readonly csrPolicyFor: (policy: string) => CsrPolicy | null;
-  /** the authority the order's certificate is issued by */
-  readonly authority: string;
+  /** the authority a checked CSR of an order under `policy` goes to (policy bindings, reference §3.3) */
+  readonly chooseAuthority: (policy: string, csr: CheckedCsr) => AuthorityChoice;
   readonly clock: () => Date;
 }
 
@@ -36,7 +37,7 @@ export async function finalizeOrder(
         kind: "finalize",
         now: deps.clock(),
         csr: request.csr,
-        authority: deps.authority,
+        authority: "",
         reusedAuthorizationsValid: await reusedStillValid(deps, state.authorizationIds, new Set(state.authorizations.map((a) => a.authzId))),
         publicKey: "",
         spkiSha256: "",
@@ -50,8 +51,10 @@ export async function finalizeOrder(
       }
       const check = checkCsr(der, state.identifiers, request.accountKeySpkiSha256, csrPolicy);
       if (!check.ok) return { kind: "refuse", error: { type: "badCSR", detail: check.detail } };
+      const choice = deps.chooseAuthority(state.policy, check.csr);
+      if (!choice.ok) return { kind: "refuse", error: { type: "badCSR", detail: choice.detail } };
       const { publicKeySpki, spkiSha256, extraEkus } = check.csr;
-      return { ...command, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
+      return { ...command, authority: choice.authority, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
     },
     meta,
   );

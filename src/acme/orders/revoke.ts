@@ -22,6 +22,7 @@ export type RevocationSigner =
 
 export interface RevocationDeps {
   readonly orders: OrderService;
+  /** the authorities revocations are published to (those without `disable-ca-revocation`) */
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
   readonly clock: () => Date;
   readonly log: Logger;
@@ -75,8 +76,11 @@ async function whoMayRevoke(
  */
 async function tellAuthority(deps: RevocationDeps, row: CertificateRow, reason: number): Promise<void> {
   const authority = deps.authorities.get(row.authority);
+  if (!authority) {
+    deps.log.info({ certificateId: row.certificateId, authority: row.authority }, "revocation kept in Certeasy only: the authority does not publish revocations");
+    return;
+  }
   try {
-    if (!authority) throw new Error(`authority ${row.authority} is not configured`);
     await authority.revoke(row.serial, reason, deps.clock());
   } catch (error) {
     deps.log.error({ err: error, certificateId: row.certificateId, serial: row.serial, authority: row.authority }, "revocation recorded but not yet published by the authority");

@@ -1,0 +1,44 @@
+/**
+ * Which authority a finalized order goes to (reference §3.3): the order's pinned policy names
+ * its authorities through `policy-bindings`; an authority whose own `policies` refuse the CSR is
+ * skipped (routing by key type), unhealthy ones go last (src/ca/routing.ts). The health seen
+ * here is the last periodic probe.
+ */
+import { routeOrder, type PolicyBinding } from "../../ca/routing.js";
+import { checkCsr, type CheckedCsr, type CsrPolicy } from "../csr/index.js";
+
+export type AuthorityChoice = { readonly ok: true; readonly authority: string } | { readonly ok: false; readonly detail: string };
+
+export interface AuthorityChooserOptions {
+  readonly bindings: readonly PolicyBinding[];
+  /** an authority's own CSR rules (its `policies`); empty: it takes every CSR the order's policy accepted */
+  readonly authorityRules: ReadonlyMap<string, readonly CsrPolicy[]>;
+  readonly healthy: (authority: string) => boolean;
+}
+
+export class AuthorityChooser {
+  #turn = 0;
+
+  constructor(private readonly options: AuthorityChooserOptions) {}
+
+  choose(policy: string, csr: CheckedCsr): AuthorityChoice {
+    const binding = this.options.bindings.find((b) => b.policy === policy);
+    if (!binding) return { ok: false, detail: "No certificate authority serves this order's issuance policy any more; create a new order." };
+    const routing = routeOrder({
+      binding,
+      accepts: (authority) => this.#accepts(authority, csr),
+      healthy: this.options.healthy,
+      turn: this.#turn++,
+    });
+    if (!routing.ok || routing.candidates[0] === undefined) {
+      return { ok: false, detail: "No certificate authority of this order's issuance policy accepts this key type or size." };
+    }
+    return { ok: true, authority: routing.candidates[0] };
+  }
+
+  #accepts(authority: string, csr: CheckedCsr): boolean {
+    const rules = this.options.authorityRules.get(authority) ?? [];
+    // The CSR already passed the order's checks; only the authority's key rules are new here.
+    return rules.length === 0 || rules.some((rule) => checkCsr(csr.der, csr.identifiers, "", rule).ok);
+  }
+}
