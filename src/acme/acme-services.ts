@@ -106,6 +106,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   const validation = await startValidationWork({
     orders,
     validator: options.validator ?? createValidator(config.dnsValidationProfiles),
+    validationProfileOf: (name) => config.issuancePolicies.find((p) => p.name === name)?.dnsValidationProfile ?? null,
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
     retries: acme.validationRetries,

@@ -38,6 +38,10 @@ export function configWarnings(config: CerteasyConfig, platform: NodeJS.Platform
     );
   }
   for (const policy of config.issuancePolicies) warnings.push(...policyWarnings(policy));
+  // Reference §4.1: a limiter switched off is a control switched off.
+  for (const [key, limiter] of Object.entries(RATE_LIMITER_KEYS)) {
+    if (!config.rateLimiting[limiter].enabled) warnings.push(`rate-limiting.${key}.enabled is false: that limit is not enforced`);
+  }
   // Not refused: certreq-path/certutil-path may name stand-ins (tests use fake programs), but a
   // real ADCS can only be reached from Windows (behaviour reference §3.1).
   if (platform !== "win32") {
@@ -50,6 +54,17 @@ export function configWarnings(config: CerteasyConfig, platform: NodeJS.Platform
   }
   return warnings;
 }
+
+/** The file's limiter keys and their names in RateLimitConfig. */
+const RATE_LIMITER_KEYS = {
+  global: "global",
+  abuse: "abuse",
+  "account-creation": "accountCreation",
+  "order-creation": "orderCreation",
+  "duplicate-certificate": "duplicateCertificate",
+  "failed-validation": "failedValidation",
+  "pending-authorizations": "pendingAuthorizations",
+} as const satisfies Record<string, Exclude<keyof CerteasyConfig["rateLimiting"], "whitelist">>;
 
 /**
  * Addresses a challenge validation should never be pointed at (behaviour reference §3.4): a

@@ -47,7 +47,8 @@ export function createValidator(profiles: readonly ValidationProfile[], options:
       const shaped = shapeChallenge(challenge);
       if (!shaped.ok) return shaped.outcome;
       const { identifier } = shaped.challenge;
-      const chosen = prepared[profileIndexFor(profiles, identifier.type === "dns" ? identifier.value : undefined)];
+      const named = challenge.profile ? profiles.findIndex((p) => p.name === challenge.profile) : -1;
+      const chosen = prepared[named >= 0 ? named : profileIndexFor(profiles, identifier.type === "dns" ? identifier.value : undefined)];
       const check = checks[shaped.challenge.type];
       if (chosen === undefined) return internalError();
       const deadline = Deadline.start(chosen.profile.timeoutMs, signal);

@@ -17,6 +17,11 @@ export interface ChallengeToValidate {
   readonly token: string;
   /** token + "." + base64url(JWK thumbprint) (RFC 8555 §8.1) */
   readonly keyAuthorization: string;
+  /**
+   * The DNS validation profile the order's issuance policy names (reference §3.4
+   * `dns-validation-profile`); absent or unknown: chosen by zone suffix.
+   */
+  readonly profile?: string | null;
 }
 
 /** The RFC 8555 §6.7 error types a validation can end with. */

@@ -22,6 +22,18 @@ describe("configWarnings", () => {
     expect(lines.every((line) => !line.includes("\n"))).toBe(true);
   });
 
+  it("warns about each rate limiter that is switched off", () => {
+    expect(warningsFor(`${MINIMAL}rate-limiting:
+  abuse:
+    enabled: false
+  failed-validation:
+    enabled: false
+`)).toEqual([
+      "rate-limiting.abuse.enabled is false: that limit is not enforced",
+      "rate-limiting.failed-validation.enabled is false: that limit is not enforced",
+    ]);
+  });
+
   it("warns when the remote IP header has no trusted proxy to come from", () => {
     expect(warningsFor(`${MINIMAL}  remote-ip-header: X-Real-IP\n`)).toEqual([
       "server.remote-ip-header is X-Real-IP but server.trusted-proxies is empty: the header is ignored and clients are known by the connecting address",

@@ -42,6 +42,15 @@ describe("profile and zone selection", () => {
     }
   });
 
+  it("uses the profile the order's issuance policy names, whatever the suffixes say", async () => {
+    const validate = createValidator([profile("open", [""], otherDns), profile("strict", [""], otherDns, ["127.0.0.0/8"])]);
+    const c = challenge("http-01", "www.other.test");
+    responder.set(c.token, c.keyAuthorization);
+    expect((await validate(c)).status).toBe("valid");
+    const strict = await validate({ ...c, profile: "strict" });
+    expect(strict).toMatchObject({ status: "invalid", problem: { type: "connection" } });
+  });
+
   it("uses the zone with the longest matching suffix inside a profile", async () => {
     const base = loopbackProfile({ dnsServer: otherDns.address, http01: responder.port });
     const validate = createValidator([

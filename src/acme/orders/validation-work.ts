@@ -22,6 +22,8 @@ export interface ValidationJob {
 export interface ValidationWorkOptions {
   readonly orders: OrderService;
   readonly validator: Validator;
+  /** the DNS validation profile an issuance policy names (reference §3.4); null: by zone suffix */
+  readonly validationProfileOf?: (policy: string) => string | null;
   readonly committed$: Observable<StoredEvent>;
   readonly concurrency: number;
   /** extra attempts after a connection or DNS failure */
@@ -78,6 +80,7 @@ async function validate(job: ValidationJob, options: ValidationWorkOptions): Pro
     identifier: authorization.identifier,
     token: challenge.token,
     keyAuthorization: challenge.keyAuthorization,
+    profile: options.validationProfileOf?.(state?.policy ?? "") ?? null,
   };
   let outcome = await options.validator(request);
   for (let attempt = 0; attempt < options.retries && outcome.status === "invalid" && RETRYABLE.has(outcome.problem.type); attempt++) {
