@@ -98,11 +98,22 @@ export const OrderFinalizing = defineEvent(
     /** base64url DER, kept so that issuance resumes after a crash */
     csr: z.string().regex(/^[A-Za-z0-9_-]+$/).max(90_000),
     authority: z.string().min(1).max(64),
+    /** the policy's other authorities that accept this CSR, in the order failover tries them (reference §3.3) */
+    fallbacks: z.array(z.string().min(1).max(64)),
     /** what the checks found, so issuance (and its resumption) need not parse the CSR again */
     publicKey: z.string().regex(/^[A-Za-z0-9_-]+$/).max(4_096),
     spkiSha256: hex.length(64),
     extraEkus: z.array(z.string().regex(/^\d+(\.\d+)+$/)),
   }),
+);
+
+/**
+ * Failover (reference §3.3 `first_available`): the authority could not be reached, so the
+ * request goes to the next one. Nothing was issued by the first: it never answered.
+ */
+export const OrderAuthorityChanged = defineEvent(
+  "acme.order.authority-changed",
+  z.strictObject({ from: z.string().min(1).max(64), to: z.string().min(1).max(64), reason: z.string().max(1024) }),
 );
 
 /** The CA holds the request for approval (ADCS manager approval); issuance polls `requestId`. */
@@ -172,6 +183,7 @@ export const orderEvents = [
   AuthorizationDeactivated,
   OrderReady,
   OrderFinalizing,
+  OrderAuthorityChanged,
   OrderPendingAtAuthority,
   CertificateIssued,
   OrderValid,

@@ -8,6 +8,7 @@ import {
   AuthorizationDeactivated,
   CertificateIssued,
   CertificateRevoked,
+  OrderAuthorityChanged,
   OrderFinalizing,
   OrderInvalid,
   OrderPendingAtAuthority,
@@ -53,7 +54,7 @@ const validated = (authz: { authzId: string; http01: string }): OrderCommand[] =
 const ready = (p: OrderPolicy = policy): PendingEvent[] => decidedUnder(p)(newOrder(p), ...validated(www), ...validated(ipv4));
 
 const finalize = (over: Partial<FinalizeOrder> = {}): FinalizeOrder => ({
-  kind: "finalize", now: later, csr: "MIIBCsrDer", authority: "adcs-corp", reusedAuthorizationsValid: true, publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [], ...over,
+  kind: "finalize", now: later, csr: "MIIBCsrDer", authority: "adcs-corp", reusedAuthorizationsValid: true, fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [], ...over,
 });
 const certificate: RecordIssued["certificate"] = {
   certificateId,
@@ -72,8 +73,21 @@ const revoke = (reason: number, over: Partial<RevokeCertificate> = {}): RevokeCe
 
 describe("finalize (RFC 8555 §7.4)", () => {
   it("hands a ready order's CSR to the authority", () => {
-    expect(eventsOf(when(ready(), finalize()))).toEqual([OrderFinalizing.create({ csr: "MIIBCsrDer", authority: "adcs-corp", publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] })]);
+    expect(eventsOf(when(ready(), finalize()))).toEqual([OrderFinalizing.create({ csr: "MIIBCsrDer", authority: "adcs-corp", fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] })]);
     expect(fold(after(ready(), finalize())).status).toBe("processing");
+  });
+
+  it("fails over to the next authority, in order, only while no authority holds the request", () => {
+    const finalized = after(ready(), finalize({ fallbacks: ["adcs-backup", "local"] }));
+    const failOver = { kind: "fail-over", reason: "RPC server unavailable" } as const;
+    expect(eventsOf(when(finalized, failOver))).toEqual([
+      OrderAuthorityChanged.create({ from: "adcs-corp", to: "adcs-backup", reason: "RPC server unavailable" }),
+    ]);
+    const twice = after(finalized, failOver, failOver);
+    expect(fold(twice)).toMatchObject({ authority: "local", fallbacks: [] });
+    expect(eventsOf(when(twice, failOver))).toEqual([]);
+    const held = after(finalized, { kind: "record-pending", requestId: "4711" });
+    expect(eventsOf(when(held, failOver))).toEqual([]);
   });
 
   it.each<[string, () => PendingEvent[], RegExp]>([

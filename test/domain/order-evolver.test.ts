@@ -60,7 +60,7 @@ describe("folding an order stream", () => {
       ChallengeValid.create({ authzId, challengeId, validated: "2026-11-30T08:05:00.000Z", address: "192.0.2.80" }),
       AuthorizationValid.create({ authzId, expires: "2026-12-30T08:05:00.000Z" }),
       OrderReady.create({}),
-      OrderFinalizing.create({ csr: "MIIB", authority: "local", publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] }),
+      OrderFinalizing.create({ csr: "MIIB", authority: "local", fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] }),
       issued,
       OrderValid.create({ certificateId }),
       CertificateRevoked.create({ certificateId, reason: 4, authorisedBy: "issuing-account", accountId }),

@@ -14,7 +14,10 @@ import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
-async function withAdcsServer(run: (server: AcmeTestServer, fake: FakeAdcs) => Promise<void>): Promise<void> {
+async function withAdcsServer(
+  run: (server: AcmeTestServer, fake: FakeAdcs) => Promise<void>,
+  bound: readonly string[] = ["corp-adcs"],
+): Promise<void> {
   const ca = await createTestCa();
   await withFakeAdcs(ca, async (fake) => {
     const server = await startAcmeTestServer({
@@ -30,8 +33,9 @@ async function withAdcsServer(run: (server: AcmeTestServer, fake: FakeAdcs) => P
           certutilPath: FAKE_CERTUTIL,
           defaultTimeoutMs: 30_000,
         },
+        { name: "local", type: "local", policies: [], disableCaRevocation: false },
       ],
-      policyBindings: [{ policy: "default", authorities: ["corp-adcs"], strategy: "first_available" }],
+      policyBindings: [{ policy: "default", authorities: [...bound], strategy: "first_available" }],
       issuancePollMs: 200,
     });
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: server.rootPem, lookup: loopback });
@@ -85,6 +89,22 @@ describe("issuance through an adcs-cli authority", () => {
       const valid = await client.waitForValidStatus(finalized);
       expect(valid.status).toBe("valid");
     });
+  });
+});
+
+describe("failover between authorities", () => {
+  it("hands the request to the next authority of the policy when the first cannot be reached", async () => {
+    await withAdcsServer(async (server, fake) => {
+      const { client, order, csr } = await readyOrder(server, "failover.corp.test");
+      await fake.scenario("rpc-unavailable");
+      const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr));
+      const leaf = new X509Certificate((await client.getCertificate(valid)).split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "");
+      // Issued by the embedded CA, the binding's second authority.
+      expect(leaf.issuer).not.toContain("Corp Issuing CA 1");
+      const changed = (await server.core.dialect.readAll(0, 10_000)).filter((e) => e.eventType === "acme.order.authority-changed");
+      expect(changed).toHaveLength(1);
+      expect(JSON.parse(changed[0]?.body ?? "{}").data).toMatchObject({ from: "corp-adcs", to: "local" });
+    }, ["corp-adcs", "local"]);
   });
 });
 

@@ -114,7 +114,7 @@ describe("resuming work after a stop", () => {
     // Stop the queues first, then finalize: the order is recorded as processing with nobody to issue it.
     await services.stop(1_000);
     const finalized = await finalizeOrder(
-      { orders: services.orders, csrPolicyFor: () => DEFAULT_CSR_POLICY, chooseAuthority: () => ({ ok: true, authority: "local" }), clock: () => new Date() },
+      { orders: services.orders, csrPolicyFor: () => DEFAULT_CSR_POLICY, chooseAuthority: () => ({ ok: true, authority: "local", fallbacks: [] }), clock: () => new Date() },
       { orderId: created.order.orderId, csr: await csrFor("issue-later.test"), accountKeySpkiSha256: "0".repeat(64) },
       {},
     );

@@ -73,7 +73,7 @@ const issuedLifecycle = (): StoredEvent[] =>
     ChallengeValid.create({ authzId, challengeId: http01, validated: "2026-11-30T08:00:01.500Z", address: "192.0.2.80" }),
     AuthorizationValid.create({ authzId, expires: "2026-12-30T08:00:02.000Z" }),
     OrderReady.create({}),
-    OrderFinalizing.create({ csr: "MIIB", authority: "adcs-corp", publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] }),
+    OrderFinalizing.create({ csr: "MIIB", authority: "adcs-corp", fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] }),
     OrderPendingAtAuthority.create({ authority: "adcs-corp", requestId: "4711" }),
     CertificateIssued.create({
       certificateId, accountId, identifiers, identifiersHash: hash, authority: "adcs-corp", serial: "5a01", aki: "a1b2",

@@ -7,7 +7,10 @@
 import { routeOrder, type PolicyBinding } from "../../ca/routing.js";
 import { checkCsr, type CheckedCsr, type CsrPolicy } from "../csr/index.js";
 
-export type AuthorityChoice = { readonly ok: true; readonly authority: string } | { readonly ok: false; readonly detail: string };
+export type AuthorityChoice =
+  /** `fallbacks`: the other accepting authorities, in the order failover tries them */
+  | { readonly ok: true; readonly authority: string; readonly fallbacks: readonly string[] }
+  | { readonly ok: false; readonly detail: string };
 
 export interface AuthorityChooserOptions {
   readonly bindings: readonly PolicyBinding[];
@@ -30,10 +33,11 @@ export class AuthorityChooser {
       healthy: this.options.healthy,
       turn: this.#turn++,
     });
-    if (!routing.ok || routing.candidates[0] === undefined) {
+    const [first, ...fallbacks] = routing.ok ? routing.candidates : [];
+    if (first === undefined) {
       return { ok: false, detail: "No certificate authority of this order's issuance policy accepts this key type or size." };
     }
-    return { ok: true, authority: routing.candidates[0] };
+    return { ok: true, authority: first, fallbacks };
   }
 
   #accepts(authority: string, csr: CheckedCsr): boolean {

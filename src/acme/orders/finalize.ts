@@ -38,6 +38,7 @@ export async function finalizeOrder(
         now: deps.clock(),
         csr: request.csr,
         authority: "",
+        fallbacks: [] as readonly string[],
         reusedAuthorizationsValid: await reusedStillValid(deps, state.authorizationIds, new Set(state.authorizations.map((a) => a.authzId))),
         publicKey: "",
         spkiSha256: "",
@@ -54,7 +55,7 @@ export async function finalizeOrder(
       const choice = deps.chooseAuthority(state.policy, check.csr);
       if (!choice.ok) return { kind: "refuse", error: { type: "badCSR", detail: choice.detail } };
       const { publicKeySpki, spkiSha256, extraEkus } = check.csr;
-      return { ...command, authority: choice.authority, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
+      return { ...command, authority: choice.authority, fallbacks: choice.fallbacks, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
     },
     meta,
   );

@@ -8,7 +8,7 @@
 import { filter, type Observable, type Subscription } from "rxjs";
 import type { Logger } from "pino";
 import type { StoredEvent } from "../../../events/index.js";
-import type { CertificateAuthority, SubmitOutcome } from "../../ca/authority.js";
+import { AuthorityUnavailableError, type CertificateAuthority, type SubmitOutcome } from "../../ca/authority.js";
 import type { OrderState } from "../../domain/order/index.js";
 import { uuidv7 } from "../../store/uuid.js";
 import { WorkQueue } from "../work/work-queue.js";
@@ -35,6 +35,8 @@ export interface IssuanceWork {
 }
 
 const META = { actor: "issuer" } as const;
+/** a bound on failovers in one pass: a policy lists a handful of authorities */
+const MAX_AUTHORITIES = 16;
 
 export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<IssuanceWork> {
   const { orders, log } = options;
@@ -44,7 +46,13 @@ export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<I
     concurrency: options.concurrency,
     key: (job) => job.orderId,
     handle: async (job) => {
-      const pending = await issue(job, options);
+      let pending = false;
+      // A failover moves the request to the next authority, which is tried at once.
+      for (let attempt = 0; attempt < MAX_AUTHORITIES; attempt++) {
+        const pass = await issue(job, options);
+        pending = pass === "pending";
+        if (pass !== "failed-over") break;
+      }
       if (!pending) return;
       const timer = setTimeout(() => {
         polls.delete(timer);
@@ -71,16 +79,28 @@ export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<I
   };
 }
 
-/** One pass over an order in `processing`; true when the CA still holds the request. */
-async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<boolean> {
+/** One pass over an order in `processing`: done, still held by the CA, or moved to another authority. */
+type IssuancePass = "done" | "pending" | "failed-over";
+
+async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<IssuancePass> {
   const { state } = await options.orders.load(job.orderId);
-  if (state?.status !== "processing" || state.csr === null || state.finalization === null || state.authority === null) return false;
+  if (state?.status !== "processing" || state.csr === null || state.finalization === null || state.authority === null) return "done";
   const authority = options.authorities.get(state.authority);
   if (!authority) {
     return fail(options, state, "serverInternal", `The certificate authority ${JSON.stringify(state.authority)} is no longer configured.`);
   }
   const { finalization } = state;
-  const outcome = state.pendingRequestId === null ? await submit(authority, state, finalization) : await authority.poll(state.pendingRequestId);
+  let outcome: SubmitOutcome;
+  try {
+    outcome = state.pendingRequestId === null ? await submit(authority, state, finalization) : await authority.poll(state.pendingRequestId);
+  } catch (error) {
+    // Reference §3.3 first_available: an unreachable authority hands a request nobody holds yet
+    // to the next one; with none left (or a request already pending there) the queue retries.
+    if (!(error instanceof AuthorityUnavailableError) || state.pendingRequestId !== null || state.fallbacks.length === 0) throw error;
+    options.log.warn({ orderId: state.orderId, authority: state.authority, next: state.fallbacks[0], err: error }, "certificate authority unreachable: failing over");
+    await options.orders.change(job.orderId, () => ({ kind: "fail-over", reason: error.message }), META);
+    return "failed-over";
+  }
   switch (outcome.kind) {
     case "issued": {
       const { certificate } = outcome;
@@ -101,11 +121,11 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<bo
         META,
       );
       options.onIssued?.(job.orderId);
-      return false;
+      return "done";
     }
     case "pending":
       await options.orders.change(job.orderId, () => ({ kind: "record-pending", requestId: outcome.requestId }), META);
-      return true;
+      return "pending";
     case "denied":
       return fail(options, state, "unauthorized", `The certificate authority refused the request: ${outcome.reason}`);
   }
@@ -123,8 +143,8 @@ function submit(authority: CertificateAuthority, state: OrderState, finalization
   });
 }
 
-async function fail(options: IssuanceWorkOptions, state: OrderState, type: string, detail: string): Promise<false> {
+async function fail(options: IssuanceWorkOptions, state: OrderState, type: string, detail: string): Promise<"done"> {
   options.log.warn({ orderId: state.orderId, authority: state.authority, detail }, "issuance failed");
   await options.orders.change(state.orderId, () => ({ kind: "record-issuance-failed", error: { type, detail } }), META);
-  return false;
+  return "done";
 }

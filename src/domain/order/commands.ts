@@ -72,12 +72,20 @@ export interface FinalizeOrder {
   readonly now: Date;
   readonly csr: string;
   readonly authority: string;
+  /** the other authorities that accept this CSR, for failover */
+  readonly fallbacks: readonly string[];
   /** from the checked CSR: base64url DER SubjectPublicKeyInfo, its sha256, EKUs beyond serverAuth */
   readonly publicKey: string;
   readonly spkiSha256: string;
   readonly extraEkus: readonly string[];
   /** statuses of the reused authorizations (their rows), checked again at finalization */
   readonly reusedAuthorizationsValid: boolean;
+}
+
+/** The order's authority could not be reached: move the request to its next fallback. */
+export interface FailOver {
+  readonly kind: "fail-over";
+  readonly reason: string;
 }
 
 export interface RecordPendingAtAuthority {
@@ -108,6 +116,7 @@ export type OrderCommand =
   | RecordValidation
   | DeactivateAuthorization
   | FinalizeOrder
+  | FailOver
   | RecordPendingAtAuthority
   | RecordIssued
   | RecordIssuanceFailed

@@ -12,6 +12,7 @@ import {
   ChallengeInvalid,
   ChallengeProcessing,
   ChallengeValid,
+  OrderAuthorityChanged,
   OrderFinalizing,
   OrderInvalid,
   OrderPendingAtAuthority,
@@ -60,6 +61,12 @@ export function decideOrder(state: OrderState, command: OrderCommand, policy: Or
     }
     case "finalize":
       return finalize(state, command, now);
+    case "fail-over": {
+      // Only a request no authority holds yet moves: a pending one is the CA's to finish.
+      const [next] = state.fallbacks;
+      if (state.status !== "processing" || state.pendingRequestId !== null || next === undefined || state.authority === null) return accepted();
+      return accepted(OrderAuthorityChanged.create({ from: state.authority, to: next, reason: command.reason }));
+    }
     case "record-pending":
       if (state.status !== "processing") return accepted();
       return state.pendingRequestId === command.requestId
@@ -151,7 +158,7 @@ function finalize(state: OrderState, command: FinalizeOrder, now: Date): OrderDe
     return rejected(domainError("orderNotReady", "An authorization of the order is no longer valid; create a new order."));
   }
   const { csr, authority, publicKey, spkiSha256, extraEkus } = command;
-  return accepted(OrderFinalizing.create({ csr, authority, publicKey, spkiSha256, extraEkus: [...extraEkus] }));
+  return accepted(OrderFinalizing.create({ csr, authority, fallbacks: [...command.fallbacks], publicKey, spkiSha256, extraEkus: [...extraEkus] }));
 }
 
 /** RFC 8555 §7.6 (reason codes RFC 5280 §5.3.1). */

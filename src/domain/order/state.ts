@@ -67,6 +67,8 @@ export interface OrderState {
   readonly csr: string | null;
   readonly finalization: { readonly publicKey: string; readonly spkiSha256: string; readonly extraEkus: readonly string[] } | null;
   readonly authority: string | null;
+  /** the authorities still to try if the current one cannot be reached */
+  readonly fallbacks: readonly string[];
   /** the CA's request id while it holds the request for approval */
   readonly pendingRequestId: string | null;
   readonly certificate: CertificateState | null;
@@ -116,6 +118,7 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
       csr: null,
       finalization: null,
       authority: null,
+      fallbacks: [],
       pendingRequestId: null,
       certificate: null,
     };
@@ -142,8 +145,11 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
         status: "processing",
         csr: event.data.csr,
         authority: event.data.authority,
+        fallbacks: event.data.fallbacks,
         finalization: { publicKey: event.data.publicKey, spkiSha256: event.data.spkiSha256, extraEkus: event.data.extraEkus },
       };
+    case "acme.order.authority-changed":
+      return { ...state, authority: event.data.to, fallbacks: state.fallbacks.filter((name) => name !== event.data.to) };
     case "acme.order.pending-at-authority":
       return { ...state, pendingRequestId: event.data.requestId };
     case "acme.certificate.issued": {
