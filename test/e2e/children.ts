@@ -4,6 +4,7 @@
  * a failed test never leaves a server holding a port or a database open.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { killChildren } from "../support/kill-children.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -127,17 +128,4 @@ export async function runCli(args: readonly string[], timeoutMs = 45_000): Promi
 }
 
 /** Kill whatever a test left running (call it in afterEach). */
-export async function killLeftoverChildren(): Promise<void> {
-  const leftovers = [...running];
-  await Promise.all(
-    leftovers.map(
-      (child) =>
-        new Promise<void>((resolveKill) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
-          child.once("close", () => resolveKill());
-          child.kill("SIGKILL");
-        }),
-    ),
-  );
-  for (const child of leftovers) running.delete(child);
-}
+export const killLeftoverChildren = (): Promise<void> => killChildren(running);

@@ -3,6 +3,7 @@
  * child processes. Every child is tracked, so the run can end them all, whatever made it stop.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { killChildren } from "../support/kill-children.js";
 
 export interface ProgramResult {
   readonly command: string;
@@ -104,17 +105,4 @@ export function describeExit(result: ProgramResult): string {
 }
 
 /** Kill every child still running (the last step of the run, and of an interrupted one). */
-export async function killAll(): Promise<void> {
-  const leftovers = [...running];
-  await Promise.all(
-    leftovers.map(
-      (child) =>
-        new Promise<void>((resolveKill) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
-          child.once("close", () => resolveKill());
-          child.kill("SIGKILL");
-        }),
-    ),
-  );
-  for (const child of leftovers) running.delete(child);
-}
+export const killAll = (): Promise<void> => killChildren(running);
