@@ -1,8 +1,9 @@
 /**
  * The ACME machinery of a running node, assembled from its configuration: accounts, orders,
- * the embedded CA, the validator and the two work queues (validation, issuance) that the event
- * log drives. `serve`, the end-to-end tests and the benchmark start it the same way; `stop`
- * drains the queues within `workers.drain-timeout` before the node core closes.
+ * the certificate authorities and their routing, rate limits, the validator and the two work
+ * queues (validation, issuance) that the event log drives. `serve` and the end-to-end tests
+ * start it the same way; `stop` drains the queues within `workers.drain-timeout` before the
+ * node core closes.
  */
 import type { Logger } from "pino";
 import type { CertificateAuthority } from "../ca/authority.js";
@@ -64,10 +65,10 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     log: options.log.issuance,
   });
   const authorities = opened.byName;
-  const csrRulesOf = (name: string) => config.issuancePolicies.find((p) => p.name === name)?.csr;
+  const policyNamed = (name: string) => config.issuancePolicies.find((p) => p.name === name);
   const chooser = new AuthorityChooser({
     bindings: config.policyBindings,
-    authorityRules: new Map(config.authorities.map((a) => [a.name, a.policies.flatMap((p) => csrRulesOf(p) ?? [])])),
+    authorityRules: new Map(config.authorities.map((a) => [a.name, a.policies.flatMap((p) => policyNamed(p)?.csr ?? [])])),
     healthy: opened.healthy,
   });
 
@@ -106,7 +107,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   const validation = await startValidationWork({
     orders,
     validator: options.validator ?? createValidator(config.dnsValidationProfiles),
-    validationProfileOf: (name) => config.issuancePolicies.find((p) => p.name === name)?.dnsValidationProfile ?? null,
+    validationProfileOf: (name) => policyNamed(name)?.dnsValidationProfile ?? null,
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
     retries: acme.validationRetries,
@@ -129,7 +130,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     accounts,
     finalize: {
       orders,
-      csrPolicyFor: (name) => config.issuancePolicies.find((p) => p.name === name)?.csr ?? null,
+      csrPolicyFor: (name) => policyNamed(name)?.csr ?? null,
       chooseAuthority: (policyName, csr) => chooser.choose(policyName, csr),
       clock,
     },

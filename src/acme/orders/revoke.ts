@@ -71,8 +71,8 @@ async function whoMayRevoke(
 
 /**
  * The log is the record; the CA's own revocation list follows. A CA that cannot be reached now
- * is logged loudly — the revocation stands, and the operator republishes (issue "Certificate
- * authorities" adds the retrying publisher).
+ * is logged as an error: the revocation stands in Certeasy (and in ARI), and the CA lacks it
+ * until someone revokes it there — a retrying publisher with its own events is not built yet.
  */
 async function tellAuthority(deps: RevocationDeps, row: CertificateRow, reason: number): Promise<void> {
   const authority = deps.authorities.get(row.authority);
