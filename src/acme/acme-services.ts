@@ -121,6 +121,8 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
     pollIntervalMs: options.issuancePollMs ?? 30_000,
+    pendingDeadlineMs: acme.pendingDeadlineMs,
+    clock,
     log: options.log.issuance,
     ...(options.onIssued ? { onIssued: options.onIssued } : {}),
   });

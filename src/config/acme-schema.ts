@@ -51,4 +51,6 @@ export const acmeShape = {
     DEFAULTS.acme.validationConcurrency,
   ),
   "validation-retries": optionalField(wholeNumber("retries", 0), DEFAULTS.acme.validationRetries),
+  /** how long a CA may hold a request for approval before the order is given up (issue 4) */
+  "pending-deadline": lifetime(DEFAULTS.acme.pendingDeadlineMs, "every request held for approval would be given up at once"),
 };

@@ -58,6 +58,8 @@ export const DEFAULTS = {
     certificateLifetimeMs: 2_160 * HOUR,
     validationConcurrency: 16,
     validationRetries: 2,
+    /** a request an ADCS manager has not approved within three days is given up */
+    pendingDeadlineMs: 72 * HOUR,
   },
   dnsValidation: {
     profileName: "default",

@@ -68,6 +68,7 @@ function normaliseAcme(acme: ParsedConfig["acme"]): AcmeConfig {
     certificateLifetimeMs: acme["certificate-lifetime"],
     validationConcurrency: acme["validation-concurrency"],
     validationRetries: acme["validation-retries"],
+    pendingDeadlineMs: acme["pending-deadline"],
   };
 }
 

@@ -147,6 +147,8 @@ export interface AcmeConfig {
   readonly validationConcurrency: number;
   /** extra attempts on a connection or DNS failure before a challenge becomes invalid */
   readonly validationRetries: number;
+  /** a request the CA holds for approval longer than this makes the order invalid */
+  readonly pendingDeadlineMs: number;
 }
 
 /**

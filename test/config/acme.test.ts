@@ -22,6 +22,7 @@ describe("acme", () => {
       certificateLifetimeMs: 2_160 * HOUR,
       validationConcurrency: 16,
       validationRetries: 2,
+      pendingDeadlineMs: 72 * HOUR,
     };
     expect(parseConfigText(MINIMAL, "config.yml").acme).toEqual(expected);
     expect(acme("")).toEqual(expected);
@@ -41,6 +42,7 @@ describe("acme", () => {
   certificate-lifetime: 720h
   validation-concurrency: 4
   validation-retries: 0
+  pending-deadline: 24h
 `);
     expect(config).toEqual({
       termsOfService: "https://pki.example.com/terms.pdf?v=2",
@@ -53,6 +55,7 @@ describe("acme", () => {
       certificateLifetimeMs: 720 * HOUR,
       validationConcurrency: 4,
       validationRetries: 0,
+      pendingDeadlineMs: 24 * HOUR,
     });
   });
 

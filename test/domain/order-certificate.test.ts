@@ -86,7 +86,7 @@ describe("finalize (RFC 8555 §7.4)", () => {
     const twice = after(finalized, failOver, failOver);
     expect(fold(twice)).toMatchObject({ authority: "local", fallbacks: [] });
     expect(eventsOf(when(twice, failOver))).toEqual([]);
-    const held = after(finalized, { kind: "record-pending", requestId: "4711" });
+    const held = after(finalized, { kind: "record-pending", requestId: "4711", now: later });
     expect(eventsOf(when(held, failOver))).toEqual([]);
   });
 
@@ -125,11 +125,11 @@ describe("the authority's answer", () => {
   const processing = (): PendingEvent[] => after(ready(), finalize());
 
   it("records a request held for approval once per request id", () => {
-    expect(eventsOf(when(processing(), { kind: "record-pending", requestId: "4711" }))).toEqual([
-      OrderPendingAtAuthority.create({ authority: "adcs-corp", requestId: "4711" }),
+    expect(eventsOf(when(processing(), { kind: "record-pending", requestId: "4711", now: later }))).toEqual([
+      OrderPendingAtAuthority.create({ authority: "adcs-corp", requestId: "4711", since: later.toISOString() }),
     ]);
-    const held = after(processing(), { kind: "record-pending", requestId: "4711" });
-    expect(eventsOf(when(held, { kind: "record-pending", requestId: "4711" }))).toEqual([]);
+    const held = after(processing(), { kind: "record-pending", requestId: "4711", now: later });
+    expect(eventsOf(when(held, { kind: "record-pending", requestId: "4711", now: later }))).toEqual([]);
     expect(fold(held)).toMatchObject({ status: "processing", pendingRequestId: "4711" });
   });
 
@@ -142,7 +142,7 @@ describe("the authority's answer", () => {
       }),
       OrderValid.create({ certificateId }),
     ]);
-    expect(fold(after(processing(), { kind: "record-pending", requestId: "4711" }, issued))).toMatchObject({
+    expect(fold(after(processing(), { kind: "record-pending", requestId: "4711", now: later }, issued))).toMatchObject({
       status: "valid", pendingRequestId: null, certificate: { certificateId, serial: certificate.serial, revocation: null },
     });
   });

@@ -17,6 +17,7 @@ const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.
 async function withAdcsServer(
   run: (server: AcmeTestServer, fake: FakeAdcs) => Promise<void>,
   bound: readonly string[] = ["corp-adcs"],
+  pendingDeadlineMs?: number,
 ): Promise<void> {
   const ca = await createTestCa();
   await withFakeAdcs(ca, async (fake) => {
@@ -37,6 +38,7 @@ async function withAdcsServer(
       ],
       policyBindings: [{ policy: "default", authorities: [...bound], strategy: "first_available" }],
       issuancePollMs: 200,
+      ...(pendingDeadlineMs !== undefined ? { acme: { pendingDeadlineMs } } : {}),
     });
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: server.rootPem, lookup: loopback });
     try {
@@ -92,10 +94,30 @@ describe("issuance through an adcs-cli authority", () => {
   });
 });
 
+describe("a request nobody approves", () => {
+  it("gives the order up as invalid once acme.pending-deadline has passed", async () => {
+    await withAdcsServer(
+      async (server, fake) => {
+        await fake.scenario("pending");
+        const { client, order, csr } = await readyOrder(server, "forgotten.corp.test");
+        const finalized = await client.finalizeOrder(order, csr);
+        expect(finalized.status).toBe("processing");
+        await expect(client.waitForValidStatus(finalized)).rejects.toThrow(/did not approve request \d+ within/);
+        expect((await client.getOrder(finalized)).status).toBe("invalid");
+      },
+      ["corp-adcs"],
+      600,
+    );
+  });
+});
+
 describe("failover between authorities", () => {
   it("hands the request to the next authority of the policy when the first cannot be reached", async () => {
     await withAdcsServer(async (server, fake) => {
       const { client, order, csr } = await readyOrder(server, "failover.corp.test");
+      // The start-up health probe must have seen the CA answer: it is unreachable only from now on.
+      await expect.poll(async () => (await fake.argv()).some((e) => e.program === "certutil" && e.argv.includes("-ping")), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => server.acme.authorities.get("corp-adcs")?.health().then((h) => h.healthy), { timeout: 10_000 }).toBe(true);
       await fake.scenario("rpc-unavailable");
       const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr));
       const leaf = new X509Certificate((await client.getCertificate(valid)).split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "");

@@ -164,7 +164,7 @@ describe.each<Driver>(["sqlite", "postgres"])("order tables on %s through the wr
     await validate(first.orderId, "www.example.com", "http-01", "valid");
     await validate(first.orderId, "example.com", "dns-01", "valid");
     await handle(first.orderId, { kind: "finalize", now, csr: "MIIBCsr", authority: "adcs-corp", reusedAuthorizationsValid: true, fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] });
-    await handle(first.orderId, { kind: "record-pending", requestId: "4711" });
+    await handle(first.orderId, { kind: "record-pending", requestId: "4711", now });
     const certificate = certificateFor("5a01");
     const issued = await handle(first.orderId, { kind: "record-issued", certificate });
 

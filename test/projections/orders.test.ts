@@ -74,7 +74,7 @@ const issuedLifecycle = (): StoredEvent[] =>
     AuthorizationValid.create({ authzId, expires: "2026-12-30T08:00:02.000Z" }),
     OrderReady.create({}),
     OrderFinalizing.create({ csr: "MIIB", authority: "adcs-corp", fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] }),
-    OrderPendingAtAuthority.create({ authority: "adcs-corp", requestId: "4711" }),
+    OrderPendingAtAuthority.create({ authority: "adcs-corp", requestId: "4711", since: "2026-11-30T08:10:00.000Z" }),
     CertificateIssued.create({
       certificateId, accountId, identifiers, identifiersHash: hash, authority: "adcs-corp", serial: "5a01", aki: "a1b2",
       notBefore: "2026-12-01T00:00:00.000Z", notAfter: "2027-01-01T00:00:00.000Z", chainPem: "-----BEGIN CERTIFICATE-----\n", spkiSha256: "c".repeat(64),

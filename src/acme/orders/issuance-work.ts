@@ -25,6 +25,9 @@ export interface IssuanceWorkOptions {
   readonly concurrency: number;
   /** how often a request the CA holds for approval is polled */
   readonly pollIntervalMs: number;
+  /** how long the CA may hold it before the order is given up (`acme.pending-deadline`) */
+  readonly pendingDeadlineMs: number;
+  readonly clock: () => Date;
   readonly log: Logger;
   readonly onIssued?: (orderId: string) => void;
 }
@@ -123,9 +126,16 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<Is
       options.onIssued?.(job.orderId);
       return "done";
     }
-    case "pending":
-      await options.orders.change(job.orderId, () => ({ kind: "record-pending", requestId: outcome.requestId }), META);
+    case "pending": {
+      const now = options.clock();
+      const since = state.pendingSince === null ? now.getTime() : Date.parse(state.pendingSince);
+      if (now.getTime() - since >= options.pendingDeadlineMs) {
+        const hours = Math.round(options.pendingDeadlineMs / 3_600_000);
+        return fail(options, state, "unauthorized", `The certificate authority did not approve request ${outcome.requestId} within ${hours} h; create a new order.`);
+      }
+      await options.orders.change(job.orderId, () => ({ kind: "record-pending", requestId: outcome.requestId, now }), META);
       return "pending";
+    }
     case "denied":
       return fail(options, state, "unauthorized", `The certificate authority refused the request: ${outcome.reason}`);
   }

@@ -91,6 +91,7 @@ export interface FailOver {
 export interface RecordPendingAtAuthority {
   readonly kind: "record-pending";
   readonly requestId: string;
+  readonly now: Date;
 }
 
 export interface RecordIssued {

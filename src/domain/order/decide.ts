@@ -71,7 +71,7 @@ export function decideOrder(state: OrderState, command: OrderCommand, policy: Or
       if (state.status !== "processing") return accepted();
       return state.pendingRequestId === command.requestId
         ? accepted()
-        : accepted(OrderPendingAtAuthority.create({ authority: state.authority ?? "", requestId: command.requestId }));
+        : accepted(OrderPendingAtAuthority.create({ authority: state.authority ?? "", requestId: command.requestId, since: command.now.toISOString() }));
     case "record-issued":
       // Issuance resumed after a crash may answer twice: the first certificate recorded wins.
       if (state.status !== "processing") return accepted();

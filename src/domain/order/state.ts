@@ -69,8 +69,9 @@ export interface OrderState {
   readonly authority: string | null;
   /** the authorities still to try if the current one cannot be reached */
   readonly fallbacks: readonly string[];
-  /** the CA's request id while it holds the request for approval */
+  /** the CA's request id while it holds the request for approval, and since when */
   readonly pendingRequestId: string | null;
+  readonly pendingSince: string | null;
   readonly certificate: CertificateState | null;
 }
 
@@ -120,6 +121,7 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
       authority: null,
       fallbacks: [],
       pendingRequestId: null,
+      pendingSince: null,
       certificate: null,
     };
   }
@@ -151,15 +153,15 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
     case "acme.order.authority-changed":
       return { ...state, authority: event.data.to, fallbacks: state.fallbacks.filter((name) => name !== event.data.to) };
     case "acme.order.pending-at-authority":
-      return { ...state, pendingRequestId: event.data.requestId };
+      return { ...state, pendingRequestId: event.data.requestId, pendingSince: event.data.since };
     case "acme.certificate.issued": {
       const { certificateId, authority, serial, aki, notBefore, notAfter, chainPem, spkiSha256 } = event.data;
       return { ...state, certificate: { certificateId, authority, serial, aki, notBefore, notAfter, chainPem, spkiSha256, revocation: null } };
     }
     case "acme.order.valid":
-      return { ...state, status: "valid", pendingRequestId: null };
+      return { ...state, status: "valid", pendingRequestId: null, pendingSince: null };
     case "acme.order.invalid":
-      return { ...state, status: "invalid", error: event.data.error, pendingRequestId: null };
+      return { ...state, status: "invalid", error: event.data.error, pendingRequestId: null, pendingSince: null };
     case "acme.certificate.revoked": {
       if (!state.certificate) throw new OrderStreamError(`order ${state.orderId}: revocation without a certificate`);
       return { ...state, certificate: { ...state.certificate, revocation: { reason: event.data.reason } } };
