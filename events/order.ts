@@ -119,7 +119,12 @@ export const OrderAuthorityChanged = defineEvent(
 /** The CA holds the request for approval (ADCS manager approval); issuance polls `requestId`. */
 export const OrderPendingAtAuthority = defineEvent(
   "acme.order.pending-at-authority",
-  z.strictObject({ authority: z.string().min(1).max(64), requestId: z.string().min(1).max(128) }),
+  z.strictObject({
+    authority: z.string().min(1).max(64),
+    requestId: z.string().min(1).max(128),
+    /** when the CA first said it holds the request: the start of `acme.pending-deadline` */
+    since: isoTime,
+  }),
 );
 
 export const CertificateIssued = defineEvent(
