@@ -167,6 +167,16 @@ describe("issuance with acme-client", () => {
     await expect(stranger.revokeCertificate(pem)).rejects.toThrow(/unauthorized|neither/i);
   });
 
+  it("lets another account that holds valid authorizations for every name revoke (RFC 8555 §7.6)", async () => {
+    const owner = await newClient();
+    const { pem } = await issue(owner, [{ type: "dns", value: "*.shared.test" }, { type: "dns", value: "shared.test" }], "dns-01");
+    const other = await newClient();
+    const order = await other.createOrder({ identifiers: [{ type: "dns", value: "*.shared.test" }, { type: "dns", value: "shared.test" }] });
+    await answerChallenges(other, order, "dns-01");
+    await other.revokeCertificate(pem, { reason: 1 });
+    await expect(owner.revokeCertificate(pem)).rejects.toThrow(/already revoked/i);
+  });
+
   it("answers renewal information (RFC 9773) and collapses the window once revoked", async () => {
     const client = await newClient();
     const { pem } = await issue(client, [{ type: "dns", value: "ari.test" }], "http-01");

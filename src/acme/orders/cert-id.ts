@@ -21,6 +21,3 @@ export function parseCertId(certId: string): CertIdParts | null {
   if (Buffer.from(akiHex, "hex").toString("base64url") !== aki || Buffer.from(serialHex, "hex").toString("base64url") !== serial) return null;
   return { aki: akiHex, serial: serialHex };
 }
-
-export const formatCertId = ({ aki, serial }: CertIdParts): string =>
-  `${Buffer.from(aki, "hex").toString("base64url")}.${Buffer.from(serial, "hex").toString("base64url")}`;

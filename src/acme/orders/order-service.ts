@@ -13,6 +13,8 @@ import {
   authorizationKey,
   decideNewOrder,
   decideOrder,
+  effectiveAuthorizationStatus,
+  effectiveOrderStatus,
   evolveOrder,
   foldOrder,
   isOrderEvent,
@@ -205,7 +207,7 @@ export class OrderService {
     const reusable = new Map<string, string>();
     if (this.policy.validAuthorizationLifetimeMs === 0) return reusable;
     for (const row of await this.authorizationsOf(accountId)) {
-      if (row.status !== "valid" || row.expiresAt <= now.getTime()) continue;
+      if (effectiveAuthorizationStatus(row, now) !== "valid") continue;
       const identifier: Identifier = { type: row.identifierType, value: row.identifierValue };
       reusable.set(authorizationKey(identifier, Boolean(row.wildcard)), row.authzId);
     }
@@ -223,7 +225,7 @@ export class OrderService {
       accountId: certificate.accountId,
       identifiers: JSON.parse(certificate.identifiers) as Identifier[],
       // An order that failed or ran out (RFC 8555 §7.1.6) no longer replaces anything.
-      alreadyReplaced: replacing.some((order) => order.status !== "invalid" && !(isOpen(order) && order.expiresAt <= now.getTime())),
+      alreadyReplaced: replacing.some((order) => effectiveOrderStatus(order, now) !== "invalid"),
     };
   }
 
@@ -245,8 +247,6 @@ export class OrderService {
     if (!this.#appending.has(orderId)) this.#remember(orderId, { state: after, version: expectedVersion + events.length });
   }
 }
-
-const isOpen = (order: OrderRow): boolean => order.status === "pending" || order.status === "ready";
 
 /** The order after the events just appended: the same fold the next load does, without the read. */
 function evolve(state: OrderState | null, events: readonly PendingEvent[]): OrderState {

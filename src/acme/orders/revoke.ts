@@ -9,7 +9,7 @@ import { X509Certificate, createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { CertificateAuthority } from "../../ca/authority.js";
 import { fromPem } from "../../ca/der/pem.js";
-import { effectiveAuthorizationStatus, type Identifier } from "../../domain/order/index.js";
+import { authorizationKey, effectiveAuthorizationStatus, type Identifier } from "../../domain/order/index.js";
 import type { DomainError } from "../../domain/domain-error.js";
 import type { CertificateRow } from "../../../projections/index.js";
 import type { RequestMeta } from "../accounts/account-service.js";
@@ -63,10 +63,13 @@ async function whoMayRevoke(
   const held = new Set(
     (await deps.orders.authorizationsOf(signer.accountId))
       .filter((a) => effectiveAuthorizationStatus(a, now) === "valid")
-      .map((a) => `${a.identifierType}:${a.wildcard ? "*." : ""}${a.identifierValue}`),
+      .map((a) => authorizationKey({ type: a.identifierType, value: a.identifierValue }, a.wildcard)),
   );
-  const identifiers = JSON.parse(row.identifiers) as Identifier[];
-  return identifiers.every((i) => held.has(`${i.type}:${i.value}`)) ? "authorized-account" : null;
+  // A certificate lists a wildcard as "*.name"; its authorization is for "name" with the wildcard flag.
+  const needed = (JSON.parse(row.identifiers) as Identifier[]).map((i) =>
+    i.value.startsWith("*.") ? authorizationKey({ type: i.type, value: i.value.slice(2) }, true) : authorizationKey(i, false),
+  );
+  return needed.every((key) => held.has(key)) ? "authorized-account" : null;
 }
 
 /**
