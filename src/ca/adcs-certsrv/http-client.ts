@@ -111,6 +111,9 @@ function sendOnce(agent: Agent, url: URL, method: string, authorization: string,
       headers["Content-Length"] = Buffer.byteLength(body);
     }
     const req = httpsRequest(url, { method, agent, headers, signal }, (res) => {
+      // Taken now: once the body is read, a keep-alive socket goes back to the agent and
+      // res.socket is null.
+      const socket = res.socket as TLSSocket;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
@@ -122,7 +125,7 @@ function sendOnce(agent: Agent, url: URL, method: string, authorization: string,
         chunks.push(chunk);
       });
       res.on("error", reject);
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket: res.socket as TLSSocket }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket }));
     });
     req.on("error", reject);
     req.end(body);
