@@ -36,6 +36,8 @@ const REQUEST_ID_TEXT = /Request Id is\s*(\d+)/i;
 const PENDING_TEXT = /Certificate Pending|Taken Under Submission/i;
 const DISPOSITION_QUOTED = /disposition message is\s*"([^"]*)"/i;
 const DISPOSITION_LINE = /Disposition message:\s*([^\r\n<]*)/i;
+// A translated page still quotes the CA's message, and the message carries its HRESULT.
+const QUOTED_WITH_HRESULT = /"([^"]*0x[0-9a-fA-F]{8}[^"]*)"/;
 
 /** The page `certfnsh.asp` answered a `Mode=newreq` submission with. */
 export function readSubmissionPage(html: string): SubmissionPage {
@@ -95,7 +97,7 @@ function pageText(html: string): string {
 }
 
 function dispositionMessage(text: string): string | undefined {
-  const said = DISPOSITION_QUOTED.exec(text)?.[1] ?? DISPOSITION_LINE.exec(text)?.[1];
+  const said = DISPOSITION_QUOTED.exec(text)?.[1] ?? DISPOSITION_LINE.exec(text)?.[1] ?? QUOTED_WITH_HRESULT.exec(text)?.[1];
   const tidy = said === undefined ? "" : excerpt(said);
   return tidy === "" ? undefined : tidy;
 }
