@@ -25,8 +25,6 @@ import { isCertsrvHome, readRenewalCount, readRetrieval, readSubmissionPage } fr
 export interface AdcsCertsrvAuthority extends CertificateAuthority {
   readonly url: string;
   readonly template: string;
-  /** the CA certificates the site serves (issuing CA first), fetched now */
-  caCertificates(): Promise<readonly Uint8Array[]>;
 }
 
 export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOptions): Promise<AdcsCertsrvAuthority> {
@@ -105,10 +103,15 @@ export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOpti
       case "unavailable":
         throw new AuthorityUnavailableError(page.message);
       case "issued": {
-        const outcome = await retrieve(page.requestId);
-        // Issued a moment ago: anything else now means the CA changed its mind or the site lies.
-        if (outcome.kind === "still-pending") return { kind: "pending", requestId: page.requestId };
-        return outcome;
+        // The CA holds an issued request now: if fetching it fails, answering "pending" lets the
+        // poller fetch it by id later, where a thrown error would make the caller submit again
+        // and the CA issue twice.
+        const outcome = await retrieve(page.requestId).catch((err: unknown) => {
+          if (!(err instanceof AuthorityUnavailableError)) throw err;
+          log?.warn({ authority: options.name, requestId: page.requestId, detail: err.message }, "issued certificate not fetched yet; it will be polled by request id");
+          return { kind: "still-pending" } as const;
+        });
+        return outcome.kind === "still-pending" ? { kind: "pending", requestId: page.requestId } : outcome;
       }
     }
   };
@@ -121,7 +124,6 @@ export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOpti
     name: options.name,
     url: resolved.baseUrl.href,
     template,
-    caCertificates: fetchCaCertificates,
 
     submit: (request) => submissions.run(request.requestKey, () => submit(request)),
 

@@ -14,8 +14,8 @@
  *     denied, and whose `LastStatus:` carries the HRESULT.
  */
 import { certificatesInFile } from "../adcs-cli/certificate-files.js";
-import { excerpt } from "../adcs-cli/certreq-output.js";
-import { type FoundHresult, explainHresult, findFailureHresults } from "../adcs-cli/hresult.js";
+import { denialReason, excerpt } from "../adcs-cli/certreq-output.js";
+import { explainHresult, findFailureHresults } from "../adcs-cli/hresult.js";
 
 export type SubmissionPage =
   | { readonly kind: "issued"; readonly requestId: string }
@@ -100,11 +100,4 @@ function dispositionMessage(text: string): string | undefined {
   const said = DISPOSITION_QUOTED.exec(text)?.[1] ?? DISPOSITION_LINE.exec(text)?.[1] ?? QUOTED_WITH_HRESULT.exec(text)?.[1];
   const tidy = said === undefined ? "" : excerpt(said);
   return tidy === "" ? undefined : tidy;
-}
-
-function denialReason(found: FoundHresult | undefined, message: string | undefined, requestId: string | undefined): string {
-  const why = found === undefined ? "the CA denied the request" : `the CA denied the request: ${explainHresult(found)}`;
-  const said = message === undefined ? "" : `; the CA said: "${message}"`;
-  const id = requestId === undefined ? "" : ` (ADCS request ${requestId})`;
-  return `${why}${said}${id}`;
 }

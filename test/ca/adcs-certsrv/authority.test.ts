@@ -220,6 +220,16 @@ describe("denials and failures", () => {
     });
   });
 
+  it("answers pending, not an error, when an issued certificate cannot be fetched at once, so it is never submitted twice", async () => {
+    await withCertsrv({ auth: "ntlm" }, async (fake, open) => {
+      fake.failRetrievals = 1;
+      const authority = await open();
+      expect(await authority.submit(await issuanceRequest())).toEqual({ kind: "pending", requestId: "100" });
+      expect((await authority.poll("100")).kind).toBe("issued");
+      expect(fake.requests.size).toBe(1);
+    });
+  });
+
   it("cannot revoke, and says what to do at the CA instead", async () => {
     await withCertsrv({ auth: "ntlm" }, async (_fake, open) => {
       const revoked = (await open()).revoke("4f2a", 1, new Date());

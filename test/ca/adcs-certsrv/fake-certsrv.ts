@@ -57,6 +57,8 @@ export interface FakeCertsrv {
   /** the site's self-signed TLS certificate: the ca-bundle that trusts it */
   readonly tlsCertificatePem: string;
   mode: SubmissionMode;
+  /** this many certnew.cer requests from now answer 503, as an IIS whose app pool restarts */
+  failRetrievals: number;
   readonly requests: ReadonlyMap<number, FakeRequest>;
   /** authenticated users per request, as IIS would log them */
   readonly log: { readonly method: string; readonly path: string; readonly user: string; readonly connection: number }[];
@@ -170,6 +172,11 @@ export async function startFakeCertsrv(ca: TestCa, options: FakeCertsrvOptions):
   };
 
   const retrieve = (res: ServerResponse, query: URLSearchParams) => {
+    if (fake.failRetrievals > 0) {
+      fake.failRetrievals -= 1;
+      res.writeHead(503, { "Content-Type": "text/html" });
+      return res.end("<html><body>503 Service Unavailable</body></html>");
+    }
     const id = Number(query.get("ReqID"));
     const request = requests.get(id);
     if (request === undefined) {
@@ -217,6 +224,7 @@ export async function startFakeCertsrv(ca: TestCa, options: FakeCertsrvOptions):
     url: `https://127.0.0.1:${address.port}/certsrv/`,
     tlsCertificatePem: tls.certPem,
     mode: "issue",
+    failRetrievals: 0,
     requests,
     log,
     connections: () => connectionCount,
