@@ -1,10 +1,11 @@
 /**
  * The configured certificate authorities, opened (reference §3.1): the embedded CA
- * (`type: local`, at most one, in `<workdir>/local-ca`) and `adcs-cli` authorities. Their health
+ * (`type: local`, at most one, in `<workdir>/local-ca`), `adcs-cli` and `adcs-certsrv` authorities. Their health
  * is probed at start and then every minute; routing reads the last answer.
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { openAdcsCertsrvAuthority } from "../ca/adcs-certsrv/index.js";
 import { openAdcsCliAuthority } from "../ca/adcs-cli/index.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import { fromPem } from "../ca/der/pem.js";
@@ -47,6 +48,22 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
       });
       local = { authority, issuerDer: fromPem(authority.issuingCertificatePem, "CERTIFICATE") };
       byName.set(config.name, authority);
+    } else if (config.type === "adcs-certsrv") {
+      byName.set(
+        config.name,
+        await openAdcsCertsrvAuthority({
+          name: config.name,
+          url: config.url,
+          template: config.certificateTemplate,
+          auth: config.auth,
+          username: config.username,
+          password: config.password,
+          caBundle: config.caBundle,
+          timeoutMs: config.defaultTimeoutMs,
+          now: options.now,
+          log: options.log,
+        }),
+      );
     } else {
       byName.set(
         config.name,

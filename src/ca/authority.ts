@@ -75,3 +75,12 @@ export interface CertificateAuthority {
 export class AuthorityUnavailableError extends Error {
   override readonly name = "AuthorityUnavailableError";
 }
+
+/**
+ * The authority has no way to revoke (ADCS Web Enrollment, adcs.md §6): the revocation stands
+ * in Certeasy, and the message tells the operator what to do at the CA. Not a failure to
+ * retry — the same outcome as `disable-ca-revocation`.
+ */
+export class RevocationNotSupportedError extends Error {
+  override readonly name = "RevocationNotSupportedError";
+}

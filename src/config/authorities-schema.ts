@@ -11,7 +11,8 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
 import { describeValue } from "./errors.js";
-import { bool, duration, field, list, oneOf, optionalField, section } from "./fields.js";
+import { anchoredPath, bool, duration, field, list, maybeField, oneOf, optionalField, section } from "./fields.js";
+import { parseHttpsUrl } from "./network.js";
 import type { Check } from "./fields.js";
 import type { AuthorityConfig, PolicyBindingConfig } from "./types.js";
 
@@ -30,15 +31,14 @@ const authorityName: Check<string> = (value) =>
 const nameOf = (what: string): Check<string> => (value) =>
   typeof value === "string" && value !== "" ? ok(value) : `expected the name of ${what}, got ${describeValue(value)}`;
 
-const SUPPORTED_TYPES = ["local", "adcs-cli"] as const;
+const SUPPORTED_TYPES = ["local", "adcs-cli", "adcs-certsrv"] as const;
 type AuthorityType = (typeof SUPPORTED_TYPES)[number];
-const SUPPORTED = "local (the embedded CA) or adcs-cli (ADCS through certreq.exe and certutil.exe)";
+const SUPPORTED = "local (the embedded CA), adcs-cli (ADCS through certreq.exe and certutil.exe) or adcs-certsrv (ADCS through its Web Enrollment pages)";
 
 /** The product's other types, by what they are, so the refusal says what the user asked for. */
 const LATER_TYPES: Readonly<Record<string, string>> = {
   adcs: "the native ADCS connector",
   "adcs-native": "the native ADCS connector",
-  "adcs-certsrv": "ADCS through the certsrv web pages",
   fake: "the built-in lab CA",
 };
 
@@ -124,6 +124,59 @@ const adcsCliShape = {
 
 const adcsCliConfiguration = section(adcsCliShape);
 
+/**
+ * The Web Enrollment site: https only — the password (Basic) or an NTLM exchange travels on
+ * every request, and plain-HTTP certsrv is the ESC8 relay target (adcs.md §3.2).
+ */
+const certsrvUrl: Check<string> = (value) => {
+  const expected = "expected the https URL of the Web Enrollment site, e.g. https://ca01.corp.example/certsrv/";
+  if (typeof value !== "string") return `${expected}, got ${describeValue(value)}`;
+  const url = parseHttpsUrl(value.trim());
+  if (typeof url === "string") return `${expected}, got ${url}`;
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  return ok(url.href);
+};
+
+/** `DOMAIN\user` or `user@domain`; ":" would end the user name in Basic's `user:password`. */
+const certsrvUsername: Check<string> = (value) => {
+  const expected = "expected the service account as DOMAIN\\user or user@domain";
+  if (typeof value !== "string" || value.trim() === "") return `${expected}, got ${describeValue(value)}`;
+  if (CONTROL_CHARACTER.test(value) || value.includes(":")) return `${expected}, got ${JSON.stringify(value)} (control characters and ":" are refused)`;
+  return ok(value);
+};
+
+const environmentVariable: Check<string> = (value) =>
+  typeof value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)
+    ? ok(value)
+    : `expected the name of an environment variable holding the password, got ${describeValue(value)}`;
+
+const adcsCertsrvShape = {
+  url: field(certsrvUrl),
+  "certificate-template": field(certificateTemplate),
+  /** IIS "Windows Authentication" is NTLM (behind Negotiate); Basic only where the site enables it */
+  auth: optionalField(oneOf(["ntlm", "basic"] as const), "ntlm"),
+  username: field(certsrvUsername),
+  "password-file": maybeField(anchoredPath("%WORKDIR%")),
+  "password-env": maybeField(environmentVariable),
+  "ca-bundle": maybeField(anchoredPath("%WORKDIR%")),
+  "default-timeout": optionalField(
+    duration({ allowZero: false, zeroReason: "an explicit 0 is refused: a site that never answers would hold the order forever" }),
+    ADCS.defaultTimeoutMs,
+  ),
+};
+
+const adcsCertsrvConfiguration = section(adcsCertsrvShape).superRefine((configuration, ctx) => {
+  const file = configuration["password-file"];
+  const env = configuration["password-env"];
+  if ((file === undefined) === (env === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["password-file"],
+      message: `expected exactly one of password-file or password-env (the password is never written in this file), got ${file === undefined ? "neither" : "both"}`,
+    });
+  }
+});
+
 const authorityShape = {
   name: field(authorityName),
   type: field(authorityType),
@@ -135,6 +188,17 @@ const authorityShape = {
 };
 
 type ParsedAdcsCli = z.output<typeof adcsCliConfiguration>;
+type ParsedAdcsCertsrv = z.output<typeof adcsCertsrvConfiguration>;
+
+/** The type's own configuration keys, with issues reported under `configuration`. */
+function typedConfiguration<T>(schema: z.ZodType<T>, configuration: unknown, ctx: z.RefinementCtx): T | typeof z.NEVER {
+  const parsed = schema.safeParse(configuration === undefined ? null : configuration);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["configuration", ...issue.path] });
+    return z.NEVER;
+  }
+  return parsed.data;
+}
 
 const authoritySection = section(authorityShape).transform((authority, ctx) => {
   const { configuration, ...common } = authority;
@@ -148,12 +212,10 @@ const authoritySection = section(authorityShape).transform((authority, ctx) => {
     }
     return { ...common, type: common.type, configuration: undefined };
   }
-  const parsed = adcsCliConfiguration.safeParse(configuration === undefined ? null : configuration);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["configuration", ...issue.path] });
-    return z.NEVER;
+  if (common.type === "adcs-certsrv") {
+    return { ...common, type: common.type, configuration: typedConfiguration(adcsCertsrvConfiguration, configuration, ctx) as ParsedAdcsCertsrv };
   }
-  return { ...common, type: common.type, configuration: parsed.data as ParsedAdcsCli };
+  return { ...common, type: common.type, configuration: typedConfiguration(adcsCliConfiguration, configuration, ctx) as ParsedAdcsCli };
 });
 
 /** A name used twice is refused at the second use, naming the first. */
@@ -271,8 +333,9 @@ export function normaliseAuthorities(
   parsedAuthorities: ParsedAuthorities,
   bindings: ParsedBindings,
   policyNames: readonly string[],
+  inWorkdir: (path: string) => string,
 ): { readonly authorities: AuthorityConfig[]; readonly policyBindings: PolicyBindingConfig[] } {
-  const typed = parsedAuthorities?.map(toAuthorityConfig) ?? [implicitAuthority()];
+  const typed = parsedAuthorities?.map((authority) => toAuthorityConfig(authority, inWorkdir)) ?? [implicitAuthority()];
   if (bindings !== undefined) {
     return { authorities: typed, policyBindings: bindings.map((b) => ({ policy: b.policy, authorities: b.authorities, strategy: b.strategy })) };
   }
@@ -286,13 +349,30 @@ export function normaliseAuthorities(
 
 type ParsedAuthority = NonNullable<ParsedAuthorities>[number];
 
-function toAuthorityConfig(authority: ParsedAuthority): AuthorityConfig {
+function toAuthorityConfig(authority: ParsedAuthority, inWorkdir: (path: string) => string): AuthorityConfig {
   const common = {
     name: authority.name,
     policies: [...new Set(authority.policies ?? [])],
     disableCaRevocation: authority["disable-ca-revocation"],
   };
   if (authority.type === "local") return { ...common, type: "local" };
+  if (authority.type === "adcs-certsrv") {
+    const configuration = authority.configuration;
+    const file = configuration["password-file"];
+    const caBundle = configuration["ca-bundle"];
+    return {
+      ...common,
+      type: "adcs-certsrv",
+      url: configuration.url,
+      certificateTemplate: configuration["certificate-template"],
+      auth: configuration.auth,
+      username: configuration.username,
+      // The refinement above guarantees exactly one of the two.
+      password: file !== undefined ? { kind: "file", path: inWorkdir(file) } : { kind: "env", name: configuration["password-env"] ?? "" },
+      caBundle: caBundle === undefined ? null : inWorkdir(caBundle),
+      defaultTimeoutMs: configuration["default-timeout"],
+    };
+  }
   const configuration = authority.configuration;
   return {
     ...common,
@@ -308,6 +388,6 @@ function toAuthorityConfig(authority: ParsedAuthority): AuthorityConfig {
 /** The keys of each nesting level, for CONFIG_KEYS (`[]`: the items of a list). */
 export const AUTHORITY_KEYS = {
   "authorities[]": Object.keys(authorityShape),
-  "authorities[].configuration": Object.keys(adcsCliShape),
+  "authorities[].configuration": [...new Set([...Object.keys(adcsCliShape), ...Object.keys(adcsCertsrvShape)])],
   "policy-bindings[]": Object.keys(bindingShape),
 } as const;

@@ -51,7 +51,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
       parsed["issuance-policies"],
       parsed["dns-validation-profiles"]?.map((profile) => profile.name) ?? [DEFAULTS.dnsValidation.profileName],
     ),
-    ...normaliseAuthorities(parsed.authorities, parsed["policy-bindings"], issuancePolicyNames(parsed)),
+    ...normaliseAuthorities(parsed.authorities, parsed["policy-bindings"], issuancePolicyNames(parsed), inWorkdir),
   };
 }
 

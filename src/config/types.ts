@@ -170,6 +170,24 @@ export type AuthorityConfig =
       readonly certutilPath: string;
       /** the longest one certreq/certutil run may take */
       readonly defaultTimeoutMs: number;
+    }
+  | {
+      readonly name: string;
+      readonly type: "adcs-certsrv";
+      readonly policies: readonly string[];
+      readonly disableCaRevocation: boolean;
+      /** the Web Enrollment site, https, ending with "/" (e.g. https://ca01.corp.example/certsrv/) */
+      readonly url: string;
+      readonly certificateTemplate: string;
+      readonly auth: "basic" | "ntlm";
+      /** `DOMAIN\user` or `user@domain` */
+      readonly username: string;
+      /** where the password is read from when the authority opens: never the config file itself */
+      readonly password: { readonly kind: "file"; readonly path: string } | { readonly kind: "env"; readonly name: string };
+      /** absolute path of the PEM CAs that vouch for the site's TLS certificate; null: the system's */
+      readonly caBundle: string | null;
+      /** the longest one exchange with the site may take */
+      readonly defaultTimeoutMs: number;
     };
 
 /** `policy-bindings` (behaviour reference §3.3): which authorities serve an issuance policy. */

@@ -52,6 +52,14 @@ export function configWarnings(config: CerteasyConfig, platform: NodeJS.Platform
       );
     }
   }
+  // Web Enrollment has no revocation operation (adcs.md §6): not an error, but an operator who
+  // relies on the CA's CRL must know it stays silent.
+  for (const authority of config.authorities) {
+    if (authority.type !== "adcs-certsrv" || authority.disableCaRevocation) continue;
+    warnings.push(
+      `authorities "${authority.name}" is of type adcs-certsrv: ADCS Web Enrollment cannot revoke, so revocations are recorded in Certeasy only and must be repeated on the CA (certutil -revoke); set disable-ca-revocation: true to acknowledge`,
+    );
+  }
   return warnings;
 }
 

@@ -116,7 +116,8 @@ policy-bindings:
 
 describe("authorities and policy-bindings: refusals name the key path", () => {
   const cfg = (ca: string, template = "WebServerACME") => `      ca-name: '${ca}'\n      certificate-template: '${template}'\n`;
-  const SUPPORTED = "expected local (the embedded CA) or adcs-cli (ADCS through certreq.exe and certutil.exe)";
+  const SUPPORTED =
+    "expected local (the embedded CA), adcs-cli (ADCS through certreq.exe and certutil.exe) or adcs-certsrv (ADCS through its Web Enrollment pages)";
   const CA_NAME = "expected the CA as certutil -CA shows it, HOST\\CA Name (e.g. PKI\\LAB-RootCA)";
   const TEMPLATE = "expected an ADCS template name (its cn, e.g. WebServerACME)";
   const TWO = `authorities:\n${adcs("ca-a")}${adcs("ca-b")}`;
@@ -127,11 +128,6 @@ describe("authorities and policy-bindings: refusals name the key path", () => {
     ["type fake", "authorities:\n  - name: lab\n    type: fake\n", [`authorities.0.type: type fake (the built-in lab CA) is not supported by this version of Certeasy yet; ${SUPPORTED}`]],
     ["type adcs", "authorities:\n  - name: corp\n    type: adcs\n", [`authorities.0.type: type adcs (the native ADCS connector) is not supported by this version of Certeasy yet; ${SUPPORTED}`]],
     ["type adcs-native", "authorities:\n  - name: corp\n    type: adcs-native\n", [`authorities.0.type: type adcs-native (the native ADCS connector) is not supported by this version of Certeasy yet; ${SUPPORTED}`]],
-    [
-      "type adcs-certsrv",
-      "authorities:\n  - name: corp\n    type: adcs-certsrv\n",
-      [`authorities.0.type: type adcs-certsrv (ADCS through the certsrv web pages) is not supported by this version of Certeasy yet; ${SUPPORTED}`],
-    ],
     ["an unknown type", "authorities:\n  - name: corp\n    type: vault\n", [`authorities.0.type: ${SUPPORTED}, got "vault"`]],
     [
       "a missing type",

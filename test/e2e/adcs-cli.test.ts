@@ -11,6 +11,7 @@ import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
 import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
+import { readyOrder } from "./ready-order.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
@@ -47,21 +48,6 @@ async function withAdcsServer(
       await server.stop();
     }
   });
-}
-
-async function readyOrder(server: AcmeTestServer, name: string): Promise<{ client: acme.Client; order: acme.Order; csr: Buffer }> {
-  const client = new acme.Client({ directoryUrl: server.directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey() });
-  await client.createAccount({ termsOfServiceAgreed: true });
-  const order = await client.createOrder({ identifiers: [{ type: "dns", value: name }] });
-  for (const authorization of await client.getAuthorizations(order)) {
-    const challenge = authorization.challenges.find((c) => c.type === "http-01");
-    if (!challenge) throw new Error("no http-01");
-    server.http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-  }
-  const [, csr] = await acme.crypto.createCsr({ altNames: [name] }, await acme.crypto.createPrivateEcdsaKey());
-  return { client, order, csr };
 }
 
 describe("issuance through an adcs-cli authority", () => {

@@ -7,7 +7,7 @@
  */
 import { X509Certificate, createHash } from "node:crypto";
 import type { Logger } from "pino";
-import type { CertificateAuthority } from "../../ca/authority.js";
+import { type CertificateAuthority, RevocationNotSupportedError } from "../../ca/authority.js";
 import { fromPem } from "../../ca/der/pem.js";
 import { authorizationKey, effectiveAuthorizationStatus, type Identifier } from "../../domain/order/index.js";
 import type { DomainError } from "../../domain/domain-error.js";
@@ -86,6 +86,11 @@ async function tellAuthority(deps: RevocationDeps, row: CertificateRow, reason: 
   try {
     await authority.revoke(row.serial, reason, deps.clock());
   } catch (error) {
+    if (error instanceof RevocationNotSupportedError) {
+      // Skipped, as with disable-ca-revocation; the operator must revoke at the CA.
+      deps.log.warn({ certificateId: row.certificateId, serial: row.serial, authority: row.authority, detail: error.message }, "revocation kept in Certeasy only: the authority cannot revoke");
+      return;
+    }
     deps.log.error({ err: error, certificateId: row.certificateId, serial: row.serial, authority: row.authority }, "revocation recorded but not yet published by the authority");
   }
 }

@@ -32,12 +32,7 @@ export interface CaCertificateSourceOptions {
 }
 
 export function caCertificateSource(options: CaCertificateSourceOptions): CaCertificateSource {
-  let certificates: readonly Uint8Array[] = [];
-  let fetchedAt: number | undefined;
-  let fetching: Promise<readonly Uint8Array[]> | undefined;
-
-  const fetch = async (): Promise<readonly Uint8Array[]> => {
-    fetchedAt = options.now().getTime();
+  return caCertificateCache(async (known) => {
     const scratch = await openScratchDir(options.workdir, "ca-cert");
     try {
       const file = scratch.file(".cer");
@@ -47,29 +42,43 @@ export function caCertificateSource(options: CaCertificateSourceOptions): CaCert
       });
       if (run.kind !== "exited") {
         options.log?.warn({ caName: options.caName, run: run.kind }, "certutil -ca.cert did not complete; chains stay without the CA certificate");
-        return certificates;
+        return known;
       }
       const verdict = classifyCertutil("ca.cert", run);
       const found = verdict.ok ? certificatesInFile(await readFile(file).catch(() => Buffer.alloc(0))) : [];
       if (found.length === 0) {
         options.log?.warn({ caName: options.caName, detail: verdict.detail }, "certutil -ca.cert returned no certificate");
-        return certificates;
+        return known;
       }
-      certificates = [...found, ...certificates];
-      return certificates;
+      return [...found, ...known];
     } finally {
       await scratch.remove();
     }
-  };
+  }, options.now);
+}
 
+/**
+ * The caching shared by the ADCS connectors: `fetch` receives what is known and resolves to what
+ * is known afterwards; it runs at most once at a time, and again only after REFETCH_AFTER_MS.
+ */
+export function caCertificateCache(fetch: (known: readonly Uint8Array[]) => Promise<readonly Uint8Array[]>, now: () => Date): CaCertificateSource {
+  let certificates: readonly Uint8Array[] = [];
+  let fetchedAt: number | undefined;
+  let fetching: Promise<readonly Uint8Array[]> | undefined;
   return {
     known: () => certificates,
     refresh: () => {
       if (fetching) return fetching;
-      if (fetchedAt !== undefined && options.now().getTime() - fetchedAt < REFETCH_AFTER_MS) return Promise.resolve(certificates);
-      fetching = fetch().finally(() => {
-        fetching = undefined;
-      });
+      if (fetchedAt !== undefined && now().getTime() - fetchedAt < REFETCH_AFTER_MS) return Promise.resolve(certificates);
+      fetchedAt = now().getTime();
+      fetching = fetch(certificates)
+        .then((found) => {
+          certificates = found;
+          return found;
+        })
+        .finally(() => {
+          fetching = undefined;
+        });
       return fetching;
     },
   };

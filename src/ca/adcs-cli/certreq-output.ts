@@ -60,7 +60,8 @@ export function findRequestId(text: string): string | undefined {
   return /^[^\r\n:"]{1,40}:\s*"(\d+)"\s*$/m.exec(text)?.[1];
 }
 
-function denialReason(found: FoundHresult | undefined, message: string | undefined, requestId: string | undefined): string {
+/** "the CA denied the request: <decoded HRESULT>; the CA said: "<message>" (ADCS request N)" — shared with adcs-certsrv. */
+export function denialReason(found: FoundHresult | undefined, message: string | undefined, requestId: string | undefined): string {
   const why = found === undefined ? "the CA denied the request" : `the CA denied the request: ${explainHresult(found)}`;
   const said = message === undefined ? "" : `; the CA said: "${message}"`;
   const id = requestId === undefined ? "" : ` (ADCS request ${requestId})`;
