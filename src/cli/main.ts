@@ -5,6 +5,7 @@
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -25,6 +26,7 @@ registerValidate(program);
 registerMigrate(program);
 registerAudit(program);
 registerEvents(program);
+registerBackup(program);
 registerProjections(program);
 registerEab(program);
 

@@ -25,6 +25,7 @@ const operatorErrors = new Set([
   "WorkdirLockedError",
   "DatabaseUnreachableError",
   "AuditMirrorError",
+  "BackupRefused",
 ]);
 
 export class UsageError extends Error {
