@@ -77,7 +77,7 @@ export async function verifyEventLog(
   onProgress?: (p: LogProgress) => void,
 ): Promise<string | null> {
   try {
-    return (await verifyDatabaseLog(db, verifier, onProgress))?.reason ?? null;
+    return (await verifyDatabaseLog(db, verifier, onProgress ? { onProgress } : {}))?.reason ?? null;
   } catch (error) {
     if (error instanceof Error && /no such table/.test(error.message)) return `not a Certeasy database (${error.message})`;
     if (error instanceof EventLogNotInitialisedError) return "the log head row is missing";

@@ -26,6 +26,7 @@ const operatorErrors = new Set([
   "DatabaseUnreachableError",
   "AuditMirrorError",
   "BackupRefused",
+  "ReplayRefused",
 ]);
 
 export class UsageError extends Error {

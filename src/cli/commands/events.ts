@@ -1,15 +1,18 @@
 /**
- * For auditors: `certeasy events export` writes the log as NDJSON, and `certeasy events verify`
+ * For auditors: `certeasy events export` writes the log as NDJSON, `certeasy events verify`
  * walks the chain — in the database, or in an export file with `--input` (no database
- * needed). An export line is the event envelope plus its `hash`; removing `hash` and writing
+ * needed) — and `events replay` (events-replay.ts) rebuilds the read model from either. An export line is the event envelope plus its `hash`; removing `hash` and writing
  * the rest as canonical JSON gives back the exact body that was hashed:
  * hash = SHA-256(0x00 ‖ body).
  */
 import type { Command } from "commander";
 import { canonicalJson, type JsonValue } from "../../../events/index.js";
+import type { LogProgress } from "../../store/log-source.js";
 import { ChainVerifier } from "../../store/verify-chain.js";
 import { verifyDatabaseLog, verifyExportFile } from "../../store/verify-log.js";
 import { requireConfigFile, withDatabase } from "../context.js";
+import { progressBar } from "../progress.js";
+import { registerEventsReplay } from "./events-replay.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
 
 const BATCH = 1000;
@@ -48,9 +51,12 @@ export function registerEvents(program: Command): void {
     .action(
       runCommand(async (opts: { file?: string; input?: string }) => {
         const verifier = new ChainVerifier();
+        const bar = progressBar("verifying events");
+        const walk = { onProgress: (p: LogProgress) => bar.update(p.done, p.total) };
         const fault = opts.input
-          ? await verifyExportFile(opts.input, verifier)
-          : await withDatabase(requireConfigFile(opts.file), (db) => verifyDatabaseLog(db, verifier));
+          ? await verifyExportFile(opts.input, verifier, walk)
+          : await withDatabase(requireConfigFile(opts.file), (db) => verifyDatabaseLog(db, verifier, walk));
+        bar.finish();
         if (fault) {
           process.stderr.write(`${fault.reason}\n`);
           return EXIT_FAILURE;
@@ -59,6 +65,8 @@ export function registerEvents(program: Command): void {
         return EXIT_OK;
       }),
     );
+
+  registerEventsReplay(events);
 }
 
 function exportLine(body: string, hash: string): string {

@@ -38,6 +38,9 @@ export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLite
   acme_eab_keys: acmeEabKeys,
 };
 
+/** better-sqlite3's name for a private in-memory database (a scratch rebuild). */
+export const MEMORY = ":memory:";
+
 export function openSqlite(options: SqliteOptions): SqliteConnection {
   if (options.readOnly) {
     const client = new Database(options.path, { readonly: true, fileMustExist: true, timeout: busyTimeout(options) });
@@ -45,7 +48,7 @@ export function openSqlite(options: SqliteOptions): SqliteConnection {
   }
   // Create a new database file private to the service account (the event log holds account
   // contacts); SQLite gives its -wal and -shm files the same permissions.
-  if (!existsSync(options.path)) closeSync(openSync(options.path, "a", 0o600));
+  if (options.path !== MEMORY && !existsSync(options.path)) closeSync(openSync(options.path, "a", 0o600));
   const client = new Database(options.path);
   try {
     // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before the
