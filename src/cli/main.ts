@@ -8,6 +8,7 @@ import { registerAudit } from "./commands/audit.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
+import { registerInit } from "./commands/init.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerProjections } from "./commands/projections.js";
 import { registerServe } from "./commands/serve.js";
@@ -21,6 +22,7 @@ const program = new Command("certeasy")
   .showHelpAfterError()
   .exitOverride();
 
+registerInit(program);
 registerServe(program);
 registerValidate(program);
 registerMigrate(program);

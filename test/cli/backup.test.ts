@@ -5,7 +5,7 @@
  * kept unless asked (exit 2); PostgreSQL is pointed to pg_dump.
  */
 import { existsSync } from "node:fs";
-import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -140,7 +140,9 @@ describe("certeasy backup", () => {
         "",
       ].join("\n"),
     );
-    const result = await runCli(["backup", "create", "--output", join(dir, "b.sqlite"), "-f", config]);
+    const result = await runCli(["backup", "create", "--output", join(dir, "b.sqlite"), "-f", config]).finally(() =>
+      rm(dir, { recursive: true, force: true }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/SQLite only.*postgres.*pg_dump/);
     expect(result.stderr).not.toMatch(/cannot reach/);

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { lookup as dnsLookup } from "node:dns";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { join } from "node:path";
@@ -70,6 +70,7 @@ beforeAll(async () => {
 afterEach(killLeftoverChildren);
 afterAll(async () => {
   await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const cli = (...args: string[]) => runCli(args);
