@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function scratch(): Promise<string> {
-  const dir = await scratch();
+  const dir = await tempDir("certeasy-init-");
   dirs.push(dir);
   return dir;
 }
