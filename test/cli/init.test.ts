@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort, killLeftoverChildren, runCli, startServe, STACK_FRAME, tempDir } from "../e2e/harness.js";
 
-const TIMEOUT = 90_000;
+const TIMEOUT = 150_000;
 const dirs: string[] = [];
 afterEach(async () => {
   await killLeftoverChildren();

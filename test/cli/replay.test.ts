@@ -18,7 +18,7 @@ import { projectionTables } from "../../projections/index.js";
 import { startAcmeTestServer, type AcmeTestServer } from "../e2e/acme-server.js";
 import { killLeftoverChildren, runCli, STACK_FRAME, tempDir } from "../e2e/harness.js";
 
-const TIMEOUT = 120_000;
+const TIMEOUT = 180_000;
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
 let server: AcmeTestServer;
