@@ -58,14 +58,14 @@ export async function createSqliteBackup(options: BackupCreateOptions): Promise<
     }
     const problems = options.check === "none" ? [] : await checkCopy(partial, options.check, options.onProgress);
     if (problems.length > 0 && !options.keepOnFailedCheck) return { written: false, bytes: 0, problems };
-    syncFile(partial);
+    syncPath(partial, "file");
     try {
       linkSync(partial, output);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new BackupRefused(`${output} appeared while the backup was written; it was left alone`);
       throw error;
     }
-    syncDirectory(dirname(output));
+    syncPath(dirname(output), "directory");
     return { written: true, bytes: statSync(output).size, problems };
   } finally {
     unlinkSync(partial);
@@ -90,19 +90,13 @@ async function checkCopy(path: string, level: IntegrityLevel, onProgress?: (p: L
   }
 }
 
-/** VACUUM INTO does not sync what it writes: a backup must survive a power cut once made. */
-function syncFile(path: string): void {
-  const fd = openSync(path, "r+");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncDirectory(path: string): void {
-  if (process.platform === "win32") return; // directories cannot be opened for fsync there
-  const fd = openSync(path, "r");
+/**
+ * VACUUM INTO does not sync what it writes: a backup must survive a power cut once made, its
+ * name included (the directory). Windows cannot open a directory to sync it.
+ */
+function syncPath(path: string, kind: "file" | "directory"): void {
+  if (kind === "directory" && process.platform === "win32") return;
+  const fd = openSync(path, kind === "file" ? "r+" : "r");
   try {
     fsyncSync(fd);
   } finally {

@@ -85,6 +85,6 @@ export async function verifyEventLog(
   }
 }
 
-export function isNotADatabase(error: unknown): boolean {
+function isNotADatabase(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === "SQLITE_NOTADB";
 }

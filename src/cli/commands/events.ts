@@ -1,9 +1,9 @@
 /**
  * For auditors: `certeasy events export` writes the log as NDJSON, `certeasy events verify`
  * walks the chain — in the database, or in an export file with `--input` (no database
- * needed) — and `events replay` (events-replay.ts) rebuilds the read model from either. An export line is the event envelope plus its `hash`; removing `hash` and writing
- * the rest as canonical JSON gives back the exact body that was hashed:
- * hash = SHA-256(0x00 ‖ body).
+ * needed) — and `events replay` (events-replay.ts) rebuilds the read model from either. An
+ * export line is the event envelope plus its `hash`; removing `hash` and writing the rest as
+ * canonical JSON gives back the exact body that was hashed: hash = SHA-256(0x00 ‖ body).
  */
 import type { Command } from "commander";
 import { canonicalJson, type JsonValue } from "../../../events/index.js";

@@ -53,8 +53,7 @@ export function registerProjections(program: Command): void {
         );
         bar.finish();
         if (!status.ok) {
-          process.stderr.write(`${status.fault.reason}
-the log's chain is broken: a rebuild cannot be trusted (see \`certeasy events verify\`)\n`);
+          process.stderr.write(`${status.fault.reason}\nthe log's chain is broken: a rebuild cannot be trusted (see \`certeasy events verify\`)\n`);
           return EXIT_FAILURE;
         }
         const rows = status.tables.map((t) => [
