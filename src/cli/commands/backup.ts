@@ -10,8 +10,7 @@
 import { Option, type Command } from "commander";
 import type { CerteasyConfig } from "../../config/index.js";
 import { BackupRefused } from "../../backup/errors.js";
-import { createSqliteBackup, type BackupCheck } from "../../backup/create.js";
-import { verifySqliteBackup } from "../../backup/verify.js";
+import type { BackupCheck } from "../../backup/create.js";
 import type { IntegrityLevel } from "../../backup/integrity.js";
 import { requireConfigFile } from "../context.js";
 import { progressBar } from "../progress.js";
@@ -39,6 +38,8 @@ export function registerBackup(program: Command): void {
         const config = requireConfigFile(opts.file);
         const source = sqlitePath(config);
         const bar = progressBar("checking the event chain");
+        // Loaded on use, like the dialects (store/open.ts): other commands never load SQLite.
+        const { createSqliteBackup } = await import("../../backup/create.js");
         const result = await createSqliteBackup({
           source,
           output: opts.output,
@@ -67,6 +68,7 @@ export function registerBackup(program: Command): void {
     .action(
       runCommand(async (opts: { input: string; check: IntegrityLevel; schema?: boolean }) => {
         const bar = progressBar("checking the event chain");
+        const { verifySqliteBackup } = await import("../../backup/verify.js");
         const report = await verifySqliteBackup({
           input: opts.input,
           check: opts.check,

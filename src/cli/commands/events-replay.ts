@@ -8,7 +8,7 @@
  */
 import type { Command } from "commander";
 import { projectBatch, projectionTables, tableProjections } from "../../../projections/index.js";
-import { replayToSqlite, type LogSourceSpec, type ReplayResult } from "../../store/replay.js";
+import type { LogSourceSpec, ReplayResult } from "../../store/replay.js";
 import { requireConfigFile, withDatabase } from "../context.js";
 import { progressBar } from "../progress.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
@@ -25,6 +25,8 @@ export function registerEventsReplay(events: Command): void {
       runCommand(async (opts: { toSqlite: string; file?: string; input?: string }) => {
         if (opts.file && opts.input) throw new UsageError("pass either -f <config.yml> or --input <export.ndjson>, not both");
         if (!opts.file && !opts.input) throw new UsageError("nothing to replay: pass -f <config.yml> or --input <export.ndjson>");
+        // Loaded on use, like the dialects (store/open.ts): other commands never load SQLite.
+        const { replayToSqlite } = await import("../../store/replay.js");
         const bar = progressBar("replaying events");
         const replay = (source: LogSourceSpec): Promise<ReplayResult> =>
           replayToSqlite({

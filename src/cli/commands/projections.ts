@@ -10,7 +10,6 @@
  */
 import type { Command } from "commander";
 import { projectBatch, tableProjections } from "../../../projections/index.js";
-import { projectionStatus } from "../../store/projection-status.js";
 import { requireConfigFile, withDatabase } from "../context.js";
 import { progressBar } from "../progress.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand } from "../run.js";
@@ -47,6 +46,8 @@ export function registerProjections(program: Command): void {
     .action(
       runCommand(async (opts: { file?: string }) => {
         const config = requireConfigFile(opts.file);
+        // Loaded on use: it needs SQLite (the scratch rebuild) whatever the configured database.
+        const { projectionStatus } = await import("../../store/projection-status.js");
         const bar = progressBar("rebuilding in memory");
         const status = await withDatabase(config, (db) =>
           projectionStatus(db, (events) => projectBatch(tableProjections, events), (p) => bar.update(p.done, p.total)),
