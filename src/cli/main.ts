@@ -5,8 +5,10 @@
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
+import { registerInit } from "./commands/init.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerProjections } from "./commands/projections.js";
 import { registerServe } from "./commands/serve.js";
@@ -20,11 +22,13 @@ const program = new Command("certeasy")
   .showHelpAfterError()
   .exitOverride();
 
+registerInit(program);
 registerServe(program);
 registerValidate(program);
 registerMigrate(program);
 registerAudit(program);
 registerEvents(program);
+registerBackup(program);
 registerProjections(program);
 registerEab(program);
 

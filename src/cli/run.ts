@@ -25,6 +25,8 @@ const operatorErrors = new Set([
   "WorkdirLockedError",
   "DatabaseUnreachableError",
   "AuditMirrorError",
+  "BackupRefused",
+  "ReplayRefused",
 ]);
 
 export class UsageError extends Error {

@@ -3,10 +3,9 @@
  * itself refuses an UPDATE of an event; someone who drops the guard triggers and edits a body is
  * caught by `events verify` (naming the position) and by `audit verify` (db-mismatch).
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bootAndStop, createInstallation, killLeftoverChildren, REPO_ROOT, STACK_FRAME, type Installation } from "../e2e/harness.js";
+import { bootAndStop, createInstallation, killLeftoverChildren, STACK_FRAME, type Installation } from "../e2e/harness.js";
+import { appendOnlyTriggers } from "../support/event-log-tamper.js";
 
 const TIMEOUT = 60_000;
 let node: Installation;
@@ -19,19 +18,6 @@ afterEach(killLeftoverChildren);
 afterAll(async () => {
   await node?.cleanup();
 });
-
-/** The guard triggers, by the names the shipped SQLite migrations give them. */
-async function appendOnlyTriggers(): Promise<string[]> {
-  const root = join(REPO_ROOT, "drizzle", "sqlite");
-  const names: string[] = [];
-  for (const migration of await readdir(root)) {
-    const sql = await readFile(join(root, migration, "migration.sql"), "utf8");
-    for (const match of sql.matchAll(/CREATE TRIGGER [`"]?(\w+)[`"]?\s+BEFORE\s+(?:UPDATE|DELETE)[\s\S]*?ON [`"]?es_events\b/gi)) {
-      if (match[1]) names.push(match[1]);
-    }
-  }
-  return names;
-}
 
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 

@@ -196,7 +196,8 @@ export async function bootAndStop(installation: Installation): Promise<void> {
   if (exit.code !== 0) throw new Error(`serve did not stop cleanly (${exit.code ?? exit.signal}).\nstderr:\n${server.stderr()}`);
 }
 
-async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {
+/** `certeasy serve -f configPath`, for a config a test wrote itself (see Installation.serve). */
+export async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const deadline = performance.now() + timeoutMs;
   const child = new Child(["serve", "-f", configPath]);

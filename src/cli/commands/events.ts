@@ -1,17 +1,18 @@
 /**
- * For auditors: `certeasy events export` writes the log as NDJSON, and `certeasy events verify`
+ * For auditors: `certeasy events export` writes the log as NDJSON, `certeasy events verify`
  * walks the chain — in the database, or in an export file with `--input` (no database
- * needed). An export line is the event envelope plus its `hash`; removing `hash` and writing
- * the rest as canonical JSON gives back the exact body that was hashed:
- * hash = SHA-256(0x00 ‖ body).
+ * needed) — and `events replay` (events-replay.ts) rebuilds the read model from either. An
+ * export line is the event envelope plus its `hash`; removing `hash` and writing the rest as
+ * canonical JSON gives back the exact body that was hashed: hash = SHA-256(0x00 ‖ body).
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { canonicalJson, type JsonValue } from "../../../events/index.js";
-import type { EventStoreDialect } from "../../store/dialect.js";
-import { ChainVerifier, type ChainFault } from "../../store/verify-chain.js";
+import type { LogProgress } from "../../store/log-source.js";
+import { ChainVerifier } from "../../store/verify-chain.js";
+import { verifyDatabaseLog, verifyExportFile } from "../../store/verify-log.js";
 import { requireConfigFile, withDatabase } from "../context.js";
+import { progressBar } from "../progress.js";
+import { registerEventsReplay } from "./events-replay.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
 
 const BATCH = 1000;
@@ -50,9 +51,12 @@ export function registerEvents(program: Command): void {
     .action(
       runCommand(async (opts: { file?: string; input?: string }) => {
         const verifier = new ChainVerifier();
+        const bar = progressBar("verifying events");
+        const walk = { onProgress: (p: LogProgress) => bar.update(p.done, p.total) };
         const fault = opts.input
-          ? await verifyExport(opts.input, verifier)
-          : await withDatabase(requireConfigFile(opts.file), (db) => verifyDatabase(db, verifier));
+          ? await verifyExportFile(opts.input, verifier, walk)
+          : await withDatabase(requireConfigFile(opts.file), (db) => verifyDatabaseLog(db, verifier, walk));
+        bar.finish();
         if (fault) {
           process.stderr.write(`${fault.reason}\n`);
           return EXIT_FAILURE;
@@ -61,44 +65,10 @@ export function registerEvents(program: Command): void {
         return EXIT_OK;
       }),
     );
+
+  registerEventsReplay(events);
 }
 
 function exportLine(body: string, hash: string): string {
   return canonicalJson({ ...(JSON.parse(body) as Record<string, JsonValue>), hash });
-}
-
-async function verifyDatabase(db: EventStoreDialect, verifier: ChainVerifier): Promise<ChainFault | null> {
-  for (let after = 0; ; ) {
-    const rows = await db.readAll(after, BATCH);
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const fault = verifier.check(row.position, row.body, row.hash, row);
-      if (fault) return fault;
-    }
-    after = rows[rows.length - 1]?.position ?? after;
-  }
-  const head = await db.head();
-  if (head.position !== verifier.count || head.hash !== verifier.lastHash) {
-    return { position: head.position, reason: `the log head says position ${head.position}, but the events end at ${verifier.count} (or their last hash differs)` };
-  }
-  return null;
-}
-
-async function verifyExport(path: string, verifier: ChainVerifier): Promise<ChainFault | null> {
-  let lineNo = 0;
-  for await (const line of createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity })) {
-    lineNo += 1;
-    if (line === "") continue;
-    let parsed: Record<string, JsonValue>;
-    try {
-      parsed = JSON.parse(line) as Record<string, JsonValue>;
-    } catch {
-      return { position: verifier.count + 1, reason: `line ${lineNo}: not JSON` };
-    }
-    const { hash, ...envelope } = parsed;
-    const position = typeof envelope.gp === "number" ? envelope.gp : -1;
-    const fault = verifier.check(position, canonicalJson(envelope), typeof hash === "string" ? hash : "");
-    if (fault) return { position: fault.position, reason: `line ${lineNo}: ${fault.reason}` };
-  }
-  return null;
 }

@@ -15,6 +15,11 @@ export interface SqliteOptions {
   readonly path: string;
   /** how long a writer waits for another process's lock before SQLITE_BUSY (default 5000) */
   readonly busyTimeoutMs?: number;
+  /**
+   * Open an existing file read-only, changing nothing in it (not even its journal mode): how a
+   * backup or another node's copy is inspected.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface SqliteConnection {
@@ -33,10 +38,17 @@ export const sqliteProjectionTables: Readonly<Record<ProjectionTableName, SQLite
   acme_eab_keys: acmeEabKeys,
 };
 
+/** better-sqlite3's name for a private in-memory database (a scratch rebuild). */
+export const MEMORY = ":memory:";
+
 export function openSqlite(options: SqliteOptions): SqliteConnection {
+  if (options.readOnly) {
+    const client = new Database(options.path, { readonly: true, fileMustExist: true, timeout: busyTimeout(options) });
+    return { client, db: drizzle({ client }) };
+  }
   // Create a new database file private to the service account (the event log holds account
   // contacts); SQLite gives its -wal and -shm files the same permissions.
-  if (!existsSync(options.path)) closeSync(openSync(options.path, "a", 0o600));
+  if (options.path !== MEMORY && !existsSync(options.path)) closeSync(openSync(options.path, "a", 0o600));
   const client = new Database(options.path);
   try {
     // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before the
@@ -46,10 +58,12 @@ export function openSqlite(options: SqliteOptions): SqliteConnection {
     client.pragma("foreign_keys = ON");
     // 64 MiB of page cache (default 2 MiB): index pages of a busy log stay hot across commits.
     client.pragma("cache_size = -65536");
-    client.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    client.pragma(`busy_timeout = ${busyTimeout(options)}`);
   } catch (err) {
     client.close();
     throw err;
   }
   return { client, db: drizzle({ client }) };
 }
+
+const busyTimeout = (options: SqliteOptions): number => Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
