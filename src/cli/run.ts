@@ -25,6 +25,8 @@ const operatorErrors = new Set([
   "WorkdirLockedError",
   "DatabaseUnreachableError",
   "AuditMirrorError",
+  "LeaseHeldError",
+  "LeaseLostError",
 ]);
 
 export class UsageError extends Error {
