@@ -81,6 +81,11 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
         data: { previousHolder: aId, previousHostname: hostname(), previousEpoch: 1, epoch: 2 },
       });
       expect((await second.auditLines()).some((line) => JSON.parse(line).kind === "takeover")).toBe(true);
+      const listed = await second.cli("audit", "list-servers");
+      expect(listed.code, listed.stderr).toBe(0);
+      const roles = new Map(listed.stdout.trimEnd().split("\n").slice(1).map((row) => [row.split(/\s+/)[0], row.split(/\s{2,}/).slice(4)]));
+      expect(roles.get(bId)).toEqual(["active", expect.stringMatching(/^epoch 2, expires 20\d\d-/)]);
+      expect(roles.get(aId)).toEqual(["inactive", "-"]);
 
       // The first node still believes it is active until it tries to write: the append is fenced.
       const aEvents = await count(first, `server_id = '${aId}'`);
