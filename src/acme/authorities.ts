@@ -32,6 +32,24 @@ export interface OpenAuthoritiesOptions {
   readonly log: Logger;
 }
 
+/** An `adcs-cli` authority as configured (also what `serve --probe` asks for its health). */
+export function openConfiguredAdcsCli(
+  config: Extract<AuthorityConfig, { type: "adcs-cli" }>,
+  options: Pick<OpenAuthoritiesOptions, "workdir" | "now" | "log">,
+): CertificateAuthority {
+  return openAdcsCliAuthority({
+    name: config.name,
+    caName: config.caName,
+    template: config.certificateTemplate,
+    certreqPath: config.certreqPath,
+    certutilPath: config.certutilPath,
+    workdir: options.workdir,
+    timeoutMs: config.defaultTimeoutMs,
+    now: options.now,
+    log: options.log,
+  });
+}
+
 export async function openAuthorities(configs: readonly AuthorityConfig[], options: OpenAuthoritiesOptions): Promise<OpenedAuthorities> {
   const byName = new Map<string, CertificateAuthority>();
   let local: OpenedAuthorities["local"] = null;
@@ -48,20 +66,7 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
       local = { authority, issuerDer: fromPem(authority.issuingCertificatePem, "CERTIFICATE") };
       byName.set(config.name, authority);
     } else {
-      byName.set(
-        config.name,
-        openAdcsCliAuthority({
-          name: config.name,
-          caName: config.caName,
-          template: config.certificateTemplate,
-          certreqPath: config.certreqPath,
-          certutilPath: config.certutilPath,
-          workdir: options.workdir,
-          timeoutMs: config.defaultTimeoutMs,
-          now: options.now,
-          log: options.log,
-        }),
-      );
+      byName.set(config.name, openConfiguredAdcsCli(config, options));
     }
   }
 

@@ -39,16 +39,20 @@ export class NodeLease {
   #lostError: LeaseLostError | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  /** who held the lease before this acquisition; a live holder only when taken with force */
-  readonly previous: LeaseRow | null;
   readonly claim: LeaseClaim;
+  /**
+   * The lease this acquisition cut short: another node held it and it had not expired (only
+   * possible with force). Null for a free, expired or own lease.
+   */
+  readonly takenOverFrom: LeaseRow | null;
 
   private constructor(options: LeaseAcquireOptions, lease: LeaseRow, previous: LeaseRow | null) {
     this.#dialect = options.dialect;
     this.#clock = options.clock;
     this.#settings = options.settings;
     this.claim = { serverId: lease.holderServerId, epoch: lease.epoch };
-    this.previous = previous;
+    this.takenOverFrom =
+      previous && previous.holderServerId !== lease.holderServerId && previous.expiresAt > lease.acquiredAt ? previous : null;
     this.#lost = new Promise((resolve) => {
       this.#markLost = resolve;
     });
@@ -65,12 +69,6 @@ export class NodeLease {
     });
     if (!acquisition.ok) throw new LeaseHeldError(acquisition.holder);
     return new NodeLease(options, acquisition.lease, acquisition.previous);
-  }
-
-  /** The lease this node just cut short: another node held it and it had not expired. */
-  takenOverFrom(acquiredAt: Date): LeaseRow | null {
-    const previous = this.previous;
-    return previous && previous.holderServerId !== this.claim.serverId && previous.expiresAt > acquiredAt.getTime() ? previous : null;
   }
 
   /** Why this node no longer holds the lease, once it has been seen lost. */

@@ -92,22 +92,20 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     // Registered only once the audit file and the lease have accepted this node: a refused
     // boot writes nothing.
     const host = hostname();
-    const acquiredAt = clock();
-    lease = await NodeLease.acquire({
+    const tenure = (lease = await NodeLease.acquire({
       dialect,
       serverId,
       hostname: host,
       clock,
       settings: options.lease ?? DEFAULTS.lease,
       force: options.forceTakeover ?? false,
-    });
+    }));
     // Renew from now on: hydrating a long log may take longer than the TTL.
-    lease.startRenewing((e) => log.warn({ err: e }, "could not renew the writer lease; retrying (the database may be unreachable)"));
-    const takenOver = lease.takenOverFrom(acquiredAt);
-    log.info({ epoch: lease.claim.epoch, ...(takenOver ? { takenOverFrom: takenOver.holderServerId } : {}) }, "writer lease acquired");
+    tenure.startRenewing((e) => log.warn({ err: e }, "could not renew the writer lease; retrying (the database may be unreachable)"));
+    const takenOver = tenure.takenOverFrom;
+    log.info({ epoch: tenure.claim.epoch, ...(takenOver ? { takenOverFrom: takenOver.holderServerId } : {}) }, "writer lease acquired");
     const { firstBoot } = await dialect.registerServer(serverId, host, clock());
 
-    const tenure = lease;
     const writer = new EventWriter({
       dialect,
       serverId,

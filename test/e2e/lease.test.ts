@@ -3,7 +3,8 @@
  * (when it answers) PostgreSQL: two installations — own workdir, port and server_id — on one
  * database. The second is refused while the first holds the writer lease, and the message names
  * the holder; `--force-takeover` makes it active; the first cannot append a single event more,
- * answers ACME with 503 and exits 1. The log, both audit files and a rebuild stay consistent.
+ * answers ACME with 503 and exits 1. The log, both audit files and a rebuild stay consistent;
+ * `serve --probe` reports the same, check by check.
  */
 import { lookup as dnsLookup } from "node:dns";
 import https from "node:https";
@@ -62,6 +63,14 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
       expect(refused.stderr).toContain("--force-takeover");
       expect(refused.stderr).not.toMatch(STACK_FRAME);
       const bId = await second.serverId();
+      // The boot probe says the same, check by check, and touches nothing either.
+      const probe = await second.cli("serve", "--probe");
+      expect(probe.code, probe.stderr).toBe(1);
+      expect(probe.stdout).toMatch(/^ok {2,}database {2,}reachable/m);
+      expect(probe.stdout).toMatch(new RegExp(`^FAIL {2,}lease {2,}held by server_id ${aId} on host \\S+ \\(epoch 1\\) until 20`, "m"));
+      expect(probe.stdout).toMatch(/^ok {2,}audit {2,}/m);
+      expect(probe.stdout).toMatch(/^ok {2,}authority local {2,}embedded CA/m);
+      expect(probe.stdout).toContain("probe failed: 1 check(s) failed");
       // A refused boot writes nothing to the shared database.
       expect(await count(first, `server_id = '${bId}'`)).toBe(0);
       expect(await first.db.query(`SELECT server_id FROM servers WHERE server_id = '${bId}'`)).toEqual([]);
@@ -114,7 +123,13 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
       expect((await second.cli("events", "verify")).code).toBe(0);
       const rebuilt = await second.cli("projections", "rebuild");
       expect(rebuilt.code, rebuilt.stderr).toBe(0);
-      // Released at its clean stop: the first node starts again at once, at epoch 3.
+      // Released at its clean stop: the probe passes on the first node, which starts again at
+      // once, at epoch 3.
+      const passed = await first.cli("serve", "--probe");
+      expect(passed.code, passed.stdout).toBe(0);
+      expect(passed.stdout).toMatch(new RegExp(`^ok {2,}lease {2,}free: last held by server_id ${bId}`, "m"));
+      expect(passed.stdout).toMatch(/^ok {2,}audit {2,}\d+ lines, \d+ events, consistent with the database$/m);
+      expect(passed.stdout).toMatch(/^ok {2,}tls certificate {2,}cached, valid until 20/m);
       const again = await first.serve();
       expect((await again.stop("SIGTERM")).code).toBe(0);
       const [after] = await first.db.query<Record<string, unknown>>("SELECT holder_server_id, epoch FROM node_lease");

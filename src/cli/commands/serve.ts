@@ -27,7 +27,8 @@ import { CerteasyMetrics } from "../../observability/metrics.js";
 import { nodeMetricSources } from "../../observability/node-sources.js";
 import { ensureServerCertificate } from "../../tls/server-certificate.js";
 import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
-import { nodeOptions, requireConfigFile } from "../context.js";
+import { nodeOptions, readServerId, requireConfigFile } from "../context.js";
+import { renderProbe, runBootProbe } from "./serve-probe.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand } from "../run.js";
 
 export function registerServe(program: Command): void {
@@ -36,11 +37,21 @@ export function registerServe(program: Command): void {
     .description("run the ACME server")
     .option("-f, --file <config>", "configuration file")
     .option("--force-takeover", "take the writer lease even from a node that still holds it (only when you know that node is dead)")
+    .option("--probe", "check that this node can start (database, lease, audit file, CAs, TLS certificate), print each check, exit 0/1")
     .action(
-      runCommand(async (opts: { file?: string; forceTakeover?: boolean }) =>
-        serve(requireConfigFile(opts.file), { forceTakeover: opts.forceTakeover === true }),
-      ),
+      runCommand(async (opts: { file?: string; forceTakeover?: boolean; probe?: boolean }) => {
+        const config = requireConfigFile(opts.file);
+        if (opts.probe) return probe(config);
+        return serve(config, { forceTakeover: opts.forceTakeover === true });
+      }),
     );
+}
+
+async function probe(config: CerteasyConfig): Promise<number> {
+  const log = createLogger(config.logs).service("main");
+  const checks = await runBootProbe(config, log);
+  process.stdout.write(renderProbe(await readServerId(config.workdir), checks));
+  return checks.every((c) => c.ok) ? EXIT_OK : EXIT_FAILURE;
 }
 
 async function serve(config: CerteasyConfig, options: { readonly forceTakeover: boolean }): Promise<number> {
@@ -119,7 +130,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
 
     const stop = await Promise.race([stopSignal.then((signal) => ({ signal })), core.lease.lost.then((lost) => ({ lost }))]);
-    if ("lost" in stop) main.fatal({ err: stop.lost }, "stopping: this node lost the writer lease to another node");
+    if ("lost" in stop) main.warn("draining and exiting: this node lost the writer lease to another node");
     await admin.close();
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
