@@ -134,7 +134,7 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
       expect((await again.stop("SIGTERM")).code).toBe(0);
       const [after] = await first.db.query<Record<string, unknown>>("SELECT holder_server_id, epoch FROM node_lease");
       expect({ holder: after?.["holder_server_id"], epoch: Number(after?.["epoch"]) }).toEqual({ holder: aId, epoch: 3 });
-    }, 180_000);
+    }, 400_000);
   });
 }
 
