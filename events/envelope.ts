@@ -13,6 +13,11 @@ export const GENESIS_HASH = "0".repeat(64);
 export interface EventMeta {
   /** server_id of the node that appended the event. */
   readonly node: string;
+  /**
+   * The writer-lease epoch the node held when it appended (DESIGN §2 invariant 8), so that the
+   * hash covers which tenure wrote each event. Absent from events written before the lease.
+   */
+  readonly epoch?: number;
   readonly requestId?: string;
   readonly actor?: string;
   readonly sourceIp?: string;

@@ -31,4 +31,23 @@ export const NodeStopped = defineEvent(
   }),
 );
 
-export const nodeEvents = [NodeStarted, NodeStopped] as const;
+/**
+ * `certeasy serve --force-takeover`: this node took the writer lease from another that still
+ * held it, unexpired (DESIGN §2 invariant 8). The previous holder can append nothing more (its
+ * epoch is stale); this records who was cut off and why its later writes fail. Every event
+ * carries its writer's epoch in `meta.epoch`, so ordinary acquisitions need no event of their
+ * own: the node.started that follows each one shows the new epoch.
+ */
+export const NodeLeaseTakenOver = defineEvent(
+  "node.lease-taken-over",
+  z.strictObject({
+    previousHolder: z.uuid(),
+    previousHostname: z.string().min(1),
+    previousEpoch: z.number().int().positive(),
+    /** when the previous holder's lease would have expired, ISO-8601 */
+    previousExpiresAt: z.iso.datetime(),
+    epoch: z.number().int().positive(),
+  }),
+);
+
+export const nodeEvents = [NodeStarted, NodeStopped, NodeLeaseTakenOver] as const;

@@ -33,6 +33,38 @@ export interface OpenAuthoritiesOptions {
   readonly log: Logger;
 }
 
+/** An ADCS authority as configured (also what `serve --probe` asks for its health). */
+export async function openConfiguredAdcs(
+  config: Extract<AuthorityConfig, { type: "adcs-cli" | "adcs-certsrv" }>,
+  options: Pick<OpenAuthoritiesOptions, "workdir" | "now" | "log">,
+): Promise<CertificateAuthority> {
+  if (config.type === "adcs-certsrv") {
+    return openAdcsCertsrvAuthority({
+      name: config.name,
+      url: config.url,
+      template: config.certificateTemplate,
+      auth: config.auth,
+      username: config.username,
+      password: config.password,
+      caBundle: config.caBundle,
+      timeoutMs: config.defaultTimeoutMs,
+      now: options.now,
+      log: options.log,
+    });
+  }
+  return openAdcsCliAuthority({
+    name: config.name,
+    caName: config.caName,
+    template: config.certificateTemplate,
+    certreqPath: config.certreqPath,
+    certutilPath: config.certutilPath,
+    workdir: options.workdir,
+    timeoutMs: config.defaultTimeoutMs,
+    now: options.now,
+    log: options.log,
+  });
+}
+
 export async function openAuthorities(configs: readonly AuthorityConfig[], options: OpenAuthoritiesOptions): Promise<OpenedAuthorities> {
   const byName = new Map<string, CertificateAuthority>();
   let local: OpenedAuthorities["local"] = null;
@@ -48,37 +80,8 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
       });
       local = { authority, issuerDer: fromPem(authority.issuingCertificatePem, "CERTIFICATE") };
       byName.set(config.name, authority);
-    } else if (config.type === "adcs-certsrv") {
-      byName.set(
-        config.name,
-        await openAdcsCertsrvAuthority({
-          name: config.name,
-          url: config.url,
-          template: config.certificateTemplate,
-          auth: config.auth,
-          username: config.username,
-          password: config.password,
-          caBundle: config.caBundle,
-          timeoutMs: config.defaultTimeoutMs,
-          now: options.now,
-          log: options.log,
-        }),
-      );
     } else {
-      byName.set(
-        config.name,
-        openAdcsCliAuthority({
-          name: config.name,
-          caName: config.caName,
-          template: config.certificateTemplate,
-          certreqPath: config.certreqPath,
-          certutilPath: config.certutilPath,
-          workdir: options.workdir,
-          timeoutMs: config.defaultTimeoutMs,
-          now: options.now,
-          log: options.log,
-        }),
-      );
+      byName.set(config.name, await openConfiguredAdcs(config, options));
     }
   }
 

@@ -4,7 +4,7 @@
  * named with one reason everywhere.
  */
 import { canonicalJson } from "../../events/index.js";
-import { lineHash, type AuditLine, type ChainTip } from "./line.js";
+import { LIFECYCLE_KINDS, lineHash, type AuditLine, type ChainTip } from "./line.js";
 
 export type LineFaultKind = "parse" | "bad-hash" | "bad-seq" | "broken-link";
 
@@ -21,7 +21,7 @@ const LIFECYCLE_KEYS = "at,details,hash,kind,prev,seq,server_id";
 function shapeProblem(v: Record<string, unknown>): string | null {
   const keys = Object.keys(v).sort().join(",");
   const isEvent = v["kind"] === "event";
-  if (!isEvent && !["boot", "shutdown", "repair"].includes(v["kind"] as string)) return `unknown kind ${JSON.stringify(v["kind"])}`;
+  if (!isEvent && !(LIFECYCLE_KINDS as readonly unknown[]).includes(v["kind"])) return `unknown kind ${JSON.stringify(v["kind"])}`;
   if (keys !== (isEvent ? EVENT_KEYS : LIFECYCLE_KEYS)) return `unexpected fields (${keys})`;
   if (!Number.isSafeInteger(v["seq"]) || (v["seq"] as number) < 1) return "seq is not a positive integer";
   if (typeof v["at"] !== "string" || !ISO_MS.test(v["at"])) return "at is not an ISO-8601 UTC time with milliseconds";

@@ -2,12 +2,14 @@
  * One line of a node's audit file (DESIGN §2 invariant 7): a canonical-JSON object, LF-terminated,
  * chained to the line before it. Event lines point at an event this node appended (position and
  * event hash, so `audit verify` can cross-check the database); lifecycle lines record boots,
- * shutdowns and repairs. Pure: building, serialising and checking a line does no I/O.
+ * shutdowns, repairs and lease takeovers. Pure: building, serialising and checking a line does no I/O.
  */
 import { canonicalJson, GENESIS_HASH, sha256Hex, type JsonValue, type StoredEvent } from "../../events/index.js";
 import type { EventRow } from "../store/dialect.js";
 
-export type LifecycleKind = "boot" | "shutdown" | "repair";
+/** `takeover`: this node took the writer lease from another that still held it (--force-takeover). */
+export const LIFECYCLE_KINDS = ["boot", "shutdown", "repair", "takeover"] as const;
+export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 export type LineKind = "event" | LifecycleKind;
 export type LifecycleDetails = Readonly<Record<string, JsonValue>>;
 

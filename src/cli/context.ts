@@ -40,6 +40,7 @@ export function nodeOptions(config: CerteasyConfig, log: Logger): NodeOptions {
     noddl: config.database.noDdl,
     auditPath: config.audit.enabled ? config.audit.path : null,
     log,
+    lease: config.lease,
   };
 }
 

@@ -27,6 +27,8 @@ const operatorErrors = new Set([
   "AuditMirrorError",
   "BackupRefused",
   "ReplayRefused",
+  "LeaseHeldError",
+  "LeaseLostError",
 ]);
 
 export class UsageError extends Error {

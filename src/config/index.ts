@@ -28,4 +28,5 @@ export type {
   SqliteDatabaseConfig,
   ValidationProfile,
   WorkersConfig,
+  LeaseConfig,
 } from "./types.js";

@@ -39,6 +39,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
     logs: normaliseLogs(parsed.logs, inWorkdir),
     audit: { enabled: audit.enabled, path: inWorkdir(audit.path) },
     workers: { drainTimeoutMs: workers["drain-timeout"] },
+    lease: { ttlMs: parsed.lease.ttl, renewIntervalMs: parsed.lease["renew-interval"] },
     acme: normaliseAcme(acme),
     renewalInfo: {
       lifetimeFraction: renewalInfo["lifetime-fraction"],

@@ -122,6 +122,15 @@ const workersShape = {
   ),
 };
 
+/** Both non-zero: a zero TTL would free the lease at once, a zero interval would spin. */
+const leaseShape = {
+  ttl: optionalField(duration({ allowZero: false, zeroReason: "an explicit 0 is refused: the lease would expire as it is taken" }), DEFAULTS.lease.ttlMs),
+  "renew-interval": optionalField(
+    duration({ allowZero: false, zeroReason: "an explicit 0 is refused: the lease would be renewed in a busy loop" }),
+    DEFAULTS.lease.renewIntervalMs,
+  ),
+};
+
 const rootShape = {
   workdir: field(anchoredPath("%CONFIGDIR%")),
   server: section(serverShape),
@@ -129,6 +138,7 @@ const rootShape = {
   logs: section(logsShape).superRefine(checkLogOutput),
   audit: section(auditShape),
   workers: section(workersShape),
+  lease: section(leaseShape),
   acme: section(acmeShape),
   "renewal-info": section(renewalInfoShape),
   "rate-limiting": section(rateLimitingShape),
@@ -149,6 +159,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   logs: Object.keys(logsShape),
   audit: Object.keys(auditShape),
   workers: Object.keys(workersShape),
+  lease: Object.keys(leaseShape),
   acme: Object.keys(acmeShape),
   "renewal-info": Object.keys(renewalInfoShape),
   ...RATE_LIMITING_KEYS,
@@ -167,6 +178,16 @@ export const configSchema = section(rootShape).superRefine((config, ctx) => {
       code: "custom",
       path: ["server", "shutdown-timeout"],
       message: `expected at most workers.drain-timeout (${formatDuration(drain)}), got ${formatDuration(shutdown)}`,
+    });
+  }
+  // Two renewals must fit in one TTL, so one lost to a slow database does not lose the lease.
+  const ttl = config.lease.ttl;
+  const renewInterval = config.lease["renew-interval"];
+  if (renewInterval * 2 >= ttl) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["lease", "renew-interval"],
+      message: `expected less than half of lease.ttl (${formatDuration(ttl)}), got ${formatDuration(renewInterval)}`,
     });
   }
   // The headers are part of the request: node refuses a header deadline past the request's.

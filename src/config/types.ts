@@ -86,6 +86,14 @@ export interface WorkersConfig {
   readonly drainTimeoutMs: number;
 }
 
+/** The writer lease (DESIGN §2 invariant 8): one node appends; the others are refused. */
+export interface LeaseConfig {
+  /** a holder that stops renewing loses the lease this long after its last renewal */
+  readonly ttlMs: number;
+  /** how often the holder renews; less than ttlMs / 2 */
+  readonly renewIntervalMs: number;
+}
+
 /** ACME Renewal Information (RFC 9773, behaviour reference §2.5) */
 export interface RenewalInfoConfig {
   /** the suggested window starts this far into a certificate's life; strictly between 0 and 1 */
@@ -208,6 +216,7 @@ export interface CerteasyConfig {
   readonly logs: LogsConfig;
   readonly audit: AuditConfig;
   readonly workers: WorkersConfig;
+  readonly lease: LeaseConfig;
   readonly acme: AcmeConfig;
   readonly renewalInfo: RenewalInfoConfig;
   readonly rateLimiting: RateLimitConfig;

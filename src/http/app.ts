@@ -18,6 +18,7 @@ import { accountIdFromUrl, acmePaths } from "./acme-paths.js";
 import { requestContext, type ClientIpPolicy } from "./client-ip.js";
 import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
+import { requireActiveNode } from "./middleware/active-node.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
 import { requestRateLimit, type RequestLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -52,6 +53,11 @@ export interface AcmeAppDeps {
   readonly directoryMeta?: DirectoryMeta;
   /** Per-address limits (reference §7); without them nothing is limited. */
   readonly rateLimits?: RequestLimits;
+  /**
+   * Why this node no longer serves ACME (it lost the writer lease), or undefined while it does;
+   * when it says so, every ACME request is answered 503 (health probes and metrics still are).
+   */
+  readonly standDown?: () => Error | undefined;
   /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
@@ -95,6 +101,7 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     await next();
   });
   app.use(acmeResponseHeaders(deps.nonces));
+  if (deps.standDown) app.use(requireActiveNode(deps.standDown));
   if (deps.rateLimits) app.use(requestRateLimit(deps.rateLimits));
   app.use(requestBodyLimit(deps.maxBodyBytes));
 

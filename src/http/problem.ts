@@ -8,7 +8,7 @@
  * (DESIGN §2 invariant 10).
  */
 import type { Logger } from "pino";
-import { isStoreUnavailable } from "../store/errors.js";
+import { isStoreUnavailable, LeaseLostError } from "../store/errors.js";
 
 /** The error short names of RFC 8555 §6.7 (Table "Error Types"). */
 export type AcmeErrorType =
@@ -146,10 +146,28 @@ export function renderProblem(error: unknown, options: RenderProblemOptions): Re
 /** Seconds a client is asked to wait while the database is unreachable. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
+/** Seconds a client is asked to wait on a node that lost the lease: by then the LB has moved on. */
+const STOOD_DOWN_RETRY_AFTER_SECONDS = 5;
+
+/** What a node that lost the writer lease answers to every ACME request (DESIGN §2 invariant 8). */
+export function stoodDownProblem(): AcmeProblem {
+  return new AcmeProblem({
+    type: "serverInternal",
+    status: 503,
+    detail: "This Certeasy node is no longer the active node (another node holds the writer lease); nothing was changed. Retry later.",
+    retryAfterSeconds: STOOD_DOWN_RETRY_AFTER_SECONDS,
+  });
+}
+
 function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {
   if (error instanceof AcmeProblem) {
     if (error.status >= 500) log.error({ err: error }, "request failed with a server-side problem");
     return error;
+  }
+  if (error instanceof LeaseLostError) {
+    // Fenced by the lease: another node is active. Nothing was committed here.
+    log.warn({ err: error }, "append refused: the writer lease is held by another node; answering 503");
+    return stoodDownProblem();
   }
   if (isStoreUnavailable(error)) {
     // Nothing was committed; the pool reconnects by itself, so "try again shortly" is the truth.

@@ -1,23 +1,27 @@
 /**
  * The boot sequence of a node's core, shared by `serve`, the crash tests and the benchmark
  * (reference certeasy-behaviour.md §11.6): workdir and server_id, database reachable and
- * migrated, node registered, audit file opened (foreign-node check, torn-tail repair,
- * re-mirror), writer started, in-memory projections hydrated, `node.started` appended. The
+ * migrated, audit file opened (foreign-node check, torn-tail repair, re-mirror), writer lease
+ * taken (refused while another node holds it), node registered, writer started, in-memory projections hydrated, `node.started` appended. The
  * reverse happens in `stop`. HTTP and TLS sit on top of this, in the serve command.
  */
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
+import { NodeLeaseTakenOver, NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import { logPositionProjection, tableProjections, type MemoryProjection } from "../../projections/index.js";
 import { openAuditFile, type AuditMirror } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
-import type { EventStoreDialect } from "../store/dialect.js";
+import type { EventStoreDialect, LeaseRow } from "../store/dialect.js";
 import { openReachableDialect } from "../store/connect.js";
 import type { StoreOptions } from "../store/open.js";
 import { uuidv7 } from "../store/uuid.js";
 import { EventWriter, type EventWriterOptions } from "../store/writer.js";
 import { CERTEASY_VERSION } from "../version.js";
+import type { LeaseConfig } from "../config/index.js";
+import { DEFAULTS } from "../config/defaults.js";
+import { LeaseLostError } from "../store/errors.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { NodeLease } from "./lease.js";
 import { ensureWorkdir, loadOrCreateServerId } from "./identity.js";
 import { lockWorkdir, type WorkdirLock } from "./workdir-lock.js";
 import { prepareSchema } from "./schema-gate.js";
@@ -33,6 +37,10 @@ export interface NodeOptions {
   readonly clock?: () => Date;
   readonly memoryProjections?: readonly MemoryProjection<unknown>[];
   readonly heartbeatMs?: number;
+  /** the writer lease's TTL and renewal interval (`lease` config section) */
+  readonly lease?: LeaseConfig;
+  /** take the writer lease even from a live holder (`serve --force-takeover`) */
+  readonly forceTakeover?: boolean;
   /** called after each group commit (metrics, benchmark) */
   readonly onBatch?: EventWriterOptions["onBatch"];
   /** called for every committed event, from the first (this boot's node.started) on (metrics) */
@@ -46,6 +54,8 @@ export interface NodeCore {
   readonly writer: EventWriter;
   readonly live: LiveProjections;
   readonly clock: () => Date;
+  /** this node's writer lease; `lease.lost` resolves when another node has taken it */
+  readonly lease: NodeLease;
   /** Append node.stopped, write the shutdown line, close the writer, audit file and database. */
   stop(reason: "signal" | "shutdown" | "fatal", signal?: string): Promise<void>;
 }
@@ -68,6 +78,7 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   if (lock.tookOverFrom !== null) log.warn({ pid: lock.tookOverFrom, path: lock.path }, "took over the workdir lock of a process that no longer runs");
   let dialect: EventStoreDialect | undefined;
   let mirror: NodeMirror = noAudit;
+  let lease: NodeLease | undefined;
   try {
     const identity = await loadOrCreateServerId(options.workdir);
     const serverId = identity.serverId;
@@ -78,18 +89,39 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
       // openAuditFile logs its own repairs (torn tail, re-mirrored events).
       mirror = (await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log })).mirror;
     }
-    // Registered only once the audit file has accepted this node: a refused boot writes nothing.
+    // Registered only once the audit file and the lease have accepted this node: a refused
+    // boot writes nothing.
     const host = hostname();
+    const tenure = (lease = await NodeLease.acquire({
+      dialect,
+      serverId,
+      hostname: host,
+      clock,
+      settings: options.lease ?? DEFAULTS.lease,
+      force: options.forceTakeover ?? false,
+    }));
+    // Renew from now on: hydrating a long log may take longer than the TTL.
+    tenure.startRenewing((e) => log.warn({ err: e }, "could not renew the writer lease; retrying (the database may be unreachable)"));
+    const takenOver = tenure.takenOverFrom;
+    log.info({ epoch: tenure.claim.epoch, ...(takenOver ? { takenOverFrom: takenOver.holderServerId } : {}) }, "writer lease acquired");
     const { firstBoot } = await dialect.registerServer(serverId, host, clock());
 
     const writer = new EventWriter({
       dialect,
       serverId,
+      leaseEpoch: tenure.claim.epoch,
       clock,
       projections: tableProjections,
       mirror,
       onBatch: options.onBatch,
-      onStopped: (error) => log.fatal({ err: error }, "writes are refused from now on: the audit file cannot be written (readiness is false; restart once the disk is fixed)"),
+      onStopped: (error) => {
+        if (error instanceof LeaseLostError) tenure.lostBecause(error);
+        else log.fatal({ err: error }, "writes are refused from now on: the audit file cannot be written (readiness is false; restart once the disk is fixed)");
+      },
+    });
+    void tenure.lost.then((error) => {
+      log.fatal({ err: error }, "writer lease lost: another node is active; this node appends nothing more and stops serving");
+      writer.leaseLost(error);
     });
     if (options.onCommitted) writer.committed$.subscribe(options.onCommitted);
     const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {
@@ -98,20 +130,38 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     });
     const boot = { bootId: uuidv7(), hostname: host, pid: process.pid, version: CERTEASY_VERSION };
     await mirror.appendLifecycle("boot", boot);
+    if (takenOver) await recordTakeover(writer, mirror, serverId, tenure.claim.epoch, takenOver);
     await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeStarted.create({ ...boot, firstBoot })] });
     const stopHeartbeat = startHeartbeat(dialect, serverId, clock, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
     log.info({ serverId, bootId: boot.bootId, firstBoot, ms: Math.round(performance.now() - started) }, "node core started");
 
-    const parts = { serverId, bootId: boot.bootId, dialect, writer, live, mirror, clock, log, bootedAt: clock().getTime(), stopHeartbeat, lock };
+    const parts = { serverId, bootId: boot.bootId, dialect, writer, live, mirror, lease: tenure, clock, log, bootedAt: clock().getTime(), stopHeartbeat, lock };
     let stopping: Promise<void> | undefined;
     const stop = (reason: StopReason, signal?: string): Promise<void> => (stopping ??= stopNode(parts, reason, signal));
-    return { serverId, bootId: boot.bootId, dialect, writer, live, clock, stop };
+    return { serverId, bootId: boot.bootId, dialect, writer, live, clock, lease: tenure, stop };
   } catch (error) {
+    await lease?.release().catch(() => undefined);
     await mirror.close().catch(() => undefined);
     await dialect?.close().catch(() => undefined);
     await lock.release();
     throw error;
   }
+}
+
+/**
+ * --force-takeover cut a live holder off: say so in the audit file and in the log, before
+ * node.started, so both show why the other node's writes stopped.
+ */
+async function recordTakeover(writer: EventWriter, mirror: NodeMirror, serverId: string, epoch: number, previous: LeaseRow): Promise<void> {
+  const taken = {
+    previousHolder: previous.holderServerId,
+    previousHostname: previous.holderHostname,
+    previousEpoch: previous.epoch,
+    previousExpiresAt: new Date(previous.expiresAt).toISOString(),
+    epoch,
+  };
+  await mirror.appendLifecycle("takeover", taken);
+  await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeLeaseTakenOver.create(taken)] });
 }
 
 type StopReason = "signal" | "shutdown" | "fatal";
@@ -123,6 +173,7 @@ interface RunningParts {
   readonly writer: EventWriter;
   readonly live: LiveProjections;
   readonly mirror: NodeMirror;
+  readonly lease: NodeLease;
   readonly clock: () => Date;
   readonly log: Logger;
   readonly bootedAt: number;
@@ -135,6 +186,8 @@ async function stopNode(p: RunningParts, reason: StopReason, signal?: string): P
   p.stopHeartbeat();
   const uptimeMs = Math.max(0, p.clock().getTime() - p.bootedAt);
   try {
+    // A node fenced by the lease cannot record its stop; the new holder's takeover says why.
+    if (p.lease.lostReason) throw p.lease.lostReason;
     await p.writer.append({
       streamId: nodeStreamId(p.serverId),
       expectedVersion: "any",
@@ -151,6 +204,8 @@ async function stopNode(p: RunningParts, reason: StopReason, signal?: string): P
     p.log.error({ err: error }, "could not write the shutdown line to the audit file");
   } finally {
     await p.mirror.close().catch(() => undefined);
+    // After node.stopped: the next node may start at once instead of waiting out the TTL.
+    await p.lease.release().catch((error: unknown) => p.log.warn({ err: error }, "could not release the writer lease; it expires by itself"));
     await p.dialect.touchServer(p.serverId, p.clock()).catch(() => undefined);
     await p.dialect.close();
     await p.lock.release();

@@ -19,8 +19,8 @@ export interface AppendCommand {
   readonly streamId: string;
   readonly expectedVersion: ExpectedVersion;
   readonly events: readonly PendingEvent[];
-  /** request context copied into every event's meta; `node` is filled in by the store */
-  readonly meta?: Omit<EventMeta, "node">;
+  /** request context copied into every event's meta; `node` and `epoch` are filled in by the store */
+  readonly meta?: Omit<EventMeta, "node" | "epoch">;
 }
 
 export interface StreamVersionConflict {
@@ -37,6 +37,13 @@ export type AppendOutcome =
 export interface AppendContext {
   /** server_id of the appending node, stored in every event */
   readonly serverId: string;
+  /**
+   * The writer-lease epoch this node appends under (DESIGN §2 invariant 8). The append checks,
+   * under the head-row lock, that the lease row still names this node at this epoch, and throws
+   * LeaseLostError otherwise; the epoch is stored in each event's meta. `null` appends without
+   * fencing: only for tests of the log itself, never for a node (the writer always passes one).
+   */
+  readonly leaseEpoch: number | null;
   /** the injected clock, read once per batch inside the lock */
   readonly now: () => Date;
   /**
@@ -72,6 +79,41 @@ export interface ServerRow {
   readonly firstSeen: number;
   readonly lastSeen: number;
 }
+
+/** The writer lease (DESIGN §2 invariant 8): who may append, at which epoch, until when (epoch ms). */
+export interface LeaseRow {
+  readonly holderServerId: string;
+  readonly holderHostname: string;
+  /** fencing epoch: +1 at every acquisition, never reused */
+  readonly epoch: number;
+  readonly acquiredAt: number;
+  readonly renewedAt: number;
+  readonly expiresAt: number;
+}
+
+/** A node asking for the lease at boot. */
+export interface LeaseRequest {
+  readonly serverId: string;
+  readonly hostname: string;
+  readonly now: Date;
+  readonly ttlMs: number;
+  /** take it even when another node holds it and it has not expired (`serve --force-takeover`) */
+  readonly force: boolean;
+}
+
+export type LeaseAcquisition =
+  | { readonly ok: true; readonly lease: LeaseRow; readonly previous: LeaseRow | null }
+  | { readonly ok: false; readonly holder: LeaseRow };
+
+/** What a holder knows of its own lease: renewals and releases succeed only while both match. */
+export interface LeaseClaim {
+  readonly serverId: string;
+  readonly epoch: number;
+}
+
+export type LeaseRenewal =
+  | { readonly ok: true; readonly lease: LeaseRow }
+  | { readonly ok: false; readonly current: LeaseRow | null };
 
 export interface MigrationStatus {
   /** names of migrations shipped with this build, in order */
@@ -119,6 +161,19 @@ export interface EventStoreDialect {
   touchServer(serverId: string, now: Date): Promise<void>;
   /** newest `last_seen` first */
   listServers(): Promise<readonly ServerRow[]>;
+
+  /**
+   * Take the writer lease under the head-row lock, so that no append is half-way through when
+   * it changes hands. Refused (changing nothing) with the holder when another node holds it
+   * unexpired, unless `force`. The same node may always take it again (a restart after a crash).
+   */
+  acquireLease(request: LeaseRequest): Promise<LeaseAcquisition>;
+  /** Push the expiry to now + ttl, only while the row still names this claim's node and epoch. */
+  renewLease(claim: LeaseClaim, now: Date, ttlMs: number): Promise<LeaseRenewal>;
+  /** Expire the lease now (clean stop), only while it still names this claim; true if it did. */
+  releaseLease(claim: LeaseClaim, now: Date): Promise<boolean>;
+  /** null before any node has ever taken it */
+  readLease(): Promise<LeaseRow | null>;
 
   /**
    * Rows of a projection table, ordered by every column, for comparisons and reads; `where`

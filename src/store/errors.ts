@@ -1,5 +1,5 @@
 /** Errors the write path reports to its callers; the HTTP layer maps them to ACME problems. */
-import type { StreamVersionConflict } from "./dialect.js";
+import type { LeaseClaim, LeaseRow, StreamVersionConflict } from "./dialect.js";
 import { PingTimeoutError } from "./dialect-errors.js";
 
 /** The stream moved on since the command decided (DESIGN §2 invariant 4): retry or reject, never merge. */
@@ -71,4 +71,25 @@ export function asStoreError(error: unknown): Error {
     return new StoreUnavailableError(`the database is unavailable: ${message}`, { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * The writer lease no longer names this node at its epoch (DESIGN §2 invariant 8): another
+ * node took it over, so this one must not append a single event more. Nothing of the batch
+ * was committed. `current` is the lease as the append found it.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = "LeaseLostError";
+  constructor(
+    readonly claim: LeaseClaim,
+    readonly current: LeaseRow | null,
+  ) {
+    super(
+      `this node (server_id ${claim.serverId}) no longer holds the writer lease at epoch ${claim.epoch}: ` +
+        (current
+          ? `it is held by server_id ${current.holderServerId} on host ${current.holderHostname} at epoch ${current.epoch}, ` +
+            `until ${new Date(current.expiresAt).toISOString()}`
+          : "the lease row is missing"),
+    );
+  }
 }

@@ -11,7 +11,7 @@ describe("planAppend", () => {
     const plan = planAppend({ position: 7, hash: "ab".repeat(32) }, new Map([["node:a", 2]]), [
       { streamId: "node:a", expectedVersion: 2, events: [stopped, stopped] },
       { streamId: "node:b", expectedVersion: 0, events: [stopped] },
-    ], serverId, now);
+    ], { serverId, leaseEpoch: 3 }, now);
     expect(plan.events.map((e) => [e.gp, e.sid, e.sv])).toEqual([[8, "node:a", 3], [9, "node:a", 4], [10, "node:b", 1]]);
     expect(plan.events[0]?.prev).toBe("ab".repeat(32));
     expect(plan.events[1]?.prev).toBe(plan.events[0]?.hash);
@@ -19,6 +19,7 @@ describe("planAppend", () => {
     expect(plan.head).toEqual({ position: 10, hash: plan.events[2]?.hash });
     expect([...plan.streams]).toEqual([["node:a", { version: 4, created: false }], ["node:b", { version: 1, created: true }]]);
     expect(plan.events[0]?.meta.node).toBe(serverId);
+    expect(plan.events.map((e) => e.meta.epoch)).toEqual([3, 3, 3]);
     expect(plan.events[0]?.at).toBe("2026-11-30T08:00:00.123Z");
   });
 
@@ -27,11 +28,17 @@ describe("planAppend", () => {
       { streamId: "node:a", expectedVersion: 0, events: [stopped] },
       { streamId: "node:a", expectedVersion: 0, events: [stopped] },
       { streamId: "node:a", expectedVersion: "any", events: [stopped] },
-    ], serverId, now);
+    ], { serverId, leaseEpoch: null }, now);
     expect(plan.outcomes.map((o) => o.ok)).toEqual([true, false, true]);
     expect(plan.outcomes[1]).toMatchObject({ ok: false, conflict: { streamId: "node:a", expected: 0, actual: 1 } });
     expect(plan.events.map((e) => e.sv)).toEqual([1, 2]);
     expect(plan.events.map((e) => e.gp)).toEqual([1, 2]);
+  });
+
+  it("writes no epoch in the meta of an unfenced append, so the body is what it was before the lease", () => {
+    const plan = planAppend({ position: 0, hash: GENESIS_HASH }, new Map(), [{ streamId: "node:a", expectedVersion: 0, events: [stopped] }], { serverId, leaseEpoch: null }, now);
+    expect(plan.events[0]?.meta).toEqual({ node: serverId });
+    expect(plan.events[0]?.body).not.toContain("epoch");
   });
 
   it("names the aggregate of a stream", () => {

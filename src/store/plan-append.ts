@@ -5,7 +5,7 @@
  * from the clock and id generator passed in.
  */
 import { sealEnvelope, type StoredEvent } from "../../events/index.js";
-import type { AppendCommand, AppendOutcome, LogHead } from "./dialect.js";
+import type { AppendCommand, AppendContext, AppendOutcome, LogHead } from "./dialect.js";
 import { uuidv7 } from "./uuid.js";
 
 export interface AppendPlan {
@@ -27,7 +27,7 @@ export function planAppend(
   head: LogHead,
   currentVersions: ReadonlyMap<string, number>,
   commands: readonly AppendCommand[],
-  serverId: string,
+  writer: Pick<AppendContext, "serverId" | "leaseEpoch">,
   now: Date,
 ): AppendPlan {
   const at = new Date(Math.floor(now.getTime())).toISOString();
@@ -48,7 +48,9 @@ export function planAppend(
       continue;
     }
     const sealed: StoredEvent[] = [];
-    const meta = { ...command.meta, node: serverId };
+    // The epoch sits in the hashed meta: which tenure of the lease wrote an event is part of
+    // the record, not only a column that could be rewritten.
+    const meta = { ...command.meta, node: writer.serverId, ...(writer.leaseEpoch === null ? {} : { epoch: writer.leaseEpoch }) };
     let version = actual;
     for (const pending of command.events) {
       position += 1;

@@ -13,7 +13,14 @@ import { Subject, type Observable } from "rxjs";
 import { assertPendingEvent, type StoredEvent } from "../../events/index.js";
 import { projectBatch, type TableProjection } from "../../projections/index.js";
 import type { AppendCommand, AppendOutcome, EventStoreDialect } from "./dialect.js";
-import { asStoreError, AuditMirrorError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "./errors.js";
+import {
+  asStoreError,
+  AuditMirrorError,
+  LeaseLostError,
+  StoreUnavailableError,
+  StreamVersionConflictError,
+  WriterClosedError,
+} from "./errors.js";
 
 /** Where committed events are mirrored before they are acknowledged (the audit file). */
 export interface CommitMirror {
@@ -23,6 +30,11 @@ export interface CommitMirror {
 export interface EventWriterOptions {
   readonly dialect: EventStoreDialect;
   readonly serverId: string;
+  /**
+   * The writer-lease epoch this node holds: every append is fenced by it (DESIGN §2 invariant
+   * 8). A node always has one (open-node.ts); `null` is for tests of the writer alone.
+   */
+  readonly leaseEpoch: number | null;
   readonly clock: () => Date;
   readonly projections: readonly TableProjection[];
   readonly mirror: CommitMirror;
@@ -32,8 +44,11 @@ export interface EventWriterOptions {
    */
   readonly maxBatch?: number;
   readonly onBatch?: (stats: { readonly commands: number; readonly events: number; readonly ms: number }) => void;
-  /** told once when the writer stops acknowledging because the audit file failed */
-  readonly onStopped?: (error: AuditMirrorError) => void;
+  /**
+   * Told once when the writer stops taking appends for good: the audit file failed, or an
+   * append found the writer lease held by another node.
+   */
+  readonly onStopped?: (error: AuditMirrorError | LeaseLostError) => void;
 }
 
 interface Queued {
@@ -66,7 +81,7 @@ export class EventWriter {
     this.#opts = options;
   }
 
-  /** Why the writer refuses appends (closed, or stopped after an audit failure), if it does. */
+  /** Why the writer refuses appends (closed, or stopped after an audit failure or a lost lease), if it does. */
   get refusal(): Error | undefined {
     return this.#closed;
   }
@@ -83,6 +98,15 @@ export class EventWriter {
       this.#queue.push({ command, resolve, reject });
       this.#running ??= this.#drainQueue();
     });
+  }
+
+  /**
+   * The lease was seen lost outside an append (a renewal found another holder): refuse every
+   * append from now on, as if one had been fenced, without waiting for a request to try.
+   */
+  leaseLost(error: LeaseLostError): void {
+    this.#stop(error);
+    for (const queued of this.#queue.splice(0)) queued.reject(error);
   }
 
   /** Stop taking commands and wait for the queued ones to finish. */
@@ -131,6 +155,12 @@ export class EventWriter {
       return { batch, outcomes: await this.#appendBatch(batch.map((q) => q.command)), started };
     } catch (error) {
       const failure = asStoreError(error);
+      if (failure instanceof LeaseLostError) {
+        // Fenced: another node holds the lease, so no command of this node may commit again.
+        this.leaseLost(failure);
+        for (const queued of batch) queued.reject(failure);
+        return undefined;
+      }
       // Not when the database is unreachable: every retry would wait out the same timeout.
       if (batch.length > 1 && !(failure instanceof StoreUnavailableError)) return "isolate";
       for (const queued of batch) queued.reject(failure);
@@ -150,9 +180,8 @@ export class EventWriter {
           this.#mirrorFailure = new AuditMirrorError(`audit file write failed; the node stops acknowledging writes: ${String(error)}`, {
             cause: error,
           });
-          this.#opts.onStopped?.(this.#mirrorFailure);
+          this.#stop(this.#mirrorFailure);
         }
-        this.#closed = this.#mirrorFailure;
         for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#mirrorFailure);
         return;
       }
@@ -167,10 +196,18 @@ export class EventWriter {
     });
   }
 
+  /** The first fatal refusal wins and is told once; a plain close() is not one. */
+  #stop(error: AuditMirrorError | LeaseLostError): void {
+    if (this.#closed instanceof AuditMirrorError || this.#closed instanceof LeaseLostError) return;
+    this.#closed = error;
+    this.#opts.onStopped?.(error);
+  }
+
   #appendBatch(commands: readonly AppendCommand[]): Promise<readonly AppendOutcome[]> {
-    const { dialect, serverId, clock, projections } = this.#opts;
+    const { dialect, serverId, leaseEpoch, clock, projections } = this.#opts;
     return dialect.appendBatch(commands, {
       serverId,
+      leaseEpoch,
       now: clock,
       project: (events) => projectBatch(projections, events),
     });

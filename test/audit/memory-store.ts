@@ -21,7 +21,7 @@ export class MemoryEventLog implements AuditStore {
     const streamId = nodeStreamId(serverId);
     const events = Array.from({ length: count }, () => startedEvent());
     this.#now += 1000;
-    const plan = planAppend(head, this.#versions, [{ streamId, expectedVersion: "any", events }], serverId, new Date(this.#now));
+    const plan = planAppend(head, this.#versions, [{ streamId, expectedVersion: "any", events }], { serverId, leaseEpoch: null }, new Date(this.#now));
     for (const [id, s] of plan.streams) this.#versions.set(id, s.version);
     this.rows.push(...plan.events.map(toRow));
     return [...plan.events];

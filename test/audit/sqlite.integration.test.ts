@@ -35,6 +35,7 @@ async function commit(serverId: string, count: number): Promise<StoredEvent[]> {
   const events = Array.from({ length: count }, () => startedEvent());
   const outcomes = await dialect.appendBatch([{ streamId: nodeStreamId(serverId), expectedVersion: "any", events }], {
     serverId,
+    leaseEpoch: null,
     now: () => new Date(),
     project: () => [],
   });

@@ -36,7 +36,7 @@ export async function sqliteBaseline(seconds: number, perTransaction = 256): Pro
       expectedVersion: "any" as const,
       events: [NodeStarted.create({ bootId: uuidv7(), hostname: "baseline", pid: 1, version: "bench", firstBoot: false })],
     }));
-    const plan = planAppend(head, new Map(), commands, serverId, new Date());
+    const plan = planAppend(head, new Map(), commands, { serverId, leaseEpoch: null }, new Date());
     head = plan.head;
     const t0 = performance.now();
     db.transaction(() => {

@@ -18,6 +18,7 @@ import { conflictTests } from "./suite/conflicts.js";
 import { integrityTests } from "./suite/integrity.js";
 import { isolationTests } from "./suite/isolation.js";
 import { keyedReadTests } from "./suite/keyed-reads.js";
+import { leaseTests } from "./suite/lease.js";
 import { migrationTests } from "./suite/migrations.js";
 import { readTests } from "./suite/reads.js";
 import { rebuildTests } from "./suite/rebuild.js";
@@ -78,6 +79,7 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("integrity", () => integrityTests(ctx));
     describe("reads", () => readTests(ctx));
     describe("servers", () => serverTests(ctx));
+    describe("writer lease", () => leaseTests(ctx));
     describe("projection rebuild", () => rebuildTests(ctx));
     describe("isolation", () => isolationTests(ctx));
     describe("keyed projection reads", () => keyedReadTests(ctx));

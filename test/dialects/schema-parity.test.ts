@@ -10,7 +10,7 @@ import { getTableConfig as pgConfig, type PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { projectionTables } from "../../projections/row-change.js";
-import type { EventRow, ServerRow } from "../../src/store/dialect.js";
+import type { EventRow, LeaseRow, ServerRow } from "../../src/store/dialect.js";
 import * as mssql from "../../src/store/schema/mssql.js";
 import * as postgres from "../../src/store/schema/postgres.js";
 import * as sqlite from "../../src/store/schema/sqlite.js";
@@ -67,7 +67,7 @@ const shapes = {
 describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
   it("defines the same tables under the same export names", () => {
     const names = [...shapes.mssql.keys()].sort();
-    expect(names).toEqual(["acmeAccounts", "acmeAuthorizations", "acmeCertificates", "acmeChallenges", "acmeEabKeys", "acmeOrders", "esEvents", "esLogHead", "esStreams", "nodeBoots", "servers"]);
+    expect(names).toEqual(["acmeAccounts", "acmeAuthorizations", "acmeCertificates", "acmeChallenges", "acmeEabKeys", "acmeOrders", "esEvents", "esLogHead", "esStreams", "nodeBoots", "nodeLease", "servers"]);
     expect([...shapes.sqlite.keys()].sort()).toEqual(names);
     expect([...shapes.postgres.keys()].sort()).toEqual(names);
   });
@@ -93,6 +93,9 @@ describe("schema parity across SQLite, PostgreSQL and SQL Server", () => {
     expectTypeOf<typeof mssql.servers.$inferSelect>().toEqualTypeOf<typeof sqlite.servers.$inferSelect>();
     expectTypeOf<typeof mssql.servers.$inferSelect>().toEqualTypeOf<typeof postgres.servers.$inferSelect>();
     expectTypeOf<Readonly<typeof mssql.servers.$inferSelect>>().toEqualTypeOf<ServerRow>();
+    expectTypeOf<typeof mssql.nodeLease.$inferSelect>().toEqualTypeOf<typeof sqlite.nodeLease.$inferSelect>();
+    expectTypeOf<typeof mssql.nodeLease.$inferSelect>().toEqualTypeOf<typeof postgres.nodeLease.$inferSelect>();
+    expectTypeOf<Readonly<Omit<typeof mssql.nodeLease.$inferSelect, "id">>>().toEqualTypeOf<LeaseRow>();
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof sqlite.nodeBoots.$inferSelect>();
     expectTypeOf<typeof mssql.nodeBoots.$inferSelect>().toEqualTypeOf<typeof postgres.nodeBoots.$inferSelect>();
     expectTypeOf<typeof mssql.acmeAccounts.$inferSelect>().toEqualTypeOf<typeof sqlite.acmeAccounts.$inferSelect>();

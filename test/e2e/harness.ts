@@ -45,7 +45,11 @@ export interface ServeOptions {
    * signal sent the instant the banner appears.
    */
   readonly bannerOnly?: boolean;
+  /** extra arguments after `serve -f <config>`, e.g. `--force-takeover` */
+  readonly args?: readonly string[];
 }
+
+type DatabaseSpec = { readonly driver: "sqlite"; readonly path: string } | { readonly driver: "postgres"; readonly dsn: string };
 
 export interface Installation {
   readonly driver: Driver;
@@ -58,6 +62,8 @@ export interface Installation {
   readonly auditPath: string;
   readonly serverIdPath: string;
   readonly db: RawDatabase;
+  /** where config.yml points `database` (shared by installations made with `shareDatabaseWith`) */
+  readonly database: DatabaseSpec;
   /** `certeasy <args> -f <config>` */
   cli(...args: string[]): Promise<CliResult>;
   /**
@@ -90,10 +96,10 @@ export async function tempDir(prefix = "certeasy-e2e-"): Promise<string> {
 /** JSON strings are valid YAML double-quoted scalars: no escaping rules of our own. */
 const q = (value: string): string => JSON.stringify(value);
 
-function configYaml(workdir: string, port: number, database: { driver: "sqlite" } | { driver: "postgres"; dsn: string }): string {
+function configYaml(workdir: string, port: number, database: DatabaseSpec, extra: string): string {
   const db =
     database.driver === "sqlite"
-      ? ["  driver: sqlite", `  path: ${q(join(workdir, "db.sqlite"))}`]
+      ? ["  driver: sqlite", `  path: ${q(database.path)}`]
       : ["  driver: postgres", `  dsn: ${q(database.dsn)}`];
   return [
     `workdir: ${q(workdir)}`,
@@ -108,7 +114,7 @@ function configYaml(workdir: string, port: number, database: { driver: "sqlite" 
     "  whitelist:",
     "    - 127.0.0.1",
     "    - ::1",
-    "",
+    extra,
   ].join("\n");
 }
 
@@ -134,19 +140,30 @@ export interface InstallationOptions {
    * By default the temp dir is the workdir and holds config.yml.
    */
   readonly missingWorkdir?: boolean;
+  /**
+   * A second node: its own workdir, port and identity, on the other installation's database
+   * (which that installation keeps owning and drops).
+   */
+  readonly shareDatabaseWith?: Installation;
+  /** YAML appended to config.yml, e.g. a `lease:` section */
+  readonly configExtra?: string;
 }
 
 export async function createInstallation(options: InstallationOptions = {}): Promise<Installation> {
-  const driver = options.driver ?? "sqlite";
+  const driver = options.shareDatabaseWith?.driver ?? options.driver ?? "sqlite";
   const root = await tempDir();
   const workdir = options.missingWorkdir ? join(root, "workdir") : root;
   const port = await freePort();
   const cleanups: (() => Promise<void>)[] = [() => rm(root, { recursive: true, force: true })];
   let db: RawDatabase;
-  let configText: string;
-  if (driver === "sqlite") {
-    db = sqliteAccess(join(workdir, "db.sqlite"));
-    configText = configYaml(workdir, port, { driver });
+  let database: DatabaseSpec;
+  const shared = options.shareDatabaseWith;
+  if (shared) {
+    db = shared.db;
+    database = shared.database;
+  } else if (driver === "sqlite") {
+    database = { driver, path: join(workdir, "db.sqlite") };
+    db = sqliteAccess(database.path);
   } else {
     const name = `certeasy_e2e_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
     const admin = postgres(PG_ADMIN_DSN, { max: 1, onnotice: () => undefined });
@@ -161,8 +178,9 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
       query: async <T extends Record<string, unknown>>(statement: string) => [...(await client.unsafe<T[]>(statement))],
       exec: async (statement) => void (await client.unsafe(statement)),
     };
-    configText = configYaml(workdir, port, { driver, dsn: pgDsn(name) });
+    database = { driver, dsn: pgDsn(name) };
   }
+  const configText = configYaml(workdir, port, database, options.configExtra ?? "");
   const configPath = join(root, "config.yml");
   await writeFile(configPath, configText);
 
@@ -176,6 +194,7 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
     auditPath: join(workdir, "audit.log"),
     serverIdPath: join(workdir, "server_id"),
     db,
+    database,
     cli: (...args) => runCli([...args, "-f", configPath]),
     serve: (serveOptions) => startServe(configPath, join(workdir, "local-ca", "root-ca.pem"), serveOptions),
     serverId: async () => (await readFile(join(workdir, "server_id"), "utf8")).trim(),
@@ -200,7 +219,7 @@ export async function bootAndStop(installation: Installation): Promise<void> {
 export async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const deadline = performance.now() + timeoutMs;
-  const child = new Child(["serve", "-f", configPath]);
+  const child = new Child(["serve", "-f", configPath, ...(options.args ?? [])]);
   const printed = /^ACME directory: (\S+)$/m;
   await child.until('"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
   const directoryUrl = printed.exec(child.stdout)?.[1] ?? "";

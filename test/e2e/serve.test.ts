@@ -104,9 +104,12 @@ function lifecycle(driver: Driver, skip: boolean): void {
       const servers = await node.cli("audit", "list-servers");
       expect(servers.code, servers.stderr).toBe(0);
       const [header, ...rows] = servers.stdout.trimEnd().split("\n");
-      expect(header?.split(/\s{2,}/)).toEqual(["server_id", "hostname", "first_seen", "last_seen"]);
-      expect(header).toMatch(/^server_id {2,}hostname {2,}first_seen {2,}last_seen$/);
-      expect(rows.filter((row) => row.split(/\s+/)[0] === serverId)).toHaveLength(1);
+      expect(header?.split(/\s{2,}/)).toEqual(["server_id", "hostname", "first_seen", "last_seen", "role", "lease"]);
+      expect(header).toMatch(/^server_id {2,}hostname {2,}first_seen {2,}last_seen {2,}role {2,}lease$/);
+      const own = rows.filter((row) => row.split(/\s+/)[0] === serverId);
+      expect(own).toHaveLength(1);
+      // Stopped cleanly: the lease was released, so no node is active.
+      expect(own[0]).toMatch(/ {2}inactive {2}epoch \d+, expired \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
       const audit = await node.cli("audit", "verify");
       expect(audit.code, audit.stderr).toBe(0);

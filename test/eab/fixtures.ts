@@ -38,6 +38,7 @@ export async function openEabStore(options: { externalAccountRequired?: boolean 
   const writer = new EventWriter({
     dialect,
     serverId: uuidv4(),
+    leaseEpoch: null,
     clock: () => new Date(),
     projections: tableProjections,
     mirror: { appendEvents: async () => {} },

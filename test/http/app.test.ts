@@ -202,3 +202,24 @@ describe("request log", () => {
     expect(typeof requests[0]?.["ms"]).toBe("number");
   });
 });
+
+describe("a node that lost the writer lease (DESIGN §2 invariant 8)", () => {
+  it("answers every ACME request 503 serverInternal with Retry-After and a nonce, while probes still answer", async () => {
+    let lost: Error | undefined;
+    const standing = app({ standDown: () => lost, readiness: () => [{ name: "writer", ready: lost === undefined }] });
+    expect((await standing.request("https://acme.corp.internal/acme/directory")).status).toBe(200);
+
+    lost = new Error("lease taken over");
+    for (const [method, path] of [["GET", "/acme/directory"], ["HEAD", "/acme/newNonce"], ["POST", "/acme/newOrder"]] as const) {
+      const res = await standing.request(`https://acme.corp.internal${path}`, { method });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.headers.get("replay-nonce")).toBeTruthy();
+      if (method !== "HEAD") {
+        expect(await res.json()).toMatchObject({ type: "urn:ietf:params:acme:error:serverInternal", detail: expect.stringContaining("writer lease") });
+      }
+    }
+    expect((await standing.request("https://acme.corp.internal/healthz")).status).toBe(200);
+    expect((await standing.request("https://acme.corp.internal/readyz")).status).toBe(503);
+  });
+});

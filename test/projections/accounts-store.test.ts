@@ -55,7 +55,7 @@ async function open(driver: Driver, ctx: TestContext): Promise<void> {
   attempts = [];
   const counting: EventStoreDialect = { ...dialect, appendBatch: (c, actx) => (attempts.push(c.length), dialect.appendBatch(c, actx)) };
   writer = new EventWriter({
-    dialect: counting, serverId: uuidv4(), clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} },
+    dialect: counting, serverId: uuidv4(), leaseEpoch: null, clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} },
   });
   opened = true;
 }

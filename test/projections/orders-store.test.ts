@@ -64,7 +64,7 @@ async function open(driver: Driver, ctx: TestContext): Promise<void> {
   dialect = await openDialect(options);
   await dialect.migrate();
   now = new Date("2026-11-30T08:00:00.000Z");
-  writer = new EventWriter({ dialect, serverId: uuidv4(), clock: () => now, projections: tableProjections, mirror: { appendEvents: async () => {} } });
+  writer = new EventWriter({ dialect, serverId: uuidv4(), leaseEpoch: null, clock: () => now, projections: tableProjections, mirror: { appendEvents: async () => {} } });
   opened = true;
 }
 

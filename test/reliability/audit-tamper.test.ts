@@ -33,7 +33,7 @@ beforeAll(async () => {
     await mirror.appendLifecycle("boot", { pid: size });
     const outcomes = await dialect.appendBatch(
       [{ streamId: nodeStreamId(NODE_A), expectedVersion: "any", events: Array.from({ length: size }, () => startedEvent()) }],
-      { serverId: NODE_A, now: () => new Date(), project: () => [] },
+      { serverId: NODE_A, leaseEpoch: null, now: () => new Date(), project: () => [] },
     );
     await mirror.appendEvents(outcomes.flatMap((o) => (o.ok ? [...o.events] : [])));
     await mirror.appendLifecycle("shutdown", { reason: "signal" });
@@ -42,6 +42,7 @@ beforeAll(async () => {
   // database's record of the file's head could reveal it (not built yet, see docs/reliability.md).
   const outcomes = await dialect.appendBatch([{ streamId: nodeStreamId(NODE_A), expectedVersion: "any", events: [startedEvent()] }], {
     serverId: NODE_A,
+    leaseEpoch: null,
     now: () => new Date(),
     project: () => [],
   });

@@ -22,7 +22,7 @@ beforeEach(async () => {
   const dir = await mkdtemp(join(tmpdir(), "certeasy-live-"));
   dialect = await openDialect({ driver: "sqlite", path: join(dir, "db.sqlite") });
   await dialect.migrate();
-  writer = new EventWriter({ dialect, serverId: uuidv4(), clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} } });
+  writer = new EventWriter({ dialect, serverId: uuidv4(), leaseEpoch: null, clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} } });
 });
 afterEach(() => dialect.close());
 

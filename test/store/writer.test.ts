@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NodeStarted, type PendingEvent, type StoredEvent } from "../../events/index.js";
 import { projectBatch, tableProjections } from "../../projections/index.js";
 import type { EventStoreDialect } from "../../src/store/dialect.js";
-import { AuditMirrorError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "../../src/store/errors.js";
+import { AuditMirrorError, LeaseLostError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "../../src/store/errors.js";
 import { openDialect } from "../../src/store/open.js";
 import { uuidv4 } from "../../src/store/uuid.js";
 import { EventWriter, type CommitMirror } from "../../src/store/writer.js";
@@ -20,7 +20,7 @@ let batches: number[];
 
 function writer(mirror: CommitMirror = { appendEvents: async (e) => void mirrored.push(...e) }): EventWriter {
   return new EventWriter({
-    dialect, serverId, clock: () => new Date(), projections: tableProjections, mirror,
+    dialect, serverId, leaseEpoch: null, clock: () => new Date(), projections: tableProjections, mirror,
     onBatch: (s) => batches.push(s.commands),
   });
 }
@@ -103,7 +103,7 @@ describe("event writer", () => {
   it("stops acknowledging once the audit file cannot be written, keeping what was committed", async () => {
     const told: Error[] = [];
     const w = new EventWriter({
-      dialect, serverId, clock: () => new Date(), projections: tableProjections,
+      dialect, serverId, leaseEpoch: null, clock: () => new Date(), projections: tableProjections,
       mirror: { appendEvents: async () => { throw new Error("ENOSPC: no space left on device"); } },
       onStopped: (e) => told.push(e),
     });
@@ -114,6 +114,41 @@ describe("event writer", () => {
     expect((await dialect.head()).position).toBe(1);
     expect(told).toHaveLength(1);
     expect(told[0]?.message).toMatch(/ENOSPC/);
+  });
+
+  it("stops for good when an append finds the lease taken over: the whole batch fails at once, nothing more commits", async () => {
+    const other = uuidv4();
+    await dialect.acquireLease({ serverId, hostname: "ca1", now: new Date(), ttlMs: 10_000, force: false });
+    const told: Error[] = [];
+    const attempts: number[] = [];
+    const w = new EventWriter({
+      dialect: { ...dialect, appendBatch: (c, ctx) => (attempts.push(c.length), dialect.appendBatch(c, ctx)) },
+      serverId, leaseEpoch: 1, clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} },
+      onStopped: (e) => told.push(e),
+    });
+    await w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] });
+    await dialect.acquireLease({ serverId: other, hostname: "ca2", now: new Date(), ttlMs: 10_000, force: true });
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => w.append({ streamId: `node:${i}`, expectedVersion: "any", events: [started()] })),
+    );
+    expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof LeaseLostError)).toBe(true);
+    expect(attempts).toEqual([1, 5]); // no one-by-one retries of a fenced batch
+    expect(w.refusal).toBeInstanceOf(LeaseLostError);
+    await expect(w.append({ streamId: "node:z", expectedVersion: "any", events: [started()] })).rejects.toBeInstanceOf(LeaseLostError);
+    expect(attempts).toEqual([1, 5]);
+    expect(told).toHaveLength(1);
+    expect(told[0]?.message).toContain(`held by server_id ${other}`);
+    expect((await dialect.head()).position).toBe(1);
+  });
+
+  it("refuses appends at once when told the lease was lost between appends", async () => {
+    const w = writer();
+    const lost = new LeaseLostError({ serverId, epoch: 1 }, null);
+    w.leaseLost(lost);
+    await expect(w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] })).rejects.toBe(lost);
+    expect(w.refusal).toBe(lost);
+    expect((await dialect.head()).position).toBe(0);
   });
 
   it("refuses appends after close and lets queued ones finish", async () => {
@@ -147,7 +182,7 @@ describe("event writer with the database gone", () => {
     const attempts: number[] = [];
     const w = new EventWriter({
       dialect: { ...flaky, appendBatch: (c, ctx) => (attempts.push(c.length), flaky.appendBatch(c, ctx)) },
-      serverId, clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} },
+      serverId, leaseEpoch: null, clock: () => new Date(), projections: tableProjections, mirror: { appendEvents: async () => {} },
     });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) => w.append({ streamId: `node:${i}`, expectedVersion: "any", events: [started()] })),
@@ -173,7 +208,7 @@ describe("event writer pipeline", () => {
     };
     const w = new EventWriter({
       dialect: { ...dialect, appendBatch: async (c, ctx) => { const r = await dialect.appendBatch(c, ctx); log.push(`commit ${++commits}`); return r; } },
-      serverId, clock: () => new Date(), projections: tableProjections, mirror: slowMirror, maxBatch: 4,
+      serverId, leaseEpoch: null, clock: () => new Date(), projections: tableProjections, mirror: slowMirror, maxBatch: 4,
     });
     const emitted: number[] = [];
     w.committed$.subscribe((e) => emitted.push(e.gp));

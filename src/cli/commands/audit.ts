@@ -1,5 +1,7 @@
 /**
  * `certeasy audit list-servers` and `certeasy audit verify` (reference §5, DESIGN invariant 7).
+ * list-servers also says which node is active: the holder of an unexpired writer lease
+ * (invariant 8); every other node is inactive.
  * verify exits 0 when the file is intact and matches the database, 1 with the first broken
  * line and why.
  */
@@ -7,21 +9,30 @@ import type { Command } from "commander";
 import { verifyAudit } from "../../audit/index.js";
 import { readServerId, requireConfigFile, withDatabase } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
+import type { LeaseRow } from "../../store/dialect.js";
 import { renderTable, rfc3339 } from "../table.js";
+
+/** role and lease cells of one node: only the holder of an unexpired lease is active. */
+function leaseColumns(serverId: string, lease: LeaseRow | null, now: number): [string, string] {
+  if (lease?.holderServerId !== serverId) return ["inactive", "-"];
+  const fresh = lease.expiresAt > now;
+  return [fresh ? "active" : "inactive", `epoch ${lease.epoch}, ${fresh ? "expires" : "expired"} ${rfc3339(lease.expiresAt)}`];
+}
 
 export function registerAudit(program: Command): void {
   const audit = program.command("audit").description("the per-node audit file and the node registry");
 
   audit
     .command("list-servers")
-    .description("every node that has booted against this database, newest last_seen first")
+    .description("every node that has booted against this database, newest last_seen first, with its role (active = writer-lease holder)")
     .option("-f, --file <config>", "configuration file")
     .action(
       runCommand(async (opts: { file?: string }) => {
         const config = requireConfigFile(opts.file);
-        const servers = await withDatabase(config, (db) => db.listServers());
-        const rows = servers.map((s) => [s.serverId, s.hostname, rfc3339(s.firstSeen), rfc3339(s.lastSeen)]);
-        process.stdout.write(renderTable(["server_id", "hostname", "first_seen", "last_seen"], rows));
+        const [servers, lease] = await withDatabase(config, (db) => Promise.all([db.listServers(), db.readLease()]));
+        const now = Date.now();
+        const rows = servers.map((s) => [s.serverId, s.hostname, rfc3339(s.firstSeen), rfc3339(s.lastSeen), ...leaseColumns(s.serverId, lease, now)]);
+        process.stdout.write(renderTable(["server_id", "hostname", "first_seen", "last_seen", "role", "lease"], rows));
         return EXIT_OK;
       }),
     );

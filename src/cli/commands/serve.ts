@@ -3,6 +3,10 @@
  * core, make sure the server's own HTTPS certificate exists, listen, and drain on SIGTERM or
  * SIGINT (reference §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
+ *
+ * A node that loses the writer lease (another node was started with --force-takeover) answers
+ * every ACME request 503 from that moment, drains the same way, and exits 1 (DESIGN §2
+ * invariant 8): a supervisor restarting it finds it refused until the other node stops.
  */
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -23,18 +27,34 @@ import { CerteasyMetrics } from "../../observability/metrics.js";
 import { nodeMetricSources } from "../../observability/node-sources.js";
 import { ensureServerCertificate } from "../../tls/server-certificate.js";
 import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
-import { nodeOptions, requireConfigFile } from "../context.js";
-import { EXIT_OK, runCommand } from "../run.js";
+import { nodeOptions, readServerId, requireConfigFile } from "../context.js";
+import { renderProbe, runBootProbe } from "./serve-probe.js";
+import { EXIT_FAILURE, EXIT_OK, runCommand } from "../run.js";
 
 export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the ACME server")
     .option("-f, --file <config>", "configuration file")
-    .action(runCommand(async (opts: { file?: string }) => serve(requireConfigFile(opts.file))));
+    .option("--force-takeover", "take the writer lease even from a node that still holds it (only when you know that node is dead)")
+    .option("--probe", "check that this node can start (database, lease, audit file, CAs, TLS certificate), print each check, exit 0/1")
+    .action(
+      runCommand(async (opts: { file?: string; forceTakeover?: boolean; probe?: boolean }) => {
+        const config = requireConfigFile(opts.file);
+        if (opts.probe) return probe(config);
+        return serve(config, { forceTakeover: opts.forceTakeover === true });
+      }),
+    );
 }
 
-async function serve(config: CerteasyConfig): Promise<number> {
+async function probe(config: CerteasyConfig): Promise<number> {
+  const log = createLogger(config.logs).service("main");
+  const checks = await runBootProbe(config, log);
+  process.stdout.write(renderProbe(await readServerId(config.workdir), checks));
+  return checks.every((c) => c.ok) ? EXIT_OK : EXIT_FAILURE;
+}
+
+async function serve(config: CerteasyConfig, options: { readonly forceTakeover: boolean }): Promise<number> {
   const log = createLogger(config.logs);
   const main = log.service("main");
   for (const warning of configWarnings(config)) main.warn(warning);
@@ -49,6 +69,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
   const core = await openNode({
     ...nodeOptions(config, log.service("node")),
     memoryProjections: [rateLedger],
+    forceTakeover: options.forceTakeover,
     clock,
     onBatch: metrics.observeWriterBatch,
     onCommitted: metrics.countCommitted,
@@ -93,6 +114,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       orders: acme.routes,
       directoryMeta: acme.directoryMeta,
       rateLimits,
+      standDown: () => core.lease.lostReason,
     });
     const listener = await startHttpsServer({
       app,
@@ -107,13 +129,19 @@ async function serve(config: CerteasyConfig): Promise<number> {
     main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
     process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
 
-    const signal = await stopSignal;
+    const stop = await Promise.race([stopSignal.then((signal) => ({ signal })), core.lease.lost.then((lost) => ({ lost }))]);
+    if ("lost" in stop) main.warn("draining and exiting: this node lost the writer lease to another node");
     await admin.close();
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
     const work = await acme.stop(config.workers.drainTimeoutMs);
     if (work.unfinished > 0) main.warn(work, "validations or issuances still running at the drain deadline: they resume at the next start");
-    await core.stop("signal", signal);
+    if ("lost" in stop) {
+      await core.stop("fatal");
+      process.stderr.write(`certeasy: ${stop.lost.message}\n`);
+      return EXIT_FAILURE;
+    }
+    await core.stop("signal", stop.signal);
     main.info("certeasy stopped");
     return EXIT_OK;
   } catch (error) {

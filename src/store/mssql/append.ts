@@ -1,12 +1,14 @@
 /**
  * appendBatch on SQL Server (event-sourcing-and-style.md §1.7.3): one READ COMMITTED
- * transaction that first locks the head row, then reads the involved streams' versions, plans
+ * transaction that first locks the head row, checks the writer lease (fencing), then reads the involved streams' versions, plans
  * the batch (plan-append.ts), writes events, streams and head, and applies the inline
  * projections' row changes. Any error rolls everything back.
  */
 import type { ConnectionPool, Transaction } from "mssql";
 import type { AppendCommand, AppendContext, AppendOutcome } from "../dialect.js";
+import { assertLeaseHeld } from "../lease.js";
 import { planAppend, streamType, type AppendPlan } from "../plan-append.js";
+import { readLease } from "./lease.js";
 import { toEventRow } from "../rows.js";
 import {
   insertEventsSql,
@@ -62,9 +64,11 @@ export async function appendBatch(
   if (commands.length === 0) return [];
   return inTransaction(pool, async (tx) => {
     const head = await readHeadWith(tx, lockHeadSql);
+    // Fencing (DESIGN §2 invariant 8): the lease changes hands only under the head lock we hold.
+    if (ctx.leaseEpoch !== null) assertLeaseHeld(await readLease(tx), ctx.serverId, ctx.leaseEpoch);
     const versions = await readStreamVersions(tx, [...new Set(commands.map((c) => c.streamId))]);
     const now = ctx.now();
-    const plan = planAppend(head, versions, commands, ctx.serverId, now);
+    const plan = planAppend(head, versions, commands, ctx, now);
     if (plan.events.length === 0) return plan.outcomes;
 
     for (const statement of insertEventsSql(plan.events.map(toEventRow))) await execute(tx, statement);

@@ -37,7 +37,7 @@ describe("SQL Server dialect without a server", () => {
       pingTimeoutMs: 5000,
     });
     await expect(dialect.ping()).rejects.toMatchObject({ name: "ConnectionError", code: "ESOCKET" });
-    const ctx = { serverId: randomUUID(), now: () => new Date(), project: () => [] };
+    const ctx = { serverId: randomUUID(), leaseEpoch: null, now: () => new Date(), project: () => [] };
     const command = { streamId: `node:${ctx.serverId}`, expectedVersion: 0, events: [NodeStarted.create(boot)] };
     await expect(dialect.appendBatch([command], ctx)).rejects.toMatchObject({ code: "ESOCKET" });
     await expect(dialect.head()).rejects.toMatchObject({ code: "ESOCKET" });

@@ -14,6 +14,7 @@ import { readAll, readByServer, readHeadWith, readProjection, readStream } from 
 import { rebuildProjections } from "./rebuild.js";
 import type { PoolLifetimes } from "../open.js";
 import { execute } from "./request.js";
+import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
 
 export interface MssqlDialectOptions extends Pick<PoolLifetimes, "connMaxIdleTimeMs"> {
@@ -75,6 +76,10 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
     registerServer: async (serverId, hostname, now) => registerServer(await connected(), serverId, hostname, now),
     touchServer: async (serverId, now) => touchServer(await connected(), serverId, now),
     listServers: async () => listServers(await connected()),
+    acquireLease: async (request) => acquireLease(await connected(), request),
+    renewLease: async (claim, now, ttlMs) => renewLease(await connected(), claim, now, ttlMs),
+    releaseLease: async (claim, now) => releaseLease(await connected(), claim, now),
+    readLease: async () => readLease(await connected()),
     readProjection: async (table, where) => readProjection(await connected(), table, where),
     rebuildProjections: async (project, onProgress) => rebuildProjections(await connected(), project, onProgress),
     async close() {

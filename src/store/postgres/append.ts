@@ -7,11 +7,13 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { AppendCommand, AppendContext, AppendOutcome } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
+import { assertLeaseHeld } from "../lease.js";
 import { planAppend, streamType } from "../plan-append.js";
 import { toEventRow } from "../rows.js";
 import { esEvents, esLogHead, esStreams } from "../schema/postgres.js";
 import { applyRowChanges } from "./apply-changes.js";
 import type { PostgresConnection } from "./connection.js";
+import { readLease } from "./lease.js";
 
 /** Rows per INSERT: 10 parameters each stays far below PostgreSQL's 65535-parameter limit. */
 const INSERT_CHUNK = 1000;
@@ -29,13 +31,15 @@ export async function appendBatch(
       .where(eq(esLogHead.id, 1))
       .for("update");
     if (!head) throw new EventLogNotInitialisedError();
+    // Fencing (DESIGN §2 invariant 8): the lease changes hands only under the head lock we hold.
+    if (ctx.leaseEpoch !== null) assertLeaseHeld(await readLease(tx), ctx.serverId, ctx.leaseEpoch);
     const streamIds = [...new Set(commands.map((c) => c.streamId))];
     const current = await tx
       .select({ streamId: esStreams.streamId, version: esStreams.version })
       .from(esStreams)
       .where(inArray(esStreams.streamId, streamIds));
     const now = ctx.now();
-    const plan = planAppend(head, new Map(current.map((s) => [s.streamId, s.version])), commands, ctx.serverId, now);
+    const plan = planAppend(head, new Map(current.map((s) => [s.streamId, s.version])), commands, ctx, now);
     if (plan.events.length === 0) return plan.outcomes;
 
     const rows = plan.events.map(toEventRow);

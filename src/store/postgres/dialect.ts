@@ -11,6 +11,7 @@ import { openPostgres, type PostgresConnection, type PostgresOptions } from "./c
 import { PostgresMigrator } from "./migrate.js";
 import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
 import { rebuildProjections } from "./rebuild.js";
+import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
 
 export type { PostgresOptions } from "./connection.js";
@@ -45,6 +46,10 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     registerServer: guard((serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
     touchServer: guard((serverId, now) => touchServer(connection, serverId, now)),
     listServers: guard(() => listServers(connection)),
+    acquireLease: guard((request) => acquireLease(connection, request)),
+    renewLease: guard((claim, now, ttlMs) => renewLease(connection, claim, now, ttlMs)),
+    releaseLease: guard((claim, now) => releaseLease(connection, claim, now)),
+    readLease: guard(() => readLease(db)),
     readProjection: guard((table, where) => readProjection(db, table, where)),
     rebuildProjections: guard((project, onProgress) => rebuildProjections(connection, project, onProgress)),
     close: guard(() => connection.client.end({ timeout: 5 })),

@@ -62,6 +62,25 @@ export const servers = mssqlTable("servers", {
   lastSeen: bigint("last_seen", { mode: "number" }).notNull(),
 });
 
+/**
+ * The writer lease (DESIGN §2 invariant 8): one row (id = 1) naming the only node allowed to
+ * append, with a fencing epoch that grows at every acquisition. Written only under the head-row
+ * lock (acquire) or by its holder (renew, release); never deleted, so the epoch never repeats.
+ */
+export const nodeLease = mssqlTable(
+  "node_lease",
+  {
+    id: smallint("id").primaryKey(),
+    holderServerId: char("holder_server_id", { length: 36 }).notNull(),
+    holderHostname: varchar("holder_hostname", { length: 255 }).notNull(),
+    epoch: bigint("epoch", { mode: "number" }).notNull(),
+    acquiredAt: bigint("acquired_at", { mode: "number" }).notNull(),
+    renewedAt: bigint("renewed_at", { mode: "number" }).notNull(),
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+  },
+  () => [check("node_lease_single_row", sql`[id] = 1`)],
+);
+
 /** Projection table (projections/tables/node-boots.ts): written only through RowChange. */
 export const nodeBoots = mssqlTable("node_boots", {
   bootId: char("boot_id", { length: 36 }).primaryKey(),

@@ -60,6 +60,25 @@ export const servers = pgTable("servers", {
   lastSeen: bigint("last_seen", { mode: "number" }).notNull(),
 });
 
+/**
+ * The writer lease (DESIGN §2 invariant 8): one row (id = 1) naming the only node allowed to
+ * append, with a fencing epoch that grows at every acquisition. Written only under the head-row
+ * lock (acquire) or by its holder (renew, release); never deleted, so the epoch never repeats.
+ */
+export const nodeLease = pgTable(
+  "node_lease",
+  {
+    id: smallint().primaryKey(),
+    holderServerId: char("holder_server_id", { length: 36 }).notNull(),
+    holderHostname: varchar("holder_hostname", { length: 255 }).notNull(),
+    epoch: bigint({ mode: "number" }).notNull(),
+    acquiredAt: bigint("acquired_at", { mode: "number" }).notNull(),
+    renewedAt: bigint("renewed_at", { mode: "number" }).notNull(),
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+  },
+  (t) => [check("node_lease_single_row", sql`${t.id} = 1`)],
+);
+
 /** Projection table (projections/tables/node-boots.ts); written only through RowChange. */
 export const nodeBoots = pgTable("node_boots", {
   bootId: char("boot_id", { length: 36 }).primaryKey(),

@@ -60,6 +60,25 @@ export const servers = sqliteTable("servers", {
   lastSeen: integer("last_seen").notNull(),
 });
 
+/**
+ * The writer lease (DESIGN §2 invariant 8): one row (id = 1) naming the only node allowed to
+ * append, with a fencing epoch that grows at every acquisition. Written only under the head-row
+ * lock (acquire) or by its holder (renew, release); never deleted, so the epoch never repeats.
+ */
+export const nodeLease = sqliteTable(
+  "node_lease",
+  {
+    id: integer().primaryKey(),
+    holderServerId: text("holder_server_id", { length: 36 }).notNull(),
+    holderHostname: text("holder_hostname", { length: 255 }).notNull(),
+    epoch: integer().notNull(),
+    acquiredAt: integer("acquired_at").notNull(),
+    renewedAt: integer("renewed_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [check("node_lease_single_row", sql`${t.id} = 1`)],
+);
+
 /** Projection table (projections/tables/node-boots.ts); written only through RowChange. */
 export const nodeBoots = sqliteTable("node_boots", {
   bootId: text("boot_id", { length: 36 }).primaryKey(),

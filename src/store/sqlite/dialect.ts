@@ -10,6 +10,7 @@ import { openSqlite, type SqliteOptions } from "./connection.js";
 import { SqliteMigrator } from "./migrate.js";
 import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
 import { rebuildProjections } from "./rebuild.js";
+import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
 import { lazyStatements } from "./statements.js";
 
@@ -35,6 +36,10 @@ export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
     registerServer: guard(async (serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
     touchServer: guard(async (serverId, now) => touchServer(connection, serverId, now)),
     listServers: guard(async () => listServers(connection)),
+    acquireLease: guard(async (request) => acquireLease(connection, request)),
+    renewLease: guard(async (claim, now, ttlMs) => renewLease(connection, claim, now, ttlMs)),
+    releaseLease: guard(async (claim, now) => releaseLease(connection, claim, now)),
+    readLease: guard(async () => readLease(connection)),
     readProjection: guard(async (table, where) => readProjection(connection, table, where)),
     rebuildProjections: guard(async (project, onProgress) =>
       rebuildProjections(connection, statements(), project, onProgress),

@@ -4,8 +4,9 @@
  * checks the tables when preparing and the dialect exists before `migrate` has run.
  */
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { esEvents, esLogHead, esStreams } from "../schema/sqlite.js";
+import { esEvents, esLogHead, esStreams, nodeLease } from "../schema/sqlite.js";
 import type { SqliteConnection } from "./connection.js";
+import { leaseColumns } from "./lease.js";
 
 const p = sql.placeholder;
 
@@ -15,6 +16,12 @@ export function prepareStatements({ db }: SqliteConnection) {
       .select({ position: esLogHead.lastPosition, hash: esLogHead.lastHash })
       .from(esLogHead)
       .where(eq(esLogHead.id, 1))
+      .prepare(),
+    /** the fencing check of every append (lease.ts) */
+    lease: db
+      .select(leaseColumns)
+      .from(nodeLease)
+      .where(eq(nodeLease.id, 1))
       .prepare(),
     streamVersion: db
       .select({ version: esStreams.version })

@@ -25,7 +25,7 @@ export function tickingClock(start = Date.UTC(2026, 10, 30, 8, 0, 0)): () => Dat
 }
 
 export function appendContext(serverId: string, now: () => Date = tickingClock()): AppendContext {
-  return { serverId, now, project: projectInline };
+  return { serverId, leaseEpoch: null, now, project: projectInline };
 }
 
 /** A node stream, `node:<uuid>`. */

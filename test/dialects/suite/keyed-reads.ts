@@ -9,7 +9,7 @@ export function keyedReadTests({ migrated }: SuiteContext): void {
   it("returns only the rows whose columns equal the filter, and refuses an unknown column", async () => {
     const { dialect } = await migrated();
     const serverId = randomUUID();
-    const ctx = { serverId, now: () => new Date(), project: (events: Parameters<typeof projectBatch>[1]) => projectBatch(tableProjections, events) };
+    const ctx = { serverId, leaseEpoch: null, now: () => new Date(), project: (events: Parameters<typeof projectBatch>[1]) => projectBatch(tableProjections, events) };
     const [first] = await dialect.appendBatch([{ streamId: `node:${serverId}`, expectedVersion: 0, events: [started(), started()] }], ctx);
     const bootIds = first?.ok ? first.events.map((e) => (e.data as { bootId: string }).bootId) : [];
     expect(bootIds).toHaveLength(2);
