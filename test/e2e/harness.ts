@@ -90,7 +90,15 @@ export async function tempDir(prefix = "certeasy-e2e-"): Promise<string> {
 /** JSON strings are valid YAML double-quoted scalars: no escaping rules of our own. */
 const q = (value: string): string => JSON.stringify(value);
 
-function configYaml(workdir: string, port: number, database: { driver: "sqlite" } | { driver: "postgres"; dsn: string }): string {
+/** The tests drive the server from loopback far faster than any real client would. */
+const LOOPBACK_WHITELIST = ["  whitelist:", "    - 127.0.0.1", "    - ::1"];
+
+function configYaml(
+  workdir: string,
+  port: number,
+  database: { driver: "sqlite" } | { driver: "postgres"; dsn: string },
+  sections: Pick<InstallationOptions, "server" | "rateLimiting">,
+): string {
   const db =
     database.driver === "sqlite"
       ? ["  driver: sqlite", `  path: ${q(join(workdir, "db.sqlite"))}`]
@@ -101,13 +109,11 @@ function configYaml(workdir: string, port: number, database: { driver: "sqlite" 
     "  url:",
     `    - https://localhost:${port}/`,
     `  listen: 127.0.0.1:${port}`,
+    ...(sections.server ?? []),
     "database:",
     ...db,
-    // The tests drive the server from loopback far faster than any real client would.
     "rate-limiting:",
-    "  whitelist:",
-    "    - 127.0.0.1",
-    "    - ::1",
+    ...(sections.rateLimiting ?? LOOPBACK_WHITELIST),
     "",
   ].join("\n");
 }
@@ -134,6 +140,10 @@ export interface InstallationOptions {
    * By default the temp dir is the workdir and holds config.yml.
    */
   readonly missingWorkdir?: boolean;
+  /** more lines under `server:` (indented two spaces), e.g. `remote-ip-header` */
+  readonly server?: readonly string[];
+  /** the lines under `rate-limiting:`; by default loopback is whitelisted */
+  readonly rateLimiting?: readonly string[];
 }
 
 export async function createInstallation(options: InstallationOptions = {}): Promise<Installation> {
@@ -146,7 +156,7 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
   let configText: string;
   if (driver === "sqlite") {
     db = sqliteAccess(join(workdir, "db.sqlite"));
-    configText = configYaml(workdir, port, { driver });
+    configText = configYaml(workdir, port, { driver }, options);
   } else {
     const name = `certeasy_e2e_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
     const admin = postgres(PG_ADMIN_DSN, { max: 1, onnotice: () => undefined });
@@ -161,7 +171,7 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
       query: async <T extends Record<string, unknown>>(statement: string) => [...(await client.unsafe<T[]>(statement))],
       exec: async (statement) => void (await client.unsafe(statement)),
     };
-    configText = configYaml(workdir, port, { driver, dsn: pgDsn(name) });
+    configText = configYaml(workdir, port, { driver, dsn: pgDsn(name) }, options);
   }
   const configPath = join(root, "config.yml");
   await writeFile(configPath, configText);
