@@ -37,51 +37,81 @@ export function unmappedAddress(ip: string): string {
   return (groups && mappedIpv4(groups)) ?? ip;
 }
 
-/** The eight 16-bit groups of an IPv6 address (zone id dropped), or undefined for anything else. */
+/**
+ * The eight 16-bit groups of an IPv6 address (zone id dropped), or undefined for anything else.
+ * Runs on every request from an IPv6 client: plain loops, no closures (tsx, which runs the
+ * server, wraps each closure it creates in a naming helper that costs more than the parse).
+ */
+const COLON = 0x3a;
+
 function ipv6Groups(ip: string): number[] | undefined {
-  const address = ip.replace(/%.*$/, "");
+  if (!ip.includes(":")) return undefined;
+  const zone = ip.indexOf("%");
+  const address = zone < 0 ? ip : ip.slice(0, zone);
   if (isIP(address) !== 6) return undefined;
-  // A trailing dotted IPv4 part (`::ffff:1.2.3.4`) is two groups written another way.
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  const hex = dotted
-    ? `${address.slice(0, dotted.index)}${((Number(dotted[1]) << 8) | Number(dotted[2])).toString(16)}:${((Number(dotted[3]) << 8) | Number(dotted[4])).toString(16)}`
-    : address;
-  const parse = (part: string): number[] => (part === "" ? [] : part.split(":").map((group) => Number.parseInt(group, 16)));
-  const [head = "", tail] = hex.split("::");
-  const left = parse(head);
-  if (tail === undefined) return left;
-  const right = parse(tail);
-  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  const gap = address.indexOf("::");
+  const left = hexGroups(gap < 0 ? address : address.slice(0, gap));
+  if (gap < 0) return left;
+  const right = hexGroups(address.slice(gap + 2));
+  const groups = left;
+  for (let missing = 8 - left.length - right.length; missing > 0; missing--) groups.push(0);
+  for (const group of right) groups.push(group);
+  return groups;
+}
+
+/** `a:b:c` → [a, b, c]; a trailing dotted IPv4 part (`ffff:1.2.3.4`) is two groups written another way. */
+function hexGroups(part: string): number[] {
+  const groups: number[] = [];
+  if (part === "") return groups;
+  let start = 0;
+  for (let i = 0; i <= part.length; i++) {
+    if (i < part.length && part.charCodeAt(i) !== COLON) continue;
+    const piece = part.slice(start, i);
+    start = i + 1;
+    if (!piece.includes(".")) {
+      groups.push(Number.parseInt(piece, 16));
+      continue;
+    }
+    const octets = piece.split(".");
+    groups.push((Number(octets[0]) << 8) | Number(octets[1]), (Number(octets[2]) << 8) | Number(octets[3]));
+  }
+  return groups;
 }
 
 function mappedIpv4(groups: readonly number[]): string | undefined {
-  if (groups.slice(0, 5).some((group) => group !== 0) || groups[5] !== 0xffff) return undefined;
-  const [high = 0, low = 0] = groups.slice(6);
+  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return undefined;
+  if (groups[5] !== 0xffff) return undefined;
+  const high = groups[6] ?? 0;
+  const low = groups[7] ?? 0;
   return `${high >>> 8}.${high & 255}.${low >>> 8}.${low & 255}`;
 }
 
 function maskIpv6(groups: readonly number[], prefixLength: number): number[] {
-  return groups.map((group, i) => {
+  const masked: number[] = [];
+  for (let i = 0; i < 8; i++) {
     const kept = Math.min(16, Math.max(0, prefixLength - 16 * i));
-    return group & ((0xffff << (16 - kept)) & 0xffff);
-  });
+    masked.push((groups[i] ?? 0) & ((0xffff << (16 - kept)) & 0xffff));
+  }
+  return masked;
 }
 
 /** RFC 5952 §4: lower case, no leading zeros, the first longest run of two or more zero groups as `::`. */
 function formatIpv6(groups: readonly number[]): string {
   let runStart = -1;
-  let runLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
+  let runLength = 1;
+  for (let i = 0; i < 8; i++) {
+    if (groups[i] !== 0) continue;
     let end = i;
     while (end < 8 && groups[end] === 0) end++;
-    if (end - i > runLength && end - i >= 2) [runStart, runLength] = [i, end - i];
+    if (end - i > runLength) [runStart, runLength] = [i, end - i];
     i = end;
   }
-  const text = (part: readonly number[]): string => part.map((group) => group.toString(16)).join(":");
-  if (runStart < 0) return text(groups);
-  return `${text(groups.slice(0, runStart))}::${text(groups.slice(runStart + runLength))}`;
+  if (runStart < 0) return hexText(groups, 0, 8);
+  return `${hexText(groups, 0, runStart)}::${hexText(groups, runStart + runLength, 8)}`;
+}
+
+function hexText(groups: readonly number[], from: number, to: number): string {
+  let text = "";
+  for (let i = from; i < to; i++) text += `${i > from ? ":" : ""}${(groups[i] ?? 0).toString(16)}`;
+  return text;
 }
