@@ -17,6 +17,8 @@ import { isIP } from "node:net";
 
 export type AddressKey = (ip: string) => string;
 
+const COLON = 0x3a;
+
 export function addressKey(ipv6PrefixLength: number): AddressKey {
   if (!Number.isInteger(ipv6PrefixLength) || ipv6PrefixLength < 1 || ipv6PrefixLength > 128) {
     throw new RangeError(`an IPv6 prefix length is 1 to 128 bits, got ${ipv6PrefixLength}`);
@@ -42,8 +44,6 @@ export function unmappedAddress(ip: string): string {
  * Runs on every request from an IPv6 client: plain loops, no closures (tsx, which runs the
  * server, wraps each closure it creates in a naming helper that costs more than the parse).
  */
-const COLON = 0x3a;
-
 function ipv6Groups(ip: string): number[] | undefined {
   if (!ip.includes(":")) return undefined;
   const zone = ip.indexOf("%");
@@ -53,10 +53,10 @@ function ipv6Groups(ip: string): number[] | undefined {
   const left = hexGroups(gap < 0 ? address : address.slice(0, gap));
   if (gap < 0) return left;
   const right = hexGroups(address.slice(gap + 2));
-  const groups = left;
-  for (let missing = 8 - left.length - right.length; missing > 0; missing--) groups.push(0);
-  for (const group of right) groups.push(group);
-  return groups;
+  // `::` stands for as many zero groups as make eight
+  for (let missing = 8 - left.length - right.length; missing > 0; missing--) left.push(0);
+  for (const group of right) left.push(group);
+  return left;
 }
 
 /** `a:b:c` → [a, b, c]; a trailing dotted IPv4 part (`ffff:1.2.3.4`) is two groups written another way. */
