@@ -199,6 +199,18 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
   return installation;
 }
 
+/** The `ratelimit.denied` events in the installation's log, as `<limit> <key>`, in log order. */
+export async function rateLimitRefusals(installation: Installation): Promise<string[]> {
+  const exported = await installation.cli("events", "export");
+  if (exported.code !== 0) throw new Error(`events export failed (${exported.code}): ${exported.stderr}`);
+  return exported.stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { type: string; data: { limit?: string; key?: string } })
+    .filter((event) => event.type === "ratelimit.denied")
+    .map((event) => `${event.data.limit ?? ""} ${event.data.key ?? ""}`);
+}
+
 /** One clean boot and SIGTERM stop, as a precondition: fails loudly if either goes wrong. */
 export async function bootAndStop(installation: Installation): Promise<void> {
   const server = await installation.serve();
