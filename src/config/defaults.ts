@@ -47,6 +47,8 @@ export const DEFAULTS = {
     duplicateCertificate: { maxPerWindow: 5, windowMs: 168 * HOUR },
     failedValidation: { maxPerWindow: 5, windowMs: HOUR },
     pendingAuthorizations: { max: 30 },
+    /** one IPv6 host or subscriber holds a /64 (src/ratelimit/address-key.ts) */
+    ipv6PrefixLength: 64,
   },
   /** RFC 9773 suggested window (behaviour reference §2.5) */
   renewalInfo: { lifetimeFraction: 2 / 3, windowWidthMs: 48 * HOUR, retryAfterMs: 6 * HOUR },

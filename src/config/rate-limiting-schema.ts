@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
-import { bool, duration, field, list, optionalField, parsedText, section, wholeNumber } from "./fields.js";
+import { bool, duration, field, list, optionalField, parsedText, section, wholeNumber, type Check } from "./fields.js";
 import { parseCidr } from "./network.js";
 import type { RateLimitConfig } from "./types.js";
 
@@ -65,6 +65,16 @@ const failedValidationShape = {
 };
 const pendingAuthorizationsShape = { max: quota("authorizations", D.pendingAuthorizations.max) };
 
+/**
+ * 1..128 bits. 0 would put every IPv6 client in one bucket; 128 counts each address on its own,
+ * which lets a host that owns a /64 (all of them) step around the per-address limits.
+ */
+const prefixLength: Check<number> = (value) => {
+  const whole = wholeNumber("bits", 1, "every IPv6 client would share one bucket")(value);
+  if (typeof whole === "string" || whole.value <= 128) return whole;
+  return `expected a whole number of bits from 1 to 128, got ${whole.value}`;
+};
+
 const cidrList = list(field(parsedText("an IP address or a CIDR such as 10.0.0.0/8", parseCidr)), "IP addresses or CIDRs", 0);
 
 export const rateLimitingShape = {
@@ -81,6 +91,8 @@ export const rateLimitingShape = {
   "pending-authorizations": limiter(pendingAuthorizationsShape, { max: "authorizations" }, true),
   /** empty by default: RFC 1918 ranges are never trusted on their own (reference §7) */
   whitelist: cidrList.optional(),
+  /** IPv6 clients are counted per network of this many bits by global, abuse and account-creation */
+  "ipv6-prefix-length": optionalField(prefixLength, D.ipv6PrefixLength),
 };
 
 export const RATE_LIMITING_KEYS = {
@@ -122,5 +134,6 @@ export function normaliseRateLimiting(parsed: Parsed): RateLimitConfig {
     failedValidation: { enabled: failures.enabled, maxPerWindow: failures["max-per-window"], windowMs: failures.window },
     pendingAuthorizations: { enabled: parsed["pending-authorizations"].enabled, max: parsed["pending-authorizations"].max },
     whitelist: parsed.whitelist ?? [],
+    ipv6PrefixLength: parsed["ipv6-prefix-length"],
   };
 }

@@ -131,6 +131,8 @@ export interface RateLimitConfig {
   readonly pendingAuthorizations: LimiterSwitch & { readonly max: number };
   /** IPs and CIDRs (a bare address stands for its /32 or /128); empty by default */
   readonly whitelist: readonly Cidr[];
+  /** per-address limits count an IPv6 client under its network of this many bits (default 64) */
+  readonly ipv6PrefixLength: number;
 }
 
 /** Certeasy's own `acme` section: directory meta, object lifetimes, validation effort. */

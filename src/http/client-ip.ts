@@ -9,6 +9,7 @@ import { BlockList, isIP } from "node:net";
 import type { MiddlewareHandler } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Cidr } from "../config/types.js";
+import { unmappedAddress } from "../ratelimit/address-key.js";
 import { uuidv7 } from "../store/uuid.js";
 import type { AcmeEnv } from "./env.js";
 
@@ -26,17 +27,15 @@ export function trustedProxyList(cidrs: readonly Cidr[]): BlockList {
 
 const family = (address: string): "ipv4" | "ipv6" | null => (isIP(address) === 4 ? "ipv4" : isIP(address) === 6 ? "ipv6" : null);
 
-/** IPv4-mapped IPv6 (`::ffff:10.0.0.1`, what a dual-stack socket reports) as plain IPv4. */
-const unmap = (address: string): string => (address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
-
 export function resolveClientIp(peer: string, forwarded: string | undefined, trusted: BlockList): string {
-  let client = unmap(peer);
+  // IPv4-mapped IPv6 (`::ffff:10.0.0.1`, what a dual-stack socket reports) is recorded as IPv4.
+  let client = unmappedAddress(peer);
   const isTrusted = (address: string): boolean => {
     const f = family(address);
     return f !== null && trusted.check(address, f);
   };
   if (!forwarded || !isTrusted(client)) return client;
-  const hops = forwarded.split(",").map((hop) => unmap(hop.trim()));
+  const hops = forwarded.split(",").map((hop) => unmappedAddress(hop.trim()));
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i] ?? "";
     if (family(hop) === null) return client; // garbage: stop at the last address we could vouch for

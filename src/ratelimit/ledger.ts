@@ -4,6 +4,7 @@
  * `RateLimiter` with `now`. Only the limiters enabled in the config are tracked.
  */
 import type { RateLimitConfig } from "../config/types.js";
+import { addressKey, type AddressKey } from "./address-key.js";
 import { bucketRate } from "./gcra.js";
 import { PendingAuthorizations } from "./pending-authorizations.js";
 import { SpentBuckets } from "./spent-buckets.js";
@@ -17,8 +18,10 @@ export interface IssuedCertificate {
 }
 
 export class RateLimitLedger {
-  /** account-creation: per source IP (`meta.sourceIp` of acme.account.registered) */
+  /** account-creation: per `addressKey(meta.sourceIp)` of acme.account.registered */
   readonly accountsByIp: SpentBuckets;
+  /** IPv4 address or IPv6 network a source address counts under (address-key.ts) */
+  readonly addressKey: AddressKey;
   /** order-creation: one token per order, per account */
   readonly ordersByAccount: SpentBuckets;
   /** order-creation: one token per identifier, per account */
@@ -33,6 +36,7 @@ export class RateLimitLedger {
 
   constructor(readonly config: RateLimitConfig) {
     const { accountCreation, orderCreation, duplicateCertificate, failedValidation } = config;
+    this.addressKey = addressKey(config.ipv6PrefixLength);
     // A disabled limiter may carry a 0 quota; any positive rate will do since it is never read.
     this.accountsByIp = new SpentBuckets(bucketRate(Math.max(1, accountCreation.perIpPerHour), HOUR, accountCreation.burst));
     this.ordersByAccount = new SpentBuckets(bucketRate(Math.max(1, orderCreation.ordersPerAccountPerHour), HOUR, orderCreation.orderBurst));

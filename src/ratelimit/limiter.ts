@@ -9,12 +9,13 @@
  */
 import type { RateLimitConfig } from "../config/types.js";
 import { AbuseMarker } from "./abuse-marker.js";
+import { addressKey, type AddressKey } from "./address-key.js";
 import { ALLOWED, deny, type RateLimitDecision } from "./decision.js";
 import { bucketRate } from "./gcra.js";
 import { DEFAULT_MAX_KEYS } from "./key-table.js";
 import { duplicateKey, failureKey, identifierName, type RateLimitLedger } from "./ledger.js";
 import { RequestBuckets } from "./request-bucket.js";
-import { clientAddress, whitelist, type Whitelist } from "./whitelist.js";
+import { whitelist, type Whitelist } from "./whitelist.js";
 
 export interface NewOrderCheck {
   readonly accountId: string;
@@ -37,6 +38,7 @@ export class RateLimiter {
   readonly #config: RateLimitConfig;
   readonly #ledger: () => RateLimitLedger;
   readonly #whitelisted: Whitelist;
+  readonly #addressKey: AddressKey;
   readonly #requests: RequestBuckets;
   readonly #abuse: AbuseMarker;
 
@@ -44,6 +46,7 @@ export class RateLimiter {
     this.#config = config;
     this.#ledger = ledger;
     this.#whitelisted = whitelist(config.whitelist);
+    this.#addressKey = addressKey(config.ipv6PrefixLength);
     const { global, abuse } = config;
     this.#requests = new RequestBuckets(bucketRate(Math.max(1, global.requestsPerMinute), 60_000, global.burst), maxKeys);
     this.#abuse = new AbuseMarker(abuse.abusesBeforeBlock, abuse.recoveryPerMinute, maxKeys);
@@ -55,39 +58,40 @@ export class RateLimiter {
   }
 
   /** Every request, before any cryptography: `global` (whitelist bypasses) then `abuse` (applies to all). */
-  checkRequest(rawIp: string, now: number): RateLimitDecision {
-    const ip = clientAddress(rawIp);
+  checkRequest(ip: string, now: number): RateLimitDecision {
+    const key = this.#addressKey(ip);
     const { global, abuse } = this.#config;
     if (global.enabled && !this.#whitelisted(ip)) {
-      const outcome = this.#requests.take(ip, now);
+      const outcome = this.#requests.take(key, now);
       if (!outcome.ok) {
-        return deny("global", ip, outcome.retryAfterMs, `Too many requests from ${ip}: at most ${global.requestsPerMinute} a minute (bursts of ${global.burst}).`);
+        return deny("global", key, outcome.retryAfterMs, `Too many requests from ${key}: at most ${global.requestsPerMinute} a minute (bursts of ${global.burst}).`);
       }
     }
     // Whether abuse marking spares whitelisted addresses is not documented for the product;
     // it does not here: the whitelist is about volume, a bad signature is never legitimate.
     if (abuse.enabled) {
-      const outcome = this.#abuse.check(ip, now);
+      const outcome = this.#abuse.check(key, now);
       if (!outcome.ok) {
-        return deny("abuse", ip, outcome.retryAfterMs, `Requests from ${ip} are refused for a while after repeated invalid or unauthorised requests.`);
+        return deny("abuse", key, outcome.retryAfterMs, `Requests from ${key} are refused for a while after repeated invalid or unauthorised requests.`);
       }
     }
     return ALLOWED;
   }
 
   /** Weight 1: bad JWS or another account's object; ¼: an identifier that does not exist; 0: nothing. */
-  recordAbuse(rawIp: string, weight: number, now: number): void {
-    if (this.#config.abuse.enabled) this.#abuse.record(clientAddress(rawIp), weight, now);
+  recordAbuse(ip: string, weight: number, now: number): void {
+    if (this.#config.abuse.enabled) this.#abuse.record(this.#addressKey(ip), weight, now);
   }
 
   /** newAccount (RFC 8555 §7.3), after `checkRequest`. */
-  checkNewAccount(rawIp: string, now: number): RateLimitDecision {
-    const ip = clientAddress(rawIp);
+  checkNewAccount(ip: string, now: number): RateLimitDecision {
     const limit = this.#config.accountCreation;
     if (!limit.enabled || this.#whitelisted(ip)) return ALLOWED;
-    const wait = this.#ledger().accountsByIp.waitFor(ip, 1, now);
+    // keyed as the projection keys acme.account.registered: the same config, the same addressKey
+    const key = this.#addressKey(ip);
+    const wait = this.#ledger().accountsByIp.waitFor(key, 1, now);
     if (wait === 0) return ALLOWED;
-    return deny("account-creation", ip, wait, `Too many new accounts from ${ip}: at most ${limit.perIpPerHour} an hour (bursts of ${limit.burst}).`);
+    return deny("account-creation", key, wait, `Too many new accounts from ${key}: at most ${limit.perIpPerHour} an hour (bursts of ${limit.burst}).`);
   }
 
   /** newOrder (RFC 8555 §7.4), after `checkRequest`. */
@@ -103,7 +107,7 @@ export class RateLimiter {
 
   #orderCreation({ accountId, ip, identifiers, now }: NewOrderCheck): RateLimitDecision | undefined {
     const limit = this.#config.orderCreation;
-    if (!limit.enabled || this.#whitelisted(clientAddress(ip))) return undefined;
+    if (!limit.enabled || this.#whitelisted(ip)) return undefined;
     const ledger = this.#ledger();
     const orderWait = ledger.ordersByAccount.waitFor(accountId, 1, now);
     if (orderWait > 0) {

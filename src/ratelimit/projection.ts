@@ -60,7 +60,7 @@ function applyEvent(ledger: RateLimitLedger, stored: StoredEvent): void {
     case "acme.account.registered": {
       // Accounts created without a request (none today) have no source address to count.
       const ip = stored.meta.sourceIp;
-      if (config.accountCreation.enabled && ip !== undefined) ledger.accountsByIp.spend(ip, 1, at);
+      if (config.accountCreation.enabled && ip !== undefined) ledger.accountsByIp.spend(ledger.addressKey(ip), 1, at);
       return;
     }
     case "acme.order.created": {

@@ -5,6 +5,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import type { Cidr } from "../config/types.js";
+import { unmappedAddress } from "./address-key.js";
 
 export type Whitelist = (ip: string) => boolean;
 
@@ -13,17 +14,10 @@ export function whitelist(cidrs: readonly Cidr[]): Whitelist {
   const list = new BlockList();
   for (const cidr of cidrs) list.addSubnet(cidr.address, cidr.prefixLength, cidr.family);
   return (ip) => {
-    const address = clientAddress(ip);
+    // `::ffff:192.0.2.1` is the IPv4 client it maps, so `192.0.2.0/24` covers it.
+    const address = unmappedAddress(ip);
     const version = isIP(address);
     return version !== 0 && list.check(address, version === 4 ? "ipv4" : "ipv6");
   };
 }
 
-/**
- * A dual-stack socket reports IPv4 clients as `::ffff:192.0.2.1`; they are keyed and matched as
- * the IPv4 address they are, so `192.0.2.0/24` in the whitelist covers them.
- */
-export function clientAddress(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return mapped?.[1] ?? ip;
-}

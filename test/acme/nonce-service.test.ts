@@ -91,6 +91,18 @@ describe("NonceService (RFC 8555 §6.5)", () => {
   });
 });
 
+describe("the nonce store's bound", () => {
+  it("holds at most windowSize usable nonces, the newest ones, however many were issued", () => {
+    const nonces = new NonceService({ clock: () => new Date(), windowSize: 1024 });
+    const issued = Array.from({ length: 10_000 }, () => nonces.issue());
+    const verdicts = issued.map((nonce) => nonces.consume(nonce));
+    expect(verdicts.filter((v) => v === "ok")).toHaveLength(1024);
+    expect(verdicts.slice(-1024).every((v) => v === "ok")).toBe(true);
+    expect(verdicts.slice(0, -1024).every((v) => v === "evicted")).toBe(true);
+    expect(nonces.footprint()).toEqual({ windowSize: 1024, bytes: 128, issued: 10_000 });
+  });
+});
+
 describe("IssuedWindow", () => {
   it("tracks unused, used, evicted and never-issued counters", () => {
     const window = new IssuedWindow(32);

@@ -16,6 +16,7 @@ describe("rate-limiting", () => {
       failedValidation: { enabled: true, maxPerWindow: 5, windowMs: 3_600_000 },
       pendingAuthorizations: { enabled: true, max: 30 },
       whitelist: [],
+      ipv6PrefixLength: 64,
     });
   });
 
@@ -49,7 +50,18 @@ describe("rate-limiting", () => {
       'config.yml: rate-limiting.whitelist.0: expected an IP address or a CIDR such as 10.0.0.0/8, got "everyone"',
     ]);
     expect(errorLines(`${MINIMAL}rate-limiting:\n  per-ip: 3\n`)[0]).toMatch(
-      /^config\.yml: rate-limiting\.per-ip: unknown key; expected one of: global, abuse, account-creation, order-creation, duplicate-certificate, failed-validation, pending-authorizations, whitelist$/,
+      /^config\.yml: rate-limiting\.per-ip: unknown key; expected one of: global, abuse, account-creation, order-creation, duplicate-certificate, failed-validation, pending-authorizations, whitelist, ipv6-prefix-length$/,
     );
+  });
+
+  it("takes ipv6-prefix-length from 1 to 128 bits, and refuses 0 and more than 128", () => {
+    expect(rateLimiting("  ipv6-prefix-length: 56\n").ipv6PrefixLength).toBe(56);
+    expect(rateLimiting("  ipv6-prefix-length: 128\n").ipv6PrefixLength).toBe(128);
+    expect(errorLines(`${MINIMAL}rate-limiting:\n  ipv6-prefix-length: 0\n`)).toEqual([
+      "config.yml: rate-limiting.ipv6-prefix-length: expected a whole number of bits of at least 1, got 0 (every IPv6 client would share one bucket)",
+    ]);
+    expect(errorLines(`${MINIMAL}rate-limiting:\n  ipv6-prefix-length: 129\n`)).toEqual([
+      "config.yml: rate-limiting.ipv6-prefix-length: expected a whole number of bits from 1 to 128, got 129",
+    ]);
   });
 });

@@ -96,7 +96,15 @@ export async function tempDir(prefix = "certeasy-e2e-"): Promise<string> {
 /** JSON strings are valid YAML double-quoted scalars: no escaping rules of our own. */
 const q = (value: string): string => JSON.stringify(value);
 
-function configYaml(workdir: string, port: number, database: DatabaseSpec, extra: string): string {
+/** The tests drive the server from loopback far faster than any real client would. */
+const LOOPBACK_WHITELIST = ["  whitelist:", "    - 127.0.0.1", "    - ::1"];
+
+function configYaml(
+  workdir: string,
+  port: number,
+  database: DatabaseSpec,
+  sections: Pick<InstallationOptions, "server" | "rateLimiting" | "configExtra">,
+): string {
   const db =
     database.driver === "sqlite"
       ? ["  driver: sqlite", `  path: ${q(database.path)}`]
@@ -107,14 +115,12 @@ function configYaml(workdir: string, port: number, database: DatabaseSpec, extra
     "  url:",
     `    - https://localhost:${port}/`,
     `  listen: 127.0.0.1:${port}`,
+    ...(sections.server ?? []),
     "database:",
     ...db,
-    // The tests drive the server from loopback far faster than any real client would.
     "rate-limiting:",
-    "  whitelist:",
-    "    - 127.0.0.1",
-    "    - ::1",
-    extra,
+    ...(sections.rateLimiting ?? LOOPBACK_WHITELIST),
+    sections.configExtra ?? "",
   ].join("\n");
 }
 
@@ -147,6 +153,10 @@ export interface InstallationOptions {
   readonly shareDatabaseWith?: Installation;
   /** YAML appended to config.yml, e.g. a `lease:` section */
   readonly configExtra?: string;
+  /** more lines under `server:` (indented two spaces), e.g. `remote-ip-header` */
+  readonly server?: readonly string[];
+  /** the lines under `rate-limiting:`; by default loopback is whitelisted */
+  readonly rateLimiting?: readonly string[];
 }
 
 export async function createInstallation(options: InstallationOptions = {}): Promise<Installation> {
@@ -180,7 +190,7 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
     };
     database = { driver, dsn: pgDsn(name) };
   }
-  const configText = configYaml(workdir, port, database, options.configExtra ?? "");
+  const configText = configYaml(workdir, port, database, options);
   const configPath = join(root, "config.yml");
   await writeFile(configPath, configText);
 
@@ -206,6 +216,18 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
     },
   };
   return installation;
+}
+
+/** The `ratelimit.denied` events in the installation's log, as `<limit> <key>`, in log order. */
+export async function rateLimitRefusals(installation: Installation): Promise<string[]> {
+  const exported = await installation.cli("events", "export");
+  if (exported.code !== 0) throw new Error(`events export failed (${exported.code}): ${exported.stderr}`);
+  return exported.stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { type: string; data: { limit?: string; key?: string } })
+    .filter((event) => event.type === "ratelimit.denied")
+    .map((event) => `${event.data.limit ?? ""} ${event.data.key ?? ""}`);
 }
 
 /** One clean boot and SIGTERM stop, as a precondition: fails loudly if either goes wrong. */

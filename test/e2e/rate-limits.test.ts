@@ -23,6 +23,7 @@ const limits: RateLimitConfig = {
   failedValidation: { enabled: true, maxPerWindow: 5, windowMs: HOUR },
   pendingAuthorizations: { enabled: true, max: 30 },
   whitelist: [],
+  ipv6PrefixLength: 64,
 };
 
 let server: AcmeTestServer;

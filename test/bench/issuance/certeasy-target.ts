@@ -26,11 +26,16 @@ export interface CerteasyOptions {
   readonly world: ChallengeWorld;
   /** write a V8 CPU profile (`node --cpu-prof`) into this folder when the server exits */
   readonly cpuProfileDir?: string;
+  /** the lines under `rate-limiting:` (default: loopback whitelisted, see LOOPBACK_WHITELISTED) */
+  readonly rateLimiting?: readonly string[];
 }
+
+/** The load comes from one loopback address: per-address limits are bypassed, the rest apply. */
+export const LOOPBACK_WHITELISTED: readonly string[] = ["  whitelist:", "    - 127.0.0.1", "    - ::1"];
 
 const q = (value: string): string => JSON.stringify(value);
 
-function certeasyConfig(workdir: string, port: number, database: readonly string[], world: ChallengeWorld): string {
+function certeasyConfig(workdir: string, port: number, database: readonly string[], world: ChallengeWorld, rateLimiting: readonly string[]): string {
   return [
     `workdir: ${q(workdir)}`,
     "server:",
@@ -43,11 +48,8 @@ function certeasyConfig(workdir: string, port: number, database: readonly string
     `  level: ${CERTEASY_LOG_LEVEL}`,
     "audit:",
     "  enabled: true",
-    // The load comes from one loopback address: per-address limits are bypassed, the rest apply.
     "rate-limiting:",
-    "  whitelist:",
-    "    - 127.0.0.1",
-    "    - ::1",
+    ...rateLimiting,
     "acme:",
     // No authorization reuse: every order of the bench really validates its challenge.
     "  valid-authorization-lifetime: 0s",
@@ -77,7 +79,7 @@ export async function startCerteasy(options: CerteasyOptions): Promise<BenchTarg
     const database = pg === undefined ? ["driver: sqlite", `path: ${q(join(workdir, "db.sqlite"))}`] : ["driver: postgres", `dsn: ${q(pg.dsn)}`];
     const port = await freePort();
     const configPath = join(workdir, "config.yml");
-    await writeFile(configPath, certeasyConfig(workdir, port, database, options.world));
+    await writeFile(configPath, certeasyConfig(workdir, port, database, options.world, options.rateLimiting ?? LOOPBACK_WHITELISTED));
     const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
     const server = spawnServer({ command: process.execPath, args: [...nodeFlags, CERTEASY_BIN, "serve", "-f", configPath], cwd: REPO_ROOT });
     cleanups.push(() => server.stop());
