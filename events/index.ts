@@ -10,6 +10,7 @@ import { eabEvents } from "./eab.js";
 import { nodeEvents } from "./node.js";
 import { orderEvents } from "./order.js";
 import { rateLimitEvents } from "./ratelimit.js";
+import { revocationEvents } from "./revocation.js";
 
 export * from "./account.js";
 export * from "./canonical.js";
@@ -19,9 +20,10 @@ export * from "./envelope.js";
 export * from "./node.js";
 export * from "./order.js";
 export * from "./ratelimit.js";
+export * from "./revocation.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents, ...revocationEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

@@ -75,3 +75,11 @@ export interface CertificateAuthority {
 export class AuthorityUnavailableError extends Error {
   override readonly name = "AuthorityUnavailableError";
 }
+
+/**
+ * Thrown by `revoke` on an authority that has no way to revoke (ADCS Web Enrollment): the
+ * revocation stays in Certeasy and propagation records it as skipped, with this message.
+ */
+export class RevocationUnsupportedError extends Error {
+  override readonly name = "RevocationUnsupportedError";
+}

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
-import { startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
+import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
@@ -48,7 +48,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
   const rateLedger = rateLimitProjection(config.rateLimiting);
   const core = await openNode({
     ...nodeOptions(config, log.service("node")),
-    memoryProjections: [rateLedger],
+    memoryProjections: [rateLedger, ...acmeMemoryProjections],
     clock,
     onBatch: metrics.observeWriterBatch,
     onCommitted: metrics.countCommitted,
@@ -75,6 +75,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       rateLimits,
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
       onValidation: metrics.countValidation,
+      onRevocationOutcome: metrics.countRevocationOutcome,
     });
     metrics.watchAuthorities(acme.authorities);
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
