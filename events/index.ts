@@ -6,6 +6,7 @@ import type { JsonValue } from "./canonical.js";
 import { isDataParsedByCreate, isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
 import type { StoredEvent } from "./envelope.js";
 import { accountEvents } from "./account.js";
+import { authorityEvents } from "./authority.js";
 import { eabEvents } from "./eab.js";
 import { nodeEvents } from "./node.js";
 import { orderEvents } from "./order.js";
@@ -13,6 +14,7 @@ import { rateLimitEvents } from "./ratelimit.js";
 import { revocationEvents } from "./revocation.js";
 
 export * from "./account.js";
+export * from "./authority.js";
 export * from "./canonical.js";
 export * from "./define.js";
 export * from "./eab.js";
@@ -23,7 +25,7 @@ export * from "./ratelimit.js";
 export * from "./revocation.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents, ...revocationEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents, ...revocationEvents, ...authorityEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import { pendingRevocationsProjection, type MemoryProjection } from "../../projections/index.js";
-import type { CertificateAuthority } from "../ca/authority.js";
+import type { AuthorityHealth, CertificateAuthority } from "../ca/authority.js";
 import type { CerteasyConfig } from "../config/index.js";
 import type { OrderPolicy } from "../domain/order/index.js";
 import { offeredProfiles } from "../domain/policy/index.js";
@@ -44,6 +44,10 @@ export interface AcmeServices {
   readonly directoryMeta: DirectoryMeta;
   /** the configured certificate authorities by name (health probes, metrics) */
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
+  /** per authority, the last health probe: what routing, `/readyz` and `/metrics` show */
+  readonly authorityHealth: ReadonlyMap<string, { health(): Promise<AuthorityHealth> }>;
+  /** probe every authority now instead of at the next minute (recording any change) */
+  probeAuthorities(): Promise<void>;
   /** revocations being told to their authority now (queued or running) */
   readonly revocationQueue: { readonly size: number };
   /** Drain the work queues: running validations, issuances and revocation publications finish, queued ones resume at next boot. */
@@ -79,6 +83,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     certificateLifetimeMs: acme.certificateLifetimeMs,
     now: clock,
     log: options.log.issuance,
+    store: { dialect: core.dialect, writer: core.writer },
   });
   const authorities = opened.byName;
   const policyNamed = (name: string) => config.issuancePolicies.find((p) => p.name === name);
@@ -182,6 +187,8 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     orders,
     routes,
     authorities,
+    authorityHealth: opened.lastProbes,
+    probeAuthorities: opened.probe,
     revocationQueue: revocation.queue,
     directoryMeta: {
       termsOfService: acme.termsOfService,

@@ -177,11 +177,11 @@ export class CerteasyMetrics {
     this.#revocations.inc({ authority, outcome });
   };
 
-  /** Registers the CA health gauge, probed at scrape time. Call once per process. */
+  /** Registers the CA health gauge, read at scrape time from the last probe. Call once per process. */
   watchAuthorities(authorities: ReadonlyMap<string, { health(): Promise<{ readonly healthy: boolean }> }>): void {
     new Gauge({
       name: `${METRIC_PREFIX}authority_healthy`,
-      help: "1 when the certificate authority answers its health check, 0 otherwise",
+      help: "1 when the certificate authority answered its last health check (every minute), 0 otherwise",
       labelNames: ["authority"],
       registers: [this.registry],
       async collect() {

@@ -122,7 +122,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
   });
-  metrics.watchAuthorities(acme.authorities);
+  metrics.watchAuthorities(acme.authorityHealth);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
   const app = createAcmeApp({

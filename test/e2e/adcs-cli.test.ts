@@ -14,6 +14,7 @@ import type { LookupFunction } from "node:net";
 import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
 import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
+import { authorityReadiness } from "../../src/node/readiness.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
@@ -261,6 +262,52 @@ describe("revocation propagation to ADCS", () => {
         await server.stop();
       }
     });
+  });
+});
+
+describe("authority health", () => {
+  const healthEvents = async (server: AcmeTestServer): Promise<{ authority: string; healthy: boolean; detail: string }[]> =>
+    (await server.core.dialect.readAll(0, 100_000))
+      .filter((e) => e.eventType === "authority.health-changed")
+      .map((e) => (JSON.parse(e.body) as { data: { authority: string; healthy: boolean; detail: string } }).data);
+
+  it("records changes of state only, across restarts, and /readyz and /metrics show the last probe", async () => {
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-health-"));
+    try {
+      await withFakeAdcs(await createTestCa(), async (fake) => {
+        const first = await startAdcsServer({ workdir });
+        try {
+          await first.acme.probeAuthorities();
+          await first.acme.probeAuthorities();
+          await fake.scenario("rpc-unavailable");
+          await first.acme.probeAuthorities();
+          await first.acme.probeAuthorities();
+          const [check] = await authorityReadiness(first.acme.authorityHealth, 5_000)();
+          // Still ready: the embedded CA can issue; the detail names what is wrong with ADCS.
+          expect(check).toMatchObject({ name: "authorities", ready: true, detail: expect.stringMatching(/corp-adcs: certutil -ping failed: .*RPC server is unavailable/) });
+          const metrics = await fetchText(`${first.baseUrl}metrics`, first.rootPem);
+          expect(metrics).toContain('certeasy_authority_healthy{authority="corp-adcs"} 0');
+          expect(metrics).toContain('certeasy_authority_healthy{authority="local"} 1');
+          await fake.scenario("issued");
+          await first.acme.probeAuthorities();
+        } finally {
+          await first.stop();
+        }
+        // A restart in the same state adds nothing.
+        const second = await startAdcsServer({ workdir });
+        try {
+          await second.acme.probeAuthorities();
+          const events = await healthEvents(second);
+          expect(events.filter((e) => e.authority === "corp-adcs").map((e) => e.healthy)).toEqual([true, false, true]);
+          expect(events.filter((e) => e.authority === "corp-adcs")[1]?.detail).toMatch(/RPC server is unavailable/);
+          expect(events.filter((e) => e.authority === "local")).toEqual([{ authority: "local", healthy: true, detail: expect.stringMatching(/issuing CA signs/) }]);
+        } finally {
+          await second.stop();
+        }
+      });
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+    }
   });
 });
 

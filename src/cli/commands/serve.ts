@@ -77,9 +77,9 @@ async function serve(config: CerteasyConfig): Promise<number> {
       onValidation: metrics.countValidation,
       onRevocationOutcome: metrics.countRevocationOutcome,
     });
-    metrics.watchAuthorities(acme.authorities);
+    metrics.watchAuthorities(acme.authorityHealth);
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
-    const authorityChecks = authorityReadiness(acme.authorities, config.database.pingTimeoutMs);
+    const authorityChecks = authorityReadiness(acme.authorityHealth, config.database.pingTimeoutMs);
     const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
     metrics.watchNode(nodeMetricSources(core, readiness));
     const app = createAcmeApp({
