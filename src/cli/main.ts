@@ -4,6 +4,7 @@
  */
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
+import { registerAdcs } from "./commands/adcs.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
@@ -27,6 +28,7 @@ registerAudit(program);
 registerEvents(program);
 registerProjections(program);
 registerEab(program);
+registerAdcs(program);
 
 try {
   await program.parseAsync(process.argv);
