@@ -11,8 +11,10 @@ import { authorityStreamId, decodeEvent } from "../../events/index.js";
 import { openAdcsCliAuthority } from "../ca/adcs-cli/index.js";
 import type { AuthorityHealth, CertificateAuthority } from "../ca/authority.js";
 import { fromPem } from "../ca/der/pem.js";
+import { readKeyPassword, type KeyPassword } from "../ca/local/key-protection.js";
 import { openLocalAuthority, type LocalAuthority } from "../ca/local/local-authority.js";
 import type { AuthorityConfig } from "../config/index.js";
+import { resolveAnchoredPath } from "../config/paths.js";
 import { healthChange, recordedHealth } from "../domain/authority/health-change.js";
 import { caIssuerPath, crlPath } from "../http/acme-paths.js";
 import type { EventStoreDialect } from "../store/dialect.js";
@@ -57,6 +59,16 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
         caIssuersUrl: options.baseUrl + caIssuerPath(config.name),
         certificateLifetimeMs: options.certificateLifetimeMs,
         now: options.now,
+        keyPassword: await localCaKeyPassword(configs, options.workdir),
+        ...(config.provided
+          ? {
+              provided: {
+                rootCertificateFile: inWorkdir(config.provided.rootCertificateFile, options.workdir),
+                issuingCertificateFile: inWorkdir(config.provided.issuingCertificateFile, options.workdir),
+                issuingKeyFile: inWorkdir(config.provided.issuingKeyFile, options.workdir),
+              },
+            }
+          : {}),
       });
       local = { authority, issuerDer: fromPem(authority.issuingCertificatePem, "CERTIFICATE") };
       byName.set(config.name, authority);
@@ -118,4 +130,18 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
     ]),
   );
   return { byName, local, healthy: (name) => last.get(name)?.healthy ?? true, lastProbes, probe, close: () => clearInterval(timer) };
+}
+
+const inWorkdir = (path: string, workdir: string): string => resolveAnchoredPath(path, "%WORKDIR%", workdir);
+
+/**
+ * The password of the embedded CA's keys, from the local authority's `key-password-file` or
+ * `key-password-env`; null when none is configured. `serve` also opens the bootstrap root (the
+ * HTTPS certificate's issuer, in the same directory) with it.
+ */
+export async function localCaKeyPassword(configs: readonly AuthorityConfig[], workdir: string): Promise<KeyPassword | null> {
+  const local = configs.find((c) => c.type === "local");
+  const source = local?.type === "local" ? local.keyPassword : undefined;
+  if (source === undefined) return null;
+  return readKeyPassword("file" in source ? { file: inWorkdir(source.file, workdir) } : source);
 }

@@ -11,7 +11,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
 import { describeValue } from "./errors.js";
-import { bool, duration, field, list, oneOf, optionalField, section } from "./fields.js";
+import { anchoredPath, bool, duration, field, list, maybeField, oneOf, optionalField, section } from "./fields.js";
 import type { Check } from "./fields.js";
 import type { AuthorityConfig, PolicyBindingConfig } from "./types.js";
 
@@ -124,6 +124,36 @@ const adcsCliShape = {
 
 const adcsCliConfiguration = section(adcsCliShape);
 
+const environmentName: Check<string> = (value) =>
+  typeof value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)
+    ? ok(value)
+    : `expected the name of an environment variable (letters, digits, "_"), got ${describeValue(value)}`;
+
+/**
+ * The embedded CA (issue 4): its key password comes from a file or an environment variable,
+ * never from this file; an operator's own issuing CA is three files, all or none.
+ */
+const localShape = {
+  "key-password-file": maybeField(anchoredPath("%WORKDIR%")),
+  "key-password-env": maybeField(environmentName),
+  "root-certificate-file": maybeField(anchoredPath("%WORKDIR%")),
+  "issuing-certificate-file": maybeField(anchoredPath("%WORKDIR%")),
+  "issuing-key-file": maybeField(anchoredPath("%WORKDIR%")),
+};
+
+const PROVIDED_FILES = ["root-certificate-file", "issuing-certificate-file", "issuing-key-file"] as const;
+
+const localConfiguration = section(localShape).superRefine((local, ctx) => {
+  if (local["key-password-file"] !== undefined && local["key-password-env"] !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["key-password-env"], message: "expected key-password-file or key-password-env, got both" });
+  }
+  const given = PROVIDED_FILES.filter((key) => local[key] !== undefined);
+  if (given.length > 0 && given.length < PROVIDED_FILES.length) {
+    const missing = PROVIDED_FILES.filter((key) => local[key] === undefined);
+    ctx.addIssue({ code: "custom", path: [missing[0] ?? ""], message: `expected ${PROVIDED_FILES.join(", ")} together (an operator-provided issuing CA), got ${given.join(", ")} without ${missing.join(", ")}` });
+  }
+});
+
 const authorityShape = {
   name: field(authorityName),
   type: field(authorityType),
@@ -139,14 +169,13 @@ type ParsedAdcsCli = z.output<typeof adcsCliConfiguration>;
 const authoritySection = section(authorityShape).transform((authority, ctx) => {
   const { configuration, ...common } = authority;
   if (common.type === "local") {
-    if (configuration !== undefined && configuration !== null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["configuration"],
-        message: `expected no configuration for type local (the embedded CA is set up by the acme section), got ${describeValue(configuration)}`,
-      });
+    if (configuration === undefined || configuration === null) return { ...common, type: common.type, configuration: undefined };
+    const local = localConfiguration.safeParse(configuration);
+    if (!local.success) {
+      for (const issue of local.error.issues) ctx.addIssue({ ...issue, path: ["configuration", ...issue.path] });
+      return z.NEVER;
     }
-    return { ...common, type: common.type, configuration: undefined };
+    return { ...common, type: common.type, configuration: local.data };
   }
   const parsed = adcsCliConfiguration.safeParse(configuration === undefined ? null : configuration);
   if (!parsed.success) {
@@ -292,7 +321,20 @@ function toAuthorityConfig(authority: ParsedAuthority): AuthorityConfig {
     policies: [...new Set(authority.policies ?? [])],
     disableCaRevocation: authority["disable-ca-revocation"],
   };
-  if (authority.type === "local") return { ...common, type: "local" };
+  if (authority.type === "local") {
+    const local = authority.configuration;
+    const file = local?.["key-password-file"];
+    const env = local?.["key-password-env"];
+    const [root, issuing, key] = [local?.["root-certificate-file"], local?.["issuing-certificate-file"], local?.["issuing-key-file"]];
+    return {
+      ...common,
+      type: "local",
+      ...(file !== undefined ? { keyPassword: { file } } : env !== undefined ? { keyPassword: { env } } : {}),
+      ...(root !== undefined && issuing !== undefined && key !== undefined
+        ? { provided: { rootCertificateFile: root, issuingCertificateFile: issuing, issuingKeyFile: key } }
+        : {}),
+    };
+  }
   const configuration = authority.configuration;
   return {
     ...common,
@@ -308,6 +350,6 @@ function toAuthorityConfig(authority: ParsedAuthority): AuthorityConfig {
 /** The keys of each nesting level, for CONFIG_KEYS (`[]`: the items of a list). */
 export const AUTHORITY_KEYS = {
   "authorities[]": Object.keys(authorityShape),
-  "authorities[].configuration": Object.keys(adcsCliShape),
+  "authorities[].configuration": [...Object.keys(adcsCliShape), ...Object.keys(localShape)],
   "policy-bindings[]": Object.keys(bindingShape),
 } as const;

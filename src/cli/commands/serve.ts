@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
 import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
+import { localCaKeyPassword } from "../../acme/authorities.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
@@ -56,7 +57,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
   let acme: AcmeServices | undefined;
   try {
     const urls = config.server.urls.map((u) => u.href);
-    const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
+    const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock, keyPassword: await localCaKeyPassword(config.authorities, config.workdir) });
     const certificate = await ensureServerCertificate({
       cacheDir: join(config.workdir, "server-certificate-cache"),
       hosts: hostsOfServerUrls(urls),
