@@ -1,9 +1,9 @@
 /**
  * The ACME machinery of a running node, assembled from its configuration: accounts, orders,
  * the certificate authorities and their routing, rate limits, the validator and the three work
- * queues (validation, issuance, revocation propagation) that the event log drives. `serve` and the end-to-end tests
- * start it the same way; `stop` drains the queues within `workers.drain-timeout` before the
- * node core closes.
+ * queues (validation, issuance, revocation propagation) that the event log drives. `serve` and
+ * the end-to-end tests start it the same way; `stop` drains the queues within
+ * `workers.drain-timeout` before the node core closes.
  */
 import type { Logger } from "pino";
 import { pendingRevocationsProjection, type MemoryProjection } from "../../projections/index.js";
@@ -50,7 +50,7 @@ export interface AcmeServices {
   probeAuthorities(): Promise<void>;
   /** revocations being told to their authority now (queued or running) */
   readonly revocationQueue: { readonly size: number };
-  /** Drain the work queues: running validations, issuances and revocation publications finish, queued ones resume at next boot. */
+  /** Drain the work queues: running jobs finish, queued ones resume at next boot (they are in the log). */
   stop(timeoutMs: number): Promise<{ readonly unfinished: number }>;
 }
 

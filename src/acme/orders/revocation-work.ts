@@ -174,7 +174,7 @@ async function record(
     const outcome = OUTCOME_OF[event.type];
     if (outcome === undefined) continue;
     options.onOutcome?.(certificate.authority, outcome);
-    const level = outcome === "published" ? "info" : outcome === "skipped" ? "info" : "warn";
+    const level = outcome === "published" || outcome === "skipped" ? "info" : "warn";
     options.log[level]({ certificateId: certificate.certificateId, serial: certificate.serial, authority: certificate.authority, event: event.type, data: event.data }, `revocation ${outcome}`);
   }
   return decoded;
