@@ -9,8 +9,10 @@ const decoded = (healthy: boolean) => {
 };
 
 describe("authority health changes", () => {
-  it("records the first state ever seen, then only transitions", () => {
-    expect(healthChange("corp-adcs", null, { healthy: true, detail: "alive (16ms)" })?.data).toEqual({ authority: "corp-adcs", healthy: true, detail: "alive (16ms)" });
+  it("records transitions only, from an implicit healthy start", () => {
+    expect(healthChange("corp-adcs", null, { healthy: true, detail: "alive (16ms)" })).toBeNull();
+    expect(healthChange("corp-adcs", null, { healthy: false, detail: "RPC server unavailable" })?.data).toEqual({ authority: "corp-adcs", healthy: false, detail: "RPC server unavailable" });
+    expect(healthChange("corp-adcs", false, { healthy: true, detail: "alive (16ms)" })?.data).toEqual({ authority: "corp-adcs", healthy: true, detail: "alive (16ms)" });
     expect(healthChange("corp-adcs", true, { healthy: true, detail: "alive (31ms)" })).toBeNull();
     expect(healthChange("corp-adcs", true, { healthy: false, detail: "RPC server unavailable" })?.data).toMatchObject({ healthy: false, detail: "RPC server unavailable" });
     expect(healthChange("corp-adcs", false, { healthy: false, detail: "timeout" })).toBeNull();
