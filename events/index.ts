@@ -6,12 +6,15 @@ import type { JsonValue } from "./canonical.js";
 import { isDataParsedByCreate, isParsedPendingEvent, type DomainEventOf, type EventType, type PendingEvent } from "./define.js";
 import type { StoredEvent } from "./envelope.js";
 import { accountEvents } from "./account.js";
+import { authorityEvents } from "./authority.js";
 import { eabEvents } from "./eab.js";
 import { nodeEvents } from "./node.js";
 import { orderEvents } from "./order.js";
 import { rateLimitEvents } from "./ratelimit.js";
+import { revocationEvents } from "./revocation.js";
 
 export * from "./account.js";
+export * from "./authority.js";
 export * from "./canonical.js";
 export * from "./define.js";
 export * from "./eab.js";
@@ -19,9 +22,10 @@ export * from "./envelope.js";
 export * from "./node.js";
 export * from "./order.js";
 export * from "./ratelimit.js";
+export * from "./revocation.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents, ...revocationEvents, ...authorityEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

@@ -1,12 +1,13 @@
 /**
  * The ACME machinery of a running node, assembled from its configuration: accounts, orders,
- * the certificate authorities and their routing, rate limits, the validator and the two work
- * queues (validation, issuance) that the event log drives. `serve` and the end-to-end tests
- * start it the same way; `stop` drains the queues within `workers.drain-timeout` before the
- * node core closes.
+ * the certificate authorities and their routing, rate limits, the validator and the three work
+ * queues (validation, issuance, revocation propagation) that the event log drives. `serve` and
+ * the end-to-end tests start it the same way; `stop` drains the queues within
+ * `workers.drain-timeout` before the node core closes.
  */
 import type { Logger } from "pino";
-import type { CertificateAuthority } from "../ca/authority.js";
+import { pendingRevocationsProjection, type MemoryProjection } from "../../projections/index.js";
+import type { AuthorityHealth, CertificateAuthority } from "../ca/authority.js";
 import type { CerteasyConfig } from "../config/index.js";
 import type { OrderPolicy } from "../domain/order/index.js";
 import { offeredProfiles } from "../domain/policy/index.js";
@@ -22,7 +23,17 @@ import { AuthorityChooser } from "./orders/authority-choice.js";
 import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
+import { startRevocationWork, type RevocationOutcome } from "./orders/revocation-work.js";
 import { startValidationWork } from "./orders/validation-work.js";
+
+/**
+ * The in-memory projections these services read: the node must start them (openNode's
+ * `memoryProjections`) before `startAcmeServices`.
+ */
+export const acmeMemoryProjections: readonly MemoryProjection<unknown>[] = [pendingRevocationsProjection as MemoryProjection<unknown>];
+
+/** Revocation propagation retries: 1 min, doubling, at most 1 h apart (behaviour reference §2.4 "minutes to hours"). */
+const REVOCATION_RETRY = { firstRetryMs: 60_000, maxRetryMs: 3_600_000 } as const;
 
 export interface AcmeServices {
   readonly accounts: AccountService;
@@ -33,12 +44,18 @@ export interface AcmeServices {
   readonly directoryMeta: DirectoryMeta;
   /** the configured certificate authorities by name (health probes, metrics) */
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
-  /** Drain the work queues: running validations and issuances finish, queued ones resume at next boot. */
+  /** per authority, the last health probe: what routing, `/readyz` and `/metrics` show */
+  readonly authorityHealth: ReadonlyMap<string, { health(): Promise<AuthorityHealth> }>;
+  /** probe every authority now instead of at the next minute (recording any change) */
+  probeAuthorities(): Promise<void>;
+  /** revocations being told to their authority now (queued or running) */
+  readonly revocationQueue: { readonly size: number };
+  /** Drain the work queues: running jobs finish, queued ones resume at next boot (they are in the log). */
   stop(timeoutMs: number): Promise<{ readonly unfinished: number }>;
 }
 
 export interface AcmeServicesOptions {
-  readonly core: Pick<NodeCore, "dialect" | "writer" | "clock">;
+  readonly core: Pick<NodeCore, "dialect" | "writer" | "clock" | "live">;
   readonly config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server">;
   readonly log: { readonly validation: Logger; readonly issuance: Logger };
   /** per-address and per-account limits (reference §7); none when absent */
@@ -49,6 +66,9 @@ export interface AcmeServicesOptions {
   readonly onIssued?: () => void;
   /** how often a request the CA holds for approval is polled (default 30 s) */
   readonly issuancePollMs?: number;
+  /** revocation propagation back-off (default 1 min doubling to 1 h; tests shorten it) */
+  readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
+  readonly onRevocationOutcome?: (authority: string, outcome: RevocationOutcome) => void;
 }
 
 export async function startAcmeServices(options: AcmeServicesOptions): Promise<AcmeServices> {
@@ -63,6 +83,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     certificateLifetimeMs: acme.certificateLifetimeMs,
     now: clock,
     log: options.log.issuance,
+    store: { dialect: core.dialect, writer: core.writer },
   });
   const authorities = opened.byName;
   const policyNamed = (name: string) => config.issuancePolicies.find((p) => p.name === name);
@@ -127,6 +148,22 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     ...(options.onIssued ? { onIssued: options.onIssued } : {}),
   });
 
+  const revocation = startRevocationWork({
+    orders,
+    dialect: core.dialect,
+    writer: core.writer,
+    committed$: core.writer.committed$,
+    authorities,
+    // Reference §2.4: `disable-ca-revocation` keeps a revocation in Certeasy.
+    keptLocal: new Set(config.authorities.filter((a) => a.disableCaRevocation).map((a) => a.name)),
+    backlog: core.live.state(pendingRevocationsProjection).keys(),
+    policy: { ...(options.revocationRetry ?? REVOCATION_RETRY), deadlineMs: acme.revocationPublishDeadlineMs },
+    concurrency: acme.validationConcurrency,
+    clock,
+    log: options.log.issuance,
+    ...(options.onRevocationOutcome ? { onOutcome: options.onRevocationOutcome } : {}),
+  });
+
   const routes: OrderRoutesDeps = {
     orders,
     accounts,
@@ -136,13 +173,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       chooseAuthority: (policyName, csr) => chooser.choose(policyName, csr),
       clock,
     },
-    revocation: {
-      orders,
-      // Reference §2.4: `disable-ca-revocation` keeps a revocation in Certeasy.
-      authorities: new Map([...authorities].filter(([name]) => !config.authorities.find((a) => a.name === name)?.disableCaRevocation)),
-      clock,
-      log: options.log.issuance,
-    },
+    revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
     renewalInfo: config.renewalInfo,
     crl: (name) => (name === opened.local?.authority.name ? opened.local.authority.crlDer() : null),
@@ -156,6 +187,9 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     orders,
     routes,
     authorities,
+    authorityHealth: opened.lastProbes,
+    probeAuthorities: opened.probe,
+    revocationQueue: revocation.queue,
     directoryMeta: {
       termsOfService: acme.termsOfService,
       website: acme.website,
@@ -165,8 +199,8 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     },
     stop: async (timeoutMs) => {
       opened.close();
-      const [v, i] = await Promise.all([validation.stop(timeoutMs), issuance.stop(timeoutMs)]);
-      return { unfinished: v.unfinished + i.unfinished };
+      const [v, i, r] = await Promise.all([validation.stop(timeoutMs), issuance.stop(timeoutMs), revocation.stop(timeoutMs)]);
+      return { unfinished: v.unfinished + i.unfinished + r.unfinished };
     },
   };
 }

@@ -1,17 +1,26 @@
 /**
  * The configured certificate authorities, opened (reference §3.1): the embedded CA
- * (`type: local`, at most one, in `<workdir>/local-ca`), `adcs-cli` and `adcs-certsrv` authorities. Their health
- * is probed at start and then every minute; routing reads the last answer.
+ * (`type: local`, at most one, in `<workdir>/local-ca`), `adcs-cli` and `adcs-certsrv`
+ * authorities. Their health is probed at start and then every minute; routing, `/readyz` and
+ * `/metrics` read the last answer (so they agree, and a scrape never spawns certutil), and a
+ * change of state is appended to the log as `authority.health-changed`.
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { authorityStreamId, decodeEvent } from "../../events/index.js";
 import { openAdcsCertsrvAuthority } from "../ca/adcs-certsrv/index.js";
 import { openAdcsCliAuthority } from "../ca/adcs-cli/index.js";
-import type { CertificateAuthority } from "../ca/authority.js";
+import type { AuthorityHealth, CertificateAuthority } from "../ca/authority.js";
 import { fromPem } from "../ca/der/pem.js";
+import { readKeyPassword, type KeyPassword } from "../ca/local/key-protection.js";
 import { openLocalAuthority, type LocalAuthority } from "../ca/local/local-authority.js";
 import type { AuthorityConfig } from "../config/index.js";
+import { resolveAnchoredPath } from "../config/paths.js";
+import { healthChange, recordedHealth } from "../domain/authority/health-change.js";
 import { caIssuerPath, crlPath } from "../http/acme-paths.js";
+import type { EventStoreDialect } from "../store/dialect.js";
+import { toStoredEvent } from "../store/rows.js";
+import type { EventWriter } from "../store/writer.js";
 
 const HEALTH_INTERVAL_MS = 60_000;
 
@@ -21,6 +30,10 @@ export interface OpenedAuthorities {
   readonly local: { readonly authority: LocalAuthority; readonly issuerDer: Uint8Array } | null;
   /** the last health probe; an authority not probed yet counts as healthy */
   healthy(name: string): boolean;
+  /** per authority, `health()` answers the last probe (waiting for the first one at start) */
+  readonly lastProbes: ReadonlyMap<string, { health(): Promise<AuthorityHealth> }>;
+  /** probe every authority now (the timer does it every minute); resolves once recorded */
+  probe(): Promise<void>;
   close(): void;
 }
 
@@ -31,6 +44,8 @@ export interface OpenAuthoritiesOptions {
   readonly certificateLifetimeMs: number;
   readonly now: () => Date;
   readonly log: Logger;
+  /** where health changes are recorded (`authority:<name>` streams) */
+  readonly store: { readonly dialect: Pick<EventStoreDialect, "readStream">; readonly writer: Pick<EventWriter, "append"> };
 }
 
 /** An ADCS authority as configured (also what `serve --probe` asks for its health). */
@@ -77,6 +92,16 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
         caIssuersUrl: options.baseUrl + caIssuerPath(config.name),
         certificateLifetimeMs: options.certificateLifetimeMs,
         now: options.now,
+        keyPassword: await localCaKeyPassword(configs, options.workdir),
+        ...(config.provided
+          ? {
+              provided: {
+                rootCertificateFile: inWorkdir(config.provided.rootCertificateFile, options.workdir),
+                issuingCertificateFile: inWorkdir(config.provided.issuingCertificateFile, options.workdir),
+                issuingKeyFile: inWorkdir(config.provided.issuingKeyFile, options.workdir),
+              },
+            }
+          : {}),
       });
       local = { authority, issuerDer: fromPem(authority.issuingCertificatePem, "CERTIFICATE") };
       byName.set(config.name, authority);
@@ -85,20 +110,58 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
     }
   }
 
-  const health = new Map<string, boolean>();
-  const probe = async (): Promise<void> => {
-    await Promise.all(
-      [...byName].map(async ([name, authority]) => {
-        const result = await authority.health().catch((error: unknown) => ({ healthy: false, detail: String(error) }));
-        if (health.get(name) !== result.healthy) {
-          options.log[result.healthy ? "info" : "warn"]({ authority: name, healthy: result.healthy, detail: result.detail }, "certificate authority health changed");
-        }
-        health.set(name, result.healthy);
-      }),
-    );
+  const last = new Map<string, AuthorityHealth>();
+  const recorded = new Map<string, boolean | null>();
+  const { dialect, writer } = options.store;
+  const probeOne = async (name: string, authority: CertificateAuthority): Promise<void> => {
+    const result = await authority.health().catch((error: unknown): AuthorityHealth => ({ healthy: false, detail: error instanceof Error ? error.message : String(error) }));
+    last.set(name, result);
+    const streamId = authorityStreamId(name);
+    // Read once per process: this node is the only writer of the stream (single active node).
+    if (!recorded.has(name)) recorded.set(name, recordedHealth((await dialect.readStream(streamId)).map((row) => decodeEvent(toStoredEvent(row)))));
+    const change = healthChange(name, recorded.get(name) ?? null, result);
+    if (change === null) return;
+    await writer.append({ streamId, expectedVersion: "any", events: [change], meta: { actor: "health-probe" } });
+    recorded.set(name, result.healthy);
+    options.log[result.healthy ? "info" : "warn"]({ authority: name, healthy: result.healthy, detail: result.detail }, "certificate authority health changed");
   };
-  void probe();
+  // One round at a time: a certutil -ping may take its whole timeout, longer than the interval.
+  let round: Promise<void> | null = null;
+  const probe = (): Promise<void> =>
+    (round ??= Promise.all(
+      [...byName].map(([name, authority]) =>
+        probeOne(name, authority).catch((error: unknown) => options.log.error({ err: error, authority: name }, "could not record the authority's health")),
+      ),
+    ).then(() => {
+      round = null;
+    }));
+  const first = probe();
   const timer = setInterval(() => void probe(), HEALTH_INTERVAL_MS);
   timer.unref();
-  return { byName, local, healthy: (name) => health.get(name) ?? true, close: () => clearInterval(timer) };
+  const lastProbes = new Map(
+    [...byName.keys()].map((name) => [
+      name,
+      {
+        health: async (): Promise<AuthorityHealth> => {
+          if (!last.has(name)) await first;
+          return last.get(name) ?? { healthy: false, detail: "not probed yet" };
+        },
+      },
+    ]),
+  );
+  return { byName, local, healthy: (name) => last.get(name)?.healthy ?? true, lastProbes, probe, close: () => clearInterval(timer) };
+}
+
+const inWorkdir = (path: string, workdir: string): string => resolveAnchoredPath(path, "%WORKDIR%", workdir);
+
+/**
+ * The password of the embedded CA's keys, from the local authority's `key-password-file` or
+ * `key-password-env`; null when none is configured. `serve` also opens the bootstrap root (the
+ * HTTPS certificate's issuer, in the same directory) with it.
+ */
+export async function localCaKeyPassword(configs: readonly AuthorityConfig[], workdir: string): Promise<KeyPassword | null> {
+  const local = configs.find((c) => c.type === "local");
+  const source = local?.type === "local" ? local.keyPassword : undefined;
+  if (source === undefined) return null;
+  return readKeyPassword("file" in source ? { file: inWorkdir(source.file, workdir) } : source);
 }

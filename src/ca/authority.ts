@@ -77,10 +77,11 @@ export class AuthorityUnavailableError extends Error {
 }
 
 /**
- * The authority has no way to revoke (ADCS Web Enrollment, adcs.md §6): the revocation stands
- * in Certeasy, and the message tells the operator what to do at the CA. Not a failure to
- * retry — the same outcome as `disable-ca-revocation`.
+/**
+ * Thrown by `revoke` on an authority that has no way to revoke (ADCS Web Enrollment, adcs.md
+ * §6): the revocation stands in Certeasy, propagation records it as skipped with this message,
+ * which tells the operator what to do at the CA. Not a failure to retry.
  */
-export class RevocationNotSupportedError extends Error {
-  override readonly name = "RevocationNotSupportedError";
+export class RevocationUnsupportedError extends Error {
+  override readonly name = "RevocationUnsupportedError";
 }

@@ -4,6 +4,7 @@
  */
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
+import { registerAdcs } from "./commands/adcs.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerEab } from "./commands/eab.js";
@@ -31,6 +32,7 @@ registerEvents(program);
 registerBackup(program);
 registerProjections(program);
 registerEab(program);
+registerAdcs(program);
 
 try {
   await program.parseAsync(process.argv);

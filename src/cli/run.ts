@@ -16,6 +16,7 @@ const operatorErrors = new Set([
   "NodeIdentityError",
   "StoreUnavailableError",
   "LocalRootCaError",
+  "LocalAuthorityError",
   "InvalidServerUrlError",
   "LogFileError",
   "ListenError",

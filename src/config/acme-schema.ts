@@ -53,4 +53,6 @@ export const acmeShape = {
   "validation-retries": optionalField(wholeNumber("retries", 0), DEFAULTS.acme.validationRetries),
   /** how long a CA may hold a request for approval before the order is given up (issue 4) */
   "pending-deadline": lifetime(DEFAULTS.acme.pendingDeadlineMs, "every request held for approval would be given up at once"),
+  /** how long revocation propagation retries a CA that fails (behaviour reference §2.4, issue 4) */
+  "revocation-publish-deadline": lifetime(DEFAULTS.acme.revocationPublishDeadlineMs, "a CA that fails once would never be told of the revocation"),
 };

@@ -148,7 +148,7 @@ const certsrvUsername: Check<string> = (value) => {
 const environmentVariable: Check<string> = (value) =>
   typeof value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)
     ? ok(value)
-    : `expected the name of an environment variable holding the password, got ${describeValue(value)}`;
+    : `expected the name of an environment variable holding the password (letters, digits, "_"), got ${describeValue(value)}`;
 
 const adcsCertsrvShape = {
   url: field(certsrvUrl),
@@ -174,6 +174,31 @@ const adcsCertsrvConfiguration = section(adcsCertsrvShape).superRefine((configur
       path: ["password-file"],
       message: `expected exactly one of password-file or password-env (the password is never written in this file), got ${file === undefined ? "neither" : "both"}`,
     });
+    }
+});
+
+/**
+ * The embedded CA (issue 4): its key password comes from a file or an environment variable,
+ * never from this file; an operator's own issuing CA is three files, all or none.
+ */
+const localShape = {
+  "key-password-file": maybeField(anchoredPath("%WORKDIR%")),
+  "key-password-env": maybeField(environmentVariable),
+  "root-certificate-file": maybeField(anchoredPath("%WORKDIR%")),
+  "issuing-certificate-file": maybeField(anchoredPath("%WORKDIR%")),
+  "issuing-key-file": maybeField(anchoredPath("%WORKDIR%")),
+};
+
+const PROVIDED_FILES = ["root-certificate-file", "issuing-certificate-file", "issuing-key-file"] as const;
+
+const localConfiguration = section(localShape).superRefine((local, ctx) => {
+  if (local["key-password-file"] !== undefined && local["key-password-env"] !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["key-password-env"], message: "expected key-password-file or key-password-env, got both" });
+  }
+  const given = PROVIDED_FILES.filter((key) => local[key] !== undefined);
+  if (given.length > 0 && given.length < PROVIDED_FILES.length) {
+    const missing = PROVIDED_FILES.filter((key) => local[key] === undefined);
+    ctx.addIssue({ code: "custom", path: [missing[0] ?? ""], message: `expected ${PROVIDED_FILES.join(", ")} together (an operator-provided issuing CA), got ${given.join(", ")} without ${missing.join(", ")}` });
   }
 });
 
@@ -203,14 +228,13 @@ function typedConfiguration<T>(schema: z.ZodType<T>, configuration: unknown, ctx
 const authoritySection = section(authorityShape).transform((authority, ctx) => {
   const { configuration, ...common } = authority;
   if (common.type === "local") {
-    if (configuration !== undefined && configuration !== null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["configuration"],
-        message: `expected no configuration for type local (the embedded CA is set up by the acme section), got ${describeValue(configuration)}`,
-      });
+    if (configuration === undefined || configuration === null) return { ...common, type: common.type, configuration: undefined };
+    const local = localConfiguration.safeParse(configuration);
+    if (!local.success) {
+      for (const issue of local.error.issues) ctx.addIssue({ ...issue, path: ["configuration", ...issue.path] });
+      return z.NEVER;
     }
-    return { ...common, type: common.type, configuration: undefined };
+    return { ...common, type: common.type, configuration: local.data };
   }
   if (common.type === "adcs-certsrv") {
     return { ...common, type: common.type, configuration: typedConfiguration(adcsCertsrvConfiguration, configuration, ctx) as ParsedAdcsCertsrv };
@@ -355,7 +379,20 @@ function toAuthorityConfig(authority: ParsedAuthority, inWorkdir: (path: string)
     policies: [...new Set(authority.policies ?? [])],
     disableCaRevocation: authority["disable-ca-revocation"],
   };
-  if (authority.type === "local") return { ...common, type: "local" };
+  if (authority.type === "local") {
+    const local = authority.configuration;
+    const file = local?.["key-password-file"];
+    const env = local?.["key-password-env"];
+    const [root, issuing, key] = [local?.["root-certificate-file"], local?.["issuing-certificate-file"], local?.["issuing-key-file"]];
+    return {
+      ...common,
+      type: "local",
+      ...(file !== undefined ? { keyPassword: { file } } : env !== undefined ? { keyPassword: { env } } : {}),
+      ...(root !== undefined && issuing !== undefined && key !== undefined
+        ? { provided: { rootCertificateFile: root, issuingCertificateFile: issuing, issuingKeyFile: key } }
+        : {}),
+      };
+    }
   if (authority.type === "adcs-certsrv") {
     const configuration = authority.configuration;
     const file = configuration["password-file"];
@@ -388,6 +425,6 @@ function toAuthorityConfig(authority: ParsedAuthority, inWorkdir: (path: string)
 /** The keys of each nesting level, for CONFIG_KEYS (`[]`: the items of a list). */
 export const AUTHORITY_KEYS = {
   "authorities[]": Object.keys(authorityShape),
-  "authorities[].configuration": [...new Set([...Object.keys(adcsCliShape), ...Object.keys(adcsCertsrvShape)])],
+  "authorities[].configuration": [...new Set([...Object.keys(adcsCliShape), ...Object.keys(adcsCertsrvShape), ...Object.keys(localShape)])],
   "policy-bindings[]": Object.keys(bindingShape),
 } as const;

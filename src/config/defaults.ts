@@ -64,6 +64,8 @@ export const DEFAULTS = {
     validationRetries: 2,
     /** a request an ADCS manager has not approved within three days is given up */
     pendingDeadlineMs: 72 * HOUR,
+    /** a revocation the CA has not taken within a week is given up (the operator is told) */
+    revocationPublishDeadlineMs: 168 * HOUR,
   },
   dnsValidation: {
     profileName: "default",

@@ -70,6 +70,7 @@ function normaliseAcme(acme: ParsedConfig["acme"]): AcmeConfig {
     validationConcurrency: acme["validation-concurrency"],
     validationRetries: acme["validation-retries"],
     pendingDeadlineMs: acme["pending-deadline"],
+    revocationPublishDeadlineMs: acme["revocation-publish-deadline"],
   };
 }
 

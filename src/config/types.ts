@@ -159,6 +159,8 @@ export interface AcmeConfig {
   readonly validationRetries: number;
   /** a request the CA holds for approval longer than this makes the order invalid */
   readonly pendingDeadlineMs: number;
+  /** how long failed attempts to tell a CA of a revocation are retried before being given up */
+  readonly revocationPublishDeadlineMs: number;
 }
 
 /**
@@ -166,7 +168,16 @@ export interface AcmeConfig {
  * policies: a CSR they refuse is routed to another authority of the binding (§3.3).
  */
 export type AuthorityConfig =
-  | { readonly name: string; readonly type: "local"; readonly policies: readonly string[]; readonly disableCaRevocation: boolean }
+  | {
+      readonly name: string;
+      readonly type: "local";
+      readonly policies: readonly string[];
+      readonly disableCaRevocation: boolean;
+      /** encrypts the CA keys at rest: a file holding the password, or an environment variable */
+      readonly keyPassword?: { readonly file: string } | { readonly env: string } | undefined;
+      /** the operator's own issuing CA, used where it is instead of a generated one */
+      readonly provided?: { readonly rootCertificateFile: string; readonly issuingCertificateFile: string; readonly issuingKeyFile: string } | undefined;
+    }
   | {
       readonly name: string;
       readonly type: "adcs-cli";

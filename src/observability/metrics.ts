@@ -61,6 +61,7 @@ export class CerteasyMetrics {
   readonly #appended: Counter<"type">;
   readonly #orderTransitions: Counter<"status">;
   readonly #validations: Counter<"type" | "outcome">;
+  readonly #revocations: Counter<"authority" | "outcome">;
   readonly #issuanceSeconds: Histogram;
   /** commit time of `acme.order.finalizing` per order still waiting for its certificate */
   readonly #finalizingSince = new Map<string, number>();
@@ -116,6 +117,12 @@ export class CerteasyMetrics {
       labelNames: ["type", "outcome"],
       registers,
     });
+    this.#revocations = new Counter({
+      name: `${METRIC_PREFIX}revocation_propagation_total`,
+      help: "Revocation propagation outcomes by authority: published, skipped, failed (one attempt), abandoned",
+      labelNames: ["authority", "outcome"],
+      registers,
+    });
     this.#issuanceSeconds = new Histogram({
       name: `${METRIC_PREFIX}issuance_duration_seconds`,
       help: "From finalization to the issued certificate being recorded (CA time included)",
@@ -165,11 +172,16 @@ export class CerteasyMetrics {
     this.#validations.inc({ type, outcome });
   };
 
-  /** Registers the CA health gauge, probed at scrape time. Call once per process. */
+  /** One revocation propagation outcome (revocation queue's `onOutcome`). */
+  readonly countRevocationOutcome = (authority: string, outcome: "published" | "skipped" | "failed" | "abandoned"): void => {
+    this.#revocations.inc({ authority, outcome });
+  };
+
+  /** Registers the CA health gauge, read at scrape time from the last probe. Call once per process. */
   watchAuthorities(authorities: ReadonlyMap<string, { health(): Promise<{ readonly healthy: boolean }> }>): void {
     new Gauge({
       name: `${METRIC_PREFIX}authority_healthy`,
-      help: "1 when the certificate authority answers its health check, 0 otherwise",
+      help: "1 when the certificate authority answered its last health check (every minute), 0 otherwise",
       labelNames: ["authority"],
       registers: [this.registry],
       async collect() {

@@ -23,6 +23,7 @@ describe("acme", () => {
       validationConcurrency: 16,
       validationRetries: 2,
       pendingDeadlineMs: 72 * HOUR,
+      revocationPublishDeadlineMs: 168 * HOUR,
     };
     expect(parseConfigText(MINIMAL, "config.yml").acme).toEqual(expected);
     expect(acme("")).toEqual(expected);
@@ -43,6 +44,7 @@ describe("acme", () => {
   validation-concurrency: 4
   validation-retries: 0
   pending-deadline: 24h
+  revocation-publish-deadline: 48h
 `);
     expect(config).toEqual({
       termsOfService: "https://pki.example.com/terms.pdf?v=2",
@@ -56,6 +58,7 @@ describe("acme", () => {
       validationConcurrency: 4,
       validationRetries: 0,
       pendingDeadlineMs: 24 * HOUR,
+      revocationPublishDeadlineMs: 48 * HOUR,
     });
   });
 

@@ -114,6 +114,27 @@ policy-bindings:
   );
 });
 
+describe("authorities: the embedded CA's keys", () => {
+  it("reads the key password source and an operator-provided issuing CA", () => {
+    const [byFile] = load("authorities:\n  - name: local\n    type: local\n    configuration:\n      key-password-file: '%WORKDIR%/ca.pass'\n").authorities;
+    expect(byFile).toEqual({ ...LOCAL_DEFAULT, keyPassword: { file: "%WORKDIR%/ca.pass" } });
+    const [provided] = load(`authorities:
+  - name: local
+    type: local
+    configuration:
+      key-password-env: CERTEASY_CA_KEY_PASSWORD
+      root-certificate-file: /etc/pki/root.pem
+      issuing-certificate-file: /etc/pki/issuing.pem
+      issuing-key-file: /etc/pki/issuing.key
+`).authorities;
+    expect(provided).toEqual({
+      ...LOCAL_DEFAULT,
+      keyPassword: { env: "CERTEASY_CA_KEY_PASSWORD" },
+      provided: { rootCertificateFile: "/etc/pki/root.pem", issuingCertificateFile: "/etc/pki/issuing.pem", issuingKeyFile: "/etc/pki/issuing.key" },
+    });
+  });
+});
+
 describe("authorities and policy-bindings: refusals name the key path", () => {
   const cfg = (ca: string, template = "WebServerACME") => `      ca-name: '${ca}'\n      certificate-template: '${template}'\n`;
   const SUPPORTED =
@@ -152,9 +173,24 @@ describe("authorities and policy-bindings: refusals name the key path", () => {
       ["authorities.1.type: expected at most one authority of type local, got a second one (first at authorities.0)"],
     ],
     [
-      "a configuration for type local",
+      "a key of another type's configuration for type local",
       "authorities:\n  - name: local\n    type: local\n    configuration:\n      common-name: Lab CA\n",
-      ["authorities.0.configuration: expected no configuration for type local (the embedded CA is set up by the acme section), got a mapping"],
+      ["authorities.0.configuration.common-name: unknown key; expected one of: key-password-file, key-password-env, root-certificate-file, issuing-certificate-file, issuing-key-file"],
+    ],
+    [
+      "both key password sources for type local",
+      "authorities:\n  - name: local\n    type: local\n    configuration:\n      key-password-file: /etc/certeasy/ca.pass\n      key-password-env: CA_PASS\n",
+      ["authorities.0.configuration.key-password-env: expected key-password-file or key-password-env, got both"],
+    ],
+    [
+      "a relative key-password-file",
+      "authorities:\n  - name: local\n    type: local\n    configuration:\n      key-password-file: ca.pass\n",
+      ['authorities.0.configuration.key-password-file: expected an absolute path or one starting with %WORKDIR%/, got relative path "ca.pass"'],
+    ],
+    [
+      "half of an operator-provided issuing CA",
+      "authorities:\n  - name: local\n    type: local\n    configuration:\n      issuing-certificate-file: /etc/pki/issuing.pem\n",
+      ["authorities.0.configuration.root-certificate-file: expected root-certificate-file, issuing-certificate-file, issuing-key-file together (an operator-provided issuing CA), got issuing-certificate-file without root-certificate-file, issuing-key-file"],
     ],
     [
       "adcs-cli without configuration",

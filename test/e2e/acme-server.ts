@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { startAcmeServices, type AcmeServices } from "../../src/acme/acme-services.js";
+import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../src/acme/acme-services.js";
 import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
 import { DEFAULTS } from "../../src/config/defaults.js";
@@ -50,10 +50,14 @@ export interface AcmeTestServerOptions {
   readonly policyBindings?: readonly PolicyBindingConfig[];
   /** how often a request the CA holds for approval is polled (default 30 s) */
   readonly issuancePollMs?: number;
+  /** revocation propagation back-off (default: the production 1 min doubling to 1 h) */
+  readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
+  /** an existing workdir to start on (a restart); it is then left in place by `stop` */
+  readonly workdir?: string;
 }
 
 export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
-  const workdir = await mkdtemp(join(tmpdir(), "certeasy-acme-"));
+  const workdir = options.workdir ?? (await mkdtemp(join(tmpdir(), "certeasy-acme-")));
   const log = pino({ level: "silent" });
   const clock = (): Date => new Date();
   const [dns, http01, tlsAlpn01] = await Promise.all([
@@ -64,7 +68,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   const metrics = new CerteasyMetrics();
   const rateLedger = options.rateLimiting ? rateLimitProjection(options.rateLimiting) : undefined;
   const core = await openNode({
-    ...(rateLedger ? { memoryProjections: [rateLedger] } : {}),
+    memoryProjections: [...(rateLedger ? [rateLedger] : []), ...acmeMemoryProjections],
     workdir,
     store: { driver: "sqlite", path: join(workdir, "db.sqlite") },
     noddl: false,
@@ -113,10 +117,12 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     config,
     log: { validation: log, issuance: log },
     onValidation: metrics.countValidation,
+    onRevocationOutcome: metrics.countRevocationOutcome,
     ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
+    ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
   });
-  metrics.watchAuthorities(acme.authorities);
+  metrics.watchAuthorities(acme.authorityHealth);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
   const app = createAcmeApp({
@@ -154,7 +160,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
       await acme.stop(5_000);
       await core.stop("shutdown");
       await Promise.all([dns.close(), http01.close(), tlsAlpn01.close()]);
-      await rm(workdir, { recursive: true, force: true });
+      if (options.workdir === undefined) await rm(workdir, { recursive: true, force: true });
     },
   };
 }

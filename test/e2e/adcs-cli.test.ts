@@ -1,19 +1,59 @@
 /**
  * An ACME client gets its certificate from an `adcs-cli` authority (fake certreq/certutil on
  * Linux): the order's policy is bound to the authority, finalize submits through certreq, a
- * request held for approval keeps the order `processing` until the officer issues it.
+ * request held for approval keeps the order `processing` until the officer issues it, and a
+ * revocation reaches the CA through certutil -revoke after the ACME answer, retried with back-off.
  */
 import { X509Certificate } from "node:crypto";
 import { lookup as dnsLookup } from "node:dns";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { LookupFunction } from "node:net";
 import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
 import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
+import { authorityReadiness } from "../../src/node/readiness.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 import { readyOrder } from "./ready-order.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
+
+interface AdcsServerOptions {
+  readonly bound?: readonly string[];
+  readonly pendingDeadlineMs?: number;
+  readonly disableCaRevocation?: boolean;
+  readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
+  /** reuse this workdir (a restart) */
+  readonly workdir?: string;
+}
+
+async function startAdcsServer(options: AdcsServerOptions = {}): Promise<AcmeTestServer> {
+  const server = await startAcmeTestServer({
+    authorities: [
+      {
+        name: "corp-adcs",
+        type: "adcs-cli",
+        policies: [],
+        disableCaRevocation: options.disableCaRevocation ?? false,
+        caName: CA_NAME,
+        certificateTemplate: TEMPLATE,
+        certreqPath: FAKE_CERTREQ,
+        certutilPath: FAKE_CERTUTIL,
+        defaultTimeoutMs: 30_000,
+      },
+      { name: "local", type: "local", policies: [], disableCaRevocation: false },
+    ],
+    policyBindings: [{ policy: "default", authorities: [...(options.bound ?? ["corp-adcs"])], strategy: "first_available" }],
+    issuancePollMs: 200,
+    ...(options.pendingDeadlineMs !== undefined ? { acme: { pendingDeadlineMs: options.pendingDeadlineMs } } : {}),
+    ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
+    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+  });
+  acme.axios.defaults.httpsAgent = new https.Agent({ ca: server.rootPem, lookup: loopback });
+  return server;
+}
 
 async function withAdcsServer(
   run: (server: AcmeTestServer, fake: FakeAdcs) => Promise<void>,
@@ -22,26 +62,7 @@ async function withAdcsServer(
 ): Promise<void> {
   const ca = await createTestCa();
   await withFakeAdcs(ca, async (fake) => {
-    const server = await startAcmeTestServer({
-      authorities: [
-        {
-          name: "corp-adcs",
-          type: "adcs-cli",
-          policies: [],
-          disableCaRevocation: false,
-          caName: CA_NAME,
-          certificateTemplate: TEMPLATE,
-          certreqPath: FAKE_CERTREQ,
-          certutilPath: FAKE_CERTUTIL,
-          defaultTimeoutMs: 30_000,
-        },
-        { name: "local", type: "local", policies: [], disableCaRevocation: false },
-      ],
-      policyBindings: [{ policy: "default", authorities: [...bound], strategy: "first_available" }],
-      issuancePollMs: 200,
-      ...(pendingDeadlineMs !== undefined ? { acme: { pendingDeadlineMs } } : {}),
-    });
-    acme.axios.defaults.httpsAgent = new https.Agent({ ca: server.rootPem, lookup: loopback });
+    const server = await startAdcsServer({ bound, ...(pendingDeadlineMs !== undefined ? { pendingDeadlineMs } : {}) });
     try {
       await run(server, fake);
     } finally {
@@ -115,6 +136,179 @@ describe("failover between authorities", () => {
     }, ["corp-adcs", "local"]);
   });
 });
+
+describe("revocation propagation to ADCS", () => {
+  /** A certificate issued by corp-adcs, then revoked by its account (reason 1, keyCompromise). */
+  async function issueAndRevoke(server: AcmeTestServer, fake: FakeAdcs, name: string): Promise<string> {
+    await fake.scenario("issued");
+    const { client, order, csr } = await readyOrder(server, name);
+    const pem = await client.getCertificate(await client.waitForValidStatus(await client.finalizeOrder(order, csr)));
+    await client.revokeCertificate(pem, { reason: 1 });
+    return new X509Certificate(pem.split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "").serialNumber;
+  }
+
+  const propagation = async (server: AcmeTestServer): Promise<{ type: string; data: Record<string, unknown> }[]> =>
+    (await server.core.dialect.readAll(0, 100_000))
+      .filter((e) => e.eventType.startsWith("acme.revocation."))
+      .map((e) => ({ type: e.eventType, data: (JSON.parse(e.body) as { data: Record<string, unknown> }).data }));
+  const revokeCalls = async (fake: FakeAdcs): Promise<number> => (await fake.argv()).filter((e) => e.program === "certutil" && e.argv.includes("-revoke")).length;
+  const caRow = async (fake: FakeAdcs, serial: string) => {
+    const { readdir } = await import("node:fs/promises");
+    for (const file of await readdir(join(fake.dir, "requests"))) {
+      const row = await fake.request(file.replace(/\.json$/, ""));
+      if (typeof row["serialHex"] === "string" && row["serialHex"].replace(/^0+/, "").toLowerCase() === serial.replace(/^0+/, "").toLowerCase()) return row;
+    }
+    throw new Error(`the fake CA never issued ${serial}`);
+  };
+
+  it("answers at once, retries certutil -revoke with back-off, and records failed, failed, published", async () => {
+    await withFakeAdcs(await createTestCa(), async (fake) => {
+      const server = await startAdcsServer({ revocationRetry: { firstRetryMs: 100, maxRetryMs: 400 } });
+      try {
+        await writeFile(join(fake.dir, "revoke-failures"), "2");
+        const serial = await issueAndRevoke(server, fake, "revoked.corp.test");
+        // The ACME answer came first: two failures and their back-off are still ahead.
+        expect((await propagation(server)).map((e) => e.type)).not.toContain("acme.revocation.published");
+        await expect.poll(async () => (await propagation(server)).at(-1)?.type, { timeout: 15_000 }).toBe("acme.revocation.published");
+        const events = await propagation(server);
+        expect(events.map((e) => e.type)).toEqual([
+          "acme.revocation.publishing",
+          "acme.revocation.publish-failed",
+          "acme.revocation.publishing",
+          "acme.revocation.publish-failed",
+          "acme.revocation.publishing",
+          "acme.revocation.published",
+        ]);
+        expect(events[1]?.data).toMatchObject({ attempt: 1, error: expect.stringMatching(/RPC server is unavailable/), nextAttemptAt: expect.any(String) });
+        expect(events[5]?.data).toMatchObject({ authority: "corp-adcs", attempt: 3 });
+        expect(await caRow(fake, serial)).toMatchObject({ revoked: true, revocationReason: 1, revocations: 1 });
+        const metrics = await fetchText(`${server.baseUrl}metrics`, server.rootPem);
+        expect(metrics).toContain('certeasy_revocation_propagation_total{authority="corp-adcs",outcome="failed"} 2');
+        expect(metrics).toContain('certeasy_revocation_propagation_total{authority="corp-adcs",outcome="published"} 1');
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  it("resumes after a restart at the back-off the log recorded, and never revokes again once published", async () => {
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-revocation-restart-"));
+    try {
+      await withFakeAdcs(await createTestCa(), async (fake) => {
+        const retry = { firstRetryMs: 1_500, maxRetryMs: 1_500 };
+        const first = await startAdcsServer({ workdir, revocationRetry: retry });
+        let serial: string;
+        try {
+          await writeFile(join(fake.dir, "revoke-failures"), "1");
+          serial = await issueAndRevoke(first, fake, "restart.corp.test");
+          await expect.poll(async () => (await propagation(first)).at(-1)?.type, { timeout: 15_000 }).toBe("acme.revocation.publish-failed");
+        } finally {
+          await first.stop();
+        }
+        const second = await startAdcsServer({ workdir, revocationRetry: retry });
+        try {
+          await expect.poll(async () => (await propagation(second)).at(-1)?.type, { timeout: 15_000 }).toBe("acme.revocation.published");
+          expect((await propagation(second)).map((e) => e.type)).toEqual([
+            "acme.revocation.publishing",
+            "acme.revocation.publish-failed",
+            "acme.revocation.publishing",
+            "acme.revocation.published",
+          ]);
+        } finally {
+          await second.stop();
+        }
+        const callsBefore = await revokeCalls(fake);
+        const third = await startAdcsServer({ workdir, revocationRetry: retry });
+        try {
+          // The pending-revocations projection is hydrated: nothing is left to publish.
+          expect(third.core.live.caughtUp()).toBe(true);
+          expect(third.acme.revocationQueue.size).toBe(0);
+          expect((await propagation(third)).length).toBe(4);
+        } finally {
+          await third.stop();
+        }
+        expect(await revokeCalls(fake)).toBe(callsBefore);
+        expect(await caRow(fake, serial)).toMatchObject({ revoked: true, revocations: 1 });
+      });
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+    }
+  });
+
+  it("skips the CA, with the reason, for an authority with disable-ca-revocation", async () => {
+    await withFakeAdcs(await createTestCa(), async (fake) => {
+      const server = await startAdcsServer({ disableCaRevocation: true });
+      try {
+        const serial = await issueAndRevoke(server, fake, "kept.corp.test");
+        await expect.poll(async () => (await propagation(server)).map((e) => e.type), { timeout: 15_000 }).toEqual(["acme.revocation.skipped"]);
+        expect((await propagation(server))[0]?.data).toMatchObject({ authority: "corp-adcs", reason: expect.stringMatching(/disable-ca-revocation/) });
+        expect(await revokeCalls(fake)).toBe(0);
+        expect(await caRow(fake, serial)).not.toHaveProperty("revoked");
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+});
+
+describe("authority health", () => {
+  const healthEvents = async (server: AcmeTestServer): Promise<{ authority: string; healthy: boolean; detail: string }[]> =>
+    (await server.core.dialect.readAll(0, 100_000))
+      .filter((e) => e.eventType === "authority.health-changed")
+      .map((e) => (JSON.parse(e.body) as { data: { authority: string; healthy: boolean; detail: string } }).data);
+
+  it("records changes of state only, across restarts, and /readyz and /metrics show the last probe", async () => {
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-health-"));
+    try {
+      await withFakeAdcs(await createTestCa(), async (fake) => {
+        const first = await startAdcsServer({ workdir });
+        try {
+          await first.acme.probeAuthorities();
+          await first.acme.probeAuthorities();
+          await fake.scenario("rpc-unavailable");
+          await first.acme.probeAuthorities();
+          await first.acme.probeAuthorities();
+          const [check] = await authorityReadiness(first.acme.authorityHealth, 5_000)();
+          // Still ready: the embedded CA can issue; the detail names what is wrong with ADCS.
+          expect(check).toMatchObject({ name: "authorities", ready: true, detail: expect.stringMatching(/corp-adcs: certutil -ping failed: .*RPC server is unavailable/) });
+          const metrics = await fetchText(`${first.baseUrl}metrics`, first.rootPem);
+          expect(metrics).toContain('certeasy_authority_healthy{authority="corp-adcs"} 0');
+          expect(metrics).toContain('certeasy_authority_healthy{authority="local"} 1');
+          await fake.scenario("issued");
+          await first.acme.probeAuthorities();
+        } finally {
+          await first.stop();
+        }
+        // A restart in the same state adds nothing.
+        const second = await startAdcsServer({ workdir });
+        try {
+          await second.acme.probeAuthorities();
+          const events = await healthEvents(second);
+          expect(events.filter((e) => e.authority === "corp-adcs").map((e) => e.healthy)).toEqual([false, true]);
+          expect(events.filter((e) => e.authority === "corp-adcs")[0]?.detail).toMatch(/RPC server is unavailable/);
+          // Healthy from the start: nothing to record.
+          expect(events.filter((e) => e.authority === "local")).toEqual([]);
+        } finally {
+          await second.stop();
+        }
+      });
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+    }
+  });
+});
+
+function fetchText(url: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, lookup: loopback }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      })
+      .on("error", reject);
+  });
+}
 
 async function waitForRequestId(fake: FakeAdcs): Promise<string> {
   for (let i = 0; i < 100; i++) {

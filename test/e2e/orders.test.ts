@@ -142,11 +142,12 @@ describe("issuance with acme-client", () => {
     const { pem } = await issue(client, [{ type: "dns", value: "revoke.test" }], "http-01");
     await client.revokeCertificate(pem, { reason: 4 });
     await expect(client.revokeCertificate(pem)).rejects.toThrow(/already revoked/i);
-    // The embedded CA's CRL now lists the serial.
+    // The embedded CA's CRL lists the serial once propagation (after the answer) has run.
     const crlUrl = `${server.baseUrl}crl/local.crl`;
-    const crl = await fetchBytes(crlUrl);
     const serial = Buffer.from(leafOf(pem).serialNumber, "hex");
-    expect(crl.includes(serial)).toBe(true);
+    await expect.poll(async () => (await fetchBytes(crlUrl)).includes(serial), { timeout: 10_000 }).toBe(true);
+    const published = (await server.core.dialect.readAll(0, 100_000)).filter((e) => e.eventType === "acme.revocation.published");
+    expect(published.map((e) => JSON.parse(e.body).data)).toContainEqual(expect.objectContaining({ authority: "local", attempt: 1 }));
   });
 
   it("revokes with the certificate's own key (JWS with jwk), and refuses reason 7", async () => {

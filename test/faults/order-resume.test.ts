@@ -10,7 +10,7 @@ import { generateKeyPairSync } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { startAcmeServices, type AcmeServices } from "../../src/acme/acme-services.js";
+import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../src/acme/acme-services.js";
 import { DEFAULT_CSR_POLICY } from "../../src/acme/csr/index.js";
 import { jwkThumbprint, parsePublicJwk } from "../../src/acme/jws/public-jwk.js";
 import { finalizeOrder } from "../../src/acme/orders/finalize.js";
@@ -43,7 +43,14 @@ function configFor(dir: string): Pick<CerteasyConfig, "workdir" | "acme" | "rene
 }
 
 const openCore = (dir: string): Promise<NodeCore> =>
-  openNode({ workdir: dir, store: { driver: "sqlite", path: join(dir, "db.sqlite") }, noddl: false, auditPath: join(dir, "audit.log"), log });
+  openNode({
+    workdir: dir,
+    store: { driver: "sqlite", path: join(dir, "db.sqlite") },
+    noddl: false,
+    auditPath: join(dir, "audit.log"),
+    log,
+    memoryProjections: acmeMemoryProjections,
+  });
 
 const start = (core: NodeCore, validator: Validator): Promise<AcmeServices> =>
   startAcmeServices({ core, config: configFor(workdir), log: { validation: log, issuance: log }, validator });

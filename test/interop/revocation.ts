@@ -125,8 +125,16 @@ export async function requireNotRevoked(check: RevocationCheck): Promise<void> {
   if (view.window.start <= Date.now()) throw new ScenarioFailure(`ARI suggests renewing a fresh certificate now (window ${new Date(view.window.start).toISOString()})`);
 }
 
+/** The CA is told after the ACME answer (reference §2.4): the CRL may lag the response briefly. */
+const CRL_PUBLICATION_WAIT_MS = 10_000;
+
 export async function requireRevoked(check: RevocationCheck, reason: number): Promise<void> {
-  const view = await revocationView(check.issued, check.rootCaPath, check.rootCa, check.directoryUrl, check.scratch);
+  const waitUntil = Date.now() + CRL_PUBLICATION_WAIT_MS;
+  let view = await revocationView(check.issued, check.rootCaPath, check.rootCa, check.directoryUrl, check.scratch);
+  while (view.listedReason === null && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    view = await revocationView(check.issued, check.rootCaPath, check.rootCa, check.directoryUrl, check.scratch);
+  }
   if (view.listedReason === null) throw new ScenarioFailure(`serial ${check.issued.serial} is not on ${view.crlUrl} after the client revoked it`);
   if (view.listedReason !== reason) throw new ScenarioFailure(`${view.crlUrl} lists serial ${check.issued.serial} with reason ${view.listedReason}, the client asked for ${reason}`);
   if (view.verdict.ok || !view.verdict.text.includes("certificate revoked")) {

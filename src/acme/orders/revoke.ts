@@ -3,11 +3,10 @@
  * certificate, any account holding valid authorizations for all its identifiers, or whoever
  * holds the certificate's key. The certificate is found by its key digest (an indexed column)
  * and then matched byte for byte, so a request can never reach another certificate by a
- * crafted serial. The authority is told once the revocation is in the log.
+ * crafted serial. The answer does not wait for the CA: once the revocation is in the log, the
+ * revocation work queue (revocation-work.ts) tells the certificate's authority.
  */
 import { X509Certificate, createHash } from "node:crypto";
-import type { Logger } from "pino";
-import { type CertificateAuthority, RevocationNotSupportedError } from "../../ca/authority.js";
 import { fromPem } from "../../ca/der/pem.js";
 import { authorizationKey, effectiveAuthorizationStatus, type Identifier } from "../../domain/order/index.js";
 import type { DomainError } from "../../domain/domain-error.js";
@@ -22,10 +21,7 @@ export type RevocationSigner =
 
 export interface RevocationDeps {
   readonly orders: OrderService;
-  /** the authorities revocations are published to (those without `disable-ca-revocation`) */
-  readonly authorities: ReadonlyMap<string, CertificateAuthority>;
   readonly clock: () => Date;
-  readonly log: Logger;
 }
 
 const refused = (error: DomainError): OrderOutcome => ({ kind: "rejected", error });
@@ -47,9 +43,7 @@ export async function revokeCertificate(
     return refused({ type: "unauthorized", detail: "The request is signed neither by the certificate's account, by an account authorized for all its identifiers, nor by its key." });
   }
   const accountId = request.signer.kind === "account" ? request.signer.accountId : null;
-  const outcome = await deps.orders.change(row.orderId, () => ({ kind: "revoke", reason: request.reason, authorisedBy, accountId }), meta);
-  if (outcome.kind === "ok") await tellAuthority(deps, row, request.reason);
-  return outcome;
+  return deps.orders.change(row.orderId, () => ({ kind: "revoke", reason: request.reason, authorisedBy, accountId }), meta);
 }
 
 async function whoMayRevoke(
@@ -70,29 +64,6 @@ async function whoMayRevoke(
     i.value.startsWith("*.") ? authorizationKey({ type: i.type, value: i.value.slice(2) }, true) : authorizationKey(i, false),
   );
   return needed.every((key) => held.has(key)) ? "authorized-account" : null;
-}
-
-/**
- * The log is the record; the CA's own revocation list follows. A CA that cannot be reached now
- * is logged as an error: the revocation stands in Certeasy (and in ARI), and the CA lacks it
- * until someone revokes it there — a retrying publisher with its own events is not built yet.
- */
-async function tellAuthority(deps: RevocationDeps, row: CertificateRow, reason: number): Promise<void> {
-  const authority = deps.authorities.get(row.authority);
-  if (!authority) {
-    deps.log.info({ certificateId: row.certificateId, authority: row.authority }, "revocation kept in Certeasy only: the authority does not publish revocations");
-    return;
-  }
-  try {
-    await authority.revoke(row.serial, reason, deps.clock());
-  } catch (error) {
-    if (error instanceof RevocationNotSupportedError) {
-      // Skipped, as with disable-ca-revocation; the operator must revoke at the CA.
-      deps.log.warn({ certificateId: row.certificateId, serial: row.serial, authority: row.authority, detail: error.message }, "revocation kept in Certeasy only: the authority cannot revoke");
-      return;
-    }
-    deps.log.error({ err: error, certificateId: row.certificateId, serial: row.serial, authority: row.authority }, "revocation recorded but not yet published by the authority");
-  }
 }
 
 function parseCertificate(der: Uint8Array): { readonly der: Buffer; readonly spkiSha256: string } | null {

@@ -7,11 +7,11 @@
  *   poll    → GET certnew.cer?ReqID=N&Enc=b64 → issued | still pending | denied
  *   chain   → GET certcarc.asp (the CA's renewal count), certnew.p7b?ReqID=CACert&Renewal=n&Enc=b64
  *   health  → GET /certsrv/: authenticated, and the page is the Web Enrollment home page
- *   revoke  → impossible: Web Enrollment has no revocation (adcs.md §6). RevocationNotSupportedError
+ *   revoke  → impossible: Web Enrollment has no revocation (adcs.md §6). RevocationUnsupportedError
  *             tells the revocation path to keep the revocation in Certeasy only.
  */
 import type { AuthorityHealth, CertificateAuthority, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../authority.js";
-import { AuthorityUnavailableError, RevocationNotSupportedError } from "../authority.js";
+import { AuthorityUnavailableError, RevocationUnsupportedError } from "../authority.js";
 import { caCertificateCache } from "../adcs-cli/ca-certificates.js";
 import { certificatesInFile } from "../adcs-cli/certificate-files.js";
 import { AdcsRequestError } from "../adcs-cli/errors.js";
@@ -138,7 +138,7 @@ export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOpti
 
     revoke(serialHex: string): Promise<void> {
       return Promise.reject(
-        new RevocationNotSupportedError(
+        new RevocationUnsupportedError(
           `${options.name} reaches ADCS through Web Enrollment, which cannot revoke: revoke serial ${serialHex} on the CA (certutil -revoke ${serialHex}) if the CA's CRL must list it`,
         ),
       );

@@ -34,3 +34,14 @@ export function classifyCertutil(verb: string, run: CertutilRun): CertutilVerdic
   if (failure !== undefined) return { ok: false, detail: `certutil -${verb} failed: ${explainHresult(failure)}` };
   return { ok: false, detail: `certutil -${verb} exited with code ${run.exitCode} without an error code: ${excerpt(text) || "no output"}` };
 }
+
+/**
+ * The template names in `certutil -CATemplates` output: one line per template the CA publishes,
+ * `<cn>: <display name> -- <enrolment status>` (the cn is never localised; the rest is).
+ */
+export function publishedTemplates(stdout: string): readonly string[] {
+  return stdout
+    .split(/\r?\n/)
+    .map((line) => /^([^\s:][^:]*): /.exec(line)?.[1]?.trim())
+    .filter((name): name is string => name !== undefined && !/^certutil$/i.test(name));
+}

@@ -4,7 +4,7 @@
  * (keys 0600, certificates 0644, directories 0700).
  */
 import "reflect-metadata";
-import { createPrivateKey } from "node:crypto";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
@@ -27,9 +27,9 @@ export async function privateKeyToPkcs8Pem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(der, "PRIVATE KEY") + "\n";
 }
 
-/** Imports a PKCS#8 (or SEC1) PEM P-256 private key for signing. Throws if it is not P-256. */
-export async function importP256PrivateKey(pem: string): Promise<CryptoKey> {
-  const keyObject = createPrivateKey(pem);
+/** Imports a PKCS#8 (or SEC1) PEM P-256 private key, or a key object, for signing. Throws if it is not P-256. */
+export async function importP256PrivateKey(key: string | KeyObject): Promise<CryptoKey> {
+  const keyObject = typeof key === "string" ? createPrivateKey(key) : key;
   const curve = keyObject.asymmetricKeyDetails?.namedCurve;
   if (keyObject.asymmetricKeyType !== "ec" || curve !== "prime256v1") {
     throw new Error(`expected an ECDSA P-256 private key, found ${keyObject.asymmetricKeyType ?? "unknown"} ${curve ?? ""}`.trim());

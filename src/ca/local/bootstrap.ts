@@ -4,10 +4,12 @@
  * later boots load it. Clients trust `root-ca.pem` (certbot `REQUESTS_CA_BUNDLE`, lego
  * `LEGO_CA_CERTIFICATES`, acme.sh `--ca-bundle`).
  *
- * The full local CA (issuing CA under this root, encrypted keys, CRLs) builds on this module.
+ * The full local CA (issuing CA under this root, CRLs) builds on this module. With a key
+ * password (the local authority's `key-password-file` / `key-password-env`) the key is written
+ * encrypted; a plain key found with a password configured is encrypted in place, once.
  */
 import "reflect-metadata";
-import { X509Certificate as NodeX509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate as NodeX509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
@@ -18,8 +20,10 @@ import {
   importP256PrivateKey,
   privateKeyToPkcs8Pem,
   randomSerialNumber,
+  replaceFile,
   writeNewFile,
 } from "./bootstrap-keys.js";
+import { isEncryptedPem, openPrivateKey, sealPrivateKey, type KeyPassword } from "./key-protection.js";
 
 export const ROOT_CA_CERTIFICATE_FILE = "root-ca.pem";
 export const ROOT_CA_KEY_FILE = "root-ca.key";
@@ -40,6 +44,8 @@ export interface LocalRootCa {
 
 export interface RootCaClock {
   readonly now: () => Date;
+  /** encrypts the key on disk; null or absent: a plain PKCS#8 key (mode 0600) */
+  readonly keyPassword?: KeyPassword | null | undefined;
 }
 
 export class LocalRootCaError extends Error {
@@ -54,7 +60,8 @@ export async function ensureLocalRootCa(
   const certificatePath = join(dir, ROOT_CA_CERTIFICATE_FILE);
   const keyPath = join(dir, ROOT_CA_KEY_FILE);
   const [hasCertificate, hasKey] = await Promise.all([exists(certificatePath), exists(keyPath)]);
-  if (hasCertificate && hasKey) return loadRootCa(certificatePath, keyPath, clock.now());
+  const password = clock.keyPassword ?? null;
+  if (hasCertificate && hasKey) return loadRootCa(certificatePath, keyPath, clock.now(), password);
   if (hasCertificate || hasKey) {
     // Regenerating here would silently orphan every certificate clients already trust.
     const [present, missing] = hasCertificate ? [certificatePath, keyPath] : [keyPath, certificatePath];
@@ -63,10 +70,10 @@ export async function ensureLocalRootCa(
         `restore ${missing} from backup, or remove ${present} to create a new root CA`,
     );
   }
-  return createRootCa(dir, certificatePath, keyPath, clock.now());
+  return createRootCa(dir, certificatePath, keyPath, clock.now(), password);
 }
 
-async function createRootCa(dir: string, certificatePath: string, keyPath: string, now: Date): Promise<LocalRootCa> {
+async function createRootCa(dir: string, certificatePath: string, keyPath: string, now: Date, password: KeyPassword | null): Promise<LocalRootCa> {
   await ensurePrivateDirectory(dir);
   const keys = await generateP256KeyPair();
   const notAfter = new Date(now);
@@ -88,12 +95,12 @@ async function createRootCa(dir: string, certificatePath: string, keyPath: strin
   const certificatePem = certificate.toString("pem") + "\n";
   // Key first: a crash between the two writes leaves a key without a certificate, which the
   // next boot reports instead of guessing.
-  await writeNewFile(keyPath, await privateKeyToPkcs8Pem(keys.privateKey), 0o600);
+  await writeNewFile(keyPath, sealPrivateKey(createPrivateKey(await privateKeyToPkcs8Pem(keys.privateKey)), password), 0o600);
   await writeNewFile(certificatePath, certificatePem, 0o644);
   return { certificate, certificatePem, privateKey: keys.privateKey, certificatePath, keyPath, created: true };
 }
 
-async function loadRootCa(certificatePath: string, keyPath: string, now: Date): Promise<LocalRootCa> {
+async function loadRootCa(certificatePath: string, keyPath: string, now: Date, password: KeyPassword | null): Promise<LocalRootCa> {
   const [certificatePem, keyPem] = await Promise.all([readFile(certificatePath, "utf8"), readFile(keyPath, "utf8")]);
   let nodeCertificate: NodeX509Certificate;
   try {
@@ -103,15 +110,23 @@ async function loadRootCa(certificatePath: string, keyPath: string, now: Date): 
   }
   if (!nodeCertificate.ca) throw new LocalRootCaError(`${certificatePath} is not a CA certificate`);
   let privateKey: CryptoKey;
+  let keyObject: KeyObject;
   try {
-    if (!nodeCertificate.checkPrivateKey(createPrivateKey(keyPem))) {
+    keyObject = openPrivateKey(keyPem, keyPath, password);
+  } catch (err) {
+    throw new LocalRootCaError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  try {
+    if (!nodeCertificate.checkPrivateKey(keyObject)) {
       throw new LocalRootCaError(`${keyPath} is not the private key of ${certificatePath}`);
     }
-    privateKey = await importP256PrivateKey(keyPem);
+    privateKey = await importP256PrivateKey(keyObject);
   } catch (err) {
     if (err instanceof LocalRootCaError) throw err;
     throw new LocalRootCaError(`${keyPath} is not a usable ECDSA P-256 private key`, { cause: err });
   }
+  // A password configured after the key was written: encrypt the same key in place (atomic).
+  if (password && !isEncryptedPem(keyPem)) await replaceFile(keyPath, sealPrivateKey(keyObject, password), 0o600);
   if (new Date(nodeCertificate.validTo).getTime() <= now.getTime()) {
     throw new LocalRootCaError(
       `local root CA ${certificatePath} expired on ${nodeCertificate.validTo}; replace ${certificatePath} and ${keyPath}`,

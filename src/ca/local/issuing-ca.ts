@@ -4,7 +4,10 @@
  * check it still belongs to that root. Like the root, it is never regenerated silently: a
  * half-present pair is an error, because a new issuing CA would orphan every issued chain.
  *
- * Leaves are signed by this key, so the root key is only used here, once.
+ * Leaves are signed by this key, so the root key is only used here, once. With a key password
+ * the key is written encrypted (key-protection.ts), and a plain one is encrypted in place. An
+ * operator may instead provide the issuing CA (certificate, key, and the root it chains to) as
+ * files: `loadProvidedIssuingCa` reads them where they are and never writes them.
  */
 import "reflect-metadata";
 import { type KeyObject, X509Certificate as NodeX509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
@@ -12,9 +15,10 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { subjectNameOf } from "../x509/certificate-fields.js";
-import { ECDSA_WITH_SHA256, generateP256KeyPair, privateKeyToPkcs8Pem, randomSerialNumber, writeNewFile } from "./bootstrap-keys.js";
+import { ECDSA_WITH_SHA256, generateP256KeyPair, privateKeyToPkcs8Pem, randomSerialNumber, replaceFile, writeNewFile } from "./bootstrap-keys.js";
 import type { LocalRootCa } from "./bootstrap.js";
 import { LocalAuthorityError } from "./errors.js";
+import { isEncryptedPem, openPrivateKey, sealPrivateKey, type KeyPassword } from "./key-protection.js";
 
 export const ISSUING_CA_CERTIFICATE_FILE = "issuing-ca.pem";
 export const ISSUING_CA_KEY_FILE = "issuing-ca.key";
@@ -41,11 +45,22 @@ export interface IssuingCa {
 }
 
 /** Loads the issuing CA from `dir`, creating it under `root` on first boot. */
-export async function ensureIssuingCa(dir: string, root: LocalRootCa, authorityName: string, now: Date): Promise<IssuingCa> {
+export async function ensureIssuingCa(
+  dir: string,
+  root: LocalRootCa,
+  authorityName: string,
+  now: Date,
+  password: KeyPassword | null = null,
+): Promise<IssuingCa> {
   const certificatePath = join(dir, ISSUING_CA_CERTIFICATE_FILE);
   const keyPath = join(dir, ISSUING_CA_KEY_FILE);
   const [hasCertificate, hasKey] = await Promise.all([exists(certificatePath), exists(keyPath)]);
-  if (hasCertificate && hasKey) return loadIssuingCa(certificatePath, keyPath, root, now);
+  if (hasCertificate && hasKey) {
+    const issuing = await loadIssuingCa(certificatePath, keyPath, root, now, password);
+    // A password configured after the key was written: encrypt the same key in place (atomic).
+    if (password && !isEncryptedPem(await readFile(keyPath, "utf8"))) await replaceFile(keyPath, sealPrivateKey(issuing.privateKey, password), 0o600);
+    return issuing;
+  }
   if (hasCertificate || hasKey) {
     const [present, missing] = hasCertificate ? [certificatePath, keyPath] : [keyPath, certificatePath];
     throw new LocalAuthorityError(
@@ -54,7 +69,36 @@ export async function ensureIssuingCa(dir: string, root: LocalRootCa, authorityN
         `(certificates issued by the old one will no longer chain to it)`,
     );
   }
-  return createIssuingCa(certificatePath, keyPath, root, authorityName, now);
+  return createIssuingCa(certificatePath, keyPath, root, authorityName, now, password);
+}
+
+/** The operator's own issuing CA and root (`root-certificate-file`, `issuing-certificate-file`, `issuing-key-file`). */
+export interface ProvidedCaFiles {
+  readonly rootCertificateFile: string;
+  readonly issuingCertificateFile: string;
+  readonly issuingKeyFile: string;
+}
+
+export async function loadProvidedIssuingCa(
+  files: ProvidedCaFiles,
+  now: Date,
+  password: KeyPassword | null,
+): Promise<{ readonly rootCertificatePem: string; readonly issuing: IssuingCa }> {
+  const rootCertificatePem = await readFile(files.rootCertificateFile, "utf8").catch((err: unknown) => {
+    throw new LocalAuthorityError(`root-certificate-file ${files.rootCertificateFile} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  });
+  for (const [key, path] of [["issuing-certificate-file", files.issuingCertificateFile], ["issuing-key-file", files.issuingKeyFile]] as const) {
+    if (!(await exists(path))) throw new LocalAuthorityError(`${key} ${path} does not exist`);
+  }
+  let root: NodeX509Certificate;
+  try {
+    root = new NodeX509Certificate(rootCertificatePem);
+  } catch (err) {
+    throw new LocalAuthorityError(`root-certificate-file ${files.rootCertificateFile} is not a PEM certificate`, { cause: err });
+  }
+  if (!root.ca) throw new LocalAuthorityError(`root-certificate-file ${files.rootCertificateFile} is not a CA certificate`);
+  const issuing = await loadIssuingCa(files.issuingCertificateFile, files.issuingKeyFile, { certificatePem: rootCertificatePem, certificatePath: files.rootCertificateFile }, now, password);
+  return { rootCertificatePem, issuing };
 }
 
 async function createIssuingCa(
@@ -63,6 +107,7 @@ async function createIssuingCa(
   root: LocalRootCa,
   authorityName: string,
   now: Date,
+  password: KeyPassword | null,
 ): Promise<IssuingCa> {
   const keys = await generateP256KeyPair();
   const fiveYears = new Date(now);
@@ -90,15 +135,21 @@ async function createIssuingCa(
     ],
   });
   const certificatePem = certificate.toString("pem") + "\n";
-  const keyPem = await privateKeyToPkcs8Pem(keys.privateKey);
+  const privateKey = createPrivateKey(await privateKeyToPkcs8Pem(keys.privateKey));
   // Key first: a crash between the two writes leaves a key without a certificate, which the next
   // boot reports instead of guessing.
-  await writeNewFile(keyPath, keyPem, 0o600);
+  await writeNewFile(keyPath, sealPrivateKey(privateKey, password), 0o600);
   await writeNewFile(certificatePath, certificatePem, 0o644);
-  return describe(certificatePem, createPrivateKey(keyPem), certificatePath, keyPath, true);
+  return describe(certificatePem, privateKey, certificatePath, keyPath, true);
 }
 
-async function loadIssuingCa(certificatePath: string, keyPath: string, root: LocalRootCa, now: Date): Promise<IssuingCa> {
+async function loadIssuingCa(
+  certificatePath: string,
+  keyPath: string,
+  root: Pick<LocalRootCa, "certificatePem" | "certificatePath">,
+  now: Date,
+  password: KeyPassword | null,
+): Promise<IssuingCa> {
   const [certificatePem, keyPem] = await Promise.all([readFile(certificatePath, "utf8"), readFile(keyPath, "utf8")]);
   let certificate: NodeX509Certificate;
   try {
@@ -113,12 +164,7 @@ async function loadIssuingCa(certificatePath: string, keyPath: string, root: Loc
       `${certificatePath} was not issued by the root CA ${root.certificatePath}; restore the matching pair from backup`,
     );
   }
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(keyPem);
-  } catch (err) {
-    throw new LocalAuthorityError(`${keyPath} is not a PEM private key`, { cause: err });
-  }
+  const privateKey: KeyObject = openPrivateKey(keyPem, keyPath, password);
   if (privateKey.asymmetricKeyType !== "ec" || privateKey.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
     throw new LocalAuthorityError(`${keyPath} is not an ECDSA P-256 private key`);
   }

@@ -14,9 +14,11 @@ import { join } from "node:path";
 import type { AuthorityHealth, CertificateAuthority, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../authority.js";
 import { ecdsaP256Signer } from "../x509/signer.js";
 import { ensureLocalRootCa } from "./bootstrap.js";
+import { ensurePrivateDirectory } from "./bootstrap-keys.js";
 import { LocalAuthorityError } from "./errors.js";
 import { leafIssuer } from "./issue-leaf.js";
-import { ensureIssuingCa } from "./issuing-ca.js";
+import { ensureIssuingCa, loadProvidedIssuingCa, type ProvidedCaFiles } from "./issuing-ca.js";
+import type { KeyPassword } from "./key-protection.js";
 import { openCrlPublisher } from "./crl-publisher.js";
 import { REVOCATION_FILE } from "./revocation-file.js";
 import { canonicalSerialHex } from "./serial.js";
@@ -42,6 +44,10 @@ export interface LocalAuthorityOptions {
   /** default 90 days (behaviour reference §3.2 `certificate-validity: 2160h`) */
   readonly certificateLifetimeMs?: number | undefined;
   readonly now: () => Date;
+  /** encrypts the CA keys in `dir` (and opens encrypted ones); null: plain PKCS#8, mode 0600 */
+  readonly keyPassword?: KeyPassword | null | undefined;
+  /** the operator's issuing CA and root, used where they are instead of generating them in `dir` */
+  readonly provided?: ProvidedCaFiles | undefined;
 }
 
 export interface LocalAuthority extends CertificateAuthority {
@@ -60,8 +66,12 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
     throw new LocalAuthorityError(`the certificate lifetime must be at least one hour, got ${lifetimeMs} ms`);
   }
 
-  const root = await ensureLocalRootCa(dir, { now });
-  const issuing = await ensureIssuingCa(dir, root, name, now());
+  const password = options.keyPassword ?? null;
+  const { rootCertificatePem, issuing } = options.provided
+    ? await loadProvidedIssuingCa(options.provided, now(), password)
+    : await generatedCa(dir, name, now, password);
+  // The revocation list lives in `dir` whichever CA signs it.
+  await ensurePrivateDirectory(dir);
   const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
   const issue = leafIssuer(issuing, signer, { crlUrl, caIssuersUrl, lifetimeMs });
   const issued = new Map<string, IssuedCertificate>();
@@ -70,7 +80,7 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
 
   return {
     name,
-    rootCertificatePem: root.certificatePem,
+    rootCertificatePem,
     issuingCertificatePem: issuing.certificatePem,
 
     // No await between the lookup and `remember`: two concurrent submits with one key cannot both issue.
@@ -114,6 +124,12 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
 
     crlDer: () => crl.crlDer(),
   };
+}
+
+/** The root and issuing CA in `dir`, created on first boot and loaded afterwards (never regenerated). */
+async function generatedCa(dir: string, name: string, now: () => Date, password: KeyPassword | null) {
+  const root = await ensureLocalRootCa(dir, { now, keyPassword: password });
+  return { rootCertificatePem: root.certificatePem, issuing: await ensureIssuingCa(dir, root, name, now(), password) };
 }
 
 function remember(issued: Map<string, IssuedCertificate>, key: string, certificate: IssuedCertificate): void {

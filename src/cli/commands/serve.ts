@@ -11,7 +11,8 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
-import { startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
+import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
+import { localCaKeyPassword } from "../../acme/authorities.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
@@ -68,7 +69,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
   const rateLedger = rateLimitProjection(config.rateLimiting);
   const core = await openNode({
     ...nodeOptions(config, log.service("node")),
-    memoryProjections: [rateLedger],
+    memoryProjections: [rateLedger, ...acmeMemoryProjections],
     forceTakeover: options.forceTakeover,
     clock,
     onBatch: metrics.observeWriterBatch,
@@ -77,7 +78,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
   let acme: AcmeServices | undefined;
   try {
     const urls = config.server.urls.map((u) => u.href);
-    const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
+    const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock, keyPassword: await localCaKeyPassword(config.authorities, config.workdir) });
     const certificate = await ensureServerCertificate({
       cacheDir: join(config.workdir, "server-certificate-cache"),
       hosts: hostsOfServerUrls(urls),
@@ -96,10 +97,11 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       rateLimits,
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
       onValidation: metrics.countValidation,
+      onRevocationOutcome: metrics.countRevocationOutcome,
     });
-    metrics.watchAuthorities(acme.authorities);
+    metrics.watchAuthorities(acme.authorityHealth);
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
-    const authorityChecks = authorityReadiness(acme.authorities, config.database.pingTimeoutMs);
+    const authorityChecks = authorityReadiness(acme.authorityHealth, config.database.pingTimeoutMs);
     const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
     metrics.watchNode(nodeMetricSources(core, readiness));
     const app = createAcmeApp({

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdcsCertsrvAuthorityOptions, openAdcsCertsrvAuthority } from "../../../src/ca/adcs-certsrv/index.js";
 import { AdcsConfigError } from "../../../src/ca/adcs-cli/errors.js";
-import { AuthorityUnavailableError, RevocationNotSupportedError } from "../../../src/ca/authority.js";
+import { AuthorityUnavailableError, RevocationUnsupportedError } from "../../../src/ca/authority.js";
 import { type TestCa, createTestCa, issuanceRequest } from "../adcs-cli/fixture.js";
 import { FAKE_PASSWORD, FAKE_TEMPLATE, FAKE_USER, type FakeCertsrv, type FakeCertsrvOptions, startFakeCertsrv } from "./fake-certsrv.js";
 
@@ -233,7 +233,7 @@ describe("denials and failures", () => {
   it("cannot revoke, and says what to do at the CA instead", async () => {
     await withCertsrv({ auth: "ntlm" }, async (_fake, open) => {
       const revoked = (await open()).revoke("4f2a", 1, new Date());
-      await expect(revoked).rejects.toBeInstanceOf(RevocationNotSupportedError);
+      await expect(revoked).rejects.toBeInstanceOf(RevocationUnsupportedError);
       await expect(revoked).rejects.toThrow("certutil -revoke 4f2a");
     });
   });

@@ -1,6 +1,7 @@
 /** revoke and health against the fake certutil. */
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { publishedTemplates } from "../../../src/ca/adcs-cli/certutil-output.js";
 import { AdcsRequestError } from "../../../src/ca/adcs-cli/index.js";
 import { AuthorityUnavailableError } from "../../../src/ca/authority.js";
 import { CA_NAME, type TestCa, createTestCa, issuanceRequest, withFakeAdcs } from "./fixture.js";
@@ -126,5 +127,17 @@ describe("health", () => {
       expect(missing.healthy).toBe(false);
       expect(missing.detail).toContain("ENOENT");
     });
+  });
+});
+
+describe("certutil -CATemplates output", () => {
+  it("lists the templates' cn, whatever the language of the rest of the line", () => {
+    const output = [
+      "CerteasyWebServer: Certeasy Web Server -- Auto-Enroll",
+      "WebServer: Webserver -- Automatische Registrierung: Zugriff verweigert",
+      "",
+      "CertUtil: -CATemplates command completed successfully.",
+    ].join("\r\n");
+    expect(publishedTemplates(output)).toEqual(["CerteasyWebServer", "WebServer"]);
   });
 });
