@@ -47,6 +47,13 @@ export function checkCertificateBundles(
         report(at(index, "hosts", h), `expected each host in exactly one bundle, got ${host} in bundles.${first} (${bundles[first]?.name}) and here`);
       }
     });
+    if (bundle.mode === "acme" || bundle.mode === "letsencrypt") {
+      // acme-client orders dNSName identifiers only, and public ACME CAs validate names, not addresses.
+      const ip = bundleHosts(bundle, serverHosts).find((host) => classifyHost(host).kind === "ip");
+      if (ip !== undefined) {
+        report(at(index, "hosts"), `expected host names only with mode ${bundle.mode}, got the IP address ${ip} (serve it from a pki or files bundle)`);
+      }
+    }
     if (bundle.mode === "pki") {
       const known = authorityNames.join(", ");
       if (bundle.authority === undefined && authorityNames.length > 1) {

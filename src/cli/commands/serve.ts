@@ -1,6 +1,6 @@
 /**
  * `certeasy serve -f config.yml`: validate the config (same gate as `validate`), boot the node
- * core, make sure the server's own HTTPS certificate exists, listen, and drain on SIGTERM or
+ * core, obtain the server's own HTTPS certificates (tls-certificate-manager), listen, and drain on SIGTERM or
  * SIGINT (reference §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
  */
@@ -21,8 +21,8 @@ import { openNode } from "../../node/open-node.js";
 import { authorityReadiness, nodeReadiness } from "../../node/readiness.js";
 import { CerteasyMetrics } from "../../observability/metrics.js";
 import { nodeMetricSources } from "../../observability/node-sources.js";
-import { ensureServerCertificate } from "../../tls/server-certificate.js";
-import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
+import type { TlsCertificateManager } from "../../tls/manager.js";
+import { startTlsCertificateManager } from "../../tls/start-manager.js";
 import { nodeOptions, requireConfigFile } from "../context.js";
 import { EXIT_OK, runCommand } from "../run.js";
 
@@ -54,16 +54,10 @@ async function serve(config: CerteasyConfig): Promise<number> {
     onCommitted: metrics.countCommitted,
   });
   let acme: AcmeServices | undefined;
+  let tls: TlsCertificateManager | undefined;
   try {
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
-    const certificate = await ensureServerCertificate({
-      cacheDir: join(config.workdir, "server-certificate-cache"),
-      hosts: hostsOfServerUrls(urls),
-      ca,
-      clock: { now: clock },
-      log: log.service("http-server"),
-    });
     const rateLimits = {
       limiter: new RateLimiter({ config: config.rateLimiting, ledger: () => core.live.state(rateLedger) }),
       recorder: new DenialRecorder(core.writer, log.service("acme-server")),
@@ -77,6 +71,8 @@ async function serve(config: CerteasyConfig): Promise<number> {
       onValidation: metrics.countValidation,
     });
     metrics.watchAuthorities(acme.authorities);
+    // The server's own HTTPS certificates (reference §9); pki bundles may need the authorities.
+    tls = await startTlsCertificateManager({ config, authorities: acme.authorities, rootCa: ca, registry: metrics.registry, clock, log: log.service("http-server") });
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
     const authorityChecks = authorityReadiness(acme.authorities, config.database.pingTimeoutMs);
     const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
@@ -98,25 +94,27 @@ async function serve(config: CerteasyConfig): Promise<number> {
       app,
       host: config.server.listen.host,
       port: config.server.listen.port,
-      tls: { key: certificate.keyPem, cert: certificate.certChainPem },
+      tls,
       timeouts: config.server,
       log: log.service("http-server"),
     });
     const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
-    main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
-    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
+    main.info({ directoryUrl, listening: listener.url, caCertificate: ca.certificatePath }, "certeasy is serving ACME");
+    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${ca.certificatePath}\n`);
 
     const signal = await stopSignal;
     await admin.close();
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
+    await tls.close();
     const work = await acme.stop(config.workers.drainTimeoutMs);
     if (work.unfinished > 0) main.warn(work, "validations or issuances still running at the drain deadline: they resume at the next start");
     await core.stop("signal", signal);
     main.info("certeasy stopped");
     return EXIT_OK;
   } catch (error) {
+    await tls?.close();
     await acme?.stop(0);
     await core.stop("fatal");
     throw error;
