@@ -3,8 +3,7 @@
  * answers the listener's SNI callback with the bundle that covers the asked name, and checks
  * the bundles on a timer — files changed, renewal due — swapping a new certificate in for the
  * next handshakes without a restart. A failed check keeps the certificate being served; the
- * error is logged (once per distinct message, so a broken file does not flood the log), and a
- * failed renewal is retried after `RETRY_AFTER_FAILURE_MS`.
+ * error is logged once per distinct message, so a file missing for a while does not flood the log.
  */
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { Logger } from "pino";
@@ -12,9 +11,6 @@ import { TLS_MIN_VERSION, type StaticTlsCredentials, type TlsContextProvider } f
 import { classifyHost } from "./server-certificate-hosts.js";
 import type { ServerCredentials } from "./server-credentials.js";
 import type { CertificateSource } from "./sources/certificate-source.js";
-
-/** A renewal that failed (CA down) is not retried at every check, but soon enough to beat expiry. */
-export const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 
 export interface ManagedBundle {
   readonly name: string;
@@ -45,7 +41,6 @@ interface BundleState {
   readonly bundle: ManagedBundle;
   credentials: ServerCredentials;
   context: SecureContext;
-  retryAt: number;
   lastError: string | undefined;
 }
 
@@ -66,7 +61,7 @@ export class TlsCertificateManager implements TlsContextProvider {
     const states = await Promise.all(
       options.bundles.map(async (bundle): Promise<BundleState> => {
         const credentials = await bundle.source.initial(now);
-        return { bundle, credentials, context: contextOf(credentials), retryAt: 0, lastError: undefined };
+        return { bundle, credentials, context: contextOf(credentials), lastError: undefined };
       }),
     );
     return new TlsCertificateManager(options, states);
@@ -132,12 +127,10 @@ export class TlsCertificateManager implements TlsContextProvider {
   async #checkBundle(state: BundleState, now: Date): Promise<void> {
     const { log, events } = this.#options;
     const bundle = state.bundle.name;
-    if (now.getTime() < state.retryAt) return;
     let next: ServerCredentials | undefined;
     try {
       next = await state.bundle.source.refresh(state.credentials, now);
     } catch (error) {
-      state.retryAt = now.getTime() + RETRY_AFTER_FAILURE_MS;
       events?.renewal(bundle, "failed");
       const message = error instanceof Error ? error.message : String(error);
       if (message !== state.lastError) {
@@ -147,7 +140,6 @@ export class TlsCertificateManager implements TlsContextProvider {
       return;
     }
     state.lastError = undefined;
-    state.retryAt = 0;
     if (!next) return;
     state.credentials = next;
     state.context = contextOf(next);

@@ -7,7 +7,7 @@
  * The request bypasses ACME and the event log: it is the server's own certificate, not an order
  * of an account, and each node keeps its own (§9).
  */
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { CertificateAuthority, IssuedCertificate, SubmitOutcome } from "../../ca/authority.js";
 import type { ServerKeySpec } from "../../config/index.js";
@@ -44,8 +44,9 @@ export function pkiSource(options: PkiSourceOptions): CertificateSource {
       const request = await newServerKeyRequest(options.key, hosts);
       const issued = await untilIssued(
         await authority.submit({
-          // Unique per attempt: a renewal is a new certificate, never the cached answer to an old key.
-          requestKey: `tls-certificate-manager/${bundle}/${now.toISOString()}`,
+          // Unique per attempt (authorities answer a known key with the certificate they issued
+          // for it): each request carries a new key pair and needs its own certificate.
+          requestKey: `tls-certificate-manager/${bundle}/${randomUUID()}`,
           csrDer: request.csrDer,
           publicKeySpki: request.publicKeySpki,
           identifiers: hosts.map((host: CertificateHost) => ({ type: host.kind, value: host.value })),

@@ -1,7 +1,8 @@
 /**
  * What the pki and acme sources share: reuse the cached certificate while it is still right for
  * the bundle, otherwise request one (a new key each time) and cache it; renew `renew-before`
- * ahead of expiry while running.
+ * ahead of expiry while running. A failed renewal (CA down) is not retried at every check of
+ * the manager, but after `RETRY_AFTER_FAILURE_MS`, still long before the certificate expires.
  */
 import { X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
@@ -11,6 +12,8 @@ import { certificateHosts, sameHosts, subjectAlternativeNames, type CertificateH
 import { renewalDue, type ServerCredentials } from "../server-credentials.js";
 import { keyMatchesSpec } from "../server-key.js";
 import type { CacheVerdict, CertificateSource } from "./certificate-source.js";
+
+export const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 
 export interface RequestedCertificateOptions {
   readonly bundle: string;
@@ -29,6 +32,7 @@ export interface RequestedCertificateOptions {
 export function requestedCertificateSource(options: RequestedCertificateOptions): CertificateSource {
   const { bundle, cache, log } = options;
   const hosts = certificateHosts(options.hosts);
+  let retryAt = 0;
 
   const acquire = async (now: Date): Promise<ServerCredentials> => {
     const issued = await options.request(hosts, now);
@@ -50,7 +54,15 @@ export function requestedCertificateSource(options: RequestedCertificateOptions)
       }
       return acquire(now);
     },
-    refresh: async (current, now) => (renewalDue(current, options.renewBeforeMs, now) ? acquire(now) : undefined),
+    async refresh(current, now) {
+      if (!renewalDue(current, options.renewBeforeMs, now) || now.getTime() < retryAt) return undefined;
+      try {
+        return await acquire(now);
+      } catch (error) {
+        retryAt = now.getTime() + RETRY_AFTER_FAILURE_MS;
+        throw error;
+      }
+    },
     close: async () => options.close?.(),
   };
 }
