@@ -35,6 +35,8 @@ export interface TlsCertificateManagerOptions {
   readonly clock: () => Date;
   readonly log: Logger;
   readonly events?: TlsCertificateEvents;
+  /** releases what the sources share (the http-01 listener), after the sources are closed */
+  readonly onClose?: () => Promise<void>;
 }
 
 interface BundleState {
@@ -117,6 +119,7 @@ export class TlsCertificateManager implements TlsContextProvider {
     clearInterval(this.#timer);
     await this.#checking;
     await Promise.all([...this.#states.values()].map((state) => state.bundle.source.close()));
+    await this.#options.onClose?.();
   }
 
   async #checkAll(): Promise<void> {

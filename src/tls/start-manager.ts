@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { LocalRootCa } from "../ca/local/bootstrap.js";
-import type { CerteasyConfig, CertificateBundleConfig, ExternalAcmeConfig } from "../config/index.js";
+import type { CertificateBundleConfig, ExternalAcmeConfig, ServerConfig, TlsCertificateManagerConfig } from "../config/index.js";
 import { tlsCertificateMetrics } from "../observability/tls-certificate-metrics.js";
 import { startHttp01Responder, type Http01Responder } from "./http-01-responder.js";
 import { TlsCertificateManager } from "./manager.js";
@@ -22,7 +22,7 @@ import { filesSource } from "./sources/files-source.js";
 import { pkiSource } from "./sources/pki-source.js";
 
 export interface StartTlsCertificateManagerOptions {
-  readonly config: Pick<CerteasyConfig, "server" | "tlsCertificateManager">;
+  readonly config: { readonly server: Pick<ServerConfig, "urls">; readonly tlsCertificateManager: TlsCertificateManagerConfig };
   /** the configured authorities by name (pki bundles) */
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
   /** the bootstrap root CA (the implicit bundle) */
@@ -44,6 +44,7 @@ export async function startTlsCertificateManager(options: StartTlsCertificateMan
       clock: options.clock,
       log: options.log,
       ...(options.registry ? { events: tlsCertificateMetrics(options.registry) } : {}),
+      ...(responder ? { onClose: () => responder.close() } : {}),
     });
   } catch (error) {
     await responder?.close();
