@@ -10,7 +10,9 @@ server:
     - https://acme-alt.example.test/
     - https://10.0.0.5/
 `;
-const withTls = (section: string): string => `${BASE}tls-certificate-manager:\n${section}`;
+const withTls = (section: string, base = BASE): string => `${base}tls-certificate-manager:\n${section}`;
+/** server.url without an IP address, as an external ACME CA needs */
+const NAMES_ONLY = BASE.replace("    - https://10.0.0.5/\n", "");
 
 describe("tls-certificate-manager", () => {
   it("runs one pki bundle from the bootstrap root for every server.url host when the section is absent", () => {
@@ -81,10 +83,10 @@ describe("tls-certificate-manager", () => {
   bundles:
     - name: le
       mode: letsencrypt
-`),
+`, NAMES_ONLY),
       "config.yml",
     ).tlsCertificateManager;
-    expect(tls.bundles[0]).toMatchObject({ mode: "acme", hosts: ["acme.example.test", "acme-alt.example.test", "10.0.0.5"] });
+    expect(tls.bundles[0]).toMatchObject({ mode: "acme", hosts: ["acme.example.test", "acme-alt.example.test"] });
     expect(tls.acme).toMatchObject({ directoryUrl: "https://acme-v02.api.letsencrypt.org/directory", httpAddress: { host: "0.0.0.0", port: 80 }, cacheDir: "/srv/certeasy/le" });
   });
 
@@ -182,9 +184,15 @@ describe("tls-certificate-manager", () => {
   bundles:
     - name: b
       mode: letsencrypt
-`),
+`, NAMES_ONLY),
       ),
     ).toEqual(["config.yml: tls-certificate-manager.letsencrypt.enabled: expected true while bundles.0 uses mode letsencrypt, got false"]);
+  });
+
+  it("refuses an IP address in an acme bundle: the external CA is asked for host names only", () => {
+    expect(errorLines(withTls(`  bundles:\n    - name: b\n      mode: acme\n`))).toEqual([
+      "config.yml: tls-certificate-manager.bundles.0.hosts: expected host names only with mode acme, got the IP address 10.0.0.5 (serve it from a pki or files bundle)",
+    ]);
   });
 
   it("refuses server.url IP addresses split across bundles: without SNI only one certificate can answer", () => {
