@@ -1,7 +1,7 @@
 /**
  * `certeasy serve -f config.yml`: validate the config (same gate as `validate`), boot the node
- * core, obtain the server's own HTTPS certificates (tls-certificate-manager), listen, and drain on SIGTERM or
- * SIGINT (reference §11.4): stop accepting, finish in-flight requests within
+ * core, obtain the server's own HTTPS certificates (tls-certificate-manager), listen, and drain
+ * on SIGTERM or SIGINT (reference §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
  */
 import { join } from "node:path";
