@@ -4,8 +4,6 @@
  * handshakes without SNI, and the metrics. Start-up fails when any bundle has no certificate.
  */
 import { readFile } from "node:fs/promises";
-import { Agent } from "node:https";
-import * as acme from "acme-client";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { CertificateAuthority } from "../ca/authority.js";
@@ -15,7 +13,6 @@ import { tlsCertificateMetrics } from "../observability/tls-certificate-metrics.
 import { startHttp01Responder, type Http01Responder } from "./http-01-responder.js";
 import { TlsCertificateManager } from "./manager.js";
 import { classifyHost, hostsOfServerUrls } from "./server-certificate-hosts.js";
-import { acmeSource } from "./sources/acme-source.js";
 import { bootstrapSource } from "./sources/bootstrap-source.js";
 import type { CertificateSource } from "./sources/certificate-source.js";
 import { filesSource } from "./sources/files-source.js";
@@ -34,10 +31,13 @@ export interface StartTlsCertificateManagerOptions {
 
 export async function startTlsCertificateManager(options: StartTlsCertificateManagerOptions): Promise<TlsCertificateManager> {
   const tls = options.config.tlsCertificateManager;
-  const responder = tls.acme === null ? null : await startExternalAcme(tls.acme, options.log);
+  // acme-client (and its HTTP stack) is loaded only when a bundle uses it: every CLI command
+  // imports this module, and most never serve.
+  const external = tls.acme === null ? null : await startExternalAcme(tls.acme, options.log);
+  const responder = external?.responder ?? null;
   try {
     return await TlsCertificateManager.start({
-      bundles: tls.bundles.map((bundle) => ({ name: bundle.name, hosts: bundle.hosts, source: sourceOf(bundle, responder, options) })),
+      bundles: tls.bundles.map((bundle) => ({ name: bundle.name, hosts: bundle.hosts, source: sourceOf(bundle, external, options) })),
       defaultBundle: defaultBundle(tls.bundles, options.config.server.urls),
       // Files are watched at this period; renewal checks are a date comparison, cheap at any period.
       checkIntervalMs: tls.fileWatchIntervalMs,
@@ -52,7 +52,12 @@ export async function startTlsCertificateManager(options: StartTlsCertificateMan
   }
 }
 
-function sourceOf(bundle: CertificateBundleConfig, responder: Http01Responder | null, options: StartTlsCertificateManagerOptions): CertificateSource {
+interface ExternalAcme {
+  readonly responder: Http01Responder;
+  readonly acmeSource: typeof import("./sources/acme-source.js").acmeSource;
+}
+
+function sourceOf(bundle: CertificateBundleConfig, external: ExternalAcme | null, options: StartTlsCertificateManagerOptions): CertificateSource {
   const tls = options.config.tlsCertificateManager;
   const log = options.log;
   const common = { bundle: bundle.name, hosts: bundle.hosts, renewBeforeMs: tls.renewBeforeMs, log };
@@ -74,21 +79,16 @@ function sourceOf(bundle: CertificateBundleConfig, responder: Http01Responder | 
       });
     }
     case "acme":
-      if (tls.acme === null || responder === null) throw new Error(`bundle ${bundle.name}: mode acme without the acme settings`);
-      return acmeSource({ ...common, key: bundle.key, acme: tls.acme, responder, acquireTimeoutMs: tls.acquireTimeoutMs });
+      if (tls.acme === null || external === null) throw new Error(`bundle ${bundle.name}: mode acme without the acme settings`);
+      return external.acmeSource({ ...common, key: bundle.key, acme: tls.acme, responder: external.responder, acquireTimeoutMs: tls.acquireTimeoutMs });
   }
 }
 
-/**
- * acme-client sends every request through its one axios instance; the server process uses
- * acme-client for nothing else, so trusting the configured CA bundle there is trusting it for
- * the external ACME CA only.
- */
-async function startExternalAcme(settings: ExternalAcmeConfig, log: Logger): Promise<Http01Responder> {
-  if (settings.caBundleFile !== null) {
-    acme.axios.defaults.httpsAgent = new Agent({ ca: await readFile(settings.caBundleFile, "utf8") });
-  }
-  return startHttp01Responder(settings.httpAddress, log);
+/** The http-01 listener and, loaded now, the acme source; `ca-bundle` trusted for the ACME CA. */
+async function startExternalAcme(settings: ExternalAcmeConfig, log: Logger): Promise<ExternalAcme> {
+  const { acmeSource, trustForAcme } = await import("./sources/acme-source.js");
+  if (settings.caBundleFile !== null) trustForAcme(await readFile(settings.caBundleFile, "utf8"));
+  return { responder: await startHttp01Responder(settings.httpAddress, log), acmeSource };
 }
 
 /**

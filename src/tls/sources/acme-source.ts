@@ -7,6 +7,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { Agent } from "node:https";
 import { join } from "node:path";
 import * as acme from "acme-client";
 import type { Logger } from "pino";
@@ -55,6 +56,14 @@ export function acmeSource(options: AcmeSourceOptions): CertificateSource {
       return { certChainPem, keyPem: request.keyPem };
     },
   });
+}
+
+/**
+ * acme-client sends every request through its one axios instance; the server process uses
+ * acme-client for nothing else, so trusting `caPem` there trusts it for the external ACME CA only.
+ */
+export function trustForAcme(caPem: string): void {
+  acme.axios.defaults.httpsAgent = new Agent({ ca: caPem });
 }
 
 /** The cached account key, created on first use (ECDSA P-256, 0600). */
