@@ -113,4 +113,22 @@ export const DEFAULTS = {
     strategy: "first_available",
     adcsCli: { defaultTimeoutMs: 4 * 60_000, certreqPath: "certreq", certutilPath: "certutil" },
   },
+  /** behaviour reference §9 and §4.3 */
+  tlsCertificateManager: {
+    acquireTimeoutMs: 120_000,
+    renewBeforeMs: 720 * HOUR,
+    pkiPollIntervalMs: 2_000,
+    fileWatchIntervalMs: 5_000,
+    localPkiCacheDir: "%WORKDIR%/server-certificate-cache",
+    /** the product's only external CA; an on-premises one is set with acme.directory-url */
+    acme: {
+      directoryUrl: "https://acme-v02.api.letsencrypt.org/directory",
+      httpAddress: { host: "0.0.0.0", port: 80 },
+      cacheDir: "%WORKDIR%/autocert",
+    },
+    /** v0.9.3: ECDSA P-256 unless `key` says otherwise; RSA keys default to 3072 bits */
+    key: { type: "ecdsa", curve: "P-256", rsaSize: 3072 },
+    /** the bundle used when the section lists none */
+    implicitBundleName: "server",
+  },
 } as const;

@@ -10,7 +10,8 @@ import { DEFAULTS } from "./defaults.js";
 import { normaliseIssuancePolicies } from "./issuance-policies-schema.js";
 import { resolveAnchoredPath } from "./paths.js";
 import { normaliseRateLimiting } from "./rate-limiting-schema.js";
-import { issuancePolicyNames } from "./schema.js";
+import { authorityNames, issuancePolicyNames } from "./schema.js";
+import { normaliseTlsCertificateManager } from "./tls-certificate-manager-normalise.js";
 import type { ParsedConfig } from "./schema.js";
 import type { AcmeConfig, CerteasyConfig, DatabaseConfig, LogLevel, LogOutput, LogsConfig, ValidationProfile } from "./types.js";
 
@@ -53,6 +54,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
       parsed["dns-validation-profiles"]?.map((profile) => profile.name) ?? [DEFAULTS.dnsValidation.profileName],
     ),
     ...normaliseAuthorities(parsed.authorities, parsed["policy-bindings"], issuancePolicyNames(parsed), inWorkdir),
+    tlsCertificateManager: normaliseTlsCertificateManager(parsed["tls-certificate-manager"], server.url, authorityNames(parsed), inWorkdir),
   };
 }
 

@@ -30,6 +30,8 @@ import { checkLogOutput, logsShape } from "./logs-schema.js";
 import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
 import { RATE_LIMITING_KEYS, rateLimitingShape } from "./rate-limiting-schema.js";
 import { renewalInfoShape } from "./renewal-info-schema.js";
+import { checkCertificateBundles } from "./tls-certificate-manager-normalise.js";
+import { TLS_CERTIFICATE_MANAGER_KEYS, tlsCertificateManager } from "./tls-certificate-manager-schema.js";
 
 const NO_DEADLINE = "an explicit 0 is refused: it would remove the deadline";
 const timeout = (fallback: number) =>
@@ -146,6 +148,7 @@ const rootShape = {
   "issuance-policies": issuancePolicies,
   authorities,
   "policy-bindings": policyBindings,
+  "tls-certificate-manager": tlsCertificateManager.optional(),
 };
 
 /**
@@ -166,6 +169,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   ...DNS_PROFILE_KEYS,
   ...ISSUANCE_POLICY_KEYS,
   ...AUTHORITY_KEYS,
+  ...TLS_CERTIFICATE_MANAGER_KEYS,
 };
 
 export const configSchema = section(rootShape).superRefine((config, ctx) => {
@@ -207,7 +211,15 @@ export const configSchema = section(rootShape).superRefine((config, ctx) => {
   checkAuthoritiesAndBindings(config.authorities, config["policy-bindings"], issuancePolicyNames(config), (path, message) =>
     ctx.addIssue({ code: "custom", path, message }),
   );
+  checkCertificateBundles(config["tls-certificate-manager"], config.server.url, authorityNames(config), (path, message) =>
+    ctx.addIssue({ code: "custom", path, message }),
+  );
 });
+
+/** The authorities after defaults: the embedded CA alone when the section is absent. */
+export function authorityNames(config: Pick<ParsedConfig, "authorities">): string[] {
+  return config.authorities?.map((authority) => authority.name) ?? [DEFAULTS.authority.name];
+}
 
 /** The issuance policies after defaults: the implicit `default` one when the section is absent. */
 export function issuancePolicyNames(config: Pick<ParsedConfig, "issuance-policies">): string[] {
@@ -222,7 +234,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
  * product config knows the key is understood and simply not there yet.
  */
 export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
-  "": ["tls-certificate-manager", "license"],
+  "": ["license"],
   logs: ["rotate"],
   audit: ["rotate"],
   workers: ["worker-id", "workers", "lease", "idle-min", "idle-max", "base-backoff", "max-backoff", "queue-size", "max-job-duration"],

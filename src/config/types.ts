@@ -248,4 +248,49 @@ export interface CerteasyConfig {
    * it with `first_available`
    */
   readonly policyBindings: readonly PolicyBindingConfig[];
+  /** the server's own HTTPS certificates; one implicit pki bundle when the file has no such section */
+  readonly tlsCertificateManager: TlsCertificateManagerConfig;
+}
+
+/** `tls-certificate-manager.bundles[].key` (behaviour reference §9, v0.9.3) */
+export type ServerKeySpec =
+  | { readonly type: "ecdsa"; readonly curve: "P-256" | "P-384" | "P-521" }
+  | { readonly type: "rsa"; readonly size: number };
+
+interface BundleCommon {
+  readonly name: string;
+  /** canonical host names (see tls/server-certificate-hosts.ts); never empty */
+  readonly hosts: readonly string[];
+}
+
+/** One `tls-certificate-manager.bundles[]` entry: where one certificate of the server comes from. */
+export type CertificateBundleConfig =
+  | (BundleCommon & { readonly mode: "files"; readonly certFile: string; readonly keyFile: string })
+  /** `authority: null`: the bootstrap root CA, as when the section is absent */
+  | (BundleCommon & { readonly mode: "pki"; readonly authority: string | null; readonly key: ServerKeySpec })
+  | (BundleCommon & { readonly mode: "acme"; readonly key: ServerKeySpec });
+
+/** The external ACME CA of `mode: acme` bundles (the product's `letsencrypt.*` keys map here). */
+export interface ExternalAcmeConfig {
+  readonly directoryUrl: string;
+  readonly email: string | null;
+  /** where the http-01 challenge listener binds (RFC 8555 §8.3) */
+  readonly httpAddress: ListenAddress;
+  /** PEM file of the CA to trust for the ACME server's HTTPS; `null`: the system store */
+  readonly caBundleFile: string | null;
+  /** account key and certificates */
+  readonly cacheDir: string;
+}
+
+/** `tls-certificate-manager` (behaviour reference §9). */
+export interface TlsCertificateManagerConfig {
+  /** never empty; every `server.url` host is in exactly one */
+  readonly bundles: readonly CertificateBundleConfig[];
+  readonly renewBeforeMs: number;
+  readonly fileWatchIntervalMs: number;
+  readonly acquireTimeoutMs: number;
+  readonly pkiPollIntervalMs: number;
+  readonly localPkiCacheDir: string;
+  /** `null` when no bundle uses mode acme */
+  readonly acme: ExternalAcmeConfig | null;
 }

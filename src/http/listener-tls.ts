@@ -13,21 +13,29 @@ export interface StaticTlsCredentials {
   readonly cert: string;
 }
 
+/** TLS 1.0 and 1.1 are deprecated (RFC 8996). */
+export const TLS_MIN_VERSION = "TLSv1.2";
+
 export interface TlsContextProvider {
   /** Used when the client sends no SNI, which is always the case for an IP-literal URL. */
   readonly defaultCredentials: StaticTlsCredentials;
+  /**
+   * Lets the listener swap the default certificate when the provider replaces it (SNI contexts
+   * are looked up per handshake, but the default one is fixed in the server until replaced).
+   */
+  watchDefaultCredentials?(apply: (credentials: StaticTlsCredentials) => void): void;
   /** The context for a ClientHello's server name; `undefined` falls back to the default. */
   secureContextFor(servername: string): SecureContext | undefined | Promise<SecureContext | undefined>;
 }
 
 export type ListenerTls = StaticTlsCredentials | TlsContextProvider;
 
-function isContextProvider(tls: ListenerTls): tls is TlsContextProvider {
+export function isContextProvider(tls: ListenerTls): tls is TlsContextProvider {
   return "secureContextFor" in tls;
 }
 
 export function tlsServerOptions(tls: ListenerTls): ServerOptions {
-  const base: ServerOptions = { ALPNProtocols: ["http/1.1"], minVersion: "TLSv1.2" };
+  const base: ServerOptions = { ALPNProtocols: ["http/1.1"], minVersion: TLS_MIN_VERSION };
   if (!isContextProvider(tls)) return { ...base, key: tls.key, cert: tls.cert };
   return {
     ...base,

@@ -9,7 +9,7 @@ import type { Env, Hono } from "hono";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import { connectionDrain, type DrainOutcome } from "./drain.js";
-import { type ListenerTls, tlsServerOptions } from "./listener-tls.js";
+import { type ListenerTls, TLS_MIN_VERSION, isContextProvider, tlsServerOptions } from "./listener-tls.js";
 
 export type { DrainOutcome } from "./drain.js";
 export type { ListenerTls, StaticTlsCredentials, TlsContextProvider } from "./listener-tls.js";
@@ -83,6 +83,10 @@ export function startHttpsServer<E extends Env>(options: HttpsListenerOptions<E>
       },
     }) as HttpsServer;
 
+    if (isContextProvider(options.tls)) {
+      // A renewed default certificate applies to the next handshakes; open connections keep theirs.
+      options.tls.watchDefaultCredentials?.(({ key, cert }) => server.setSecureContext({ key, cert, minVersion: TLS_MIN_VERSION }));
+    }
     const drain = connectionDrain(server, log);
     // write-timeout is a hard ceiling per request (as in the Go original), not an inactivity
     // timer: a handler stuck past it loses its connection rather than holding it forever.

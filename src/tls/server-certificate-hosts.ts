@@ -3,7 +3,10 @@
  * dNSName or, for an IP literal, an iPAddress SAN (RFC 5280 §4.2.1.6; RFC 6125 forbids matching
  * an IP against a dNSName).
  */
+import "reflect-metadata";
+import type { X509Certificate as NodeX509Certificate } from "node:crypto";
 import { isIP } from "node:net";
+import * as x509 from "@peculiar/x509";
 
 export interface CertificateHost {
   readonly kind: "dns" | "ip";
@@ -42,4 +45,13 @@ export function sameHosts(a: readonly CertificateHost[], b: readonly Certificate
   const left = new Set(a.map(key));
   const right = new Set(b.map(key));
   return left.size === right.size && [...left].every((k) => right.has(k));
+}
+
+/** The dNSName and iPAddress SANs of a certificate, canonical. */
+export function subjectAlternativeNames(leaf: NodeX509Certificate): CertificateHost[] {
+  const san = new x509.X509Certificate(new Uint8Array(leaf.raw)).getExtension(x509.SubjectAlternativeNameExtension);
+  if (!san) return [];
+  return san.names.items
+    .filter((name) => name.type === "dns" || name.type === "ip")
+    .map((name) => classifyHost(name.value));
 }

@@ -9,12 +9,12 @@ import "reflect-metadata";
 import { X509Certificate as NodeX509Certificate, createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import * as x509 from "@peculiar/x509";
 import type { Logger } from "pino";
 import { ensurePrivateDirectory, replaceFile } from "../ca/local/bootstrap-keys.js";
 import type { LocalRootCa } from "../ca/local/bootstrap.js";
 import { issueServerCertificate } from "./server-certificate-issue.js";
-import { type CertificateHost, certificateHosts, classifyHost, sameHosts } from "./server-certificate-hosts.js";
+import { renewalDue } from "./server-credentials.js";
+import { type CertificateHost, certificateHosts, sameHosts, subjectAlternativeNames } from "./server-certificate-hosts.js";
 
 export const SERVER_CERTIFICATE_FILE = "server-chain.pem";
 export const SERVER_KEY_FILE = "server.key";
@@ -28,6 +28,8 @@ export interface EnsureServerCertificateOptions {
   readonly hosts: readonly string[];
   readonly ca: LocalRootCa;
   readonly clock: { readonly now: () => Date };
+  /** `tls-certificate-manager.renew-before`; default 720h */
+  readonly renewBeforeMs?: number;
   readonly log?: Logger;
 }
 
@@ -52,7 +54,7 @@ export async function ensureServerCertificate(options: EnsureServerCertificateOp
 
   const cached = await readCached(certificatePath, keyPath);
   if (cached) {
-    const verdict = cachedCertificateVerdict(cached, hosts, ca, now);
+    const verdict = cachedCertificateVerdict(cached, hosts, ca, now, options.renewBeforeMs ?? RENEW_BEFORE_MS);
     if (verdict.usable) {
       log?.info({ notAfter: verdict.notAfter.toISOString() }, "reusing cached server certificate");
       return { ...cached, rootCaPath: ca.certificatePath, notAfter: verdict.notAfter, reused: true };
@@ -98,6 +100,7 @@ export function cachedCertificateVerdict(
   hosts: readonly CertificateHost[],
   ca: Pick<LocalRootCa, "certificatePem">,
   now: Date,
+  renewBeforeMs: number = RENEW_BEFORE_MS,
 ): Verdict {
   let leaf: NodeX509Certificate;
   try {
@@ -115,19 +118,11 @@ export function cachedCertificateVerdict(
   const notBefore = new Date(leaf.validFrom);
   const notAfter = new Date(leaf.validTo);
   if (notBefore.getTime() > now.getTime()) return { usable: false, reason: "not valid yet" };
-  if (notAfter.getTime() - now.getTime() <= RENEW_BEFORE_MS) {
+  if (renewalDue({ notBefore, notAfter }, renewBeforeMs, now)) {
     return { usable: false, reason: "expires within the renew-before window" };
   }
   if (!sameHosts(subjectAlternativeNames(leaf), hosts)) {
     return { usable: false, reason: "hosts differ from server.url" };
   }
   return { usable: true, notAfter };
-}
-
-function subjectAlternativeNames(leaf: NodeX509Certificate): CertificateHost[] {
-  const san = new x509.X509Certificate(new Uint8Array(leaf.raw)).getExtension(x509.SubjectAlternativeNameExtension);
-  if (!san) return [];
-  return san.names.items
-    .filter((name) => name.type === "dns" || name.type === "ip")
-    .map((name) => classifyHost(name.value));
 }

@@ -73,7 +73,7 @@ describe("YAML text", () => {
 describe("unknown keys", () => {
   it("refuses an unknown top-level key, listing the known sections", () => {
     expect(errorLines(`${MINIMAL}servr:\n  listen: 127.0.0.1:8443\n`)).toEqual([
-      "config.yml: servr: unknown key; expected one of: workdir, server, database, logs, audit, workers, lease, acme, renewal-info, rate-limiting, dns-validation-profiles, issuance-policies, authorities, policy-bindings",
+      "config.yml: servr: unknown key; expected one of: workdir, server, database, logs, audit, workers, lease, acme, renewal-info, rate-limiting, dns-validation-profiles, issuance-policies, authorities, policy-bindings, tls-certificate-manager",
     ]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * `certeasy serve -f config.yml`: validate the config (same gate as `validate`), boot the node
- * core, make sure the server's own HTTPS certificate exists, listen, and drain on SIGTERM or
- * SIGINT (reference §11.4): stop accepting, finish in-flight requests within
+ * core, obtain the server's own HTTPS certificates (tls-certificate-manager), listen, and drain
+ * on SIGTERM or SIGINT (reference §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
  *
  * A node that loses the writer lease (another node was started with --force-takeover) answers
@@ -26,8 +26,8 @@ import { openNode } from "../../node/open-node.js";
 import { authorityReadiness, nodeReadiness } from "../../node/readiness.js";
 import { CerteasyMetrics } from "../../observability/metrics.js";
 import { nodeMetricSources } from "../../observability/node-sources.js";
-import { ensureServerCertificate } from "../../tls/server-certificate.js";
-import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
+import type { TlsCertificateManager } from "../../tls/manager.js";
+import { startTlsCertificateManager } from "../../tls/start-manager.js";
 import { nodeOptions, readServerId, requireConfigFile } from "../context.js";
 import { renderProbe, runBootProbe } from "./serve-probe.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand } from "../run.js";
@@ -76,16 +76,10 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     onCommitted: metrics.countCommitted,
   });
   let acme: AcmeServices | undefined;
+  let tls: TlsCertificateManager | undefined;
   try {
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock, keyPassword: await localCaKeyPassword(config.authorities, config.workdir) });
-    const certificate = await ensureServerCertificate({
-      cacheDir: join(config.workdir, "server-certificate-cache"),
-      hosts: hostsOfServerUrls(urls),
-      ca,
-      clock: { now: clock },
-      log: log.service("http-server"),
-    });
     const rateLimits = {
       limiter: new RateLimiter({ config: config.rateLimiting, ledger: () => core.live.state(rateLedger) }),
       recorder: new DenialRecorder(core.writer, log.service("acme-server")),
@@ -100,6 +94,8 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       onRevocationOutcome: metrics.countRevocationOutcome,
     });
     metrics.watchAuthorities(acme.authorityHealth);
+    // The server's own HTTPS certificates (reference §9); pki bundles may need the authorities.
+    tls = await startTlsCertificateManager({ config, authorities: acme.authorities, rootCa: ca, registry: metrics.registry, clock, log: log.service("http-server") });
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
     const authorityChecks = authorityReadiness(acme.authorityHealth, config.database.pingTimeoutMs);
     const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
@@ -122,20 +118,21 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       app,
       host: config.server.listen.host,
       port: config.server.listen.port,
-      tls: { key: certificate.keyPem, cert: certificate.certChainPem },
+      tls,
       timeouts: config.server,
       log: log.service("http-server"),
     });
     const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
-    main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
-    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);
+    main.info({ directoryUrl, listening: listener.url, caCertificate: ca.certificatePath }, "certeasy is serving ACME");
+    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${ca.certificatePath}\n`);
 
     const stop = await Promise.race([stopSignal.then((signal) => ({ signal })), core.lease.lost.then((lost) => ({ lost }))]);
     if ("lost" in stop) main.warn("draining and exiting: this node lost the writer lease to another node");
     await admin.close();
     const drained = await listener.close(config.server.shutdownTimeoutMs);
     main.info(drained, "HTTP listener drained");
+    await tls.close();
     const work = await acme.stop(config.workers.drainTimeoutMs);
     if (work.unfinished > 0) main.warn(work, "validations or issuances still running at the drain deadline: they resume at the next start");
     if ("lost" in stop) {
@@ -147,6 +144,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     main.info("certeasy stopped");
     return EXIT_OK;
   } catch (error) {
+    await tls?.close();
     await acme?.stop(0);
     await core.stop("fatal");
     throw error;
