@@ -15,3 +15,4 @@ export { ordersProjection, type AuthorizationRow, type CertificateRow, type Chal
 export const tableProjections: readonly TableProjection[] = [nodeBootsProjection, accountsProjection, ordersProjection, eabKeysProjection];
 export * from "./memory/memory-projection.js";
 export { logPositionProjection, LogGapError, type LogPosition } from "./memory/log-position.js";
+export { licenseProjection, ManagedServers, type InstalledLicense, type LicenseState } from "./memory/license/index.js";

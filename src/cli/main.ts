@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit.js";
 import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
+import { registerLicense } from "./commands/license.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerProjections } from "./commands/projections.js";
 import { registerServe } from "./commands/serve.js";
@@ -27,6 +28,7 @@ registerAudit(program);
 registerEvents(program);
 registerProjections(program);
 registerEab(program);
+registerLicense(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -25,6 +25,7 @@ const operatorErrors = new Set([
   "WorkdirLockedError",
   "DatabaseUnreachableError",
   "AuditMirrorError",
+  "LicenseKeyError",
 ]);
 
 export class UsageError extends Error {

@@ -36,6 +36,8 @@ export const DEFAULTS = {
   logs: { level: "info", format: "json", output: "stderr" },
   audit: { enabled: true, path: "%WORKDIR%/audit.log" },
   workers: { drainTimeoutMs: 30_000 },
+  /** reference §4.3; Certeasy never connects to a licensing backend, so offline is the only mode */
+  license: { offline: true, timeoutMs: 30_000 },
   /** behaviour reference §7, the v0.9.4+ values */
   rateLimiting: {
     global: { requestsPerMinute: 1_200, burst: 100 },

@@ -15,6 +15,8 @@ export type {
   DatabaseDriver,
   DnsRule,
   IssuancePolicy,
+  LicenseConfig,
+  LicenseKeySource,
   ListenAddress,
   LogLevel,
   LogOutput,

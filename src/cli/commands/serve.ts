@@ -1,6 +1,8 @@
 /**
  * `certeasy serve -f config.yml`: validate the config (same gate as `validate`), boot the node
- * core, make sure the server's own HTTPS certificate exists, listen, and drain on SIGTERM or
+ * core, check the license (reference §8.3: a configuration the license or the Free plan does not
+ * allow is refused with a banner on stderr and exit 1), make sure the server's own HTTPS
+ * certificate exists, listen, and drain on SIGTERM or
  * SIGINT (reference §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
  */
@@ -10,6 +12,8 @@ import { configWarnings, type CerteasyConfig } from "../../config/index.js";
 import { startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
+import { licenseProjection } from "../../../projections/index.js";
+import { bootRefusedCommand, licensedConfiguration, loadTrustedKeys, startNodeLicensing } from "../../license/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
 import { acmePaths } from "../../http/acme-paths.js";
@@ -24,7 +28,7 @@ import { nodeMetricSources } from "../../observability/node-sources.js";
 import { ensureServerCertificate } from "../../tls/server-certificate.js";
 import { hostsOfServerUrls } from "../../tls/server-certificate-hosts.js";
 import { nodeOptions, requireConfigFile } from "../context.js";
-import { EXIT_OK, runCommand } from "../run.js";
+import { EXIT_FAILURE, EXIT_OK, runCommand } from "../run.js";
 
 export function registerServe(program: Command): void {
   program
@@ -46,15 +50,35 @@ async function serve(config: CerteasyConfig): Promise<number> {
   const metrics = new CerteasyMetrics();
   // Limits that depend on events are a projection of the log: a restart does not reset them.
   const rateLedger = rateLimitProjection(config.rateLimiting);
+  // Key files are read before anything boots: a missing one is a configuration error.
+  const licenseKeys = await loadTrustedKeys(config.license);
+  const license = licenseProjection();
   const core = await openNode({
     ...nodeOptions(config, log.service("node")),
-    memoryProjections: [rateLedger],
+    memoryProjections: [rateLedger, license],
     clock,
     onBatch: metrics.observeWriterBatch,
     onCommitted: metrics.countCommitted,
   });
   let acme: AcmeServices | undefined;
   try {
+    const licensing = await startNodeLicensing({
+      core,
+      projection: license,
+      keys: licenseKeys,
+      config: licensedConfiguration(config),
+      log: log.service("license"),
+      onDenied: metrics.countLicenseDenial,
+    });
+    const { boot } = licensing;
+    if (boot.banner !== null) process.stderr.write(boot.banner);
+    if (boot.verdict.kind === "refused") {
+      log.service("license").error({ title: boot.verdict.title, reasons: boot.verdict.reasons }, "boot refused by the license");
+      await core.writer.append(bootRefusedCommand(boot.verdict));
+      await core.stop("fatal");
+      return EXIT_FAILURE;
+    }
+    metrics.watchLicense(licensing);
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
     const certificate = await ensureServerCertificate({
@@ -73,6 +97,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       core,
       config,
       rateLimits,
+      licenseGate: licensing.gate,
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
       onValidation: metrics.countValidation,
     });
@@ -102,7 +127,7 @@ async function serve(config: CerteasyConfig): Promise<number> {
       timeouts: config.server,
       log: log.service("http-server"),
     });
-    const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, log: main });
+    const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, license: licensing.service, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
     main.info({ directoryUrl, listening: listener.url, caCertificate: certificate.rootCaPath }, "certeasy is serving ACME");
     process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${certificate.rootCaPath}\n`);

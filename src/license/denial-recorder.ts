@@ -1,0 +1,36 @@
+/**
+ * Records refused new orders in the log (`license.denied`, reference §8.3 `license.deny`) so
+ * auditors see them — once per account per minute: a client retrying a refused order must not
+ * turn the audit log into a copy of its retries. The refusal itself is answered at once.
+ */
+import type { Logger } from "pino";
+import { LicenseDenied, licenseDenialsStreamId } from "../../events/index.js";
+import type { AppendCommand } from "../store/dialect.js";
+import type { EventWriter } from "../store/writer.js";
+
+const QUIET_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+
+export type LicenseDenial = Parameters<typeof LicenseDenied.create>[0];
+
+export class LicenseDenialRecorder {
+  /** accountId → until when its further denials are not recorded again */
+  readonly #quietUntil = new Map<string, number>();
+
+  constructor(
+    private readonly writer: Pick<EventWriter, "append">,
+    private readonly log: Logger,
+  ) {}
+
+  record(denial: LicenseDenial, now: number, meta?: AppendCommand["meta"]): void {
+    if ((this.#quietUntil.get(denial.accountId) ?? 0) > now) return;
+    this.#quietUntil.set(denial.accountId, now + QUIET_MS);
+    if (this.#quietUntil.size > MAX_REMEMBERED) {
+      for (const [key, until] of this.#quietUntil) if (until <= now) this.#quietUntil.delete(key);
+      if (this.#quietUntil.size > MAX_REMEMBERED) this.#quietUntil.delete(this.#quietUntil.keys().next().value ?? "");
+    }
+    this.writer
+      .append({ streamId: licenseDenialsStreamId, expectedVersion: "any", events: [LicenseDenied.create(denial)], ...(meta === undefined ? {} : { meta }) })
+      .catch((error: unknown) => this.log.error({ err: error, accountId: denial.accountId }, "could not record a license refusal"));
+  }
+}
