@@ -10,6 +10,7 @@ import type { LookupFunction } from "node:net";
 import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
 import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
+import { licenseFile } from "../support/license.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
@@ -38,6 +39,8 @@ async function withAdcsServer(
       ],
       policyBindings: [{ policy: "default", authorities: [...bound], strategy: "first_available" }],
       issuancePollMs: 200,
+      // Two authorities: more than the Free plan's one, so the test installs a license allowing two.
+      license: await licenseFile({ plan: "starter", max_cas: 2, allowed_dbs: ["sqlite"] }),
       ...(pendingDeadlineMs !== undefined ? { acme: { pendingDeadlineMs } } : {}),
     });
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: server.rootPem, lookup: loopback });
