@@ -91,7 +91,7 @@ export type LicenseKeySource = { readonly kind: "file"; readonly path: string } 
 
 /** `license` (behaviour reference §4.3, §8): keys licenses may be signed with besides the vendor's. */
 export interface LicenseConfig {
-  /** in the order written; `license.public-keys[i]` in messages */
+  /** in the order written; `license.public-keys.<i>` in messages */
   readonly publicKeys: readonly LicenseKeySource[];
   /** accepted for compatibility; Certeasy never phones home whatever its value */
   readonly offline: boolean;

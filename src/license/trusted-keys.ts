@@ -9,7 +9,7 @@ import type { LicenseConfig, LicenseKeySource } from "../config/index.js";
 import { VENDOR_LICENSE_PUBLIC_KEY_PEM } from "./vendor-key.js";
 
 export interface TrustedKey {
-  /** where it came from, for messages: "built-in vendor key" or "license.public-keys[0] (/etc/…)" */
+  /** where it came from, for messages: "built-in vendor key" or "license.public-keys.0 (/etc/…)" */
   readonly origin: string;
   readonly key: KeyObject;
 }
@@ -20,7 +20,7 @@ export class LicenseKeyError extends Error {
 
 export async function loadTrustedKeys(config: Pick<LicenseConfig, "publicKeys">): Promise<readonly TrustedKey[]> {
   const vendor: TrustedKey = { origin: "built-in vendor key", key: createPublicKey(VENDOR_LICENSE_PUBLIC_KEY_PEM) };
-  const added = await Promise.all(config.publicKeys.map((source, index) => loadKey(source, `license.public-keys[${index}]`)));
+  const added = await Promise.all(config.publicKeys.map((source, index) => loadKey(source, `license.public-keys.${index}`)));
   return [vendor, ...added];
 }
 

@@ -73,7 +73,7 @@ describe("YAML text", () => {
 describe("unknown keys", () => {
   it("refuses an unknown top-level key, listing the known sections", () => {
     expect(errorLines(`${MINIMAL}servr:\n  listen: 127.0.0.1:8443\n`)).toEqual([
-      "config.yml: servr: unknown key; expected one of: workdir, server, database, logs, audit, workers, acme, renewal-info, rate-limiting, dns-validation-profiles, issuance-policies, authorities, policy-bindings",
+      "config.yml: servr: unknown key; expected one of: workdir, server, database, logs, audit, workers, acme, renewal-info, rate-limiting, license, dns-validation-profiles, issuance-policies, authorities, policy-bindings",
     ]);
   });
 
@@ -83,8 +83,8 @@ describe("unknown keys", () => {
   });
 
   it("says a section of a later step is not supported yet", () => {
-    expect(errorLines(`${MINIMAL}license:\n  mode: offline\n`)).toEqual([
-      'config.yml: license: section "license" is not supported by this version of Certeasy yet; remove it for now',
+    expect(errorLines(`${MINIMAL}tls-certificate-manager:\n  renew-before: 720h\n`)).toEqual([
+      'config.yml: tls-certificate-manager: section "tls-certificate-manager" is not supported by this version of Certeasy yet; remove it for now',
     ]);
   });
 

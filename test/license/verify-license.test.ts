@@ -24,7 +24,7 @@ describe("verifying a license", () => {
     const verdict = await verifyLicenseText(`A note from the vendor.\n\n${block}`, keys, NOW);
     expect(verdict).toMatchObject({
       ok: true,
-      signedBy: "license.public-keys[0] (inline PEM)",
+      signedBy: "license.public-keys.0 (inline PEM)",
       entitlement: { plan: "starter", maxManagedServers: 250, maxCas: 2, allowedDbs: ["sqlite"], licenseId: "CRT-TEST01-TEST02-TEST03-TEST04-TEST05" },
     });
     const bare = await signLicense(licenseClaims({ max_managed_servers: "unlimited" }));
@@ -34,7 +34,7 @@ describe("verifying a license", () => {
   it("refuses a license signed by another key (bad_signature), naming the keys it tried", async () => {
     const verdict = await verifyLicenseText(await licenseFile({}, newLicenseSigningKey()), keys, NOW);
     expect(verdict).toMatchObject({ ok: false, reason: "bad_signature" });
-    expect(!verdict.ok && verdict.detail).toContain("built-in vendor key, license.public-keys[0] (inline PEM)");
+    expect(!verdict.ok && verdict.detail).toContain("built-in vendor key, license.public-keys.0 (inline PEM)");
   });
 
   it("refuses a tampered payload: raising a limit breaks the signature", async () => {
@@ -75,14 +75,14 @@ describe("license.public-keys", () => {
     const loaded = await loadTrustedKeys({ publicKeys: [{ kind: "file", path: join(dir, "test.pem") }, { kind: "file", path: join(dir, "other.jwk") }] });
     expect(loaded.map((k) => k.origin)).toEqual([
       "built-in vendor key",
-      `license.public-keys[0] (${join(dir, "test.pem")})`,
-      `license.public-keys[1] (${join(dir, "other.jwk")})`,
+      `license.public-keys.0 (${join(dir, "test.pem")})`,
+      `license.public-keys.1 (${join(dir, "other.jwk")})`,
     ]);
-    expect(await verifyLicenseText(await licenseFile(), loaded, NOW)).toMatchObject({ ok: true, signedBy: `license.public-keys[0] (${join(dir, "test.pem")})` });
+    expect(await verifyLicenseText(await licenseFile(), loaded, NOW)).toMatchObject({ ok: true, signedBy: `license.public-keys.0 (${join(dir, "test.pem")})` });
   });
 
   it("refuses a missing file, a key that is not Ed25519 and a private key, naming the config key", async () => {
-    await expect(loadTrustedKeys({ publicKeys: [{ kind: "file", path: join(dir, "absent.pem") }] })).rejects.toThrow(/^license\.public-keys\[0\] .*ENOENT/);
+    await expect(loadTrustedKeys({ publicKeys: [{ kind: "file", path: join(dir, "absent.pem") }] })).rejects.toThrow(/^license\.public-keys\.0 .*ENOENT/);
     const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
     await writeFile(join(dir, "rsa.pem"), rsa);
     await expect(loadTrustedKeys({ publicKeys: [{ kind: "file", path: join(dir, "rsa.pem") }] })).rejects.toThrow(/Ed25519 public key, got a public rsa key/);
