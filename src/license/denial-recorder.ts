@@ -5,17 +5,17 @@
  */
 import type { Logger } from "pino";
 import { LicenseDenied, licenseDenialsStreamId } from "../../events/index.js";
+import { QuietPeriods } from "../ratelimit/quiet-periods.js";
 import type { AppendCommand } from "../store/dialect.js";
 import type { EventWriter } from "../store/writer.js";
 
 const QUIET_MS = 60_000;
-const MAX_REMEMBERED = 10_000;
 
 export type LicenseDenial = Parameters<typeof LicenseDenied.create>[0];
 
 export class LicenseDenialRecorder {
-  /** accountId → until when its further denials are not recorded again */
-  readonly #quietUntil = new Map<string, number>();
+  /** per account: until when its further denials are not recorded again */
+  readonly #quiet = new QuietPeriods();
 
   constructor(
     private readonly writer: Pick<EventWriter, "append">,
@@ -23,12 +23,7 @@ export class LicenseDenialRecorder {
   ) {}
 
   record(denial: LicenseDenial, now: number, meta?: AppendCommand["meta"]): void {
-    if ((this.#quietUntil.get(denial.accountId) ?? 0) > now) return;
-    this.#quietUntil.set(denial.accountId, now + QUIET_MS);
-    if (this.#quietUntil.size > MAX_REMEMBERED) {
-      for (const [key, until] of this.#quietUntil) if (until <= now) this.#quietUntil.delete(key);
-      if (this.#quietUntil.size > MAX_REMEMBERED) this.#quietUntil.delete(this.#quietUntil.keys().next().value ?? "");
-    }
+    if (!this.#quiet.claim(denial.accountId, now, QUIET_MS)) return;
     this.writer
       .append({ streamId: licenseDenialsStreamId, expectedVersion: "any", events: [LicenseDenied.create(denial)], ...(meta === undefined ? {} : { meta }) })
       .catch((error: unknown) => this.log.error({ err: error, accountId: denial.accountId }, "could not record a license refusal"));

@@ -7,15 +7,13 @@
  * licensing backend: there is no `refresh` or `register`.
  */
 import { readFile } from "node:fs/promises";
-import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { licenseProjection } from "../../../projections/index.js";
 import { AdminChannelError, withAdminSession, type AdminPath, type LicenseAdmin } from "../../admin/index.js";
 import type { CerteasyConfig } from "../../config/index.js";
 import { formatMaxManagedServers } from "../../domain/license/index.js";
 import { LicenseRejectedError, LicenseService, licensedConfiguration, loadTrustedKeys, type InstalledLicenseSummary, type LicenseStatus } from "../../license/index.js";
-import { createLogger } from "../../log/logger.js";
-import { nodeOptions, requireConfigFile } from "../context.js";
+import { offlineAdminNodeOptions, operatorName, requireConfigFile } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
 import { rfc3339 } from "../table.js";
 
@@ -69,11 +67,7 @@ async function withLicenseAdmin(config: CerteasyConfig, use: (admin: LicenseAdmi
       {
         workdir: config.workdir,
         operator: operatorName(),
-        // Offline, the node core logs warnings only, to stderr: stdout is the command's answer.
-        node: () => ({
-          ...nodeOptions(config, createLogger({ ...config.logs, level: "warn", services: {} }, { destination: process.stderr })),
-          memoryProjections: [projection],
-        }),
+        node: () => ({ ...offlineAdminNodeOptions(config), memoryProjections: [projection] }),
         viaServer: (client) => client.license,
         offline: (core) =>
           new LicenseService({ writer: core.writer, state: () => core.live.state(projection), keys, config: licensedConfiguration(config), clock: core.clock }),
@@ -84,14 +78,6 @@ async function withLicenseAdmin(config: CerteasyConfig, use: (admin: LicenseAdmi
     if (!(error instanceof LicenseRejectedError || error instanceof AdminChannelError)) throw error;
     process.stderr.write(`certeasy: ${error instanceof LicenseRejectedError ? `license refused (${error.reason}): ` : ""}${error.message}\n`);
     return EXIT_FAILURE;
-  }
-}
-
-function operatorName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown";
   }
 }
 
