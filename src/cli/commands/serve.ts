@@ -78,6 +78,19 @@ async function serve(config: CerteasyConfig): Promise<number> {
       await core.stop("fatal");
       return EXIT_FAILURE;
     }
+    // Reference §10.1: the startup log names the license and its limits.
+    const { limits } = boot.verdict.standing;
+    log.service("license").info(
+      {
+        plan: limits.plan,
+        licenseId: boot.verdict.standing.kind === "none" ? null : boot.verdict.standing.license.entitlement.licenseId,
+        standing: boot.verdict.standing.kind,
+        max_managed_servers: limits.maxManagedServers ?? "unlimited",
+        max_cas: limits.maxCas,
+        allowed_dbs: limits.allowedDbs,
+      },
+      "license in force",
+    );
     metrics.watchLicense(licensing);
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock });
