@@ -8,6 +8,7 @@ import type { StoredEvent } from "./envelope.js";
 import { accountEvents } from "./account.js";
 import { authorityEvents } from "./authority.js";
 import { eabEvents } from "./eab.js";
+import { licenseEvents } from "./license.js";
 import { nodeEvents } from "./node.js";
 import { orderEvents } from "./order.js";
 import { rateLimitEvents } from "./ratelimit.js";
@@ -19,13 +20,14 @@ export * from "./canonical.js";
 export * from "./define.js";
 export * from "./eab.js";
 export * from "./envelope.js";
+export * from "./license.js";
 export * from "./node.js";
 export * from "./order.js";
 export * from "./ratelimit.js";
 export * from "./revocation.js";
 export * from "./sha256.js";
 
-export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents, ...revocationEvents, ...authorityEvents] as const;
+export const catalogue = [...nodeEvents, ...accountEvents, ...orderEvents, ...eabEvents, ...rateLimitEvents, ...revocationEvents, ...authorityEvents, ...licenseEvents] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type CerteasyEvent = DomainEventOf<CatalogueEntry>;

@@ -16,3 +16,4 @@ export const tableProjections: readonly TableProjection[] = [nodeBootsProjection
 export * from "./memory/memory-projection.js";
 export { logPositionProjection, LogGapError, type LogPosition } from "./memory/log-position.js";
 export { pendingRevocationsProjection, type PendingRevocations } from "./work/pending-revocations.js";
+export { licenseProjection, ManagedServers, type InstalledLicense, type LicenseState } from "./memory/license/index.js";

@@ -17,6 +17,7 @@ import type { NodeCore } from "../node/open-node.js";
 import { createValidator, type Validator } from "../validation/index.js";
 import type { DomainError } from "../domain/domain-error.js";
 import { retryAfterSeconds, type DenialRecorder, type RateLimitDecision, type RateLimiter } from "../ratelimit/index.js";
+import type { LicenseGate } from "../license/index.js";
 import { AccountService, type RequestMeta } from "./accounts/account-service.js";
 import { openAuthorities } from "./authorities.js";
 import { AuthorityChooser } from "./orders/authority-choice.js";
@@ -60,6 +61,8 @@ export interface AcmeServicesOptions {
   readonly log: { readonly validation: Logger; readonly issuance: Logger };
   /** per-address and per-account limits (reference §7); none when absent */
   readonly rateLimits?: { readonly limiter: RateLimiter; readonly recorder: DenialRecorder };
+  /** the managed-server limit of the license at newOrder (reference §8.3); none when absent */
+  readonly licenseGate?: LicenseGate;
   /** overrides the validator built from `dns-validation-profiles` (tests) */
   readonly validator?: Validator;
   readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
@@ -120,9 +123,13 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     const scope = await eab.scopeOfAccount(accountId);
     const verdict = scope ? eabScopeAllows(scope, order.identifiers, order.profile) : { ok: true as const };
     if (!verdict.ok) return { type: "rejectedIdentifier", detail: verdict.detail };
-    if (!limiter) return null;
-    const { identifiers, identifiersHash } = order;
-    return refuse(limiter.checkNewOrder({ accountId, ip: meta.sourceIp ?? "", identifiers, identifiersHash, now: clock().getTime() }), meta);
+    if (limiter) {
+      const { identifiers, identifiersHash } = order;
+      const limited = refuse(limiter.checkNewOrder({ accountId, ip: meta.sourceIp ?? "", identifiers, identifiersHash, now: clock().getTime() }), meta);
+      if (limited) return limited;
+    }
+    // After the rate limits: they bound how often a refused client can make us record a refusal.
+    return options.licenseGate?.(accountId, meta) ?? null;
   });
 
   const validation = await startValidationWork({

@@ -1,16 +1,19 @@
 /**
- * The CLI's side of the admin channel: the EabAdmin operations as JSON requests over
- * `<workdir>/admin.sock`, with the running server's refusals turned back into the same errors
- * an offline EabService throws — so the command prints and exits the same way on both paths.
+ * The CLI's side of the admin channel: the EabAdmin and LicenseAdmin operations as JSON requests
+ * over `<workdir>/admin.sock`, with the running server's refusals turned back into the same
+ * errors an offline EabService or LicenseService throws — so the command prints and exits the
+ * same way on both paths.
  */
 import { request } from "node:http";
 import { connect } from "node:net";
 import { EabKeyNotFoundError, EabRequestError, type CreatedEabKey, type EabKeySummary, type RevokedEabKey } from "../acme/eab/index.js";
 import { AdminChannelError } from "./admin-channel.js";
 import { OPERATOR_HEADER } from "./admin-routes.js";
+import { LicenseRejectedError, type InstalledLicenseSummary, type InstallLicenseRequest, type LicenseRejectionReason, type LicenseStatus } from "../license/index.js";
 import type { EabAdmin } from "./eab-admin.js";
+import type { LicenseAdmin } from "./license-admin.js";
 
-/** Creating a key is one append; a server that needs longer than this is not answering. */
+/** Creating a key or installing a license is one append; a server that needs longer than this is not answering. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Does a node listen on this socket? false when there is no socket file or nobody behind it (a dead node's). */
@@ -30,6 +33,12 @@ export function adminChannelListening(socketPath: string): Promise<boolean> {
 }
 
 export class AdminClient implements EabAdmin {
+  /** the license operations over the same channel */
+  readonly license: LicenseAdmin = {
+    install: async (request: InstallLicenseRequest) => (await this.#call("POST", "/license", request)) as InstalledLicenseSummary,
+    status: async () => (await this.#call("GET", "/license")) as LicenseStatus,
+  };
+
   readonly #socketPath: string;
   readonly #operator: string;
 
@@ -100,5 +109,9 @@ function answer(status: number, text: string, path: string): unknown {
   if (status >= 200 && status < 300) return body;
   if (status === 404 && path.startsWith("/eab/keys/")) throw new EabKeyNotFoundError(decodeURIComponent(path.split("/")[3] ?? ""));
   if (status === 400) throw new EabRequestError(message);
+  if (status === 422 && path === "/license") {
+    const reason = (body as { reason?: unknown }).reason;
+    throw new LicenseRejectedError(String(reason) as LicenseRejectionReason, message);
+  }
   throw new AdminChannelError(`the server refused: ${message}`);
 }

@@ -7,12 +7,16 @@
  *   POST /eab/keys              {allowedNames?, allowedProfiles?, note?} → 201 {key, hmacKey}
  *   GET  /eab/keys              → 200 {keys}
  *   POST /eab/keys/:id/revoke   → 200 {key, alreadyRevoked}
+ *   POST /license               {text, force?} → 201 InstalledLicenseSummary, 422 {error, reason} when refused
+ *   GET  /license               → 200 LicenseStatus
  */
 import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { EabKeyNotFoundError, EabRequestError, type EabRequestMeta } from "../acme/eab/index.js";
+import { LicenseRejectedError } from "../license/index.js";
 import type { EabAdmin } from "./eab-admin.js";
+import type { LicenseAdmin } from "./license-admin.js";
 
 /** An operator's request is small; anything bigger is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -25,7 +29,16 @@ const createKeyBody = z.strictObject({
   note: z.string().nullable().default(null),
 });
 
-export function adminRoutes(eab: EabAdmin, log: Logger): Hono {
+/** A license file is a few hundred bytes; the whole body stays under MAX_BODY_BYTES. */
+const installLicenseBody = z.strictObject({ text: z.string().min(1), force: z.boolean().default(false) });
+
+export interface AdminOperations {
+  readonly eab: EabAdmin;
+  /** absent on a node without licensing (tests of the EAB channel alone) */
+  readonly license?: LicenseAdmin;
+}
+
+export function adminRoutes({ eab, license }: AdminOperations, log: Logger): Hono {
   const app = new Hono();
 
   app.post("/eab/keys", async (c) => {
@@ -38,10 +51,20 @@ export function adminRoutes(eab: EabAdmin, log: Logger): Hono {
 
   app.post("/eab/keys/:keyId/revoke", async (c) => c.json(await eab.revokeKey(c.req.param("keyId"), operatorMeta(c))));
 
+  if (license) {
+    app.post("/license", async (c) => {
+      const body = installLicenseBody.safeParse(await jsonBody(c));
+      if (!body.success) return c.json({ error: "the body must be {text: string, force?: boolean}" }, 400);
+      return c.json(await license.install(body.data, operatorMeta(c)), 201);
+    });
+    app.get("/license", async (c) => c.json(await license.status()));
+  }
+
   app.notFound((c) => c.json({ error: `no admin route ${c.req.method} ${c.req.path}` }, 404));
 
   app.onError((error, c) => {
     if (error instanceof EabKeyNotFoundError) return c.json({ error: error.message }, 404);
+    if (error instanceof LicenseRejectedError) return c.json({ error: error.message, reason: error.reason }, 422);
     if (error instanceof EabRequestError || error instanceof BadBodyError) return c.json({ error: error.message }, 400);
     log.error({ err: error, method: c.req.method, path: c.req.path }, "admin request failed");
     return c.json({ error: `the server could not do it (${error.name}); its log has the details` }, 500);

@@ -1,19 +1,10 @@
-/**
- * Which way `certeasy eab …` reaches the EAB keys: through the running server's admin channel
- * when one answers on `<workdir>/admin.sock`, otherwise by booting the node core itself. The
- * workdir lock decides between the two: a process that holds it without answering on the
- * socket is starting or stopping, and the command says so instead of guessing.
- */
-import { join } from "node:path";
+/** `certeasy eab …` through the admin session: the EabAdmin of the running server, or an EabService on an offline node. */
+import { EabService, KeyEncryptionKeyFile } from "../acme/eab/index.js";
 import type { NodeOptions } from "../node/open-node.js";
-import { WorkdirLockedError } from "../node/workdir-lock.js";
-import { AdminChannelError } from "./admin-channel.js";
-import { AdminClient, adminChannelListening } from "./admin-client.js";
-import { ADMIN_SOCKET_FILE, type EabAdmin } from "./eab-admin.js";
-import { withOfflineNode } from "./offline-node.js";
+import { withAdminSession, type AdminPath } from "./admin-session.js";
+import type { EabAdmin } from "./eab-admin.js";
 
-/** `server`: the running node did it; `offline`: this process booted the node core for it. */
-export type EabAdminPath = "server" | "offline";
+export type EabAdminPath = AdminPath;
 
 export interface EabSessionOptions {
   readonly workdir: string;
@@ -23,22 +14,13 @@ export interface EabSessionOptions {
   readonly node: () => NodeOptions;
 }
 
-export async function withEabAdmin<T>(options: EabSessionOptions, use: (admin: EabAdmin, path: EabAdminPath) => Promise<T>): Promise<T> {
-  const socketPath = join(options.workdir, ADMIN_SOCKET_FILE);
-  if (await adminChannelListening(socketPath)) return use(new AdminClient(socketPath, options.operator), "server");
-  let booted = false;
-  try {
-    return await withOfflineNode(options.node(), (eab) => {
-      booted = true;
-      return use(eab, "offline");
-    });
-  } catch (error) {
-    if (!booted && error instanceof WorkdirLockedError) {
-      throw new AdminChannelError(
-        `${error.message}\nThat process does not answer on its admin channel ${socketPath} (still starting, stopping, or a version without it): retry once it is serving, or stop it.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+export function withEabAdmin<T>(options: EabSessionOptions, use: (admin: EabAdmin, path: EabAdminPath) => Promise<T>): Promise<T> {
+  return withAdminSession<EabAdmin, T>(
+    {
+      ...options,
+      viaServer: (client) => client,
+      offline: (core) => new EabService({ dialect: core.dialect, writer: core.writer, kek: new KeyEncryptionKeyFile(options.workdir) }),
+    },
+    use,
+  );
 }

@@ -4,9 +4,11 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { loadConfig, type CerteasyConfig } from "../config/index.js";
+import { createLogger } from "../log/logger.js";
 import type { DatabaseConfig } from "../config/types.js";
 import { ensureWorkdir } from "../node/identity.js";
 import type { NodeOptions } from "../node/open-node.js";
@@ -42,6 +44,23 @@ export function nodeOptions(config: CerteasyConfig, log: Logger): NodeOptions {
     log,
     lease: config.lease,
   };
+}
+
+/**
+ * The node options of an admin command that boots the node core itself (no server running):
+ * the core logs warnings only, to stderr, since stdout is the command's answer.
+ */
+export function offlineAdminNodeOptions(config: CerteasyConfig): NodeOptions {
+  return nodeOptions(config, createLogger({ ...config.logs, level: "warn", services: {} }, { destination: process.stderr }));
+}
+
+/** Who runs an admin command, recorded in its events' meta. */
+export function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
 }
 
 export class NoDatabaseError extends Error {

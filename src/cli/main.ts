@@ -10,6 +10,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerEab } from "./commands/eab.js";
 import { registerEvents } from "./commands/events.js";
 import { registerInit } from "./commands/init.js";
+import { registerLicense } from "./commands/license.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerProjections } from "./commands/projections.js";
 import { registerServe } from "./commands/serve.js";
@@ -33,6 +34,7 @@ registerBackup(program);
 registerProjections(program);
 registerEab(program);
 registerAdcs(program);
+registerLicense(program);
 
 try {
   await program.parseAsync(process.argv);

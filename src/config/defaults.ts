@@ -38,6 +38,8 @@ export const DEFAULTS = {
   workers: { drainTimeoutMs: 30_000 },
   /** the writer lease (DESIGN §2 invariant 8): a dead node's lease is free after `ttl` */
   lease: { ttlMs: 10_000, renewIntervalMs: 2_000 },
+  /** reference §4.3; Certeasy never connects to a licensing backend, so offline is the only mode */
+  license: { offline: true, timeoutMs: 30_000 },
   /** behaviour reference §7, the v0.9.4+ values */
   rateLimiting: {
     global: { requestsPerMinute: 1_200, burst: 100 },

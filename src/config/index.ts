@@ -19,6 +19,8 @@ export type {
   DatabaseDriver,
   DnsRule,
   IssuancePolicy,
+  LicenseConfig,
+  LicenseKeySource,
   ListenAddress,
   LogLevel,
   LogOutput,

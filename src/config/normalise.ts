@@ -8,6 +8,7 @@ import type { ServiceName } from "../log/services.js";
 import { normaliseAuthorities } from "./authorities-schema.js";
 import { DEFAULTS } from "./defaults.js";
 import { normaliseIssuancePolicies } from "./issuance-policies-schema.js";
+import { normaliseLicense } from "./license-schema.js";
 import { resolveAnchoredPath } from "./paths.js";
 import { normaliseRateLimiting } from "./rate-limiting-schema.js";
 import { authorityNames, issuancePolicyNames } from "./schema.js";
@@ -48,6 +49,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
       retryAfterMs: renewalInfo["retry-after"],
     },
     rateLimiting: normaliseRateLimiting(parsed["rate-limiting"]),
+    license: normaliseLicense(parsed.license, inWorkdir),
     dnsValidationProfiles: normaliseProfiles(parsed["dns-validation-profiles"]),
     issuancePolicies: normaliseIssuancePolicies(
       parsed["issuance-policies"],

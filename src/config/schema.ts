@@ -26,6 +26,7 @@ import { acmeShape } from "./acme-schema.js";
 import { AUTHORITY_KEYS, authorities, checkAuthoritiesAndBindings, policyBindings } from "./authorities-schema.js";
 import { DNS_PROFILE_KEYS, dnsValidationProfiles } from "./dns-profiles-schema.js";
 import { checkValidationProfileNames, ISSUANCE_POLICY_KEYS, issuancePolicies } from "./issuance-policies-schema.js";
+import { licenseShape } from "./license-schema.js";
 import { checkLogOutput, logsShape } from "./logs-schema.js";
 import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
 import { RATE_LIMITING_KEYS, rateLimitingShape } from "./rate-limiting-schema.js";
@@ -144,6 +145,7 @@ const rootShape = {
   acme: section(acmeShape),
   "renewal-info": section(renewalInfoShape),
   "rate-limiting": section(rateLimitingShape),
+  license: section(licenseShape),
   "dns-validation-profiles": dnsValidationProfiles,
   "issuance-policies": issuancePolicies,
   authorities,
@@ -165,6 +167,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   lease: Object.keys(leaseShape),
   acme: Object.keys(acmeShape),
   "renewal-info": Object.keys(renewalInfoShape),
+  license: Object.keys(licenseShape),
   ...RATE_LIMITING_KEYS,
   ...DNS_PROFILE_KEYS,
   ...ISSUANCE_POLICY_KEYS,
@@ -234,7 +237,6 @@ export type ParsedConfig = z.output<typeof configSchema>;
  * product config knows the key is understood and simply not there yet.
  */
 export const NOT_YET_SUPPORTED: Readonly<Record<string, readonly string[]>> = {
-  "": ["license"],
   logs: ["rotate"],
   audit: ["rotate"],
   workers: ["worker-id", "workers", "lease", "idle-min", "idle-max", "base-backoff", "max-backoff", "queue-size", "max-job-duration"],

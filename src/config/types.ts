@@ -94,6 +94,21 @@ export interface LeaseConfig {
   readonly renewIntervalMs: number;
 }
 
+/** One `license.public-keys` item: a key file (absolute path) or an inline PEM block. */
+export type LicenseKeySource = { readonly kind: "file"; readonly path: string } | { readonly kind: "pem"; readonly pem: string };
+
+/** `license` (behaviour reference §4.3, §8): keys licenses may be signed with besides the vendor's. */
+export interface LicenseConfig {
+  /** in the order written; `license.public-keys.<i>` in messages */
+  readonly publicKeys: readonly LicenseKeySource[];
+  /** accepted for compatibility; Certeasy never phones home whatever its value */
+  readonly offline: boolean;
+  /** accepted for compatibility; unused (no outbound licensing connection exists) */
+  readonly proxyUrl: string | null;
+  /** accepted for compatibility; unused */
+  readonly timeoutMs: number;
+}
+
 /** ACME Renewal Information (RFC 9773, behaviour reference §2.5) */
 export interface RenewalInfoConfig {
   /** the suggested window starts this far into a certificate's life; strictly between 0 and 1 */
@@ -233,6 +248,7 @@ export interface CerteasyConfig {
   readonly acme: AcmeConfig;
   readonly renewalInfo: RenewalInfoConfig;
   readonly rateLimiting: RateLimitConfig;
+  readonly license: LicenseConfig;
   /** never empty; one profile named `default` when the file has no such section */
   readonly dnsValidationProfiles: readonly ValidationProfile[];
   /**

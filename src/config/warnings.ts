@@ -38,6 +38,9 @@ export function configWarnings(config: CerteasyConfig, platform: NodeJS.Platform
     );
   }
   for (const policy of config.issuancePolicies) warnings.push(...policyWarnings(policy));
+  if (!config.license.offline || config.license.proxyUrl !== null) {
+    warnings.push("license.offline and license.proxy-url change nothing: Certeasy never connects to a licensing backend (install licenses with `certeasy license install`)");
+  }
   // Reference §4.1: a limiter switched off is a control switched off.
   for (const [key, limiter] of Object.entries(RATE_LIMITER_KEYS)) {
     if (!config.rateLimiting[limiter].enabled) warnings.push(`rate-limiting.${key}.enabled is false: that limit is not enforced`);

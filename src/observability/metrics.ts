@@ -63,6 +63,7 @@ export class CerteasyMetrics {
   readonly #validations: Counter<"type" | "outcome">;
   readonly #revocations: Counter<"authority" | "outcome">;
   readonly #issuanceSeconds: Histogram;
+  readonly #licenseDenials: Counter<"reason">;
   /** commit time of `acme.order.finalizing` per order still waiting for its certificate */
   readonly #finalizingSince = new Map<string, number>();
 
@@ -129,6 +130,12 @@ export class CerteasyMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
       registers,
     });
+    this.#licenseDenials = new Counter({
+      name: `${METRIC_PREFIX}license_denials_total`,
+      help: "New orders refused by the license's managed-server limit, by reason code (every refusal, recorded or not)",
+      labelNames: ["reason"],
+      registers,
+    });
   }
 
   get contentType(): string {
@@ -176,6 +183,31 @@ export class CerteasyMetrics {
   readonly countRevocationOutcome = (authority: string, outcome: "published" | "skipped" | "failed" | "abandoned"): void => {
     this.#revocations.inc({ authority, outcome });
   };
+
+  /** A new order the license refused (pass as the license gate's `onDenied`). */
+  readonly countLicenseDenial = (reason: string): void => {
+    this.#licenseDenials.inc({ reason });
+  };
+
+  /** Registers the managed-servers gauge and its limit, read from the license projection at scrape time. Call once per process. */
+  watchLicense(source: { managedServers(): number; maxManagedServers(): number | null }): void {
+    new Gauge({
+      name: `${METRIC_PREFIX}license_managed_servers`,
+      help: "Managed servers: distinct accounts holding at least one unexpired, unrevoked certificate",
+      registers: [this.registry],
+      collect() {
+        this.set(source.managedServers());
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}license_managed_servers_limit`,
+      help: "The managed servers the license in force allows (-1: unlimited)",
+      registers: [this.registry],
+      collect() {
+        this.set(source.maxManagedServers() ?? -1);
+      },
+    });
+  }
 
   /** Registers the CA health gauge, read at scrape time from the last probe. Call once per process. */
   watchAuthorities(authorities: ReadonlyMap<string, { health(): Promise<{ readonly healthy: boolean }> }>): void {

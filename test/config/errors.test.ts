@@ -83,8 +83,8 @@ describe("unknown keys", () => {
   });
 
   it("says a section of a later step is not supported yet", () => {
-    expect(errorLines(`${MINIMAL}license:\n  mode: offline\n`)).toEqual([
-      'config.yml: license: section "license" is not supported by this version of Certeasy yet; remove it for now',
+    expect(errorLines(`${MINIMAL}tls-certificate-manager:\n  renew-before: 720h\n`)).toEqual([
+      'config.yml: tls-certificate-manager: section "tls-certificate-manager" is not supported by this version of Certeasy yet; remove it for now',
     ]);
   });
 

@@ -17,6 +17,10 @@ import { DEFAULTS } from "../../src/config/defaults.js";
 import { normaliseIssuancePolicies } from "../../src/config/issuance-policies-schema.js";
 import type { AcmeConfig, AuthorityConfig, CerteasyConfig, IssuancePolicy, PolicyBindingConfig, RateLimitConfig } from "../../src/config/index.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../src/ratelimit/index.js";
+import { licenseProjection } from "../../projections/index.js";
+import type { LicensedConfiguration } from "../../src/domain/license/index.js";
+import { LicenseService, startNodeLicensing, type NodeLicensing } from "../../src/license/index.js";
+import { testTrustedKeys } from "../support/license.js";
 import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
@@ -32,6 +36,8 @@ export interface AcmeTestServer {
   readonly rootPem: string;
   readonly core: NodeCore;
   readonly acme: AcmeServices;
+  /** licensing as `serve` assembles it (Free plan unless a license was installed) */
+  readonly licensing: NodeLicensing;
   readonly workdir: string;
   readonly dns: TestDnsServer;
   readonly http01: Http01Responder;
@@ -54,6 +60,12 @@ export interface AcmeTestServerOptions {
   readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
   /** an existing workdir to start on (a restart); it is then left in place by `stop` */
   readonly workdir?: string;
+  /** a license file (test/support/license.ts) installed before the boot check, as an operator would */
+  readonly license?: string;
+}
+
+export class LicenseBootRefusedError extends Error {
+  override readonly name = "LicenseBootRefusedError";
 }
 
 export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
@@ -67,8 +79,9 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   ]);
   const metrics = new CerteasyMetrics();
   const rateLedger = options.rateLimiting ? rateLimitProjection(options.rateLimiting) : undefined;
+  const license = licenseProjection();
   const core = await openNode({
-    memoryProjections: [...(rateLedger ? [rateLedger] : []), ...acmeMemoryProjections],
+    memoryProjections: [...(rateLedger ? [rateLedger] : []), license, ...acmeMemoryProjections],
     workdir,
     store: { driver: "sqlite", path: join(workdir, "db.sqlite") },
     noddl: false,
@@ -104,6 +117,20 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
       },
     ],
   };
+  // Licensing as `serve` runs it: an installed license first, then the boot check.
+  const licenseConfig: LicensedConfiguration = { driver: "sqlite", authorities: config.authorities.map((a) => a.name) };
+  const keys = await testTrustedKeys();
+  if (options.license !== undefined) {
+    const service = new LicenseService({ writer: core.writer, state: () => core.live.state(license), keys, config: licenseConfig, clock });
+    await service.install({ text: options.license, force: false });
+  }
+  const licensing = await startNodeLicensing({ core, projection: license, keys, config: licenseConfig, log, onDenied: metrics.countLicenseDenial });
+  if (licensing.boot.verdict.kind === "refused") {
+    await core.stop("fatal");
+    await Promise.all([dns.close(), http01.close(), tlsAlpn01.close()]);
+    await rm(workdir, { recursive: true, force: true });
+    throw new LicenseBootRefusedError(licensing.boot.banner ?? licensing.boot.verdict.title);
+  }
   const rateLimits =
     options.rateLimiting && rateLedger
       ? {
@@ -121,8 +148,10 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
+    licenseGate: licensing.gate,
   });
   metrics.watchAuthorities(acme.authorityHealth);
+  metrics.watchLicense(licensing);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
   const app = createAcmeApp({
@@ -151,6 +180,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     rootPem: await readFile(certificate.rootCaPath, "utf8"),
     core,
     acme,
+    licensing,
     workdir,
     dns,
     http01,

@@ -15,6 +15,7 @@ import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
 import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
 import { authorityReadiness } from "../../src/node/readiness.js";
+import { licenseFile } from "../support/license.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 import { readyOrder } from "./ready-order.js";
 
@@ -47,6 +48,8 @@ async function startAdcsServer(options: AdcsServerOptions = {}): Promise<AcmeTes
     ],
     policyBindings: [{ policy: "default", authorities: [...(options.bound ?? ["corp-adcs"])], strategy: "first_available" }],
     issuancePollMs: 200,
+    // Two authorities: more than the Free plan's one, so the test installs a license allowing two.
+    license: await licenseFile({ plan: "starter", max_cas: 2, allowed_dbs: ["sqlite"] }),
     ...(options.pendingDeadlineMs !== undefined ? { acme: { pendingDeadlineMs: options.pendingDeadlineMs } } : {}),
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),

@@ -13,6 +13,8 @@ import postgres from "postgres";
 import { Child, runCli, type CliResult } from "./children.js";
 import { httpsGet } from "./https.js";
 import { PG_ADMIN_DSN, pgDsn } from "./postgres.js";
+import { licenseConfigYaml, licenseFile } from "../support/license.js";
+import type { LicenseClaims } from "../../src/license/index.js";
 
 export { killLeftoverChildren, REPO_ROOT, runCli, STACK_FRAME, type CliResult } from "./children.js";
 export { httpsGet, connectOutcome, type HttpsResponse } from "./https.js";
@@ -66,6 +68,8 @@ export interface Installation {
   readonly database: DatabaseSpec;
   /** `certeasy <args> -f <config>` */
   cli(...args: string[]): Promise<CliResult>;
+  /** `certeasy license install` of a test license (test/support/license.ts) with these claims */
+  installLicense(claims?: Partial<LicenseClaims>): Promise<CliResult>;
   /**
    * Start `serve`; resolves once it printed "ACME directory:" and (unless `bannerOnly`) answered
    * /readyz with 200; rejects with its stderr if it exits first.
@@ -121,6 +125,8 @@ function configYaml(
     "rate-limiting:",
     ...(sections.rateLimiting ?? LOOPBACK_WHITELIST),
     sections.configExtra ?? "",
+    // Licenses signed with the tests' key are accepted (test/support/license.ts).
+    ...licenseConfigYaml(),
   ].join("\n");
 }
 
@@ -206,6 +212,11 @@ export async function createInstallation(options: InstallationOptions = {}): Pro
     db,
     database,
     cli: (...args) => runCli([...args, "-f", configPath]),
+    installLicense: async (claims) => {
+      const file = join(root, "license.lic");
+      await writeFile(file, await licenseFile(claims));
+      return runCli(["license", "install", file, "-f", configPath]);
+    },
     serve: (serveOptions) => startServe(configPath, join(workdir, "local-ca", "root-ca.pem"), serveOptions),
     serverId: async () => (await readFile(join(workdir, "server_id"), "utf8")).trim(),
     auditLines: async () => (await readFile(join(workdir, "audit.log"), "utf8")).split("\n").filter((l) => l !== ""),

@@ -5,7 +5,6 @@
  * stay valid). Through the running server's admin channel, or offline when no server runs
  * (src/admin/eab-session.ts). Exit 0 ok, 1 failure, 2 usage.
  */
-import { userInfo } from "node:os";
 import type { Command } from "commander";
 import {
   canonicalNameRules,
@@ -21,8 +20,7 @@ import {
 import { AdminChannelError, withEabAdmin, type EabAdmin, type EabAdminPath } from "../../admin/index.js";
 import type { CerteasyConfig } from "../../config/index.js";
 import { acmePaths } from "../../http/acme-paths.js";
-import { createLogger } from "../../log/logger.js";
-import { nodeOptions, requireConfigFile } from "../context.js";
+import { offlineAdminNodeOptions, operatorName, requireConfigFile } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
 import { renderTable, rfc3339 } from "../table.js";
 
@@ -94,8 +92,7 @@ async function withAdmin(config: CerteasyConfig, use: (admin: EabAdmin, path: Ea
       {
         workdir: config.workdir,
         operator: operatorName(),
-        // Offline, the node core logs warnings only, to stderr: stdout is the command's answer.
-        node: () => nodeOptions(config, createLogger({ ...config.logs, level: "warn", services: {} }, { destination: process.stderr })),
+        node: () => offlineAdminNodeOptions(config),
       },
       use,
     );
@@ -103,14 +100,6 @@ async function withAdmin(config: CerteasyConfig, use: (admin: EabAdmin, path: Ea
     if (!operatorFailures.some((type) => error instanceof type)) throw error;
     process.stderr.write(`certeasy: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
-  }
-}
-
-function operatorName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown";
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * `certeasy serve -f config.yml`: validate the config (same gate as `validate`), boot the node
- * core, obtain the server's own HTTPS certificates (tls-certificate-manager), listen, and drain
- * on SIGTERM or SIGINT (reference §11.4): stop accepting, finish in-flight requests within
+ * core, check the license (reference §8.3: a configuration the license or the Free plan does not
+ * allow is refused with a banner on stderr and exit 1), obtain the server's own HTTPS
+ * certificates (tls-certificate-manager), listen, and drain on SIGTERM or SIGINT (reference
+ * §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
  *
  * A node that loses the writer lease (another node was started with --force-takeover) answers
@@ -15,6 +17,8 @@ import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../
 import { localCaKeyPassword } from "../../acme/authorities.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
+import { licenseProjection } from "../../../projections/index.js";
+import { bootRefusedCommand, licensedConfiguration, loadTrustedKeys, startNodeLicensing } from "../../license/index.js";
 import { NonceService } from "../../acme/nonces/nonce-service.js";
 import { createAcmeApp } from "../../http/app.js";
 import { acmePaths } from "../../http/acme-paths.js";
@@ -67,9 +71,12 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
   const metrics = new CerteasyMetrics();
   // Limits that depend on events are a projection of the log: a restart does not reset them.
   const rateLedger = rateLimitProjection(config.rateLimiting);
+  // Key files are read before anything boots: a missing one is a configuration error.
+  const licenseKeys = await loadTrustedKeys(config.license);
+  const license = licenseProjection();
   const core = await openNode({
     ...nodeOptions(config, log.service("node")),
-    memoryProjections: [rateLedger, ...acmeMemoryProjections],
+    memoryProjections: [rateLedger, license, ...acmeMemoryProjections],
     forceTakeover: options.forceTakeover,
     clock,
     onBatch: metrics.observeWriterBatch,
@@ -78,6 +85,36 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
   let acme: AcmeServices | undefined;
   let tls: TlsCertificateManager | undefined;
   try {
+    const licensing = await startNodeLicensing({
+      core,
+      projection: license,
+      keys: licenseKeys,
+      config: licensedConfiguration(config),
+      log: log.service("license"),
+      onDenied: metrics.countLicenseDenial,
+    });
+    const { boot } = licensing;
+    if (boot.banner !== null) process.stderr.write(boot.banner);
+    if (boot.verdict.kind === "refused") {
+      log.service("license").error({ title: boot.verdict.title, reasons: boot.verdict.reasons }, "boot refused by the license");
+      await core.writer.append(bootRefusedCommand(boot.verdict));
+      await core.stop("fatal");
+      return EXIT_FAILURE;
+    }
+    // Reference §10.1: the startup log names the license and its limits.
+    const { limits } = boot.verdict.standing;
+    log.service("license").info(
+      {
+        plan: limits.plan,
+        licenseId: boot.verdict.standing.kind === "none" ? null : boot.verdict.standing.license.entitlement.licenseId,
+        standing: boot.verdict.standing.kind,
+        max_managed_servers: limits.maxManagedServers ?? "unlimited",
+        max_cas: limits.maxCas,
+        allowed_dbs: limits.allowedDbs,
+      },
+      "license in force",
+    );
+    metrics.watchLicense(licensing);
     const urls = config.server.urls.map((u) => u.href);
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock, keyPassword: await localCaKeyPassword(config.authorities, config.workdir) });
     const rateLimits = {
@@ -89,6 +126,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       core,
       config,
       rateLimits,
+      licenseGate: licensing.gate,
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
       onValidation: metrics.countValidation,
       onRevocationOutcome: metrics.countRevocationOutcome,
@@ -122,7 +160,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       timeouts: config.server,
       log: log.service("http-server"),
     });
-    const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, log: main });
+    const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, license: licensing.service, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
     main.info({ directoryUrl, listening: listener.url, caCertificate: ca.certificatePath }, "certeasy is serving ACME");
     process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${ca.certificatePath}\n`);

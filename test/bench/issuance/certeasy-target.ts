@@ -9,7 +9,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { CERTEASY_BIN, REPO_ROOT } from "../../e2e/children.js";
+import { CERTEASY_BIN, REPO_ROOT, runCli } from "../../e2e/children.js";
+import { licenseConfigYaml, licenseFile } from "../../support/license.js";
 import { freePort } from "../../e2e/harness.js";
 import { PG_ADMIN_DSN, pgDsn } from "../../e2e/postgres.js";
 import type { BenchTarget, ChallengeWorld } from "./bench-target.js";
@@ -64,6 +65,9 @@ function certeasyConfig(workdir: string, port: number, database: readonly string
     "        - 127.0.0.0/8",
     "    ports:",
     `      http-01: ${world.http01Port}`,
+    // The bench registers more accounts than the Free plan's 25 managed servers, and may run on
+    // PostgreSQL: it installs an unlimited test license signed with this key.
+    ...licenseConfigYaml(),
     "",
   ].join("\n");
 }
@@ -80,6 +84,10 @@ export async function startCerteasy(options: CerteasyOptions): Promise<BenchTarg
     const port = await freePort();
     const configPath = join(workdir, "config.yml");
     await writeFile(configPath, certeasyConfig(workdir, port, database, options.world, options.rateLimiting ?? LOOPBACK_WHITELISTED));
+    const licensePath = join(workdir, "license.lic");
+    await writeFile(licensePath, await licenseFile());
+    const installed = await runCli(["license", "install", licensePath, "-f", configPath]);
+    if (installed.code !== 0) throw new Error(`certeasy license install failed:\n${installed.stderr}`);
     const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
     const server = spawnServer({ command: process.execPath, args: [...nodeFlags, CERTEASY_BIN, "serve", "-f", configPath], cwd: REPO_ROOT });
     cleanups.push(() => server.stop());
