@@ -73,7 +73,7 @@ describe("YAML text", () => {
 describe("unknown keys", () => {
   it("refuses an unknown top-level key, listing the known sections", () => {
     expect(errorLines(`${MINIMAL}servr:\n  listen: 127.0.0.1:8443\n`)).toEqual([
-      "config.yml: servr: unknown key; expected one of: workdir, server, database, logs, audit, workers, lease, acme, renewal-info, rate-limiting, dns-validation-profiles, issuance-policies, authorities, policy-bindings, tls-certificate-manager",
+      "config.yml: servr: unknown key; expected one of: workdir, server, database, logs, audit, workers, lease, acme, renewal-info, rate-limiting, license, dns-validation-profiles, issuance-policies, authorities, policy-bindings, tls-certificate-manager",
     ]);
   });
 
@@ -82,9 +82,9 @@ describe("unknown keys", () => {
     expect(line).toMatch(/^config\.yml: server\.read_timeout: unknown key; expected one of: url, listen, read-header-timeout, /);
   });
 
-  it("says a section of a later step is not supported yet", () => {
-    expect(errorLines(`${MINIMAL}tls-certificate-manager:\n  renew-before: 720h\n`)).toEqual([
-      'config.yml: tls-certificate-manager: section "tls-certificate-manager" is not supported by this version of Certeasy yet; remove it for now',
+  it("says a key of a later step is not supported yet", () => {
+    expect(errorLines(`${MINIMAL}logs:\n  rotate: true\n`)).toEqual([
+      'config.yml: logs.rotate: key "logs.rotate" is not supported by this version of Certeasy yet; remove it for now',
     ]);
   });
 

@@ -124,9 +124,11 @@ function configYaml(
     ...db,
     "rate-limiting:",
     ...(sections.rateLimiting ?? LOOPBACK_WHITELIST),
-    sections.configExtra ?? "",
     // Licenses signed with the tests' key are accepted (test/support/license.ts).
     ...licenseConfigYaml(),
+    // Tests may append more sections to the file: it ends with a newline.
+    sections.configExtra ?? "",
+    "",
   ].join("\n");
 }
 
