@@ -27,6 +27,11 @@ export interface VerifyAuditOptions {
   readonly store: AuditStore;
   /** rows per database read (default 500) */
   readonly batchSize?: number;
+  /**
+   * Hold the file to the head recorded in `servers` (default true). false only for a database
+   * whose pending migrations may not have added those columns yet (the pre-upgrade probe).
+   */
+  readonly recordedHead?: boolean;
 }
 
 type Fault = Extract<AuditVerification, { ok: false }>;
@@ -35,7 +40,8 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
   const { path, store } = options;
   const batchSize = options.batchSize ?? 500;
   let serverId = options.serverId ?? null;
-  let node: NodeChecks | null = serverId === null ? null : await nodeChecks(store, serverId, batchSize);
+  const withHead = options.recordedHead ?? true;
+  let node: NodeChecks | null = serverId === null ? null : await nodeChecks(store, serverId, batchSize, withHead);
   let eventLines = 0;
   let lastPosition = 0;
   const scanner = new ChainScanner();
@@ -46,7 +52,7 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
       if (scanner.tampered) return { ok: false, ...scanner.tampered };
       if (!line) continue;
       serverId ??= line.server_id;
-      node ??= await nodeChecks(store, serverId, batchSize);
+      node ??= await nodeChecks(store, serverId, batchSize, withHead);
       node.head?.observe(line);
       if (line.server_id !== serverId) {
         return fault(line.seq, "foreign-server", `line ${line.seq}: written by server ${line.server_id}, but the file belongs to ${serverId}`);
@@ -98,8 +104,8 @@ interface NodeChecks {
   readonly head: RecordedHeadCheck | null;
 }
 
-async function nodeChecks(store: AuditStore, serverId: string, batchSize: number): Promise<NodeChecks> {
-  const recorded = await readRecordedHead(store, serverId);
+async function nodeChecks(store: AuditStore, serverId: string, batchSize: number, withHead: boolean): Promise<NodeChecks> {
+  const recorded = withHead ? await readRecordedHead(store, serverId) : null;
   return { events: new NodeEvents(store, serverId, batchSize), head: recorded ? new RecordedHeadCheck(recorded) : null };
 }
 
