@@ -1,15 +1,18 @@
 /** Why a node's audit file cannot be opened or written; each names the file. */
 import type { LineFault } from "./chain.js";
+import type { TruncationFault } from "./head.js";
 
 /**
- * A line other than the last is bad: that cannot come from a crash (the file is only ever
- * appended to), so the file was edited. The node refuses to start; nothing is repaired.
+ * A line other than the last is bad, or the file ends before the head the database recorded:
+ * that cannot come from a crash (the file is only ever appended to, and the head is recorded
+ * only once its line is synced), so the file was edited. The node refuses to start; nothing is
+ * repaired.
  */
 export class AuditTampered extends Error {
   override readonly name = "AuditTampered";
   constructor(
     readonly path: string,
-    readonly fault: LineFault,
+    readonly fault: LineFault | TruncationFault,
   ) {
     super(`audit file ${path} has been altered: ${fault.reason} (${fault.kind}); refusing to start — run \`certeasy audit verify\` and investigate before moving the file aside`);
   }

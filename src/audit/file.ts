@@ -1,6 +1,7 @@
 /**
  * Opening a node's audit file at boot (DESIGN §2 invariant 7): create it if missing, check the
- * whole chain, refuse a file another node wrote last, cut a torn tail, and re-mirror from the
+ * whole chain, refuse a file another node wrote last or one that ends before the head the
+ * database recorded for this node (head.ts), cut a torn tail, and re-mirror from the
  * database the events this node committed but did not get to write (a crash between commit and
  * mirror). Returns the mirror the event writer appends to.
  *
@@ -11,12 +12,13 @@ import { dirname } from "node:path";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { ChainScanner, type TornTail } from "./chain.js";
 import { AuditForeignServer, AuditTampered } from "./errors.js";
+import { readRecordedHead, RecordedHeadCheck } from "./head.js";
 import { auditedFromRow } from "./line.js";
 import { FileAuditMirror, type AuditMirror } from "./mirror.js";
 import { readRawLines } from "./read-lines.js";
 
 /** The part of the event store the audit file needs. */
-export type AuditStore = Pick<EventStoreDialect, "readAll" | "readByServer">;
+export type AuditStore = Pick<EventStoreDialect, "readAll" | "readByServer" | "listServers">;
 
 /** Structurally compatible with a pino logger. */
 export interface AuditLogger {
@@ -59,16 +61,29 @@ const DIR_MODE = 0o700;
 export async function openAuditFile(options: OpenAuditFileOptions): Promise<OpenedAuditFile> {
   const { path, serverId, store, clock, log } = options;
   await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+  const recorded = await readRecordedHead(store, serverId);
   const { handle, created } = await openOrCreate(path);
   try {
+    const headCheck = recorded && !created ? new RecordedHeadCheck(recorded) : null;
     const scanner = new ChainScanner();
     for await (const raw of readRawLines(handle)) {
-      scanner.push(raw.text, raw.bytes, raw.terminated);
+      const line = scanner.push(raw.text, raw.bytes, raw.terminated);
+      if (line) headCheck?.observe(line);
       if (scanner.tampered) break;
     }
     const scan = scanner.finish();
     if (!scan.ok) throw new AuditTampered(path, scan.fault);
     if (scan.last && scan.last.server_id !== serverId) throw new AuditForeignServer(path, scan.last.server_id, serverId);
+    // Checked before the torn tail is cut: a file shorter than its recorded head was cut by
+    // someone, not by a crash, even when its last piece looks torn.
+    const cut = headCheck?.fault(scan.tip);
+    if (cut) throw new AuditTampered(path, cut);
+    // No file where the database knows one: the operator moved it aside (or it was lost). The
+    // new file starts its own chain; its repair line keeps the old head as evidence.
+    const replaced = created ? recorded : null;
+    if (replaced) {
+      log?.warn({ path, recordedLines: replaced.lines, recordedHash: replaced.hash }, `audit file: none at ${path} although the database recorded one of ${replaced.lines} lines; starting a new file`);
+    }
 
     if (scan.tornTail) {
       await handle.truncate(scan.goodBytes);
@@ -77,9 +92,10 @@ export async function openAuditFile(options: OpenAuditFileOptions): Promise<Open
     }
     const mirror = new FileAuditMirror(handle, path, serverId, clock, scan.tip);
     const remirrored = await remirror(mirror, store, serverId, scan.lastEventPosition, options.batchSize ?? 500);
-    if (scan.tornTail || remirrored.count > 0) {
+    if (scan.tornTail || remirrored.count > 0 || replaced) {
       await mirror.appendLifecycle("repair", {
         remirrored: remirrored.count,
+        ...(replaced ? { replacedFileLines: replaced.lines, replacedFileHead: replaced.hash } : {}),
         ...(remirrored.count > 0 ? { fromPosition: remirrored.first, toPosition: remirrored.last } : {}),
         ...(scan.tornTail ? { tornTailBytes: scan.tornTail.bytes, tornTailReason: scan.tornTail.reason } : {}),
       });

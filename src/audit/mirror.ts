@@ -5,6 +5,7 @@
  * read and advanced by one call at a time.
  */
 import type { FileHandle } from "node:fs/promises";
+import type { AuditHead } from "../store/dialect.js";
 import type { StoredEvent } from "../../events/index.js";
 import { AuditEventNotOwned, AuditMirrorStopped } from "./errors.js";
 import {
@@ -28,6 +29,8 @@ export interface AuditMirror {
   close(): Promise<void>;
   /** seq and hash of the last line on disk */
   readonly tip: ChainTip;
+  /** the same, as the node records it in the database (head.ts) */
+  readonly head: AuditHead;
 }
 
 export class FileAuditMirror implements AuditMirror {
@@ -50,6 +53,10 @@ export class FileAuditMirror implements AuditMirror {
 
   get tip(): ChainTip {
     return this.#tip;
+  }
+
+  get head(): AuditHead {
+    return { lines: this.#tip.seq, hash: this.#tip.hash };
   }
 
   appendEvents(events: readonly StoredEvent[]): Promise<void> {

@@ -1,18 +1,20 @@
 /**
  * `certeasy audit verify`: check a node's audit file on its own (every line parses, seq, prev
  * and hash hold) and against the database (each event line matches the stored event, and every
- * event this node appended is in the file). Reads only; reports the first problem by line.
+ * event this node appended is in the file, and the file reaches the head the database recorded
+ * for the node, see head.ts). Reads only; reports the first problem by line.
  */
 import { open } from "node:fs/promises";
 import type { EventRow } from "../store/dialect.js";
 import { ChainScanner } from "./chain.js";
 import { lineDisagreesWithRow } from "./cross-check.js";
+import { readRecordedHead, RecordedHeadCheck } from "./head.js";
 import type { AuditStore } from "./file.js";
 import type { LineFaultKind } from "./check-line.js";
 import type { EventLine } from "./line.js";
 import { readRawLines } from "./read-lines.js";
 
-export type AuditFaultKind = LineFaultKind | "torn-tail" | "foreign-server" | "db-mismatch" | "missing-event";
+export type AuditFaultKind = LineFaultKind | "torn-tail" | "truncated" | "foreign-server" | "db-mismatch" | "missing-event";
 
 export type AuditVerification =
   | { readonly ok: true; readonly lines: number; readonly events: number; readonly serverId: string | null }
@@ -25,6 +27,11 @@ export interface VerifyAuditOptions {
   readonly store: AuditStore;
   /** rows per database read (default 500) */
   readonly batchSize?: number;
+  /**
+   * Hold the file to the head recorded in `servers` (default true). false only for a database
+   * whose pending migrations may not have added those columns yet (the pre-upgrade probe).
+   */
+  readonly recordedHead?: boolean;
 }
 
 type Fault = Extract<AuditVerification, { ok: false }>;
@@ -33,7 +40,8 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
   const { path, store } = options;
   const batchSize = options.batchSize ?? 500;
   let serverId = options.serverId ?? null;
-  let events: NodeEvents | null = serverId === null ? null : new NodeEvents(store, serverId, batchSize);
+  const withHead = options.recordedHead ?? true;
+  let node: NodeChecks | null = serverId === null ? null : await nodeChecks(store, serverId, batchSize, withHead);
   let eventLines = 0;
   let lastPosition = 0;
   const scanner = new ChainScanner();
@@ -44,7 +52,8 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
       if (scanner.tampered) return { ok: false, ...scanner.tampered };
       if (!line) continue;
       serverId ??= line.server_id;
-      events ??= new NodeEvents(store, serverId, batchSize);
+      node ??= await nodeChecks(store, serverId, batchSize, withHead);
+      node.head?.observe(line);
       if (line.server_id !== serverId) {
         return fault(line.seq, "foreign-server", `line ${line.seq}: written by server ${line.server_id}, but the file belongs to ${serverId}`);
       }
@@ -52,7 +61,7 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
       if (line.position <= lastPosition) {
         return fault(line.seq, "bad-seq", `line ${line.seq}: position ${line.position} does not come after position ${lastPosition}; event lines follow the log order`);
       }
-      const problem = await checkEventLine(line, events, store, serverId);
+      const problem = await checkEventLine(line, node.events, store, serverId);
       if (problem) return problem;
       lastPosition = line.position;
       eventLines += 1;
@@ -62,10 +71,13 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
   }
   const scan = scanner.finish();
   if (!scan.ok) return { ok: false, ...scan.fault };
+  // Before the torn tail: a last piece that looks torn, at or before the recorded head, was cut.
+  const cut = node?.head?.fault(scan.tip);
+  if (cut) return { ok: false, ...cut };
   if (scan.tornTail) {
     return fault(scan.tornTail.line, "torn-tail", `${scan.tornTail.reason}; the next boot cuts it and re-mirrors from the database`);
   }
-  const missing = await events?.peek();
+  const missing = await node?.events.peek();
   if (missing) return missingEvent(scan.tip.seq + 1, missing, serverId ?? "");
   return { ok: true, lines: scan.tip.seq, events: eventLines, serverId };
 }
@@ -84,6 +96,17 @@ async function checkEventLine(line: EventLine, events: NodeEvents, store: AuditS
     return fault(line.seq, "db-mismatch", `line ${line.seq}: the database has no event at position ${line.position}`);
   }
   return fault(line.seq, "db-mismatch", lineDisagreesWithRow(line, row, serverId) ?? `line ${line.seq}: position ${line.position} does not match the database`);
+}
+
+/** What the file of one node is checked against: its events, and its recorded head if any. */
+interface NodeChecks {
+  readonly events: NodeEvents;
+  readonly head: RecordedHeadCheck | null;
+}
+
+async function nodeChecks(store: AuditStore, serverId: string, batchSize: number, withHead: boolean): Promise<NodeChecks> {
+  const recorded = withHead ? await readRecordedHead(store, serverId) : null;
+  return { events: new NodeEvents(store, serverId, batchSize), head: recorded ? new RecordedHeadCheck(recorded) : null };
 }
 
 function fault(line: number, kind: AuditFaultKind, reason: string): Fault {

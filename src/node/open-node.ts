@@ -60,7 +60,8 @@ export interface NodeCore {
   stop(reason: "signal" | "shutdown" | "fatal", signal?: string): Promise<void>;
 }
 
-type NodeMirror = Pick<AuditMirror, "appendEvents" | "appendLifecycle" | "close">;
+/** `head` is absent without an audit file: there is nothing to record then. */
+type NodeMirror = Pick<AuditMirror, "appendEvents" | "appendLifecycle" | "close"> & { readonly head?: AuditMirror["head"] };
 
 /** An audit mirror that writes nothing, for `audit.enabled: false` (warned about at startup). */
 const noAudit: NodeMirror = {
@@ -132,7 +133,10 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     await mirror.appendLifecycle("boot", boot);
     if (takenOver) await recordTakeover(writer, mirror, serverId, tenure.claim.epoch, takenOver);
     await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeStarted.create({ ...boot, firstBoot })] });
-    const stopHeartbeat = startHeartbeat(dialect, serverId, clock, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
+    // Record the head now rather than a heartbeat later: a file this boot started anew
+    // (openAuditFile) replaces the head of the one that was moved aside.
+    await dialect.touchServer(serverId, clock(), mirror.head);
+    const stopHeartbeat = startHeartbeat(dialect, serverId, clock, () => mirror.head, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
     log.info({ serverId, bootId: boot.bootId, firstBoot, ms: Math.round(performance.now() - started) }, "node core started");
 
     const parts = { serverId, bootId: boot.bootId, dialect, writer, live, mirror, lease: tenure, clock, log, bootedAt: clock().getTime(), stopHeartbeat, lock };
@@ -206,7 +210,8 @@ async function stopNode(p: RunningParts, reason: StopReason, signal?: string): P
     await p.mirror.close().catch(() => undefined);
     // After node.stopped: the next node may start at once instead of waiting out the TTL.
     await p.lease.release().catch((error: unknown) => p.log.warn({ err: error }, "could not release the writer lease; it expires by itself"));
-    await p.dialect.touchServer(p.serverId, p.clock()).catch(() => undefined);
+    // The head includes the shutdown line: deleting it later is detected (src/audit/head.ts).
+    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head).catch(() => undefined);
     await p.dialect.close();
     await p.lock.release();
   }

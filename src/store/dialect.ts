@@ -78,6 +78,19 @@ export interface ServerRow {
   /** epoch milliseconds */
   readonly firstSeen: number;
   readonly lastSeen: number;
+  /** the audit head last recorded for the node (both null before any), see AuditHead */
+  readonly auditLines: number | null;
+  readonly auditHeadHash: string | null;
+}
+
+/**
+ * How far a node's audit file reached on disk: its line count and the hash of its last line
+ * (DESIGN §2 invariant 7). Recorded at every heartbeat and at a clean stop, so the database
+ * can tell when a file was cut short, which the file's own chain cannot show.
+ */
+export interface AuditHead {
+  readonly lines: number;
+  readonly hash: string;
 }
 
 /** The writer lease (DESIGN §2 invariant 8): who may append, at which epoch, until when (epoch ms). */
@@ -158,7 +171,8 @@ export interface EventStoreDialect {
 
   /** Insert the node or refresh it; tells whether the row is new. */
   registerServer(serverId: string, hostname: string, now: Date): Promise<{ readonly firstBoot: boolean }>;
-  touchServer(serverId: string, now: Date): Promise<void>;
+  /** Refresh `last_seen`, and the recorded audit head when one is given (kept otherwise). */
+  touchServer(serverId: string, now: Date, auditHead?: AuditHead): Promise<void>;
   /** newest `last_seen` first */
   listServers(): Promise<readonly ServerRow[]>;
 

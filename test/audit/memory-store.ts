@@ -1,17 +1,19 @@
 /**
  * A minimal in-memory event log for the audit tests: only what the audit file reads
- * (readAll, readByServer). Events are planned by the real plan-append, so positions, bodies and
+ * (readAll, readByServer, and the recorded audit heads through listServers). Events are planned by the real plan-append, so positions, bodies and
  * hashes are exactly what a dialect stores.
  */
 import { randomUUID } from "node:crypto";
 import { NodeStarted, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import type { AuditStore } from "../../src/audit/index.js";
-import type { EventRow } from "../../src/store/dialect.js";
+import type { AuditHead, EventRow, ServerRow } from "../../src/store/dialect.js";
 import { planAppend } from "../../src/store/plan-append.js";
 
 export class MemoryEventLog implements AuditStore {
   readonly rows: EventRow[] = [];
   readonly #versions = new Map<string, number>();
+  /** audit heads recorded per node, as touchServer would */
+  readonly heads = new Map<string, AuditHead>();
   #now = Date.parse("2026-11-30T09:00:00.000Z");
 
   /** Append `count` node.started events by `serverId`; returns them as the writer would get them. */
@@ -37,6 +39,17 @@ export class MemoryEventLog implements AuditStore {
 
   async readAll(after: number, limit: number): Promise<readonly EventRow[]> {
     return this.rows.filter((r) => r.position > after).slice(0, limit);
+  }
+
+  async listServers(): Promise<readonly ServerRow[]> {
+    return [...this.heads].map(([serverId, head]) => ({
+      serverId,
+      hostname: "ca-1.corp.example",
+      firstSeen: this.#now,
+      lastSeen: this.#now,
+      auditLines: head.lines,
+      auditHeadHash: head.hash,
+    }));
   }
 
   async readByServer(serverId: string, after: number, limit: number): Promise<readonly EventRow[]> {

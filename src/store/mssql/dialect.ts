@@ -74,7 +74,7 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
     readStream: async (streamId) => readStream(await connected(), streamId),
     readByServer: async (serverId, after, limit) => readByServer(await connected(), serverId, after, limit),
     registerServer: async (serverId, hostname, now) => registerServer(await connected(), serverId, hostname, now),
-    touchServer: async (serverId, now) => touchServer(await connected(), serverId, now),
+    touchServer: async (serverId, now, auditHead) => touchServer(await connected(), serverId, now, auditHead),
     listServers: async () => listServers(await connected()),
     acquireLease: async (request) => acquireLease(await connected(), request),
     renewLease: async (claim, now, ttlMs) => renewLease(await connected(), claim, now, ttlMs),

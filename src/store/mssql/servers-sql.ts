@@ -1,4 +1,5 @@
 /** The node registry (`servers`): an operational table, written directly. */
+import type { AuditHead } from "../dialect.js";
 import { servers } from "../schema/mssql.js";
 import { ParamList, type Statement } from "./statement.js";
 import { columnType } from "./sql-types.js";
@@ -9,6 +10,8 @@ const type = {
   serverId: columnType(servers.serverId),
   hostname: columnType(servers.hostname),
   at: columnType(servers.lastSeen),
+  auditLines: columnType(servers.auditLines),
+  auditHeadHash: columnType(servers.auditHeadHash),
 };
 
 /**
@@ -32,9 +35,13 @@ export function insertServerSql(serverId: string, hostname: string, at: number):
   );
 }
 
-export function touchServerSql(serverId: string, at: number): Statement {
+/** Refreshes last_seen, and the audit head when one is given. */
+export function touchServerSql(serverId: string, at: number, auditHead?: AuditHead): Statement {
   const p = new ParamList();
-  return p.statement(`UPDATE ${T} SET [last_seen] = ${p.bind(type.at, at)} WHERE [server_id] = ${p.bind(type.serverId, serverId)}`);
+  const head = auditHead
+    ? `, [audit_lines] = ${p.bind(type.auditLines, auditHead.lines)}, [audit_head_hash] = ${p.bind(type.auditHeadHash, auditHead.hash)}`
+    : "";
+  return p.statement(`UPDATE ${T} SET [last_seen] = ${p.bind(type.at, at)}${head} WHERE [server_id] = ${p.bind(type.serverId, serverId)}`);
 }
 
 export const listServersSql: Statement = {

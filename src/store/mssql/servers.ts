@@ -1,6 +1,6 @@
 /** registerServer / touchServer / listServers on SQL Server. */
 import type { ConnectionPool } from "mssql";
-import type { ServerRow } from "../dialect.js";
+import type { AuditHead, ServerRow } from "../dialect.js";
 import { servers } from "../schema/mssql.js";
 import { affected, execute, select } from "./request.js";
 import { insertServerSql, listServersSql, refreshServerSql, touchServerSql } from "./servers-sql.js";
@@ -21,8 +21,8 @@ export function registerServer(
   });
 }
 
-export async function touchServer(pool: ConnectionPool, serverId: string, now: Date): Promise<void> {
-  await execute(pool, touchServerSql(serverId, Math.floor(now.getTime())));
+export async function touchServer(pool: ConnectionPool, serverId: string, now: Date, auditHead?: AuditHead): Promise<void> {
+  await execute(pool, touchServerSql(serverId, Math.floor(now.getTime()), auditHead));
 }
 
 export async function listServers(pool: ConnectionPool): Promise<ServerRow[]> {

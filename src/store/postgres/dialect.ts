@@ -44,7 +44,7 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     readStream: guard((streamId) => readStream(db, streamId)),
     readByServer: guard((serverId, after, limit) => readByServer(db, serverId, after, limit)),
     registerServer: guard((serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
-    touchServer: guard((serverId, now) => touchServer(connection, serverId, now)),
+    touchServer: guard((serverId, now, auditHead) => touchServer(connection, serverId, now, auditHead)),
     listServers: guard(() => listServers(connection)),
     acquireLease: guard((request) => acquireLease(connection, request)),
     renewLease: guard((claim, now, ttlMs) => renewLease(connection, claim, now, ttlMs)),

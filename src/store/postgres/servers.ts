@@ -1,6 +1,6 @@
 /** The node registry (`servers`) on PostgreSQL: operational rows, written directly. */
 import { asc, desc, eq } from "drizzle-orm";
-import type { ServerRow } from "../dialect.js";
+import type { AuditHead, ServerRow } from "../dialect.js";
 import { servers } from "../schema/postgres.js";
 import type { PostgresConnection } from "./connection.js";
 
@@ -27,10 +27,10 @@ export async function registerServer(
   });
 }
 
-export async function touchServer({ db }: PostgresConnection, serverId: string, now: Date): Promise<void> {
+export async function touchServer({ db }: PostgresConnection, serverId: string, now: Date, auditHead?: AuditHead): Promise<void> {
   await db
     .update(servers)
-    .set({ lastSeen: Math.floor(now.getTime()) })
+    .set({ lastSeen: Math.floor(now.getTime()), ...(auditHead ? { auditLines: auditHead.lines, auditHeadHash: auditHead.hash } : {}) })
     .where(eq(servers.serverId, serverId));
 }
 

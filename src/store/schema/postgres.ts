@@ -58,6 +58,13 @@ export const servers = pgTable("servers", {
   hostname: varchar({ length: 255 }).notNull(),
   firstSeen: bigint("first_seen", { mode: "number" }).notNull(),
   lastSeen: bigint("last_seen", { mode: "number" }).notNull(),
+  /**
+   * The node's audit head (DESIGN §2 invariant 7): line count and hash of the last line its
+   * audit file held on disk at the last heartbeat or clean stop; null until then, or with
+   * audit.enabled false. A file shorter than this was cut (verify, boot).
+   */
+  auditLines: bigint("audit_lines", { mode: "number" }),
+  auditHeadHash: char("audit_head_hash", { length: 64 }),
 });
 
 /**

@@ -58,6 +58,13 @@ export const servers = sqliteTable("servers", {
   hostname: text({ length: 255 }).notNull(),
   firstSeen: integer("first_seen").notNull(),
   lastSeen: integer("last_seen").notNull(),
+  /**
+   * The node's audit head (DESIGN §2 invariant 7): line count and hash of the last line its
+   * audit file held on disk at the last heartbeat or clean stop; null until then, or with
+   * audit.enabled false. A file shorter than this was cut (verify, boot).
+   */
+  auditLines: integer("audit_lines"),
+  auditHeadHash: text("audit_head_hash", { length: 64 }),
 });
 
 /**

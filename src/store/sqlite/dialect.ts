@@ -34,7 +34,7 @@ export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
     readStream: guard(async (streamId) => readStream(statements(), streamId)),
     readByServer: guard(async (serverId, after, limit) => readByServer(statements(), serverId, after, limit)),
     registerServer: guard(async (serverId, hostname, now) => registerServer(connection, serverId, hostname, now)),
-    touchServer: guard(async (serverId, now) => touchServer(connection, serverId, now)),
+    touchServer: guard(async (serverId, now, auditHead) => touchServer(connection, serverId, now, auditHead)),
     listServers: guard(async () => listServers(connection)),
     acquireLease: guard(async (request) => acquireLease(connection, request)),
     renewLease: guard(async (claim, now, ttlMs) => renewLease(connection, claim, now, ttlMs)),

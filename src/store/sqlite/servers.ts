@@ -1,6 +1,6 @@
 /** The node registry (`servers`) on SQLite: operational rows, written directly. */
 import { asc, desc, eq } from "drizzle-orm";
-import type { ServerRow } from "../dialect.js";
+import type { AuditHead, ServerRow } from "../dialect.js";
 import { servers } from "../schema/sqlite.js";
 import type { SqliteConnection } from "./connection.js";
 
@@ -25,9 +25,9 @@ export function registerServer(
   }).immediate();
 }
 
-export function touchServer({ db }: SqliteConnection, serverId: string, now: Date): void {
+export function touchServer({ db }: SqliteConnection, serverId: string, now: Date, auditHead?: AuditHead): void {
   db.update(servers)
-    .set({ lastSeen: Math.floor(now.getTime()) })
+    .set({ lastSeen: Math.floor(now.getTime()), ...(auditHead ? { auditLines: auditHead.lines, auditHeadHash: auditHead.hash } : {}) })
     .where(eq(servers.serverId, serverId))
     .run();
 }
