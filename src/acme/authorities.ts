@@ -13,6 +13,7 @@ import { openAdcsCliAuthority } from "../ca/adcs-cli/index.js";
 import type { AuthorityHealth, CertificateAuthority } from "../ca/authority.js";
 import { fromPem } from "../ca/der/pem.js";
 import { readKeyPassword, type KeyPassword } from "../ca/local/key-protection.js";
+import type { ProvidedCaFiles } from "../ca/local/issuing-ca.js";
 import { openLocalAuthority, type LocalAuthority } from "../ca/local/local-authority.js";
 import type { AuthorityConfig } from "../config/index.js";
 import { resolveAnchoredPath } from "../config/paths.js";
@@ -80,29 +81,42 @@ export async function openConfiguredAdcs(
   });
 }
 
+/** The embedded CA as configured, in `<workdir>/local-ca` (also what `adcs check` self-checks). */
+export async function openConfiguredLocal(
+  config: Extract<AuthorityConfig, { type: "local" }>,
+  configs: readonly AuthorityConfig[],
+  options: Pick<OpenAuthoritiesOptions, "workdir" | "baseUrl" | "certificateLifetimeMs" | "now">,
+): Promise<LocalAuthority> {
+  return openLocalAuthority({
+    dir: localCaDir(options.workdir),
+    name: config.name,
+    crlUrl: options.baseUrl + crlPath(config.name),
+    caIssuersUrl: options.baseUrl + caIssuerPath(config.name),
+    certificateLifetimeMs: options.certificateLifetimeMs,
+    now: options.now,
+    keyPassword: await localCaKeyPassword(configs, options.workdir),
+    ...(config.provided ? { provided: providedCaFiles(config.provided, options.workdir) } : {}),
+  });
+}
+
+/** The embedded CA's directory: generated keys, revocation list (and the bootstrap root). */
+export const localCaDir = (workdir: string): string => join(workdir, "local-ca");
+
+/** An operator-provided issuing CA's files, resolved against the workdir. */
+export function providedCaFiles(provided: NonNullable<Extract<AuthorityConfig, { type: "local" }>["provided"]>, workdir: string): ProvidedCaFiles {
+  return {
+    rootCertificateFile: inWorkdir(provided.rootCertificateFile, workdir),
+    issuingCertificateFile: inWorkdir(provided.issuingCertificateFile, workdir),
+    issuingKeyFile: inWorkdir(provided.issuingKeyFile, workdir),
+  };
+}
+
 export async function openAuthorities(configs: readonly AuthorityConfig[], options: OpenAuthoritiesOptions): Promise<OpenedAuthorities> {
   const byName = new Map<string, CertificateAuthority>();
   let local: OpenedAuthorities["local"] = null;
   for (const config of configs) {
     if (config.type === "local") {
-      const authority = await openLocalAuthority({
-        dir: join(options.workdir, "local-ca"),
-        name: config.name,
-        crlUrl: options.baseUrl + crlPath(config.name),
-        caIssuersUrl: options.baseUrl + caIssuerPath(config.name),
-        certificateLifetimeMs: options.certificateLifetimeMs,
-        now: options.now,
-        keyPassword: await localCaKeyPassword(configs, options.workdir),
-        ...(config.provided
-          ? {
-              provided: {
-                rootCertificateFile: inWorkdir(config.provided.rootCertificateFile, options.workdir),
-                issuingCertificateFile: inWorkdir(config.provided.issuingCertificateFile, options.workdir),
-                issuingKeyFile: inWorkdir(config.provided.issuingKeyFile, options.workdir),
-              },
-            }
-          : {}),
-      });
+      const authority = await openConfiguredLocal(config, configs, options);
       local = { authority, issuerDer: fromPem(authority.issuingCertificatePem, "CERTIFICATE") };
       byName.set(config.name, authority);
     } else {

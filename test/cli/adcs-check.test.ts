@@ -79,7 +79,7 @@ describe("certeasy adcs check", () => {
     });
   });
 
-  it("refuses an --authority that is not an adcs-cli authority of the file (exit 2)", { timeout: TIMEOUT }, async () => {
+  it("refuses an --authority that names no authority of the file (exit 2)", { timeout: TIMEOUT }, async () => {
     await withFakeAdcs(await createTestCa(), async (fake) => {
       const result = await runCli(["adcs", "check", "-f", await configFile(fake), "--authority", "other"]);
       expect(result.code).toBe(2);

@@ -5,7 +5,7 @@
  *   submit  → POST certfnsh.asp (Mode=newreq, CertAttrib=CertificateTemplate:<t>) → issued
  *             (then GET certnew.cer?ReqID=N&Enc=b64) | pending (Request Id) | denied
  *   poll    → GET certnew.cer?ReqID=N&Enc=b64 → issued | still pending | denied
- *   chain   → GET certcarc.asp (the CA's renewal count), certnew.p7b?ReqID=CACert&Renewal=n&Enc=b64
+ *   chain   → GET certcarc.asp (the CA's renewal count), certnew.p7b?ReqID=CACert&Renewal=n&Enc=b64 (ca-chain.ts)
  *   health  → GET /certsrv/: authenticated, and the page is the Web Enrollment home page
  *   revoke  → impossible: Web Enrollment has no revocation (adcs.md §6). RevocationUnsupportedError
  *             tells the revocation path to keep the revocation in Certeasy only.
@@ -13,14 +13,14 @@
 import type { AuthorityHealth, CertificateAuthority, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../authority.js";
 import { AuthorityUnavailableError, RevocationUnsupportedError } from "../authority.js";
 import { caCertificateCache } from "../adcs-cli/ca-certificates.js";
-import { certificatesInFile } from "../adcs-cli/certificate-files.js";
 import { AdcsRequestError } from "../adcs-cli/errors.js";
 import { issuedCertificate } from "../adcs-cli/issued-certificate.js";
 import { requestMemory } from "../adcs-cli/request-memory.js";
 import { toPem } from "../der/pem.js";
 import { certsrvClient } from "./http-client.js";
 import { type AdcsCertsrvAuthorityOptions, resolveCertsrvOptions } from "./options.js";
-import { isCertsrvHome, readRenewalCount, readRetrieval, readSubmissionPage } from "./pages.js";
+import { fetchCaChain } from "./ca-chain.js";
+import { isCertsrvHome, readRetrieval, readSubmissionPage } from "./pages.js";
 
 export interface AdcsCertsrvAuthority extends CertificateAuthority {
   readonly url: string;
@@ -40,11 +40,9 @@ export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOpti
   });
 
   const fetchCaCertificates = async (): Promise<Uint8Array[]> => {
-    const archive = await client.get("certcarc.asp");
-    const renewals = readRenewalCount(archive.body.toString("utf8"));
-    if (renewals === undefined) log?.warn({ authority: options.name }, "certcarc.asp shows no renewal count; asking for the CA's first certificate");
-    const bundle = await client.get(`certnew.p7b?ReqID=CACert&Renewal=${renewals ?? 0}&Enc=b64`);
-    return certificatesInFile(bundle.body);
+    const chain = await fetchCaChain(client);
+    if (chain.renewals === undefined) log?.warn({ authority: options.name }, "certcarc.asp shows no renewal count; asked for the CA's first certificate");
+    return chain.certificates;
   };
   const caCertificates = caCertificateCache(async (known) => {
     const found = await fetchCaCertificates().catch((err: unknown) => {

@@ -163,7 +163,8 @@ const schemes = (header: string | string[] | undefined): string => {
 // OpenSSL's verification codes: the server's certificate did not verify against the trust used.
 const VERIFY_CODES = /^(?:UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
 
-function transportError(err: unknown, where: string, options: CertsrvClientOptions): AuthorityUnavailableError {
+/** A failed connection, handshake or exchange as one sentence for the operator. */
+export function transportError(err: unknown, where: string, options: Pick<CertsrvClientOptions, "baseUrl" | "ca" | "timeoutMs">): AuthorityUnavailableError {
   if (err instanceof AuthorityUnavailableError) return err;
   const error = err as NodeJS.ErrnoException;
   if (error.name === "AbortError" || error.name === "TimeoutError") {

@@ -6,6 +6,7 @@
  */
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
+import { firstExistingWritable } from "../writable-dir.js";
 import { delimiter, dirname, isAbsolute, join, win32 } from "node:path";
 import { openAdcsCliAuthority } from "./adcs-cli-authority.js";
 import { classifyCertutil, publishedTemplates } from "./certutil-output.js";
@@ -83,13 +84,7 @@ async function templateCheck(options: AdcsCliAuthorityOptions): Promise<Prefligh
 async function scratchCheck(workdir: string): Promise<PreflightCheck> {
   const scratch = join(workdir, "adcs");
   const name = `${scratch} writable`;
-  for (const dir of [scratch, workdir, dirname(workdir)]) {
-    try {
-      await access(dir, constants.W_OK | constants.X_OK);
-      return { name, ok: true, detail: dir === scratch ? "writable" : `${dir} is writable; the directory is created at the first request` };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return { name, ok: false, detail: `${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
-    }
-  }
-  return { name, ok: false, detail: `neither ${scratch} nor ${workdir} exists` };
+  const found = await firstExistingWritable([scratch, workdir, dirname(workdir)]);
+  if (found.dir === null) return { name, ok: false, detail: found.failure };
+  return { name, ok: true, detail: found.dir === scratch ? "writable" : `${found.dir} is writable; the directory is created at the first request` };
 }

@@ -14,11 +14,17 @@ import * as x509 from "@peculiar/x509";
 import { channelBindingsHash } from "../../../src/ca/adcs-certsrv/ntlm/channel-binding.js";
 import type { TestCa } from "../adcs-cli/fixture.js";
 import { type PendingChallenge, acceptAuthenticate, challengeFor, messageType } from "./ntlm-acceptor.js";
-import { type Language, caArchivePage, deniedPage, errorPage, homePage, issuedPage, pendingPage } from "./certsrv-pages.js";
+import { type Language, type ListedTemplate, caArchivePage, deniedPage, errorPage, homePage, issuedPage, pendingPage, requestPage } from "./certsrv-pages.js";
 
 export const FAKE_USER = "CORP\\svc-acme";
 export const FAKE_PASSWORD = "S3cret!pass";
 export const FAKE_TEMPLATE = "CerteasyWebServer";
+/** What certrqxt.asp offers the account by default: the template Certeasy uses, and two others. */
+export const FAKE_LISTED_TEMPLATES: readonly ListedTemplate[] = [
+  { name: FAKE_TEMPLATE, displayName: "Certeasy Web Server" },
+  { name: "WebServer", displayName: "Web Server" },
+  { name: "User", displayName: "User", kind: "E" },
+];
 /** The account by its NetBIOS name and by its UPN (sent with an empty domain), as a DC knows it. */
 const FAKE_ACCOUNTS = new Map([
   ["svc-acme", FAKE_PASSWORD],
@@ -49,6 +55,8 @@ export interface FakeCertsrvOptions {
   /** EPA "Required": NTLM without matching channel bindings is refused */
   readonly requireChannelBindings?: boolean;
   readonly language?: Language;
+  /** the templates certrqxt.asp lists; undefined: a Stand-alone CA's page, without a list */
+  readonly templates?: readonly ListedTemplate[] | undefined;
 }
 
 export interface FakeCertsrv {
@@ -205,6 +213,7 @@ export async function startFakeCertsrv(ca: TestCa, options: FakeCertsrvOptions):
       if (route === "GET /certsrv/") return html(res, homePage());
       if (route === "POST /certsrv/certfnsh.asp") return void submit(res, Buffer.concat(chunks).toString("utf8"));
       if (route === "GET /certsrv/certnew.cer") return retrieve(res, url.searchParams);
+      if (route === "GET /certsrv/certrqxt.asp") return html(res, requestPage("templates" in options ? options.templates : FAKE_LISTED_TEMPLATES));
       if (route === "GET /certsrv/certcarc.asp") return html(res, caArchivePage(0));
       if (route === "GET /certsrv/certnew.p7b" && url.searchParams.get("ReqID") === "CACert" && url.searchParams.get("Renewal") === "0") {
         // Windows labels the Base64 PKCS#7 "CERTIFICATE" (adcs.md §1.4).

@@ -1,8 +1,9 @@
 /** certsrv's pages → outcomes, on pages shaped like the real ones (English and German) and on garbage. */
 import { describe, expect, it } from "vitest";
 import { isCertsrvHome, readRenewalCount, readRetrieval, readSubmissionPage } from "../../../src/ca/adcs-certsrv/pages.js";
+import { readRequestForm } from "../../../src/ca/adcs-certsrv/request-form.js";
 import { toPem } from "../../../src/ca/der/pem.js";
-import { caArchivePage, deniedPage, errorPage, homePage, issuedPage, pendingPage } from "./certsrv-pages.js";
+import { caArchivePage, deniedPage, errorPage, homePage, issuedPage, pendingPage, requestPage } from "./certsrv-pages.js";
 
 const html = (text: string) => new Uint8Array(Buffer.from(text));
 const TEMPLATE_DENIED = "Denied by Policy Module  0x80094012, The permissions on the certificate template do not allow the current user to enroll for this type of certificate.";
@@ -76,5 +77,24 @@ describe("other pages", () => {
   it("recognises the home page by its links", () => {
     expect(isCertsrvHome(homePage())).toBe(true);
     expect(isCertsrvHome("<html><body>IIS Windows Server</body></html>")).toBe(false);
+  });
+});
+
+describe("the advanced request page (certrqxt.asp)", () => {
+  it("reads the templates' internal names from the option values and their display names from the text", () => {
+    const form = readRequestForm(requestPage([{ name: "CerteasyWebServer", displayName: "Certeasy Web Server" }, { name: "User", displayName: "Benutzer", kind: "E" }]));
+    expect(form).toEqual({
+      postsToCertfnsh: true,
+      templates: [
+        { name: "CerteasyWebServer", displayName: "Certeasy Web Server" },
+        { name: "User", displayName: "Benutzer" },
+      ],
+    });
+  });
+
+  it("tells a Stand-alone CA's page (no template list) from an empty list, and a page without the form", () => {
+    expect(readRequestForm(requestPage(undefined))).toEqual({ postsToCertfnsh: true, templates: undefined });
+    expect(readRequestForm(requestPage([]))).toEqual({ postsToCertfnsh: true, templates: [] });
+    expect(readRequestForm(homePage())).toEqual({ postsToCertfnsh: false, templates: undefined });
   });
 });
