@@ -282,7 +282,7 @@ interface BundleCommon {
 /** One `tls-certificate-manager.bundles[]` entry: where one certificate of the server comes from. */
 export type CertificateBundleConfig =
   | (BundleCommon & { readonly mode: "files"; readonly certFile: string; readonly keyFile: string })
-  /** `authority: null`: the bootstrap root CA, as when the section is absent */
+  /** `authority: null`: the bootstrap root CA, as when the section is absent — or the embedded CA when it runs on operator-provided files */
   | (BundleCommon & { readonly mode: "pki"; readonly authority: string | null; readonly key: ServerKeySpec })
   | (BundleCommon & { readonly mode: "acme"; readonly key: ServerKeySpec });
 

@@ -24,6 +24,12 @@ export interface StartTlsCertificateManagerOptions {
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
   /** the bootstrap root CA (the implicit bundle) */
   readonly rootCa: LocalRootCa;
+  /**
+   * The authority that issues pki bundles naming none (the implicit bundle among them) instead of
+   * the bootstrap root: the embedded CA when it runs on the operator's CA files, so that clients
+   * trusting the operator's root trust the server too. Null or absent: the bootstrap root.
+   */
+  readonly defaultAuthority?: string | null;
   readonly registry?: Registry;
   readonly clock: () => Date;
   readonly log: Logger;
@@ -65,9 +71,10 @@ function sourceOf(bundle: CertificateBundleConfig, external: ExternalAcme | null
     case "files":
       return filesSource({ ...common, certFile: bundle.certFile, keyFile: bundle.keyFile });
     case "pki": {
-      if (bundle.authority === null) return bootstrapSource({ ...common, ca: options.rootCa, cacheDir: tls.localPkiCacheDir });
-      const authority = options.authorities.get(bundle.authority);
-      if (!authority) throw new Error(`bundle ${bundle.name}: no authority named ${bundle.authority} is open`);
+      const name = bundle.authority ?? options.defaultAuthority ?? null;
+      if (name === null) return bootstrapSource({ ...common, ca: options.rootCa, cacheDir: tls.localPkiCacheDir });
+      const authority = options.authorities.get(name);
+      if (!authority) throw new Error(`bundle ${bundle.name}: no authority named ${name} is open`);
       return pkiSource({
         ...common,
         key: bundle.key,

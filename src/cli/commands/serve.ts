@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { configWarnings, type CerteasyConfig } from "../../config/index.js";
 import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../acme/acme-services.js";
-import { localCaKeyPassword } from "../../acme/authorities.js";
+import { localCaKeyPassword, providedCaFiles } from "../../acme/authorities.js";
 import { DenialRecorder, RateLimiter, rateLimitProjection } from "../../ratelimit/index.js";
 import { startAdminChannel } from "../../admin/index.js";
 import { licenseProjection } from "../../../projections/index.js";
@@ -133,7 +133,19 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     });
     metrics.watchAuthorities(acme.authorityHealth);
     // The server's own HTTPS certificates (reference §9); pki bundles may need the authorities.
-    tls = await startTlsCertificateManager({ config, authorities: acme.authorities, rootCa: ca, registry: metrics.registry, clock, log: log.service("http-server") });
+    // An embedded CA on the operator's files issues the server's certificate too: clients that
+    // trust the operator's root then trust this server, with nothing else to distribute.
+    const operatorCa = config.authorities.find((a) => a.type === "local" && a.provided !== undefined);
+    const trustPath = operatorCa?.type === "local" && operatorCa.provided ? providedCaFiles(operatorCa.provided, config.workdir).rootCertificateFile : ca.certificatePath;
+    tls = await startTlsCertificateManager({
+      config,
+      authorities: acme.authorities,
+      rootCa: ca,
+      defaultAuthority: operatorCa?.name ?? null,
+      registry: metrics.registry,
+      clock,
+      log: log.service("http-server"),
+    });
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
     const authorityChecks = authorityReadiness(acme.authorityHealth, config.database.pingTimeoutMs);
     const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
@@ -162,8 +174,8 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     });
     const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, license: licensing.service, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
-    main.info({ directoryUrl, listening: listener.url, caCertificate: ca.certificatePath }, "certeasy is serving ACME");
-    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${ca.certificatePath}\n`);
+    main.info({ directoryUrl, listening: listener.url, caCertificate: trustPath }, "certeasy is serving ACME");
+    process.stdout.write(`ACME directory: ${directoryUrl}\nTrust this CA certificate in ACME clients: ${trustPath}\n`);
 
     const stop = await Promise.race([stopSignal.then((signal) => ({ signal })), core.lease.lost.then((lost) => ({ lost }))]);
     if ("lost" in stop) main.warn("draining and exiting: this node lost the writer lease to another node");
