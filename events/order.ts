@@ -116,6 +116,14 @@ export const OrderAuthorityChanged = defineEvent(
   z.strictObject({ from: z.string().min(1).max(64), to: z.string().min(1).max(64), reason: z.string().max(1024) }),
 );
 
+/**
+ * The request is about to go to `authority` (issue 4: "every submission is recorded before the
+ * external call"). Until the authority's answer (pending, issued, refused) or a failover is
+ * recorded, a restart finds this and knows the CA may hold the request already: an authority
+ * outside the process is then not asked a second time (see issuance-work.ts).
+ */
+export const OrderSubmitting = defineEvent("acme.order.submitting", z.strictObject({ authority: z.string().min(1).max(64) }));
+
 /** The CA holds the request for approval (ADCS manager approval); issuance polls `requestId`. */
 export const OrderPendingAtAuthority = defineEvent(
   "acme.order.pending-at-authority",
@@ -189,6 +197,7 @@ export const orderEvents = [
   OrderReady,
   OrderFinalizing,
   OrderAuthorityChanged,
+  OrderSubmitting,
   OrderPendingAtAuthority,
   CertificateIssued,
   OrderValid,

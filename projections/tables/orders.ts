@@ -172,6 +172,7 @@ export function orderChanges(event: StoredEvent): RowChange[] {
       return [update("acme_orders", orderKey(event), { status: "ready", updatedAt: at })];
     case "acme.order.finalizing":
       return [update("acme_orders", orderKey(event), { status: "processing", updatedAt: at })];
+    case "acme.order.submitting":
     case "acme.order.pending-at-authority":
       return [update("acme_orders", orderKey(event), { updatedAt: at })];
     case "acme.certificate.issued": {

@@ -62,6 +62,12 @@ export interface CertificateAuthority {
   /** the authority's configured name (`authorities[].name`) */
   readonly name: string;
   submit(request: IssuanceRequest): Promise<SubmitOutcome>;
+  /**
+   * true: `submit` issues inside this process (the embedded CA), so a submission a crash cut short
+   * left nothing behind outside it and may simply run again. Otherwise the CA may hold a request
+   * the log never heard of, and it is not submitted a second time (issuance-work.ts).
+   */
+  readonly submitsInProcess?: boolean;
   poll(requestId: string): Promise<SubmitOutcome>;
   /** RFC 5280 §5.3.1 reason code; revoking an already revoked serial is not an error */
   revoke(serialHex: string, reasonCode: number, revokedAt: Date): Promise<void>;

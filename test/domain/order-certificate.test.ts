@@ -12,6 +12,7 @@ import {
   OrderFinalizing,
   OrderInvalid,
   OrderPendingAtAuthority,
+  OrderSubmitting,
   OrderValid,
   type PendingEvent,
   type RecordedProblem,
@@ -88,6 +89,10 @@ describe("finalize (RFC 8555 §7.4)", () => {
     expect(eventsOf(when(twice, failOver))).toEqual([]);
     const held = after(finalized, { kind: "record-pending", requestId: "4711", now: later });
     expect(eventsOf(when(held, failOver))).toEqual([]);
+    // A submission recorded for the first authority does not follow the request to the next.
+    const moved = after(finalized, { kind: "record-submitting" }, failOver);
+    expect(fold(moved)).toMatchObject({ authority: "adcs-backup", submittingTo: null });
+    expect(eventsOf(when(moved, { kind: "record-submitting" }))).toEqual([OrderSubmitting.create({ authority: "adcs-backup" })]);
   });
 
   it.each<[string, () => PendingEvent[], RegExp]>([
@@ -123,6 +128,17 @@ describe("finalize (RFC 8555 §7.4)", () => {
 
 describe("the authority's answer", () => {
   const processing = (): PendingEvent[] => after(ready(), finalize());
+
+  it("records a submission before the authority is asked, once per authority, and forgets it once the CA answers or the request moves", () => {
+    expect(eventsOf(when(processing(), { kind: "record-submitting" }))).toEqual([OrderSubmitting.create({ authority: "adcs-corp" })]);
+    const submitting = after(processing(), { kind: "record-submitting" });
+    expect(fold(submitting)).toMatchObject({ status: "processing", submittingTo: "adcs-corp" });
+    expect(eventsOf(when(submitting, { kind: "record-submitting" }))).toEqual([]);
+    expect(fold(after(submitting, { kind: "record-pending", requestId: "4711", now: later }))).toMatchObject({ submittingTo: null, pendingRequestId: "4711" });
+    expect(eventsOf(when(after(submitting, { kind: "record-pending", requestId: "4711", now: later }), { kind: "record-submitting" }))).toEqual([]);
+    expect(fold(after(submitting, issued))).toMatchObject({ status: "valid", submittingTo: null });
+    expect(eventsOf(when(ready(), { kind: "record-submitting" }))).toEqual([]);
+  });
 
   it("records a request held for approval once per request id", () => {
     expect(eventsOf(when(processing(), { kind: "record-pending", requestId: "4711", now: later }))).toEqual([

@@ -121,6 +121,57 @@ describe("a request nobody approves", () => {
   });
 });
 
+describe("a denial", () => {
+  it("makes the order invalid with the CA's decoded reason", async () => {
+    await withAdcsServer(async (server, fake) => {
+      await fake.scenario("denied-template");
+      const { client, order, csr } = await readyOrder(server, "denied.corp.test");
+      const finalized = await client.finalizeOrder(order, csr);
+      await expect(client.waitForValidStatus(finalized)).rejects.toThrow(/refused the request: .*0x80094800|refused the request: .*template/i);
+      const invalid = await client.getOrder(finalized);
+      expect(invalid.status).toBe("invalid");
+    });
+  });
+});
+
+describe("a crash between submission and the CA's answer", () => {
+  const submits = async (fake: FakeAdcs): Promise<number> => (await fake.argv()).filter((e) => e.program === "certreq" && e.argv.includes("-submit")).length;
+
+  it("never submits twice: after the restart the order is given up as invalid, saying why", async () => {
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-submission-crash-"));
+    try {
+      await withFakeAdcs(await createTestCa(), async (fake) => {
+        // certreq hangs: the process stops while the CA may already hold the request.
+        await fake.scenario("timeout");
+        const first = await startAdcsServer({ workdir });
+        try {
+          const { client, order, csr } = await readyOrder(first, "crash.corp.test");
+          expect((await client.finalizeOrder(order, csr)).status).toBe("processing");
+          await expect.poll(() => submits(fake), { timeout: 10_000 }).toBe(1);
+        } finally {
+          await first.stop();
+        }
+        await fake.scenario("issued");
+        const second = await startAdcsServer({ workdir });
+        try {
+          const orderEvents = async () =>
+            (await second.core.dialect.readAll(0, 100_000)).filter((e) => e.streamId.startsWith("order:")).map((e) => ({ type: e.eventType, data: (JSON.parse(e.body) as { data: unknown }).data }));
+          await expect.poll(async () => (await orderEvents()).at(-1)?.type, { timeout: 15_000 }).toBe("acme.order.invalid");
+          const events = await orderEvents();
+          // Recorded before certreq ran, once.
+          expect(events.filter((e) => e.type === "acme.order.submitting")).toEqual([{ type: "acme.order.submitting", data: { authority: "corp-adcs" } }]);
+          expect(events.at(-1)?.data).toMatchObject({ error: { type: "serverInternal", detail: expect.stringMatching(/stopped while submitting .*corp-adcs.*not submitted a second time/) } });
+          expect(await submits(fake)).toBe(1);
+        } finally {
+          await second.stop();
+        }
+      });
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("failover between authorities", () => {
   it("hands the request to the next authority of the policy when the first cannot be reached", async () => {
     await withAdcsServer(async (server, fake) => {

@@ -4,6 +4,13 @@
  * order id as idempotency key. The answer is appended to the order's stream: the certificate
  * (order valid), the CA's request id while it awaits approval (polled again later), or the
  * refusal (order invalid). An unreachable CA throws, and the queue retries with backoff.
+ *
+ * Every submission is first recorded (`acme.order.submitting`), so a crash never submits twice
+ * (issue 4; adcs.md §2.2's "RequestId as a checkpoint"): a restart that finds a recorded
+ * submission without the authority's answer cannot know whether the CA holds the request, and an
+ * authority outside the process is not asked again — the order becomes invalid, saying so, and the
+ * client orders anew. Within one process the authority's own request memory (keyed by order id)
+ * makes a retried submit return the first answer.
  */
 import { filter, type Observable, type Subscription } from "rxjs";
 import type { Logger } from "pino";
@@ -43,6 +50,9 @@ const MAX_AUTHORITIES = 16;
 
 export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<IssuanceWork> {
   const { orders, log } = options;
+  // Orders this process submitted (or recorded the submission of): a recorded submission of any
+  // other order without an answer was cut short by an earlier process.
+  const submittedHere = new Map<string, string>();
   const polls = new Set<NodeJS.Timeout>();
   const queue: WorkQueue<IssuanceJob> = new WorkQueue<IssuanceJob>({
     name: "issuance",
@@ -52,10 +62,12 @@ export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<I
       let pending = false;
       // A failover moves the request to the next authority, which is tried at once.
       for (let attempt = 0; attempt < MAX_AUTHORITIES; attempt++) {
-        const pass = await issue(job, options);
+        const pass = await issue(job, options, submittedHere);
         pending = pass === "pending";
         if (pass !== "failed-over") break;
       }
+      // The authority answered (the log has it now): nothing is left to tell apart.
+      submittedHere.delete(job.orderId);
       if (!pending) return;
       const timer = setTimeout(() => {
         polls.delete(timer);
@@ -85,7 +97,8 @@ export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<I
 /** One pass over an order in `processing`: done, still held by the CA, or moved to another authority. */
 type IssuancePass = "done" | "pending" | "failed-over";
 
-async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<IssuancePass> {
+/** `submittedHere`: order id → the authority this process recorded a submission to. */
+async function issue(job: IssuanceJob, options: IssuanceWorkOptions, submittedHere: Map<string, string>): Promise<IssuancePass> {
   const { state } = await options.orders.load(job.orderId);
   if (state?.status !== "processing" || state.csr === null || state.finalization === null || state.authority === null) return "done";
   const authority = options.authorities.get(state.authority);
@@ -93,6 +106,19 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions): Promise<Is
     return fail(options, state, "serverInternal", `The certificate authority ${JSON.stringify(state.authority)} is no longer configured.`);
   }
   const { finalization } = state;
+  const submitting = state.pendingRequestId === null;
+  if (submitting && state.submittingTo === state.authority && submittedHere.get(state.orderId) !== state.authority && authority.submitsInProcess !== true) {
+    return fail(
+      options,
+      state,
+      "serverInternal",
+      `Certeasy stopped while submitting this request to the certificate authority ${JSON.stringify(state.authority)}, before its answer was recorded. The CA may hold the request, so it is not submitted a second time: create a new order.`,
+    );
+  }
+  if (submitting) {
+    submittedHere.set(state.orderId, state.authority);
+    await options.orders.change(job.orderId, () => ({ kind: "record-submitting" }), META);
+  }
   let outcome: SubmitOutcome;
   try {
     outcome = state.pendingRequestId === null ? await submit(authority, state, finalization) : await authority.poll(state.pendingRequestId);

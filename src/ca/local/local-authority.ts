@@ -80,6 +80,7 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
 
   return {
     name,
+    submitsInProcess: true,
     rootCertificatePem,
     issuingCertificatePem: issuing.certificatePem,
 

@@ -88,6 +88,11 @@ export interface FailOver {
   readonly reason: string;
 }
 
+/** The issuer is about to submit the request to the order's authority (recorded first). */
+export interface RecordSubmitting {
+  readonly kind: "record-submitting";
+}
+
 export interface RecordPendingAtAuthority {
   readonly kind: "record-pending";
   readonly requestId: string;
@@ -118,6 +123,7 @@ export type OrderCommand =
   | DeactivateAuthorization
   | FinalizeOrder
   | FailOver
+  | RecordSubmitting
   | RecordPendingAtAuthority
   | RecordIssued
   | RecordIssuanceFailed

@@ -16,6 +16,7 @@ import {
   OrderFinalizing,
   OrderInvalid,
   OrderPendingAtAuthority,
+  OrderSubmitting,
   OrderReady,
   OrderValid,
   revocationReasonSchema,
@@ -67,6 +68,10 @@ export function decideOrder(state: OrderState, command: OrderCommand, policy: Or
       if (state.status !== "processing" || state.pendingRequestId !== null || next === undefined || state.authority === null) return accepted();
       return accepted(OrderAuthorityChanged.create({ from: state.authority, to: next, reason: command.reason }));
     }
+    case "record-submitting":
+      // Once per authority: a retry in the same process submits under the same request key.
+      if (state.status !== "processing" || state.pendingRequestId !== null || state.authority === null || state.submittingTo === state.authority) return accepted();
+      return accepted(OrderSubmitting.create({ authority: state.authority }));
     case "record-pending":
       if (state.status !== "processing") return accepted();
       return state.pendingRequestId === command.requestId

@@ -69,6 +69,11 @@ export interface OrderState {
   readonly authority: string | null;
   /** the authorities still to try if the current one cannot be reached */
   readonly fallbacks: readonly string[];
+  /**
+   * the authority a submission was recorded for (`acme.order.submitting`) and that has not
+   * answered in the log yet: after a restart, the CA may hold a request the log does not know
+   */
+  readonly submittingTo: string | null;
   /** the CA's request id while it holds the request for approval, and since when */
   readonly pendingRequestId: string | null;
   readonly pendingSince: string | null;
@@ -120,6 +125,7 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
       finalization: null,
       authority: null,
       fallbacks: [],
+      submittingTo: null,
       pendingRequestId: null,
       pendingSince: null,
       certificate: null,
@@ -151,17 +157,19 @@ export function evolveOrder(state: OrderState | null, event: OrderEvent): OrderS
         finalization: { publicKey: event.data.publicKey, spkiSha256: event.data.spkiSha256, extraEkus: event.data.extraEkus },
       };
     case "acme.order.authority-changed":
-      return { ...state, authority: event.data.to, fallbacks: state.fallbacks.filter((name) => name !== event.data.to) };
+      return { ...state, authority: event.data.to, fallbacks: state.fallbacks.filter((name) => name !== event.data.to), submittingTo: null };
+    case "acme.order.submitting":
+      return { ...state, submittingTo: event.data.authority };
     case "acme.order.pending-at-authority":
-      return { ...state, pendingRequestId: event.data.requestId, pendingSince: event.data.since };
+      return { ...state, pendingRequestId: event.data.requestId, pendingSince: event.data.since, submittingTo: null };
     case "acme.certificate.issued": {
       const { certificateId, authority, serial, aki, notBefore, notAfter, chainPem, spkiSha256 } = event.data;
       return { ...state, certificate: { certificateId, authority, serial, aki, notBefore, notAfter, chainPem, spkiSha256, revocation: null } };
     }
     case "acme.order.valid":
-      return { ...state, status: "valid", pendingRequestId: null, pendingSince: null };
+      return { ...state, status: "valid", pendingRequestId: null, pendingSince: null, submittingTo: null };
     case "acme.order.invalid":
-      return { ...state, status: "invalid", error: event.data.error, pendingRequestId: null, pendingSince: null };
+      return { ...state, status: "invalid", error: event.data.error, pendingRequestId: null, pendingSince: null, submittingTo: null };
     case "acme.certificate.revoked": {
       if (!state.certificate) throw new OrderStreamError(`order ${state.orderId}: revocation without a certificate`);
       return { ...state, certificate: { ...state.certificate, revocation: { reason: event.data.reason } } };
