@@ -104,6 +104,44 @@ describe("issuance through an adcs-cli authority", () => {
   });
 });
 
+describe("a request held for approval across a restart", () => {
+  it("answers processing with Retry-After, and after a restart polls the recorded request id instead of submitting again", async () => {
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-pending-restart-"));
+    const calls = async (fake: FakeAdcs, verb: string): Promise<number> => (await fake.argv()).filter((e) => e.program === "certreq" && e.argv.includes(verb)).length;
+    try {
+      await withFakeAdcs(await createTestCa(), async (fake) => {
+        await fake.scenario("pending");
+        const first = await startAdcsServer({ workdir });
+        let requestId: string;
+        try {
+          const { client, order, csr } = await readyOrder(first, "held.corp.test");
+          const finalized = await client.finalizeOrder(order, csr);
+          expect(finalized.status).toBe("processing");
+          // RFC 8555 §7.4: a processing order says when to look again (acme-client hides headers).
+          const api = (client as unknown as { api: { getOrder(url: string): Promise<{ headers: Record<string, string> }> } }).api;
+          expect(Number((await api.getOrder(finalized.url)).headers["retry-after"])).toBeGreaterThan(0);
+          requestId = await waitForRequestId(fake);
+          await expect.poll(async () => (await first.core.dialect.readAll(0, 100_000)).some((e) => e.eventType === "acme.order.pending-at-authority"), { timeout: 10_000 }).toBe(true);
+        } finally {
+          await first.stop();
+        }
+        // Approved while Certeasy was down.
+        await fake.officer("resubmit", requestId);
+        const second = await startAdcsServer({ workdir });
+        try {
+          await expect.poll(async () => (await second.core.dialect.readProjection("acme_orders")).map((o) => o["status"]), { timeout: 15_000 }).toEqual(["valid"]);
+          expect(await calls(fake, "-submit")).toBe(1);
+          expect(await calls(fake, "-retrieve")).toBeGreaterThan(0);
+        } finally {
+          await second.stop();
+        }
+      });
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a request nobody approves", () => {
   it("gives the order up as invalid once acme.pending-deadline has passed", async () => {
     await withAdcsServer(
