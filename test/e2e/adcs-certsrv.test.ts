@@ -13,15 +13,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
-import { createTestCa } from "../ca/adcs-cli/fixture.js";
+import { createTestCa, type TestCa } from "../ca/adcs-cli/fixture.js";
 import { FAKE_PASSWORD, FAKE_TEMPLATE, FAKE_USER, type FakeCertsrv, startFakeCertsrv } from "../ca/adcs-certsrv/fake-certsrv.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 import { readyOrder } from "./ready-order.js";
+import { opensslVerifyChain } from "./openssl-checks.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
-async function withCertsrvServer(run: (server: AcmeTestServer, fake: FakeCertsrv) => Promise<void>): Promise<void> {
-  const fake = await startFakeCertsrv(await createTestCa(), { auth: "ntlm", requireChannelBindings: true });
+async function withCertsrvServer(run: (server: AcmeTestServer, fake: FakeCertsrv, ca: TestCa) => Promise<void>): Promise<void> {
+  const ca = await createTestCa();
+  const fake = await startFakeCertsrv(ca, { auth: "ntlm", requireChannelBindings: true });
   const secrets = await mkdtemp(join(tmpdir(), "certeasy-certsrv-e2e-"));
   await writeFile(join(secrets, "password"), `${FAKE_PASSWORD}\n`, { mode: 0o600 });
   await writeFile(join(secrets, "site.pem"), fake.tlsCertificatePem);
@@ -46,7 +48,7 @@ async function withCertsrvServer(run: (server: AcmeTestServer, fake: FakeCertsrv
   });
   acme.axios.defaults.httpsAgent = new https.Agent({ ca: server.rootPem, lookup: loopback });
   try {
-    await run(server, fake);
+    await run(server, fake, ca);
   } finally {
     await server.stop();
     await fake.close();
@@ -58,10 +60,12 @@ const certificatesIn = (chainPem: string): X509Certificate[] => (chainPem.match(
 
 describe("issuance through an adcs-certsrv authority", () => {
   it("submits the client's CSR to certfnsh.asp with the template and serves the certificate with its issuing CA", async () => {
-    await withCertsrvServer(async (server, fake) => {
+    await withCertsrvServer(async (server, fake, ca) => {
       const { client, order, csr } = await readyOrder(server, "web.corp.test");
       const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr));
-      const [leaf, issuing, ...rest] = certificatesIn(await client.getCertificate(valid));
+      const pem = await client.getCertificate(valid);
+      expect(await opensslVerifyChain(pem, ca.rootPem)).toMatchObject({ status: 0 });
+      const [leaf, issuing, ...rest] = certificatesIn(pem);
       expect(leaf?.issuer).toContain("Corp Issuing CA 1");
       expect(leaf?.checkHost("web.corp.test")).toBe("web.corp.test");
       expect(issuing?.subject).toContain("Corp Issuing CA 1");

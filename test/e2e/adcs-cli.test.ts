@@ -13,11 +13,12 @@ import { join } from "node:path";
 import type { LookupFunction } from "node:net";
 import * as acme from "acme-client";
 import { describe, expect, it } from "vitest";
-import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
+import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs, type TestCa } from "../ca/adcs-cli/fixture.js";
 import { authorityReadiness } from "../../src/node/readiness.js";
 import { licenseFile } from "../support/license.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 import { readyOrder } from "./ready-order.js";
+import { opensslVerifyChain } from "./openssl-checks.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
@@ -59,7 +60,7 @@ async function startAdcsServer(options: AdcsServerOptions = {}): Promise<AcmeTes
 }
 
 async function withAdcsServer(
-  run: (server: AcmeTestServer, fake: FakeAdcs) => Promise<void>,
+  run: (server: AcmeTestServer, fake: FakeAdcs, ca: TestCa) => Promise<void>,
   bound: readonly string[] = ["corp-adcs"],
   pendingDeadlineMs?: number,
 ): Promise<void> {
@@ -67,7 +68,7 @@ async function withAdcsServer(
   await withFakeAdcs(ca, async (fake) => {
     const server = await startAdcsServer({ bound, ...(pendingDeadlineMs !== undefined ? { pendingDeadlineMs } : {}) });
     try {
-      await run(server, fake);
+      await run(server, fake, ca);
     } finally {
       await server.stop();
     }
@@ -76,13 +77,15 @@ async function withAdcsServer(
 
 describe("issuance through an adcs-cli authority", () => {
   it("submits with certreq under the configured CA and template, and serves the CA's certificate", async () => {
-    await withAdcsServer(async (server, fake) => {
+    await withAdcsServer(async (server, fake, ca) => {
       await fake.scenario("issued");
       const { client, order, csr } = await readyOrder(server, "web.corp.test");
       const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr));
-      const leaf = new X509Certificate((await client.getCertificate(valid)).split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "");
+      const pem = await client.getCertificate(valid);
+      const leaf = new X509Certificate(pem.split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "");
       expect(leaf.issuer).toContain("Corp Issuing CA 1");
       expect(leaf.checkHost("web.corp.test")).toBe("web.corp.test");
+      expect(await opensslVerifyChain(pem, ca.rootPem)).toMatchObject({ status: 0 });
       const submit = (await fake.argv()).find((entry) => entry.program === "certreq" && entry.argv.includes("-submit"));
       expect(submit?.argv).toEqual(expect.arrayContaining(["-config", CA_NAME, "-attrib", `CertificateTemplate:${TEMPLATE}`]));
     });

@@ -11,6 +11,7 @@ import * as acme from "acme-client";
 import { FlattenedSign, exportJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
+import { opensslCrlText, opensslVerifyChain } from "./openssl-checks.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
@@ -70,6 +71,7 @@ describe("issuance with acme-client", () => {
     const [leaf, issuer] = chain.map((p) => new X509Certificate(p));
     expect(leaf?.checkHost("www.shop.test")).toBe("www.shop.test");
     expect(leaf && issuer && leaf.verify(issuer.publicKey)).toBe(true);
+    expect(await opensslVerifyChain(pem, server.rootPem)).toMatchObject({ status: 0, output: expect.stringContaining(": OK") });
     // Reference §2.3: SAN only, no subject.
     expect(leaf?.subject ?? "").toBe("");
     // The validator fetched the token over HTTP with the right Host header.
@@ -146,6 +148,16 @@ describe("issuance with acme-client", () => {
     const crlUrl = `${server.baseUrl}crl/local.crl`;
     const serial = Buffer.from(leafOf(pem).serialNumber, "hex");
     await expect.poll(async () => (await fetchBytes(crlUrl)).includes(serial), { timeout: 10_000 }).toBe(true);
+    // openssl checks the served CRL's signature, finds the serial and its reason, and then refuses the chain.
+    const crl = await fetchBytes(crlUrl);
+    const issuingPem = pem.slice(pem.indexOf("-----END CERTIFICATE-----") + 25).trim();
+    const listed = await opensslCrlText(crl, issuingPem);
+    expect(listed.verified).toBe(true);
+    expect(listed.text.replace(/:/g, "").toUpperCase()).toContain(leafOf(pem).serialNumber.toUpperCase());
+    expect(listed.text).toContain("Superseded");
+    const checked = await opensslVerifyChain(pem, server.rootPem, crl);
+    expect(checked.status).not.toBe(0);
+    expect(checked.output).toContain("certificate revoked");
     const published = (await server.core.dialect.readAll(0, 100_000)).filter((e) => e.eventType === "acme.revocation.published");
     expect(published.map((e) => JSON.parse(e.body).data)).toContainEqual(expect.objectContaining({ authority: "local", attempt: 1 }));
   });

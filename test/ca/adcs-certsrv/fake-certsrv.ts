@@ -96,7 +96,9 @@ export async function startFakeCertsrv(ca: TestCa, options: FakeCertsrvOptions):
 
   const issue = async (request: FakeRequest): Promise<void> => {
     const csr = new x509.Pkcs10CertificateRequest(request.csrPem);
-    const san = csr.getExtension("2.5.29.17");
+    const requested = csr.getExtension("2.5.29.17");
+    // RFC 5280 §4.2.1.6, as a CA does: with an empty subject the SAN is critical.
+    const san = requested ? new x509.Extension("2.5.29.17", csr.subject === "", requested.value) : undefined;
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: `01${randomBytes(15).toString("hex")}`,
       subject: csr.subject === "" ? "CN=" : csr.subject,

@@ -86,7 +86,9 @@ export async function issueFor(csrPem) {
     false,
     ["sign"],
   );
-  const san = csr.getExtension("2.5.29.17");
+  const requested = csr.getExtension("2.5.29.17");
+  // RFC 5280 §4.2.1.6, as a CA does: with an empty subject the SAN is critical.
+  const san = requested ? new x509.Extension("2.5.29.17", csr.subject === "", requested.value) : undefined;
   // Random, top bit left to chance: some serials need DER's leading 00 octet.
   const serialNumber = randomBytes(19).toString("hex");
   const now = Date.now();
