@@ -1,30 +1,38 @@
 /**
  * `certeasy adcs check` for the embedded CA (issue 4 "PKI health": "a self-check of the local
- * CA"): the CA opens as `serve` opens it — its files, their chain and the key password — and
- * passes the health self-check the server runs every minute (the issuing key signs, the CA has
- * not expired, the CRL can be reissued).
+ * CA"), read-only: the check may run next to a serving node, so it writes nothing.
  *
- * The check creates nothing: before the first start there is no generated CA to open, and
- * opening would generate one, so it reports that the first start will (and whether it may write
- * the directory) instead.
+ *   CA files    the root and issuing CA — generated in `<workdir>/local-ca`, or the operator's —
+ *               load and chain as at boot, with the configured key password
+ *   self-check  the issuing CA is valid now, its key signs, the revocation list reads, and a CRL
+ *               of it can be signed (built in memory only)
+ *
+ * It does not open the CA as `serve` does: opening publishes a fresh CRL (a new CRL number in
+ * revoked.json), which would race a running node's revocations. Before the first start there is
+ * no generated CA; the check says the first start will make one, and whether it may write there.
  */
 import { X509Certificate } from "node:crypto";
 import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PreflightCheck } from "../ca/adcs-cli/preflight.js";
-import { firstExistingWritable } from "../ca/writable-dir.js";
 import { LocalRootCaError, ROOT_CA_CERTIFICATE_FILE } from "../ca/local/bootstrap.js";
 import { LocalAuthorityError } from "../ca/local/errors.js";
-import { ISSUING_CA_CERTIFICATE_FILE } from "../ca/local/issuing-ca.js";
+import { ISSUING_CA_CERTIFICATE_FILE, ISSUING_CA_KEY_FILE, type IssuingCa, loadProvidedIssuingCa } from "../ca/local/issuing-ca.js";
+import { publishCrl } from "../ca/local/published-crl.js";
+import { REVOCATION_FILE, readRevocationFile } from "../ca/local/revocation-file.js";
+import { firstExistingWritable } from "../ca/writable-dir.js";
+import { ecdsaP256Signer } from "../ca/x509/signer.js";
 import type { AuthorityConfig } from "../config/index.js";
-import { type OpenAuthoritiesOptions, localCaDir, openConfiguredLocal } from "./authorities.js";
+import { localCaDir, localCaKeyPassword, providedCaFiles } from "./authorities.js";
 
 type LocalConfig = Extract<AuthorityConfig, { type: "local" }>;
+
+const PROBE = Buffer.from("certeasy adcs check: local CA self-check");
 
 export async function preflightLocal(
   config: LocalConfig,
   configs: readonly AuthorityConfig[],
-  options: Pick<OpenAuthoritiesOptions, "workdir" | "baseUrl" | "certificateLifetimeMs" | "now">,
+  options: { readonly workdir: string; readonly now: () => Date },
 ): Promise<readonly PreflightCheck[]> {
   const dir = localCaDir(options.workdir);
   const generated = config.provided === undefined;
@@ -36,23 +44,38 @@ export async function preflightLocal(
         : { name: "CA files", ok: true, detail: `no CA in ${dir} yet: the first start generates the root and issuing CA there (${writable.dir} is writable)` },
     ];
   }
-  let authority;
+  // The generated CA is read like an operator's: load and check, never create or re-encrypt.
+  const files = config.provided
+    ? providedCaFiles(config.provided, options.workdir)
+    : { rootCertificateFile: join(dir, ROOT_CA_CERTIFICATE_FILE), issuingCertificateFile: join(dir, ISSUING_CA_CERTIFICATE_FILE), issuingKeyFile: join(dir, ISSUING_CA_KEY_FILE) };
+  let issuing: IssuingCa;
   try {
-    authority = await openConfiguredLocal(config, configs, options);
+    ({ issuing } = await loadProvidedIssuingCa(files, options.now(), await localCaKeyPassword(configs, options.workdir)));
   } catch (err) {
     if (err instanceof LocalAuthorityError || err instanceof LocalRootCaError || isFileError(err)) {
       return [{ name: "CA files", ok: false, detail: (err as Error).message }];
     }
     throw err;
   }
-  const issuing = new X509Certificate(authority.issuingCertificatePem);
-  const files: PreflightCheck = {
-    name: "CA files",
-    ok: true,
-    detail: `${generated ? `generated CA in ${dir}` : "operator-provided CA"} opened: issuing CA ${issuing.subject.replace(/\n/g, ", ")}, valid until ${new Date(issuing.validTo).toISOString()}`,
-  };
-  const health = await authority.health();
-  return [files, { name: "self-check", ok: health.healthy, detail: health.detail }];
+  const subject = new X509Certificate(issuing.certificatePem).subject.replace(/\n/g, ", ");
+  return [
+    { name: "CA files", ok: true, detail: `${generated ? `generated CA in ${dir}` : "operator-provided CA"} loaded: issuing CA ${subject}, valid until ${issuing.notAfter.toISOString()}` },
+    await selfCheck(issuing, join(dir, REVOCATION_FILE), options.now()),
+  ];
+}
+
+async function selfCheck(issuing: IssuingCa, revocationFile: string, now: Date): Promise<PreflightCheck> {
+  const name = "self-check";
+  if (now.getTime() >= issuing.notAfter.getTime()) return { name, ok: false, detail: `the issuing CA expired on ${issuing.notAfter.toISOString()}` };
+  try {
+    const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
+    if (!signer.verify(PROBE, signer.sign(PROBE))) return { name, ok: false, detail: "the issuing CA key produced a signature that does not verify" };
+    const state = await readRevocationFile(revocationFile);
+    publishCrl(issuing, signer, state.revocations, state.lastCrlNumber + 1n, now);
+    return { name, ok: true, detail: `issuing CA signs; ${state.revocations.length} revocation(s) in ${revocationFile}, CRL signable; valid until ${issuing.notAfter.toISOString()}` };
+  } catch (err) {
+    return { name, ok: false, detail: (err as Error).message };
+  }
 }
 
 const isFileError = (err: unknown): boolean => err instanceof Error && typeof (err as NodeJS.ErrnoException).code === "string";

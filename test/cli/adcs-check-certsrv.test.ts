@@ -7,7 +7,7 @@
  * not vouch for, a site that is down. The embedded CA: before its first start, generated, and
  * operator-provided with a broken file. Nothing is ever submitted.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,23 +163,33 @@ describe("certeasy adcs check: the embedded CA", () => {
     return path;
   }
 
-  it("passes before the first start without creating the CA, then opens the generated CA and self-checks it", { timeout: TIMEOUT }, async () => {
+  it("passes before the first start without creating the CA, then loads the generated CA and self-checks it without writing; a corrupt revocation list fails", { timeout: TIMEOUT }, async () => {
     const workdir = join(dir, "local-work");
     const config = await localConfig(workdir);
     const fresh = await runCli(["adcs", "check", "-f", config], TIMEOUT);
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toMatch(/^PASS lab-ca: CA files: no CA in .*local-ca yet: the first start generates the root and issuing CA there/m);
-    await expect(import("node:fs/promises").then((fs) => fs.access(join(workdir, "local-ca")))).rejects.toThrow();
+    await expect(access(join(workdir, "local-ca"))).rejects.toThrow();
 
-    await openLocalAuthority({ dir: join(workdir, "local-ca"), name: "lab-ca", crlUrl: "https://acme.example.test/crl/lab-ca.crl", now: () => new Date() });
+    // As the first start does; one revocation on the list.
+    const ca = await openLocalAuthority({ dir: join(workdir, "local-ca"), name: "lab-ca", crlUrl: "https://acme.example.test/crl/lab-ca.crl", now: () => new Date() });
+    await ca.revoke("0123456789abcdef", 1, new Date());
+    const revocations = await readFile(join(workdir, "local-ca", "revoked.json"), "utf8");
     const opened = await runCli(["adcs", "check", "-f", config, "--authority", "lab-ca"], TIMEOUT);
     expect(opened.stderr).toBe("");
     expect(lines(opened.stdout)).toEqual([
-      expect.stringMatching(/^PASS lab-ca: CA files: generated CA in .*local-ca opened: issuing CA CN=lab-ca Issuing CA.*, valid until \d{4}-/),
-      expect.stringMatching(/^PASS lab-ca: self-check: issuing CA signs; valid until /),
+      expect.stringMatching(/^PASS lab-ca: CA files: generated CA in .*local-ca loaded: issuing CA CN=lab-ca Issuing CA.*, valid until \d{4}-/),
+      expect.stringMatching(/^PASS lab-ca: self-check: issuing CA signs; 1 revocation\(s\) in .*revoked\.json, CRL signable; valid until /),
       "all checks passed",
     ]);
     expect(opened.code).toBe(0);
+    // Read-only next to a running node: no CRL published, the CRL number not taken.
+    expect(await readFile(join(workdir, "local-ca", "revoked.json"), "utf8")).toBe(revocations);
+
+    await writeFile(join(workdir, "local-ca", "revoked.json"), "{ not json");
+    const corrupt = await runCli(["adcs", "check", "-f", config], TIMEOUT);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stdout).toMatch(/^FAIL lab-ca: self-check: .*revoked\.json is not a valid Certeasy revocation list; restore it from backup$/m);
   });
 
   it("fails when an operator-provided CA file cannot be opened, naming the key", { timeout: TIMEOUT }, async () => {
@@ -198,7 +208,7 @@ describe("certeasy adcs check: the embedded CA", () => {
 
     await writeFile(join(files, "issuing.key"), testCa.issuingKeyPem, { mode: 0o600 });
     const present = await runCli(["adcs", "check", "-f", config], TIMEOUT);
-    expect(present.stdout).toMatch(/^PASS lab-ca: CA files: operator-provided CA opened: issuing CA CN=Corp Issuing CA 1/m);
+    expect(present.stdout).toMatch(/^PASS lab-ca: CA files: operator-provided CA loaded: issuing CA CN=Corp Issuing CA 1/m);
     expect(present.stdout).toMatch(/^PASS lab-ca: self-check: /m);
     expect(present.code).toBe(0);
   });

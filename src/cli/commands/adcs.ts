@@ -69,12 +69,7 @@ async function preflight(authority: AuthorityConfig, config: CerteasyConfig): Pr
         now,
       });
     case "local":
-      return preflightLocal(authority, config.authorities, {
-        workdir: config.workdir,
-        baseUrl: config.server.urls[0]?.href.replace(/\/+$/, "") ?? "",
-        certificateLifetimeMs: config.acme.certificateLifetimeMs,
-        now,
-      });
+      return preflightLocal(authority, config.authorities, { workdir: config.workdir, now });
   }
 }
 
