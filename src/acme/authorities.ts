@@ -81,8 +81,8 @@ export async function openConfiguredAdcs(
   });
 }
 
-/** The embedded CA as configured, in `<workdir>/local-ca` (also what `adcs check` self-checks). */
-export async function openConfiguredLocal(
+/** The embedded CA as configured, in `<workdir>/local-ca`. */
+async function openConfiguredLocal(
   config: Extract<AuthorityConfig, { type: "local" }>,
   configs: readonly AuthorityConfig[],
   options: Pick<OpenAuthoritiesOptions, "workdir" | "baseUrl" | "certificateLifetimeMs" | "now">,
