@@ -5,7 +5,7 @@
  * (order valid), the CA's request id while it awaits approval (polled again later), or the
  * refusal (order invalid). An unreachable CA throws, and the queue retries with backoff.
  *
- * Every submission is first recorded (`acme.order.submitting`), so a crash never submits twice
+ * Every submission to a CA outside the process is first recorded (`acme.order.submitting`), so a crash never submits twice
  * (issue 4; adcs.md §2.2's "RequestId as a checkpoint"): a restart that finds a recorded
  * submission without the authority's answer cannot know whether the CA holds the request, and an
  * authority outside the process is not asked again — the order becomes invalid, saying so, and the
@@ -106,8 +106,10 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions, submittedHe
     return fail(options, state, "serverInternal", `The certificate authority ${JSON.stringify(state.authority)} is no longer configured.`);
   }
   const { finalization } = state;
-  const submitting = state.pendingRequestId === null;
-  if (submitting && state.submittingTo === state.authority && submittedHere.get(state.orderId) !== state.authority && authority.submitsInProcess !== true) {
+  // Only a CA outside the process can hold a request the log never heard of: the embedded CA's
+  // submissions are not recorded (an event and a commit fewer per order), they simply run again.
+  const submitting = state.pendingRequestId === null && authority.submitsInProcess !== true;
+  if (submitting && state.submittingTo === state.authority && submittedHere.get(state.orderId) !== state.authority) {
     return fail(
       options,
       state,
