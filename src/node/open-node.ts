@@ -5,26 +5,25 @@
  * taken (refused while another node holds it), node registered, writer started, in-memory projections hydrated, `node.started` appended. The
  * reverse happens in `stop`. HTTP and TLS sit on top of this, in the serve command.
  */
-import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { NodeLeaseTakenOver, NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
+import type { Subject } from "rxjs";
+import { NodeLeaseAcquired, NodeLeaseTakenOver, NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import { logPositionProjection, tableProjections, type MemoryProjection } from "../../projections/index.js";
 import { openAuditFile, type AuditMirror } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
 import type { EventStoreDialect, LeaseRow } from "../store/dialect.js";
-import { openReachableDialect } from "../store/connect.js";
 import type { StoreOptions } from "../store/open.js";
 import { uuidv7 } from "../store/uuid.js";
 import { EventWriter, type EventWriterOptions } from "../store/writer.js";
 import { CERTEASY_VERSION } from "../version.js";
-import type { LeaseConfig } from "../config/index.js";
+import type { LeaseTiming } from "./lease.js";
 import { DEFAULTS } from "../config/defaults.js";
 import { LeaseLostError } from "../store/errors.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { NodeLease } from "./lease.js";
-import { ensureWorkdir, loadOrCreateServerId } from "./identity.js";
-import { lockWorkdir, type WorkdirLock } from "./workdir-lock.js";
-import { prepareSchema } from "./schema-gate.js";
+import type { WorkdirLock } from "./workdir-lock.js";
+import { attachNode, type AttachedNode } from "./attach-node.js";
+import { followLog } from "./follow-log.js";
 
 export interface NodeOptions {
   readonly workdir: string;
@@ -38,7 +37,7 @@ export interface NodeOptions {
   readonly memoryProjections?: readonly MemoryProjection<unknown>[];
   readonly heartbeatMs?: number;
   /** the writer lease's TTL and renewal interval (`lease` config section) */
-  readonly lease?: LeaseConfig;
+  readonly lease?: LeaseTiming;
   /** take the writer lease even from a live holder (`serve --force-takeover`) */
   readonly forceTakeover?: boolean;
   /** called after each group commit (metrics, benchmark) */
@@ -71,29 +70,39 @@ const noAudit: NodeMirror = {
 };
 
 export async function openNode(options: NodeOptions): Promise<NodeCore> {
+  const clock = options.clock ?? (() => new Date());
+  const attached = await attachNode({ ...options, clock }, "migrate");
+  return activateNode(attached, options, null);
+}
+
+/**
+ * What a warm standby hands over when it has taken the lease: the tenure, and the in-memory
+ * projections it kept warm by following the log, with the stream that fed them.
+ */
+export interface WarmStandby {
+  readonly lease: NodeLease;
+  readonly live: LiveProjections;
+  /** what the live projections follow: the standby's log reader until now, the writer from here on */
+  readonly feed: Subject<StoredEvent>;
+  /** when the node started standing by (epoch ms) */
+  readonly standingSince: number;
+}
+
+/**
+ * The second half of the boot: the writer lease (unless a standby brings it), the audit file,
+ * the node's registration, the writer, the in-memory projections, node.started. The lease
+ * comes before the audit file: a node refused by the lease must not leave an audit file.
+ */
+export async function activateNode(attached: AttachedNode, options: NodeOptions, warm: WarmStandby | null): Promise<NodeCore> {
   const { log } = options;
+  const { serverId, dialect, lock } = attached;
+  const host = attached.hostname;
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
-  await ensureWorkdir(options.workdir);
-  const lock = await lockWorkdir(options.workdir, clock());
-  if (lock.tookOverFrom !== null) log.warn({ pid: lock.tookOverFrom, path: lock.path }, "took over the workdir lock of a process that no longer runs");
-  let dialect: EventStoreDialect | undefined;
   let mirror: NodeMirror = noAudit;
-  let lease: NodeLease | undefined;
+  let lease: NodeLease | undefined = warm?.lease;
   try {
-    const identity = await loadOrCreateServerId(options.workdir);
-    const serverId = identity.serverId;
-    log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
-    dialect = await openReachableDialect(options.store);
-    await prepareSchema(dialect, options.noddl, log);
-    if (options.auditPath !== null) {
-      // openAuditFile logs its own repairs (torn tail, re-mirrored events).
-      mirror = (await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log })).mirror;
-    }
-    // Registered only once the audit file and the lease have accepted this node: a refused
-    // boot writes nothing.
-    const host = hostname();
-    const tenure = (lease = await NodeLease.acquire({
+    const tenure = (lease ??= await NodeLease.acquire({
       dialect,
       serverId,
       hostname: host,
@@ -105,6 +114,12 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     tenure.startRenewing((e) => log.warn({ err: e }, "could not renew the writer lease; retrying (the database may be unreachable)"));
     const takenOver = tenure.takenOverFrom;
     log.info({ epoch: tenure.claim.epoch, ...(takenOver ? { takenOverFrom: takenOver.holderServerId } : {}) }, "writer lease acquired");
+    if (options.auditPath !== null) {
+      // openAuditFile logs its own repairs (torn tail, re-mirrored events).
+      mirror = (await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log })).mirror;
+    }
+    // Registered only once the audit file and the lease have accepted this node: a refused
+    // boot writes nothing.
     const { firstBoot } = await dialect.registerServer(serverId, host, clock());
 
     const writer = new EventWriter({
@@ -120,18 +135,25 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
         else log.fatal({ err: error }, "writes are refused from now on: the audit file cannot be written (readiness is false; restart once the disk is fixed)");
       },
     });
-    void tenure.lost.then((error) => {
+    const fileMirror = mirror;
+    void tenure.lost.then(async (error) => {
       log.fatal({ err: error }, "writer lease lost: another node is active; this node appends nothing more and stops serving");
       writer.leaseLost(error);
+      // The log cannot say it (this node may append nothing more): its own audit file does.
+      const current = error.current;
+      await fileMirror
+        .appendLifecycle("lease-lost", {
+          epoch: tenure.claim.epoch,
+          ...(current ? { holder: current.holderServerId, holderHostname: current.holderHostname, holderEpoch: current.epoch } : {}),
+        })
+        .catch((e: unknown) => log.error({ err: e }, "could not write the lease-lost line to the audit file"));
     });
     if (options.onCommitted) writer.committed$.subscribe(options.onCommitted);
-    const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {
-      dialect,
-      committed$: writer.committed$,
-    });
+    const live = warm ? await handOver(warm, dialect, writer) : await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], { dialect, committed$: writer.committed$ });
     const boot = { bootId: uuidv7(), hostname: host, pid: process.pid, version: CERTEASY_VERSION };
     await mirror.appendLifecycle("boot", boot);
     if (takenOver) await recordTakeover(writer, mirror, serverId, tenure.claim.epoch, takenOver);
+    if (warm) await recordStandbyTakeover(writer, mirror, serverId, tenure, clock().getTime() - warm.standingSince);
     await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeStarted.create({ ...boot, firstBoot })] });
     // Record the head now rather than a heartbeat later: a file this boot started anew
     // (openAuditFile) replaces the head of the one that was moved aside.
@@ -146,10 +168,41 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   } catch (error) {
     await lease?.release().catch(() => undefined);
     await mirror.close().catch(() => undefined);
-    await dialect?.close().catch(() => undefined);
-    await lock.release();
+    warm?.live.stop();
+    await attached.detach();
     throw error;
   }
+}
+
+/**
+ * The standby's projections follow the writer from now on. The lease is ours, so the log can
+ * only grow by our own appends: read what the standby had not seen yet, then subscribe before
+ * the first append (the projections skip positions they have already applied).
+ */
+async function handOver(warm: WarmStandby, dialect: EventStoreDialect, writer: EventWriter): Promise<LiveProjections> {
+  await followLog(dialect, warm.live, warm.feed);
+  writer.committed$.subscribe(warm.feed);
+  return warm.live;
+}
+
+/**
+ * A standby took an expired lease: the log says who held it before (node.lease-acquired), and
+ * so does the audit file (a takeover line, via standby), before node.started.
+ */
+async function recordStandbyTakeover(writer: EventWriter, mirror: NodeMirror, serverId: string, tenure: NodeLease, standbyMs: number): Promise<void> {
+  const previous = tenure.previous;
+  const before: { previousHolder?: string; previousHostname?: string; previousEpoch?: number; previousExpiresAt?: string } =
+    previous && previous.holderServerId !== serverId
+      ? {
+          previousHolder: previous.holderServerId,
+          previousHostname: previous.holderHostname,
+          previousEpoch: previous.epoch,
+          previousExpiresAt: new Date(previous.expiresAt).toISOString(),
+        }
+      : {};
+  const acquired = { epoch: tenure.claim.epoch, via: "standby" as const, standbyMs: Math.max(0, Math.round(standbyMs)), ...before };
+  await mirror.appendLifecycle("takeover", { ...acquired });
+  await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeLeaseAcquired.create(acquired)] });
 }
 
 /**
