@@ -159,6 +159,23 @@ export function stoodDownProblem(): AcmeProblem {
   });
 }
 
+/** Seconds a client is asked to wait on a standby: about one lease TTL, when it may have taken over. */
+const STANDBY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * What a warm standby (`serve --standby`) answers to every ACME request: it holds no lease and
+ * owns no nonces or state to answer with. 503 with Retry-After, like a node that stood down, so
+ * clients retry and a load balancer (whose `/readyz` probe fails here) routes to the active node.
+ */
+export function standingByProblem(): AcmeProblem {
+  return new AcmeProblem({
+    type: "serverInternal",
+    status: 503,
+    detail: "This Certeasy node is a standby: it serves ACME only once it takes over from the active node; nothing was changed. Retry later.",
+    retryAfterSeconds: STANDBY_RETRY_AFTER_SECONDS,
+  });
+}
+
 function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {
   if (error instanceof AcmeProblem) {
     if (error.status >= 500) log.error({ err: error }, "request failed with a server-side problem");

@@ -37,6 +37,12 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
   /** Wait until the server's stderr (its log) matches. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Wait until the server's stdout matches (a standby prints the ACME banner once it took over). */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Send a signal without waiting (SIGSTOP, SIGCONT, SIGKILL…). */
+  signal(signal: NodeJS.Signals): void;
+  /** resolves when the process has exited */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface ServeOptions {
@@ -49,6 +55,11 @@ export interface ServeOptions {
   readonly bannerOnly?: boolean;
   /** extra arguments after `serve -f <config>`, e.g. `--force-takeover` */
   readonly args?: readonly string[];
+  /**
+   * Start `serve --standby`: resolves once it printed "Standing by" (its listener answers 503
+   * and /readyz is not ready until it takes over, so the readiness wait is skipped).
+   */
+  readonly standby?: boolean;
 }
 
 type DatabaseSpec = { readonly driver: "sqlite"; readonly path: string } | { readonly driver: "postgres"; readonly dsn: string };
@@ -254,16 +265,19 @@ export async function bootAndStop(installation: Installation): Promise<void> {
 export async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const deadline = performance.now() + timeoutMs;
-  const child = new Child(["serve", "-f", configPath, ...(options.args ?? [])]);
-  const printed = /^ACME directory: (\S+)$/m;
-  await child.until('"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
+  const child = new Child(["serve", "-f", configPath, ...(options.standby ? ["--standby"] : []), ...(options.args ?? [])]);
+  const printed = options.standby ? /^Standing by \(ACME directory once active: (\S+)\)$/m : /^ACME directory: (\S+)$/m;
+  await child.until(options.standby ? '"Standing by" on stdout' : '"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
   const directoryUrl = printed.exec(child.stdout)?.[1] ?? "";
-  if (!options.bannerOnly) await untilReady(child, new URL("/readyz", directoryUrl).href, await readFile(rootCaPath, "utf8"), deadline);
+  if (!options.bannerOnly && !options.standby) await untilReady(child, new URL("/readyz", directoryUrl).href, await readFile(rootCaPath, "utf8"), deadline);
   return {
     directoryUrl,
     stdout: () => child.stdout,
     stderr: () => child.stderr,
     waitForLog: (pattern, waitMs = 20_000) => child.until(`a log line matching ${pattern}`, () => pattern.test(child.stderr), waitMs),
+    waitForStdout: (pattern, waitMs = 20_000) => child.until(`stdout matching ${pattern}`, () => pattern.test(child.stdout), waitMs),
+    signal: (signal) => child.signal(signal),
+    exited: child.exited,
     stop: async (signal = "SIGTERM", stopMs = 20_000) => {
       const started = performance.now();
       child.signal(signal);
