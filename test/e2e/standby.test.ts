@@ -157,7 +157,7 @@ function standbyTests(driver: Driver, skip: boolean): void {
       const log = await events(first);
       const acquired = log.filter((e) => e.type === "node.lease-acquired");
       expect(acquired).toHaveLength(1);
-      const aEpoch = log.find((e) => e.node === aId && e.type === "node.started")?.epoch ?? 0;
+      const aEpoch = log.findLast((e) => e.node === aId && e.type === "node.started")?.epoch ?? 0;
       expect(acquired[0]).toMatchObject({ node: bId, epoch: aEpoch + 1, data: { via: "standby", epoch: aEpoch + 1, previousHolder: aId, previousHostname: hostname(), previousEpoch: aEpoch } });
       expect(log.at(-1)?.node).toBe(bId);
       for (const [epoch, writers] of epochsByNode(log)) expect(writers.size, `epoch ${epoch}`).toBe(1);
