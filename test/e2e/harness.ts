@@ -69,7 +69,7 @@ export interface Installation {
   readonly workdir: string;
   readonly configPath: string;
   readonly port: number;
-  /** `https://localhost:<port>/`, the configured server.url */
+  /** `https://localhost:<port>/`, the node's own listener (server.url unless `publicUrl` was given) */
   readonly baseUrl: string;
   readonly rootCaPath: string;
   readonly auditPath: string;
@@ -118,7 +118,7 @@ function configYaml(
   workdir: string,
   port: number,
   database: DatabaseSpec,
-  sections: Pick<InstallationOptions, "server" | "rateLimiting" | "configExtra">,
+  sections: Pick<InstallationOptions, "server" | "rateLimiting" | "configExtra" | "publicUrl">,
 ): string {
   const db =
     database.driver === "sqlite"
@@ -128,7 +128,7 @@ function configYaml(
     `workdir: ${q(workdir)}`,
     "server:",
     "  url:",
-    `    - https://localhost:${port}/`,
+    `    - ${sections.publicUrl ?? `https://localhost:${port}/`}`,
     `  listen: 127.0.0.1:${port}`,
     ...(sections.server ?? []),
     "database:",
@@ -176,6 +176,11 @@ export interface InstallationOptions {
   readonly server?: readonly string[];
   /** the lines under `rate-limiting:`; by default loopback is whitelisted */
   readonly rateLimiting?: readonly string[];
+  /**
+   * `server.url` when clients reach the node through something else (a load balancer in front
+   * of two nodes); by default `https://localhost:<port>/`, the node's own listener.
+   */
+  readonly publicUrl?: string;
 }
 
 export async function createInstallation(options: InstallationOptions = {}): Promise<Installation> {

@@ -1,0 +1,77 @@
+/**
+ * A loopback load balancer in front of two nodes, as an operator puts one in front of an
+ * active node and its standby: it probes each node's `/readyz` over HTTPS every few hundred ms
+ * and forwards each new TCP connection to the first node that answered 200 (TLS passes through
+ * untouched, so the client talks to the node itself). With no node ready it closes the
+ * connection at once: the client sees a connection error and retries.
+ */
+import { connect, createServer, type Socket } from "node:net";
+import { httpsGet } from "./https.js";
+
+export interface FailoverProxy {
+  readonly port: number;
+  /** the backend port new connections go to now, or null */
+  readonly target: () => number | null;
+  close(): Promise<void>;
+}
+
+/** `backendPorts` is read at each probe: the nodes may be created after the proxy (their server.url names it). */
+export async function startFailoverProxy(backendPorts: () => readonly number[], caPem: () => Promise<string>, intervalMs = 200): Promise<FailoverProxy> {
+  const ready = new Map<number, boolean>();
+  let closed = false;
+  const probe = async (): Promise<void> => {
+    const ca = await caPem();
+    await Promise.all(
+      backendPorts().map(async (port) => {
+        const answer = await httpsGet(`https://localhost:${port}/readyz`, ca, 2_000).catch(() => null);
+        ready.set(port, answer?.status === 200);
+      }),
+    );
+  };
+  const loop = async (): Promise<void> => {
+    while (!closed) {
+      await probe().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  };
+  const probing = loop();
+  const target = (): number | null => backendPorts().find((port) => ready.get(port) === true) ?? null;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.once("close", () => sockets.delete(client));
+    const port = target();
+    if (port === null) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(port, "127.0.0.1");
+    sockets.add(upstream);
+    upstream.once("close", () => sockets.delete(upstream));
+    client.pipe(upstream).pipe(client);
+    const cut = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.once("error", cut);
+    upstream.once("error", cut);
+    client.once("close", cut);
+    upstream.once("close", cut);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    port,
+    target,
+    close: async () => {
+      closed = true;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await probing;
+    },
+  };
+}
