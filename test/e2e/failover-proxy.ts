@@ -5,7 +5,7 @@
  * untouched, so the client talks to the node itself). With no node ready it closes the
  * connection at once: the client sees a connection error and retries.
  */
-import { connect, createServer, type Socket } from "node:net";
+import { startTcpProxy } from "../support/tcp-proxy.js";
 import { httpsGet } from "./https.js";
 
 export interface FailoverProxy {
@@ -36,41 +36,13 @@ export async function startFailoverProxy(backendPorts: () => readonly number[], 
   };
   const probing = loop();
   const target = (): number | null => backendPorts().find((port) => ready.get(port) === true) ?? null;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.once("close", () => sockets.delete(client));
-    const port = target();
-    if (port === null) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(port, "127.0.0.1");
-    sockets.add(upstream);
-    upstream.once("close", () => sockets.delete(upstream));
-    client.pipe(upstream).pipe(client);
-    const cut = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.once("error", cut);
-    upstream.once("error", cut);
-    client.once("close", cut);
-    upstream.once("close", cut);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const proxy = await startTcpProxy(target);
   return {
-    port,
+    port: proxy.port,
     target,
     close: async () => {
       closed = true;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await proxy.close();
       await probing;
     },
   };

@@ -309,3 +309,41 @@ async function untilReady(child: Child, readyzUrl: string, ca: string, deadline:
   }
   throw new Error(`certeasy never became ready at ${readyzUrl} (last: ${last}).\nstdout:\n${child.stdout}\nstderr:\n${child.stderr}`);
 }
+
+/**
+ * Two nodes on one database (the second made with `shareDatabaseWith`), as the lease and
+ * standby tests run them. On PostgreSQL a test license allowing it is installed first (the
+ * Free plan allows SQLite only; the license is in the shared log, so both nodes see it).
+ */
+export async function createNodePair(
+  driver: Driver,
+  options: Omit<InstallationOptions, "driver" | "shareDatabaseWith"> = {},
+): Promise<readonly [Installation, Installation]> {
+  const first = await createInstallation({ ...options, driver });
+  const second = await createInstallation({ ...options, shareDatabaseWith: first });
+  if (driver === "postgres") {
+    const installed = await first.installLicense({ allowed_dbs: ["postgres"] });
+    if (installed.code !== 0) throw new Error(`license install failed (${installed.code}): ${installed.stderr}`);
+  }
+  return [first, second];
+}
+
+/**
+ * `dns-validation-profiles` for challenges answered on loopback: every name resolved by the
+ * test DNS server at `dnsAddress`, loopback addresses allowed, http-01 on `http01Port`.
+ */
+export function loopbackValidationYaml(name: string, dnsAddress: string, http01Port: number): string[] {
+  return [
+    "dns-validation-profiles:",
+    `  - name: ${name}`,
+    "    zones:",
+    "      - suffixes:",
+    '          - "."',
+    `        dns-server: ${dnsAddress}`,
+    "    resolved-ip-policy:",
+    "      allow-cidrs:",
+    "        - 127.0.0.0/8",
+    "    ports:",
+    `      http-01: ${http01Port}`,
+  ];
+}

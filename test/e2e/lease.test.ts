@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import * as acme from "acme-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  createInstallation,
+  createNodePair,
   killLeftoverChildren,
   postgresAvailability,
   STACK_FRAME,
@@ -47,13 +47,7 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
     const e0 = driver === "postgres" ? 1 : 0;
 
     beforeAll(async () => {
-      first = await createInstallation({ driver, configExtra: LEASE });
-      second = await createInstallation({ shareDatabaseWith: first, configExtra: LEASE });
-      if (driver === "postgres") {
-        // The Free plan allows SQLite only; the license is in the shared log, so both nodes see it.
-        const installed = await first.installLicense({ allowed_dbs: ["postgres"] });
-        expect(installed.code, installed.stderr).toBe(0);
-      }
+      [first, second] = await createNodePair(driver, { configExtra: LEASE });
     });
     afterAll(async () => {
       await killLeftoverChildren();

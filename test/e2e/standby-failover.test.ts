@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHttp01Responder, type Http01Responder } from "../support/challenge-responders.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { startFailoverProxy, type FailoverProxy } from "./failover-proxy.js";
-import { createInstallation, killLeftoverChildren, postgresAvailability, type Driver, type Installation } from "./harness.js";
+import { createNodePair, killLeftoverChildren, loopbackValidationYaml, postgresAvailability, type Driver, type Installation } from "./harness.js";
 
 const postgres = await postgresAvailability();
 
@@ -25,23 +25,6 @@ afterEach(killLeftoverChildren);
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Validation on loopback: names resolve through the test DNS server, http-01 on the responder's port. */
-const loopbackProfile = (dns: TestDnsServer, http01: Http01Responder): string =>
-  [
-    "dns-validation-profiles:",
-    "  - name: loopback",
-    "    zones:",
-    "      - suffixes:",
-    '          - "."',
-    `        dns-server: ${dns.address}`,
-    "    resolved-ip-policy:",
-    "      allow-cidrs:",
-    "        - 127.0.0.0/8",
-    "    ports:",
-    `      http-01: ${http01.port}`,
-    "",
-  ].join("\n");
 
 interface Issued {
   readonly name: string;
@@ -64,13 +47,9 @@ function failover(driver: Driver, skip: boolean): void {
       dns = await startDnsServer({ defaultA: "127.0.0.1" });
       http01 = await startHttp01Responder();
       proxy = await startFailoverProxy(() => nodes.map((n) => n.port), caPems);
-      const shared = { publicUrl: `https://localhost:${proxy.port}/`, configExtra: loopbackProfile(dns, http01) };
-      const first = await createInstallation({ driver, ...shared });
-      nodes.push(first, await createInstallation({ shareDatabaseWith: first, ...shared }));
-      if (driver === "postgres") {
-        const installed = await first.installLicense({ allowed_dbs: ["postgres"] });
-        expect(installed.code, installed.stderr).toBe(0);
-      }
+      // Both nodes are known by the load balancer's name; validation runs on loopback.
+      const configExtra = [...loopbackValidationYaml("loopback", dns.address, http01.port), ""].join("\n");
+      nodes.push(...(await createNodePair(driver, { publicUrl: `https://localhost:${proxy.port}/`, configExtra })));
     });
     afterAll(async () => {
       await killLeftoverChildren();

@@ -15,7 +15,7 @@ import { readFile } from "node:fs/promises";
 import * as acme from "acme-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  createInstallation,
+  createNodePair,
   httpsGet,
   killLeftoverChildren,
   postgresAvailability,
@@ -88,13 +88,7 @@ function standbyTests(driver: Driver, skip: boolean): void {
     let cas: string[];
 
     beforeAll(async () => {
-      first = await createInstallation({ driver });
-      second = await createInstallation({ shareDatabaseWith: first });
-      if (driver === "postgres") {
-        // The Free plan allows SQLite only; the license is in the shared log, so both nodes see it.
-        const installed = await first.installLicense({ allowed_dbs: ["postgres"] });
-        expect(installed.code, installed.stderr).toBe(0);
-      }
+      [first, second] = await createNodePair(driver);
     });
     afterAll(async () => {
       await killLeftoverChildren();
