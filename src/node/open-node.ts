@@ -86,6 +86,8 @@ export interface WarmStandby {
   readonly feed: Subject<StoredEvent>;
   /** when the node started standing by (epoch ms) */
   readonly standingSince: number;
+  /** the standby's own registration was this server_id's first against the database */
+  readonly firstBoot: boolean;
 }
 
 /**
@@ -120,7 +122,9 @@ export async function activateNode(attached: AttachedNode, options: NodeOptions,
     }
     // Registered only once the audit file and the lease have accepted this node: a refused
     // boot writes nothing.
-    const { firstBoot } = await dialect.registerServer(serverId, host, clock());
+    const registered = await dialect.registerServer(serverId, host, clock());
+    // A node that first registered as a standby boots for the first time now.
+    const firstBoot = registered.firstBoot || (warm?.firstBoot ?? false);
 
     const writer = new EventWriter({
       dialect,

@@ -11,7 +11,7 @@ import { Subject } from "rxjs";
 import type { StoredEvent } from "../../events/index.js";
 import { logPositionProjection } from "../../projections/index.js";
 import type { ReadinessCheck } from "../http/routes/health.js";
-import { startLiveProjections } from "../projection/live.js";
+import { startLiveProjections, type LiveProjections } from "../projection/live.js";
 import { DEFAULTS } from "../config/defaults.js";
 import type { LeaseRow } from "../store/dialect.js";
 import { attachNode } from "./attach-node.js";
@@ -54,12 +54,13 @@ export async function openStandby(options: StandbyOptions): Promise<StandbyNode>
   const { dialect, serverId } = attached;
   const feed = new Subject<StoredEvent>();
   let stopHeartbeat = (): void => undefined;
-  let live;
+  let live: LiveProjections | undefined;
   let lastLease: LeaseRow | null;
+  let firstBoot: boolean;
   try {
     lastLease = await dialect.readLease();
     await refuseMultiHostSqlite(options.store, lastLease, attached.hostname);
-    await dialect.registerServer(serverId, attached.hostname, clock());
+    ({ firstBoot } = await dialect.registerServer(serverId, attached.hostname, clock()));
     live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], { dialect, committed$: feed });
     stopHeartbeat = startHeartbeat(dialect, serverId, clock, () => undefined, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
   } catch (error) {
@@ -91,7 +92,7 @@ export async function openStandby(options: StandbyOptions): Promise<StandbyNode>
       },
       "the writer lease is free: this standby takes over",
     );
-    activation = activateNode(attached, { ...options, clock }, { lease: tenure, live: projections, feed, standingSince });
+    activation = activateNode(attached, { ...options, clock }, { lease: tenure, live: projections, feed, standingSince, firstBoot });
     resolveActivated(activation);
   };
 

@@ -76,6 +76,8 @@ describe("a warm standby", () => {
     expect(core.live.state(logPositionProjection).position).toBe((await dialect.head()).position);
     const log = await dialect.readAll(head, 10);
     expect(log.map((e) => e.eventType)).toEqual(["node.lease-acquired", "node.started"]);
+    // It first registered as a standby: its first boot is this one.
+    expect(JSON.parse(log[1]?.body ?? "{}")).toMatchObject({ data: { firstBoot: true } });
     const acquired = JSON.parse(log[0]?.body ?? "{}") as { meta: { epoch: number }; data: Record<string, unknown> };
     expect(acquired.meta.epoch).toBe(2);
     expect(acquired.data).toMatchObject({ via: "standby", epoch: 2, previousHolder: active.serverId, previousHostname: hostname(), previousEpoch: 1 });
