@@ -1,17 +1,19 @@
 /**
  * The boot sequence of a node's core, shared by `serve`, the crash tests and the benchmark
  * (reference certeasy-behaviour.md §11.6): workdir and server_id, database reachable and
- * migrated, audit file opened (foreign-node check, torn-tail repair, re-mirror), writer lease
- * taken (refused while another node holds it), node registered, writer started, in-memory projections hydrated, `node.started` appended. The
- * reverse happens in `stop`. HTTP and TLS sit on top of this, in the serve command.
+ * migrated (attach-node.ts), writer lease taken (refused while another node holds it), audit
+ * file opened (foreign-node check, torn-tail repair, re-mirror), node registered, writer
+ * started, in-memory projections hydrated (or handed over warm by a standby), `node.started`
+ * appended. The reverse happens in `stop` (stop-node.ts). HTTP and TLS sit on top of this, in
+ * the serve command.
  */
 import type { Logger } from "pino";
 import type { Subject } from "rxjs";
-import { NodeLeaseAcquired, NodeLeaseTakenOver, NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
+import { NodeStarted, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import { logPositionProjection, tableProjections, type MemoryProjection } from "../../projections/index.js";
-import { openAuditFile, type AuditMirror } from "../audit/index.js";
+import { openAuditFile } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
-import type { EventStoreDialect, LeaseRow } from "../store/dialect.js";
+import type { EventStoreDialect } from "../store/dialect.js";
 import type { StoreOptions } from "../store/open.js";
 import { uuidv7 } from "../store/uuid.js";
 import { EventWriter, type EventWriterOptions } from "../store/writer.js";
@@ -21,9 +23,10 @@ import { DEFAULTS } from "../config/defaults.js";
 import { LeaseLostError } from "../store/errors.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { NodeLease } from "./lease.js";
-import type { WorkdirLock } from "./workdir-lock.js";
 import { attachNode, type AttachedNode } from "./attach-node.js";
 import { followLog } from "./follow-log.js";
+import { recordLeaseLost, recordStandbyTakeover, recordTakeover, type NodeMirror } from "./lease-records.js";
+import { stopNode, type StopReason } from "./stop-node.js";
 
 export interface NodeOptions {
   readonly workdir: string;
@@ -60,7 +63,6 @@ export interface NodeCore {
 }
 
 /** `head` is absent without an audit file: there is nothing to record then. */
-type NodeMirror = Pick<AuditMirror, "appendEvents" | "appendLifecycle" | "close"> & { readonly head?: AuditMirror["head"] };
 
 /** An audit mirror that writes nothing, for `audit.enabled: false` (warned about at startup). */
 const noAudit: NodeMirror = {
@@ -143,14 +145,7 @@ export async function activateNode(attached: AttachedNode, options: NodeOptions,
     void tenure.lost.then(async (error) => {
       log.fatal({ err: error }, "writer lease lost: another node is active; this node appends nothing more and stops serving");
       writer.leaseLost(error);
-      // The log cannot say it (this node may append nothing more): its own audit file does.
-      const current = error.current;
-      await fileMirror
-        .appendLifecycle("lease-lost", {
-          epoch: tenure.claim.epoch,
-          ...(current ? { holder: current.holderServerId, holderHostname: current.holderHostname, holderEpoch: current.epoch } : {}),
-        })
-        .catch((e: unknown) => log.error({ err: e }, "could not write the lease-lost line to the audit file"));
+      await recordLeaseLost(fileMirror, tenure.claim.epoch, error).catch((e: unknown) => log.error({ err: e }, "could not write the lease-lost line to the audit file"));
     });
     if (options.onCommitted) writer.committed$.subscribe(options.onCommitted);
     const live = warm ? await handOver(warm, dialect, writer) : await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], { dialect, committed$: writer.committed$ });
@@ -189,87 +184,3 @@ async function handOver(warm: WarmStandby, dialect: EventStoreDialect, writer: E
   return warm.live;
 }
 
-/**
- * A standby took an expired lease: the log says who held it before (node.lease-acquired), and
- * so does the audit file (a takeover line, via standby), before node.started.
- */
-async function recordStandbyTakeover(writer: EventWriter, mirror: NodeMirror, serverId: string, tenure: NodeLease, standbyMs: number): Promise<void> {
-  const previous = tenure.previous;
-  const before: { previousHolder?: string; previousHostname?: string; previousEpoch?: number; previousExpiresAt?: string } =
-    previous && previous.holderServerId !== serverId
-      ? {
-          previousHolder: previous.holderServerId,
-          previousHostname: previous.holderHostname,
-          previousEpoch: previous.epoch,
-          previousExpiresAt: new Date(previous.expiresAt).toISOString(),
-        }
-      : {};
-  const acquired = { epoch: tenure.claim.epoch, via: "standby" as const, standbyMs: Math.max(0, Math.round(standbyMs)), ...before };
-  await mirror.appendLifecycle("takeover", { ...acquired });
-  await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeLeaseAcquired.create(acquired)] });
-}
-
-/**
- * --force-takeover cut a live holder off: say so in the audit file and in the log, before
- * node.started, so both show why the other node's writes stopped.
- */
-async function recordTakeover(writer: EventWriter, mirror: NodeMirror, serverId: string, epoch: number, previous: LeaseRow): Promise<void> {
-  const taken = {
-    previousHolder: previous.holderServerId,
-    previousHostname: previous.holderHostname,
-    previousEpoch: previous.epoch,
-    previousExpiresAt: new Date(previous.expiresAt).toISOString(),
-    epoch,
-  };
-  await mirror.appendLifecycle("takeover", taken);
-  await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeLeaseTakenOver.create(taken)] });
-}
-
-type StopReason = "signal" | "shutdown" | "fatal";
-
-interface RunningParts {
-  readonly serverId: string;
-  readonly bootId: string;
-  readonly dialect: EventStoreDialect;
-  readonly writer: EventWriter;
-  readonly live: LiveProjections;
-  readonly mirror: NodeMirror;
-  readonly lease: NodeLease;
-  readonly clock: () => Date;
-  readonly log: Logger;
-  readonly bootedAt: number;
-  readonly stopHeartbeat: () => void;
-  readonly lock: WorkdirLock;
-}
-
-/** Record the stop, then close everything even when an earlier step failed. */
-async function stopNode(p: RunningParts, reason: StopReason, signal?: string): Promise<void> {
-  p.stopHeartbeat();
-  const uptimeMs = Math.max(0, p.clock().getTime() - p.bootedAt);
-  try {
-    // A node fenced by the lease cannot record its stop; the new holder's takeover says why.
-    if (p.lease.lostReason) throw p.lease.lostReason;
-    await p.writer.append({
-      streamId: nodeStreamId(p.serverId),
-      expectedVersion: "any",
-      events: [NodeStopped.create({ bootId: p.bootId, reason, uptimeMs, ...(signal ? { signal } : {}) })],
-    });
-  } catch (error) {
-    p.log.error({ err: error }, "could not record node.stopped");
-  }
-  try {
-    await p.writer.close();
-    p.live.stop();
-    await p.mirror.appendLifecycle("shutdown", { bootId: p.bootId, reason, uptimeMs });
-  } catch (error) {
-    p.log.error({ err: error }, "could not write the shutdown line to the audit file");
-  } finally {
-    await p.mirror.close().catch(() => undefined);
-    // After node.stopped: the next node may start at once instead of waiting out the TTL.
-    await p.lease.release().catch((error: unknown) => p.log.warn({ err: error }, "could not release the writer lease; it expires by itself"));
-    // The head includes the shutdown line: deleting it later is detected (src/audit/head.ts).
-    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head).catch(() => undefined);
-    await p.dialect.close();
-    await p.lock.release();
-  }
-}
