@@ -11,10 +11,11 @@ import { lookup as dnsLookup } from "node:dns";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { hostname } from "node:os";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import * as acme from "acme-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  createInstallation,
   createNodePair,
   httpsGet,
   killLeftoverChildren,
@@ -164,6 +165,24 @@ function standbyTests(driver: Driver, skip: boolean): void {
       await expectAuditFilesCoverTheLog([first, second], (await events(first)).length);
       console.log(`[standby ${driver}] SIGKILL to ready: ${Math.round(tookMs)} ms`);
     }, 300_000);
+
+    it("refuses --standby with --force-takeover, and a standby on an SQLite share, before touching anything", async () => {
+      const both = await second.cli("serve", "--standby", "--force-takeover");
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain("--standby waits for the lease to expire; --force-takeover takes it at once");
+      if (driver === "sqlite") {
+        const share = await createInstallation({ configExtra: "lease:\n  standby: true\n" });
+        try {
+          const config = (await readFile(share.configPath, "utf8")).replace(/^ {2}path: .*$/m, '  path: "//filer/certeasy/db.sqlite"');
+          await writeFile(share.configPath, config);
+          const refused = await share.cli("serve");
+          expect(refused.code).toBe(1);
+          expect(refused.stderr).toContain("lease.standby: expected false with database.driver sqlite on a network share (database.path //filer/certeasy/db.sqlite)");
+        } finally {
+          await share.cleanup();
+        }
+      }
+    }, 120_000);
 
     it("a paused active (SIGSTOP) loses its lease to the standby; resumed (SIGCONT) it cannot write and exits 1", async () => {
       const a = await first.serve();
