@@ -110,6 +110,9 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       log.service("license").error({ title: boot.verdict.title, reasons: boot.verdict.reasons }, "boot refused by the license");
       await core.writer.append(bootRefusedCommand(boot.verdict));
       await core.stop("fatal");
+      // A standby that took over has its listener up already: close it, or the process stays.
+      await front?.listener.close(0);
+      await tls?.close();
       return EXIT_FAILURE;
     }
     // Reference §10.1: the startup log names the license and its limits.
