@@ -72,8 +72,9 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
       expect(probe.stdout).toMatch(/^ok {2,}audit {2,}/m);
       expect(probe.stdout).toMatch(/^ok {2,}authority local {2,}embedded CA/m);
       expect(probe.stdout).toContain("probe failed: 1 check(s) failed");
-      // A refused boot writes nothing to the shared database.
+      // A refused boot writes nothing to the shared database, and leaves no audit file behind.
       expect(await count(first, `server_id = '${bId}'`)).toBe(0);
+      await expect(readFile(second.auditPath)).rejects.toMatchObject({ code: "ENOENT" });
       expect(await first.db.query(`SELECT server_id FROM servers WHERE server_id = '${bId}'`)).toEqual([]);
 
       acme.axios.defaults.httpsAgent = new https.Agent({ ca: await readFile(first.rootCaPath, "utf8"), lookup: loopback });
