@@ -50,4 +50,28 @@ export const NodeLeaseTakenOver = defineEvent(
   }),
 );
 
-export const nodeEvents = [NodeStarted, NodeStopped, NodeLeaseTakenOver] as const;
+/**
+ * A warm standby (`serve --standby`) took the writer lease after the previous holder stopped
+ * renewing it (crashed, killed, paused or cut off past `lease.ttl`). Unlike
+ * node.lease-taken-over, the previous lease had expired: nobody was cut off. It names the
+ * previous holder (absent when no node had held the lease, or the last one released it at a
+ * clean stop) so the log tells which node's death the takeover answered.
+ */
+export const NodeLeaseAcquired = defineEvent(
+  "node.lease-acquired",
+  z.strictObject({
+    /** the new fencing epoch */
+    epoch: z.number().int().positive(),
+    /** how the node came to take it; only a standby records this event today */
+    via: z.literal("standby"),
+    /** how long this node had been standing by, ms */
+    standbyMs: z.number().int().nonnegative(),
+    previousHolder: z.uuid().optional(),
+    previousHostname: z.string().min(1).optional(),
+    previousEpoch: z.number().int().positive().optional(),
+    /** when the previous holder's lease expired (or was released), ISO-8601 */
+    previousExpiresAt: z.iso.datetime().optional(),
+  }),
+);
+
+export const nodeEvents = [NodeStarted, NodeStopped, NodeLeaseTakenOver, NodeLeaseAcquired] as const;

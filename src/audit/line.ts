@@ -7,8 +7,12 @@
 import { canonicalJson, GENESIS_HASH, sha256Hex, type JsonValue, type StoredEvent } from "../../events/index.js";
 import type { EventRow } from "../store/dialect.js";
 
-/** `takeover`: this node took the writer lease from another that still held it (--force-takeover). */
-export const LIFECYCLE_KINDS = ["boot", "shutdown", "repair", "takeover"] as const;
+/**
+ * `takeover`: this node took the writer lease from another (--force-takeover, or a standby taking
+ * an expired lease: `details.via` says which). `lease-lost`: another node took this node's lease;
+ * it appends nothing more (its event cannot reach the log, hence a line here only).
+ */
+export const LIFECYCLE_KINDS = ["boot", "shutdown", "repair", "takeover", "lease-lost"] as const;
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 export type LineKind = "event" | LifecycleKind;
 export type LifecycleDetails = Readonly<Record<string, JsonValue>>;

@@ -24,7 +24,7 @@ import {
 export interface AuditMirror {
   /** One line per event, in the order given; resolves once the lines are on disk. */
   appendEvents(events: readonly StoredEvent[]): Promise<void>;
-  appendLifecycle(kind: "boot" | "shutdown" | "takeover", details?: LifecycleDetails): Promise<void>;
+  appendLifecycle(kind: "boot" | "shutdown" | "takeover" | "lease-lost", details?: LifecycleDetails): Promise<void>;
   /** Waits for pending appends, then closes the file. Later appends reject. */
   close(): Promise<void>;
   /** seq and hash of the last line on disk */

@@ -30,6 +30,7 @@ const operatorErrors = new Set([
   "ReplayRefused",
   "LeaseHeldError",
   "LeaseLostError",
+  "StandbyRefusedError",
   "LicenseKeyError",
 ]);
 

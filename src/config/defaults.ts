@@ -36,8 +36,11 @@ export const DEFAULTS = {
   logs: { level: "info", format: "json", output: "stderr" },
   audit: { enabled: true, path: "%WORKDIR%/audit.log" },
   workers: { drainTimeoutMs: 30_000 },
-  /** the writer lease (DESIGN §2 invariant 8): a dead node's lease is free after `ttl` */
-  lease: { ttlMs: 10_000, renewIntervalMs: 2_000 },
+  /**
+   * the writer lease (DESIGN §2 invariant 8): a dead node's lease is free after `ttl`. 6 s keeps
+   * a standby's takeover under 10 s (docs/operations.md) while still surviving two lost renewals.
+   */
+  lease: { ttlMs: 6_000, renewIntervalMs: 2_000, standby: false },
   /** reference §4.3; Certeasy never connects to a licensing backend, so offline is the only mode */
   license: { offline: true, timeoutMs: 30_000 },
   /** behaviour reference §7, the v0.9.4+ values */

@@ -41,7 +41,7 @@ export function normaliseConfig(parsed: ParsedConfig, configFile: string): Certe
     logs: normaliseLogs(parsed.logs, inWorkdir),
     audit: { enabled: audit.enabled, path: inWorkdir(audit.path) },
     workers: { drainTimeoutMs: workers["drain-timeout"] },
-    lease: { ttlMs: parsed.lease.ttl, renewIntervalMs: parsed.lease["renew-interval"] },
+    lease: { ttlMs: parsed.lease.ttl, renewIntervalMs: parsed.lease["renew-interval"], standby: parsed.lease.standby },
     acme: normaliseAcme(acme),
     renewalInfo: {
       lifetimeFraction: renewalInfo["lifetime-fraction"],

@@ -31,6 +31,7 @@ import { checkLogOutput, logsShape } from "./logs-schema.js";
 import { isHeaderName, parseCidr, parseHttpsUrl, parseListenAddress } from "./network.js";
 import { RATE_LIMITING_KEYS, rateLimitingShape } from "./rate-limiting-schema.js";
 import { renewalInfoShape } from "./renewal-info-schema.js";
+import { refuseSqliteStandbyOnShare } from "./lease-topology.js";
 import { checkCertificateBundles } from "./tls-certificate-manager-normalise.js";
 import { TLS_CERTIFICATE_MANAGER_KEYS, tlsCertificateManager } from "./tls-certificate-manager-schema.js";
 
@@ -132,6 +133,7 @@ const leaseShape = {
     duration({ allowZero: false, zeroReason: "an explicit 0 is refused: the lease would be renewed in a busy loop" }),
     DEFAULTS.lease.renewIntervalMs,
   ),
+  standby: optionalField(bool, DEFAULTS.lease.standby),
 };
 
 const rootShape = {
@@ -197,6 +199,7 @@ export const configSchema = section(rootShape).superRefine((config, ctx) => {
       message: `expected less than half of lease.ttl (${formatDuration(ttl)}), got ${formatDuration(renewInterval)}`,
     });
   }
+  refuseSqliteStandbyOnShare(config, ctx);
   // The headers are part of the request: node refuses a header deadline past the request's.
   const readHeader = config.server["read-header-timeout"];
   const read = config.server["read-timeout"];

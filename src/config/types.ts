@@ -92,6 +92,8 @@ export interface LeaseConfig {
   readonly ttlMs: number;
   /** how often the holder renews; less than ttlMs / 2 */
   readonly renewIntervalMs: number;
+  /** `lease.standby` (or `serve --standby`): wait as a warm standby and take the lease when it expires */
+  readonly standby: boolean;
 }
 
 /** One `license.public-keys` item: a key file (absolute path) or an inline PEM block. */

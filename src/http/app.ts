@@ -58,6 +58,8 @@ export interface AcmeAppDeps {
    * when it says so, every ACME request is answered 503 (health probes and metrics still are).
    */
   readonly standDown?: () => Error | undefined;
+  /** true while this node is a warm standby: every ACME request is answered 503 (probes and metrics are served) */
+  readonly standingBy?: () => boolean;
   /** Overrides the account-key lookup (tests of request authentication). */
   readonly resolveAccountKey?: AccountKeyResolver;
 }
@@ -101,7 +103,7 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     await next();
   });
   app.use(acmeResponseHeaders(deps.nonces));
-  if (deps.standDown) app.use(requireActiveNode(deps.standDown));
+  if (deps.standDown || deps.standingBy) app.use(requireActiveNode(deps.standDown ?? (() => undefined), deps.standingBy));
   if (deps.rateLimits) app.use(requestRateLimit(deps.rateLimits));
   app.use(requestBodyLimit(deps.maxBodyBytes));
 

@@ -26,7 +26,8 @@ export interface ServerTimeouts {
 }
 
 export interface HttpsListenerOptions<E extends Env> {
-  readonly app: Hono<E>;
+  /** the app, or anything that answers like it (a standby's front door swaps the app at takeover) */
+  readonly app: Pick<Hono<E>, "fetch">;
   readonly host: string;
   /** 0 picks a free port (tests); the bound port is reported. */
   readonly port: number;

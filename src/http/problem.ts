@@ -149,14 +149,31 @@ const DATABASE_RETRY_AFTER_SECONDS = 5;
 /** Seconds a client is asked to wait on a node that lost the lease: by then the LB has moved on. */
 const STOOD_DOWN_RETRY_AFTER_SECONDS = 5;
 
+/** 503 serverInternal with Retry-After: a node that does not serve ACME now (DESIGN §2 invariant 8). */
+const notServingProblem = (detail: string, retryAfterSeconds: number): AcmeProblem =>
+  new AcmeProblem({ type: "serverInternal", status: 503, detail, retryAfterSeconds });
+
 /** What a node that lost the writer lease answers to every ACME request (DESIGN §2 invariant 8). */
 export function stoodDownProblem(): AcmeProblem {
-  return new AcmeProblem({
-    type: "serverInternal",
-    status: 503,
-    detail: "This Certeasy node is no longer the active node (another node holds the writer lease); nothing was changed. Retry later.",
-    retryAfterSeconds: STOOD_DOWN_RETRY_AFTER_SECONDS,
-  });
+  return notServingProblem(
+    "This Certeasy node is no longer the active node (another node holds the writer lease); nothing was changed. Retry later.",
+    STOOD_DOWN_RETRY_AFTER_SECONDS,
+  );
+}
+
+/** Seconds a client is asked to wait on a standby: about one lease TTL, when it may have taken over. */
+const STANDBY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * What a warm standby (`serve --standby`) answers to every ACME request: it holds no lease and
+ * owns no nonces or state to answer with. 503 with Retry-After, like a node that stood down, so
+ * clients retry and a load balancer (whose `/readyz` probe fails here) routes to the active node.
+ */
+export function standingByProblem(): AcmeProblem {
+  return notServingProblem(
+    "This Certeasy node is a standby: it serves ACME only once it takes over from the active node; nothing was changed. Retry later.",
+    STANDBY_RETRY_AFTER_SECONDS,
+  );
 }
 
 function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {

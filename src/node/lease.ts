@@ -8,6 +8,9 @@ import type { LeaseConfig } from "../config/index.js";
 import type { EventStoreDialect, LeaseClaim, LeaseRow } from "../store/dialect.js";
 import { LeaseLostError } from "../store/errors.js";
 
+/** what a tenure needs of the `lease` section */
+export type LeaseTiming = Pick<LeaseConfig, "ttlMs" | "renewIntervalMs">;
+
 /** Boot refused: another node holds the lease and it has not expired. */
 export class LeaseHeldError extends Error {
   override readonly name = "LeaseHeldError";
@@ -26,14 +29,14 @@ export interface LeaseAcquireOptions {
   readonly serverId: string;
   readonly hostname: string;
   readonly clock: () => Date;
-  readonly settings: LeaseConfig;
+  readonly settings: LeaseTiming;
   readonly force: boolean;
 }
 
 export class NodeLease {
   readonly #dialect: EventStoreDialect;
   readonly #clock: () => Date;
-  readonly #settings: LeaseConfig;
+  readonly #settings: LeaseTiming;
   readonly #lost: Promise<LeaseLostError>;
   #markLost: (error: LeaseLostError) => void = () => undefined;
   #lostError: LeaseLostError | undefined;
@@ -45,8 +48,11 @@ export class NodeLease {
    * possible with force). Null for a free, expired or own lease.
    */
   readonly takenOverFrom: LeaseRow | null;
+  /** The lease row as it was before this acquisition (any holder, expired or not); null if none. */
+  readonly previous: LeaseRow | null;
 
   private constructor(options: LeaseAcquireOptions, lease: LeaseRow, previous: LeaseRow | null) {
+    this.previous = previous;
     this.#dialect = options.dialect;
     this.#clock = options.clock;
     this.#settings = options.settings;

@@ -1,30 +1,32 @@
 /**
  * The boot sequence of a node's core, shared by `serve`, the crash tests and the benchmark
  * (reference certeasy-behaviour.md §11.6): workdir and server_id, database reachable and
- * migrated, audit file opened (foreign-node check, torn-tail repair, re-mirror), writer lease
- * taken (refused while another node holds it), node registered, writer started, in-memory projections hydrated, `node.started` appended. The
- * reverse happens in `stop`. HTTP and TLS sit on top of this, in the serve command.
+ * migrated (attach-node.ts), writer lease taken (refused while another node holds it), audit
+ * file opened (foreign-node check, torn-tail repair, re-mirror), node registered, writer
+ * started, in-memory projections hydrated (or handed over warm by a standby), `node.started`
+ * appended. The reverse happens in `stop` (stop-node.ts). HTTP and TLS sit on top of this, in
+ * the serve command.
  */
-import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { NodeLeaseTakenOver, NodeStarted, NodeStopped, nodeStreamId, type StoredEvent } from "../../events/index.js";
+import type { Subject } from "rxjs";
+import { NodeStarted, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import { logPositionProjection, tableProjections, type MemoryProjection } from "../../projections/index.js";
-import { openAuditFile, type AuditMirror } from "../audit/index.js";
+import { openAuditFile } from "../audit/index.js";
 import { startLiveProjections, type LiveProjections } from "../projection/live.js";
-import type { EventStoreDialect, LeaseRow } from "../store/dialect.js";
-import { openReachableDialect } from "../store/connect.js";
+import type { EventStoreDialect } from "../store/dialect.js";
 import type { StoreOptions } from "../store/open.js";
 import { uuidv7 } from "../store/uuid.js";
 import { EventWriter, type EventWriterOptions } from "../store/writer.js";
 import { CERTEASY_VERSION } from "../version.js";
-import type { LeaseConfig } from "../config/index.js";
+import type { LeaseTiming } from "./lease.js";
 import { DEFAULTS } from "../config/defaults.js";
 import { LeaseLostError } from "../store/errors.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { NodeLease } from "./lease.js";
-import { ensureWorkdir, loadOrCreateServerId } from "./identity.js";
-import { lockWorkdir, type WorkdirLock } from "./workdir-lock.js";
-import { prepareSchema } from "./schema-gate.js";
+import { attachNode, type AttachedNode } from "./attach-node.js";
+import { followLog } from "./follow-log.js";
+import { recordLeaseLost, recordStandbyTakeover, recordTakeover, type NodeMirror } from "./lease-records.js";
+import { stopNode, type StopReason } from "./stop-node.js";
 
 export interface NodeOptions {
   readonly workdir: string;
@@ -38,7 +40,7 @@ export interface NodeOptions {
   readonly memoryProjections?: readonly MemoryProjection<unknown>[];
   readonly heartbeatMs?: number;
   /** the writer lease's TTL and renewal interval (`lease` config section) */
-  readonly lease?: LeaseConfig;
+  readonly lease?: LeaseTiming;
   /** take the writer lease even from a live holder (`serve --force-takeover`) */
   readonly forceTakeover?: boolean;
   /** called after each group commit (metrics, benchmark) */
@@ -61,7 +63,6 @@ export interface NodeCore {
 }
 
 /** `head` is absent without an audit file: there is nothing to record then. */
-type NodeMirror = Pick<AuditMirror, "appendEvents" | "appendLifecycle" | "close"> & { readonly head?: AuditMirror["head"] };
 
 /** An audit mirror that writes nothing, for `audit.enabled: false` (warned about at startup). */
 const noAudit: NodeMirror = {
@@ -71,29 +72,41 @@ const noAudit: NodeMirror = {
 };
 
 export async function openNode(options: NodeOptions): Promise<NodeCore> {
+  const clock = options.clock ?? (() => new Date());
+  const attached = await attachNode({ ...options, clock }, "migrate");
+  return activateNode(attached, options, null);
+}
+
+/**
+ * What a warm standby hands over when it has taken the lease: the tenure, and the in-memory
+ * projections it kept warm by following the log, with the stream that fed them.
+ */
+export interface WarmStandby {
+  readonly lease: NodeLease;
+  readonly live: LiveProjections;
+  /** what the live projections follow: the standby's log reader until now, the writer from here on */
+  readonly feed: Subject<StoredEvent>;
+  /** when the node started standing by (epoch ms) */
+  readonly standingSince: number;
+  /** the standby's own registration was this server_id's first against the database */
+  readonly firstBoot: boolean;
+}
+
+/**
+ * The second half of the boot: the writer lease (unless a standby brings it), the audit file,
+ * the node's registration, the writer, the in-memory projections, node.started. The lease
+ * comes before the audit file: a node refused by the lease must not leave an audit file.
+ */
+export async function activateNode(attached: AttachedNode, options: NodeOptions, warm: WarmStandby | null): Promise<NodeCore> {
   const { log } = options;
+  const { serverId, dialect, lock } = attached;
+  const host = attached.hostname;
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
-  await ensureWorkdir(options.workdir);
-  const lock = await lockWorkdir(options.workdir, clock());
-  if (lock.tookOverFrom !== null) log.warn({ pid: lock.tookOverFrom, path: lock.path }, "took over the workdir lock of a process that no longer runs");
-  let dialect: EventStoreDialect | undefined;
   let mirror: NodeMirror = noAudit;
-  let lease: NodeLease | undefined;
+  let lease: NodeLease | undefined = warm?.lease;
   try {
-    const identity = await loadOrCreateServerId(options.workdir);
-    const serverId = identity.serverId;
-    log.info({ serverId, created: identity.created, path: identity.path }, "node identity");
-    dialect = await openReachableDialect(options.store);
-    await prepareSchema(dialect, options.noddl, log);
-    if (options.auditPath !== null) {
-      // openAuditFile logs its own repairs (torn tail, re-mirrored events).
-      mirror = (await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log })).mirror;
-    }
-    // Registered only once the audit file and the lease have accepted this node: a refused
-    // boot writes nothing.
-    const host = hostname();
-    const tenure = (lease = await NodeLease.acquire({
+    const tenure = (lease ??= await NodeLease.acquire({
       dialect,
       serverId,
       hostname: host,
@@ -105,7 +118,15 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
     tenure.startRenewing((e) => log.warn({ err: e }, "could not renew the writer lease; retrying (the database may be unreachable)"));
     const takenOver = tenure.takenOverFrom;
     log.info({ epoch: tenure.claim.epoch, ...(takenOver ? { takenOverFrom: takenOver.holderServerId } : {}) }, "writer lease acquired");
-    const { firstBoot } = await dialect.registerServer(serverId, host, clock());
+    if (options.auditPath !== null) {
+      // openAuditFile logs its own repairs (torn tail, re-mirrored events).
+      mirror = (await openAuditFile({ path: options.auditPath, serverId, store: dialect, clock, log })).mirror;
+    }
+    // Registered only once the audit file and the lease have accepted this node: a refused
+    // boot writes nothing.
+    const registered = await dialect.registerServer(serverId, host, clock());
+    // A node that first registered as a standby boots for the first time now.
+    const firstBoot = registered.firstBoot || (warm?.firstBoot ?? false);
 
     const writer = new EventWriter({
       dialect,
@@ -120,18 +141,18 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
         else log.fatal({ err: error }, "writes are refused from now on: the audit file cannot be written (readiness is false; restart once the disk is fixed)");
       },
     });
-    void tenure.lost.then((error) => {
+    const fileMirror = mirror;
+    void tenure.lost.then(async (error) => {
       log.fatal({ err: error }, "writer lease lost: another node is active; this node appends nothing more and stops serving");
       writer.leaseLost(error);
+      await recordLeaseLost(fileMirror, tenure.claim.epoch, error).catch((e: unknown) => log.error({ err: e }, "could not write the lease-lost line to the audit file"));
     });
     if (options.onCommitted) writer.committed$.subscribe(options.onCommitted);
-    const live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], {
-      dialect,
-      committed$: writer.committed$,
-    });
+    const live = warm ? await handOver(warm, dialect, writer) : await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], { dialect, committed$: writer.committed$ });
     const boot = { bootId: uuidv7(), hostname: host, pid: process.pid, version: CERTEASY_VERSION };
     await mirror.appendLifecycle("boot", boot);
     if (takenOver) await recordTakeover(writer, mirror, serverId, tenure.claim.epoch, takenOver);
+    if (warm) await recordStandbyTakeover(writer, mirror, serverId, tenure, clock().getTime() - warm.standingSince);
     await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeStarted.create({ ...boot, firstBoot })] });
     // Record the head now rather than a heartbeat later: a file this boot started anew
     // (openAuditFile) replaces the head of the one that was moved aside.
@@ -146,73 +167,20 @@ export async function openNode(options: NodeOptions): Promise<NodeCore> {
   } catch (error) {
     await lease?.release().catch(() => undefined);
     await mirror.close().catch(() => undefined);
-    await dialect?.close().catch(() => undefined);
-    await lock.release();
+    warm?.live.stop();
+    await attached.detach();
     throw error;
   }
 }
 
 /**
- * --force-takeover cut a live holder off: say so in the audit file and in the log, before
- * node.started, so both show why the other node's writes stopped.
+ * The standby's projections follow the writer from now on. The lease is ours, so the log can
+ * only grow by our own appends: read what the standby had not seen yet, then subscribe before
+ * the first append (the projections skip positions they have already applied).
  */
-async function recordTakeover(writer: EventWriter, mirror: NodeMirror, serverId: string, epoch: number, previous: LeaseRow): Promise<void> {
-  const taken = {
-    previousHolder: previous.holderServerId,
-    previousHostname: previous.holderHostname,
-    previousEpoch: previous.epoch,
-    previousExpiresAt: new Date(previous.expiresAt).toISOString(),
-    epoch,
-  };
-  await mirror.appendLifecycle("takeover", taken);
-  await writer.append({ streamId: nodeStreamId(serverId), expectedVersion: "any", events: [NodeLeaseTakenOver.create(taken)] });
+async function handOver(warm: WarmStandby, dialect: EventStoreDialect, writer: EventWriter): Promise<LiveProjections> {
+  await followLog(dialect, warm.live, warm.feed);
+  writer.committed$.subscribe(warm.feed);
+  return warm.live;
 }
 
-type StopReason = "signal" | "shutdown" | "fatal";
-
-interface RunningParts {
-  readonly serverId: string;
-  readonly bootId: string;
-  readonly dialect: EventStoreDialect;
-  readonly writer: EventWriter;
-  readonly live: LiveProjections;
-  readonly mirror: NodeMirror;
-  readonly lease: NodeLease;
-  readonly clock: () => Date;
-  readonly log: Logger;
-  readonly bootedAt: number;
-  readonly stopHeartbeat: () => void;
-  readonly lock: WorkdirLock;
-}
-
-/** Record the stop, then close everything even when an earlier step failed. */
-async function stopNode(p: RunningParts, reason: StopReason, signal?: string): Promise<void> {
-  p.stopHeartbeat();
-  const uptimeMs = Math.max(0, p.clock().getTime() - p.bootedAt);
-  try {
-    // A node fenced by the lease cannot record its stop; the new holder's takeover says why.
-    if (p.lease.lostReason) throw p.lease.lostReason;
-    await p.writer.append({
-      streamId: nodeStreamId(p.serverId),
-      expectedVersion: "any",
-      events: [NodeStopped.create({ bootId: p.bootId, reason, uptimeMs, ...(signal ? { signal } : {}) })],
-    });
-  } catch (error) {
-    p.log.error({ err: error }, "could not record node.stopped");
-  }
-  try {
-    await p.writer.close();
-    p.live.stop();
-    await p.mirror.appendLifecycle("shutdown", { bootId: p.bootId, reason, uptimeMs });
-  } catch (error) {
-    p.log.error({ err: error }, "could not write the shutdown line to the audit file");
-  } finally {
-    await p.mirror.close().catch(() => undefined);
-    // After node.stopped: the next node may start at once instead of waiting out the TTL.
-    await p.lease.release().catch((error: unknown) => p.log.warn({ err: error }, "could not release the writer lease; it expires by itself"));
-    // The head includes the shutdown line: deleting it later is detected (src/audit/head.ts).
-    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head).catch(() => undefined);
-    await p.dialect.close();
-    await p.lock.release();
-  }
-}

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { CertificateAuthority } from "../ca/authority.js";
 import type { LocalRootCa } from "../ca/local/bootstrap.js";
-import type { CertificateBundleConfig, ExternalAcmeConfig, ServerConfig, TlsCertificateManagerConfig } from "../config/index.js";
+import type { AuthorityConfig, CertificateBundleConfig, ExternalAcmeConfig, ServerConfig, TlsCertificateManagerConfig } from "../config/index.js";
 import { tlsCertificateMetrics } from "../observability/tls-certificate-metrics.js";
 import { startHttp01Responder, type Http01Responder } from "./http-01-responder.js";
 import { TlsCertificateManager } from "./manager.js";
@@ -18,18 +18,22 @@ import type { CertificateSource } from "./sources/certificate-source.js";
 import { filesSource } from "./sources/files-source.js";
 import { pkiSource } from "./sources/pki-source.js";
 
+/** What of the config decides the server's certificates. */
+export interface ServerCertificateConfig {
+  readonly server: Pick<ServerConfig, "urls">;
+  readonly tlsCertificateManager: TlsCertificateManagerConfig;
+  readonly authorities: readonly AuthorityConfig[];
+}
+
+type LocalAuthorityConfig = Extract<AuthorityConfig, { readonly type: "local" }>;
+type OperatorCaConfig = LocalAuthorityConfig & { readonly provided: NonNullable<LocalAuthorityConfig["provided"]> };
+
 export interface StartTlsCertificateManagerOptions {
-  readonly config: { readonly server: Pick<ServerConfig, "urls">; readonly tlsCertificateManager: TlsCertificateManagerConfig };
+  readonly config: ServerCertificateConfig;
   /** the configured authorities by name (pki bundles) */
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
   /** the bootstrap root CA (the implicit bundle) */
   readonly rootCa: LocalRootCa;
-  /**
-   * The authority that issues pki bundles naming none (the implicit bundle among them) instead of
-   * the bootstrap root: the embedded CA when it runs on the operator's CA files, so that clients
-   * trusting the operator's root trust the server too. Null or absent: the bootstrap root.
-   */
-  readonly defaultAuthority?: string | null;
   readonly registry?: Registry;
   readonly clock: () => Date;
   readonly log: Logger;
@@ -71,7 +75,7 @@ function sourceOf(bundle: CertificateBundleConfig, external: ExternalAcme | null
     case "files":
       return filesSource({ ...common, certFile: bundle.certFile, keyFile: bundle.keyFile });
     case "pki": {
-      const name = bundle.authority ?? options.defaultAuthority ?? null;
+      const name = bundleAuthority(options.config, bundle);
       if (name === null) return bootstrapSource({ ...common, ca: options.rootCa, cacheDir: tls.localPkiCacheDir });
       const authority = options.authorities.get(name);
       if (!authority) throw new Error(`bundle ${bundle.name}: no authority named ${name} is open`);
@@ -109,4 +113,18 @@ function defaultBundle(bundles: readonly CertificateBundleConfig[], urls: readon
   const owner = bundles.find((bundle) => preferred !== undefined && bundle.hosts.includes(preferred.value)) ?? bundles[0];
   if (!owner) throw new Error("tls-certificate-manager has no bundle");
   return owner.name;
+}
+
+/** The embedded CA running on the operator's CA files, if the config has one. */
+export function operatorProvidedCa(config: Pick<ServerCertificateConfig, "authorities">): OperatorCaConfig | null {
+  return config.authorities.find((a): a is OperatorCaConfig => a.type === "local" && a.provided !== undefined) ?? null;
+}
+
+/**
+ * The authority that issues a pki bundle; null: the bootstrap root. A bundle naming none (the
+ * implicit one among them) is issued by the embedded CA when it runs on the operator's CA files,
+ * so that clients trusting the operator's root trust the server too.
+ */
+export function bundleAuthority(config: Pick<ServerCertificateConfig, "authorities">, bundle: Extract<CertificateBundleConfig, { readonly mode: "pki" }>): string | null {
+  return bundle.authority ?? operatorProvidedCa(config)?.name ?? null;
 }

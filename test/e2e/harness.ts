@@ -37,6 +37,12 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
   /** Wait until the server's stderr (its log) matches. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Wait until the server's stdout matches (a standby prints the ACME banner once it took over). */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Send a signal without waiting (SIGSTOP, SIGCONT, SIGKILL…). */
+  signal(signal: NodeJS.Signals): void;
+  /** resolves when the process has exited */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface ServeOptions {
@@ -49,6 +55,11 @@ export interface ServeOptions {
   readonly bannerOnly?: boolean;
   /** extra arguments after `serve -f <config>`, e.g. `--force-takeover` */
   readonly args?: readonly string[];
+  /**
+   * Start `serve --standby`: resolves once it printed "Standing by" (its listener answers 503
+   * and /readyz is not ready until it takes over, so the readiness wait is skipped).
+   */
+  readonly standby?: boolean;
 }
 
 type DatabaseSpec = { readonly driver: "sqlite"; readonly path: string } | { readonly driver: "postgres"; readonly dsn: string };
@@ -58,7 +69,7 @@ export interface Installation {
   readonly workdir: string;
   readonly configPath: string;
   readonly port: number;
-  /** `https://localhost:<port>/`, the configured server.url */
+  /** `https://localhost:<port>/`, the node's own listener (server.url unless `publicUrl` was given) */
   readonly baseUrl: string;
   readonly rootCaPath: string;
   readonly auditPath: string;
@@ -107,7 +118,7 @@ function configYaml(
   workdir: string,
   port: number,
   database: DatabaseSpec,
-  sections: Pick<InstallationOptions, "server" | "rateLimiting" | "configExtra">,
+  sections: Pick<InstallationOptions, "server" | "rateLimiting" | "configExtra" | "publicUrl">,
 ): string {
   const db =
     database.driver === "sqlite"
@@ -117,7 +128,7 @@ function configYaml(
     `workdir: ${q(workdir)}`,
     "server:",
     "  url:",
-    `    - https://localhost:${port}/`,
+    `    - ${sections.publicUrl ?? `https://localhost:${port}/`}`,
     `  listen: 127.0.0.1:${port}`,
     ...(sections.server ?? []),
     "database:",
@@ -165,6 +176,11 @@ export interface InstallationOptions {
   readonly server?: readonly string[];
   /** the lines under `rate-limiting:`; by default loopback is whitelisted */
   readonly rateLimiting?: readonly string[];
+  /**
+   * `server.url` when clients reach the node through something else (a load balancer in front
+   * of two nodes); by default `https://localhost:<port>/`, the node's own listener.
+   */
+  readonly publicUrl?: string;
 }
 
 export async function createInstallation(options: InstallationOptions = {}): Promise<Installation> {
@@ -254,16 +270,19 @@ export async function bootAndStop(installation: Installation): Promise<void> {
 export async function startServe(configPath: string, rootCaPath: string, options: ServeOptions = {}): Promise<ServeProcess> {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const deadline = performance.now() + timeoutMs;
-  const child = new Child(["serve", "-f", configPath, ...(options.args ?? [])]);
-  const printed = /^ACME directory: (\S+)$/m;
-  await child.until('"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
+  const child = new Child(["serve", "-f", configPath, ...(options.standby ? ["--standby"] : []), ...(options.args ?? [])]);
+  const printed = options.standby ? /^Standing by \(ACME directory once active: (\S+)\)$/m : /^ACME directory: (\S+)$/m;
+  await child.until(options.standby ? '"Standing by" on stdout' : '"ACME directory:" on stdout', () => printed.test(child.stdout), timeoutMs);
   const directoryUrl = printed.exec(child.stdout)?.[1] ?? "";
-  if (!options.bannerOnly) await untilReady(child, new URL("/readyz", directoryUrl).href, await readFile(rootCaPath, "utf8"), deadline);
+  if (!options.bannerOnly && !options.standby) await untilReady(child, new URL("/readyz", directoryUrl).href, await readFile(rootCaPath, "utf8"), deadline);
   return {
     directoryUrl,
     stdout: () => child.stdout,
     stderr: () => child.stderr,
     waitForLog: (pattern, waitMs = 20_000) => child.until(`a log line matching ${pattern}`, () => pattern.test(child.stderr), waitMs),
+    waitForStdout: (pattern, waitMs = 20_000) => child.until(`stdout matching ${pattern}`, () => pattern.test(child.stdout), waitMs),
+    signal: (signal) => child.signal(signal),
+    exited: child.exited,
     stop: async (signal = "SIGTERM", stopMs = 20_000) => {
       const started = performance.now();
       child.signal(signal);
@@ -289,4 +308,42 @@ async function untilReady(child: Child, readyzUrl: string, ca: string, deadline:
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
   }
   throw new Error(`certeasy never became ready at ${readyzUrl} (last: ${last}).\nstdout:\n${child.stdout}\nstderr:\n${child.stderr}`);
+}
+
+/**
+ * Two nodes on one database (the second made with `shareDatabaseWith`), as the lease and
+ * standby tests run them. On PostgreSQL a test license allowing it is installed first (the
+ * Free plan allows SQLite only; the license is in the shared log, so both nodes see it).
+ */
+export async function createNodePair(
+  driver: Driver,
+  options: Omit<InstallationOptions, "driver" | "shareDatabaseWith"> = {},
+): Promise<readonly [Installation, Installation]> {
+  const first = await createInstallation({ ...options, driver });
+  const second = await createInstallation({ ...options, shareDatabaseWith: first });
+  if (driver === "postgres") {
+    const installed = await first.installLicense({ allowed_dbs: ["postgres"] });
+    if (installed.code !== 0) throw new Error(`license install failed (${installed.code}): ${installed.stderr}`);
+  }
+  return [first, second];
+}
+
+/**
+ * `dns-validation-profiles` for challenges answered on loopback: every name resolved by the
+ * test DNS server at `dnsAddress`, loopback addresses allowed, http-01 on `http01Port`.
+ */
+export function loopbackValidationYaml(name: string, dnsAddress: string, http01Port: number): string[] {
+  return [
+    "dns-validation-profiles:",
+    `  - name: ${name}`,
+    "    zones:",
+    "      - suffixes:",
+    '          - "."',
+    `        dns-server: ${dnsAddress}`,
+    "    resolved-ip-policy:",
+    "      allow-cidrs:",
+    "        - 127.0.0.0/8",
+    "    ports:",
+    `      http-01: ${http01Port}`,
+  ];
 }

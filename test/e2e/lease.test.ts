@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import * as acme from "acme-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  createInstallation,
+  createNodePair,
   killLeftoverChildren,
   postgresAvailability,
   STACK_FRAME,
@@ -47,13 +47,7 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
     const e0 = driver === "postgres" ? 1 : 0;
 
     beforeAll(async () => {
-      first = await createInstallation({ driver, configExtra: LEASE });
-      second = await createInstallation({ shareDatabaseWith: first, configExtra: LEASE });
-      if (driver === "postgres") {
-        // The Free plan allows SQLite only; the license is in the shared log, so both nodes see it.
-        const installed = await first.installLicense({ allowed_dbs: ["postgres"] });
-        expect(installed.code, installed.stderr).toBe(0);
-      }
+      [first, second] = await createNodePair(driver, { configExtra: LEASE });
     });
     afterAll(async () => {
       await killLeftoverChildren();
@@ -78,8 +72,9 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
       expect(probe.stdout).toMatch(/^ok {2,}audit {2,}/m);
       expect(probe.stdout).toMatch(/^ok {2,}authority local {2,}embedded CA/m);
       expect(probe.stdout).toContain("probe failed: 1 check(s) failed");
-      // A refused boot writes nothing to the shared database.
+      // A refused boot writes nothing to the shared database, and leaves no audit file behind.
       expect(await count(first, `server_id = '${bId}'`)).toBe(0);
+      await expect(readFile(second.auditPath)).rejects.toMatchObject({ code: "ENOENT" });
       expect(await first.db.query(`SELECT server_id FROM servers WHERE server_id = '${bId}'`)).toEqual([]);
 
       acme.axios.defaults.httpsAgent = new https.Agent({ ca: await readFile(first.rootCaPath, "utf8"), lookup: loopback });

@@ -75,6 +75,10 @@ describe("the server certificate under an operator-provided embedded CA", () => 
       } finally {
         expect((await server.stop("SIGTERM")).code).toBe(0);
       }
+      // A standby opens no authority, so it could not issue this certificate at boot.
+      const standby = await installation.cli("serve", "--standby");
+      expect(standby.code).not.toBe(0);
+      expect(standby.stderr).toContain("lease.standby: tls-certificate-manager bundle server is issued by the authority corp-lab");
     } finally {
       await installation.cleanup();
       await rm(files, { recursive: true, force: true });

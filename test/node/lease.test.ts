@@ -3,7 +3,8 @@
  * temp workdir): refused boot, renewal, loss seen by a renewal between appends, a database
  * outage that is not a loss, and release at a clean stop.
  */
-import { mkdtemp } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -27,8 +28,8 @@ afterEach(async () => {
   await Promise.all(dialects.splice(0).map((d) => d.close()));
 });
 
-async function node(dbPath: string, options: { forceTakeover?: boolean } = {}): Promise<NodeCore> {
-  const workdir = await mkdtemp(join(tmpdir(), "certeasy-lease-"));
+async function node(dbPath: string, options: { forceTakeover?: boolean; workdir?: string } = {}): Promise<NodeCore> {
+  const workdir = options.workdir ?? (await mkdtemp(join(tmpdir(), "certeasy-lease-")));
   const core = await openNode({ workdir, store: { driver: "sqlite", path: dbPath }, noddl: false, auditPath: join(workdir, "audit.log"), log, lease: FAST, ...options });
   cores.push(core);
   return core;
@@ -53,6 +54,15 @@ describe("a node and its writer lease", () => {
     expect((await dialect.listServers()).map((s) => s.serverId)).toEqual([first.serverId]);
   });
 
+  it("leaves no audit file behind when the lease refuses the boot (the lease is taken before the file is opened)", async () => {
+    const { path } = await database();
+    await node(path);
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-lease-"));
+    await expect(node(path, { workdir })).rejects.toBeInstanceOf(LeaseHeldError);
+    expect(existsSync(join(workdir, "server_id"))).toBe(true);
+    expect(existsSync(join(workdir, "audit.log"))).toBe(false);
+  });
+
   it("renews while it runs and releases at a clean stop, so the next node starts at once", async () => {
     const { path, dialect } = await database();
     const first = await node(path);
@@ -67,7 +77,8 @@ describe("a node and its writer lease", () => {
 
   it("learns of a takeover at its next renewal: appends refused, not ready, and no event of it after the takeover", async () => {
     const { path, dialect } = await database();
-    const first = await node(path);
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-lease-"));
+    const first = await node(path, { workdir });
     const other = uuidv4();
     await dialect.acquireLease({ serverId: other, hostname: "elsewhere", now: new Date(), ttlMs: 60_000, force: true });
 
@@ -81,6 +92,10 @@ describe("a node and its writer lease", () => {
     await first.stop("fatal"); // cannot even record node.stopped
     expect(await dialect.head()).toEqual(head);
     expect(await dialect.readLease()).toMatchObject({ holderServerId: other, epoch: 2 });
+    // Its own audit file says why it stopped, since the log cannot.
+    const lines = (await readFile(join(workdir, "audit.log"), "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l) as { kind: string; details?: unknown });
+    expect(lines.filter((l) => l.kind === "lease-lost").map((l) => l.details)).toEqual([{ epoch: 1, holder: other, holderHostname: "elsewhere", holderEpoch: 2 }]);
+    expect(lines.at(-1)?.kind).toBe("shutdown");
   });
 
   it("keeps the lease through renewals that fail because the database is unreachable", async () => {

@@ -1,7 +1,8 @@
 /**
  * A loopback TCP proxy that a test can cut and restore: the "network cut" between Certeasy and
  * its database. Cutting closes every open connection and stops listening (clients get
- * ECONNREFUSED); restoring listens again on the same port.
+ * ECONNREFUSED); restoring listens again on the same port. The target may be chosen per
+ * connection (a load balancer, test/e2e/failover-proxy.ts): with none, the client is closed.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
@@ -12,13 +13,18 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
+export async function startTcpProxy(target: number | (() => number | null), targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   };
   const server: Server = createServer((client) => {
+    const targetPort = typeof target === "number" ? target : target();
+    if (targetPort === null) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ host: targetHost, port: targetPort });
     track(client);
     track(upstream);

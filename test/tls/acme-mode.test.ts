@@ -10,9 +10,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServerConfig, TlsCertificateManagerConfig } from "../../src/config/index.js";
 import { startHttpsServer } from "../../src/http/listener.js";
-import { startTlsCertificateManager } from "../../src/tls/start-manager.js";
+import { startTlsCertificateManager, type ServerCertificateConfig } from "../../src/tls/start-manager.js";
 import { freePort } from "../e2e/harness.js";
 import { PEBBLE_BINARY, startPebble } from "../bench/issuance/pebble-target.js";
 import type { BenchTarget } from "../bench/issuance/bench-target.js";
@@ -53,8 +52,9 @@ describe.skipIf(!installed)("tls-certificate-manager mode acme, against pebble",
     await withTempDir(async (dir) => {
       await writeFile(join(dir, "pebble-ca.pem"), endpoint.caPem);
       const clock = { ms: Date.now(), now: (): Date => new Date(clock.ms) };
-      const config: { server: Pick<ServerConfig, "urls">; tlsCertificateManager: TlsCertificateManagerConfig } = {
+      const config: ServerCertificateConfig = {
         server: { urls: [new URL("https://certeasy.test/")] },
+        authorities: [],
         tlsCertificateManager: {
           bundles: [{ name: "public", hosts: ["certeasy.test"], mode: "acme", key: { type: "ecdsa", curve: "P-256" } }],
           renewBeforeMs: 30 * DAY,

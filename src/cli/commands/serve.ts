@@ -6,9 +6,11 @@
  * §11.4): stop accepting, finish in-flight requests within
  * `server.shutdown-timeout`, record node.stopped and the shutdown line, close, exit 0.
  *
- * A node that loses the writer lease (another node was started with --force-takeover) answers
- * every ACME request 503 from that moment, drains the same way, and exits 1 (DESIGN §2
- * invariant 8): a supervisor restarting it finds it refused until the other node stops.
+ * A node that loses the writer lease (another node was started with --force-takeover, or a
+ * standby took it after this one stopped renewing: paused, partitioned) answers every ACME
+ * request 503 from that moment, drains the same way, and exits 1 (DESIGN §2 invariant 8): a
+ * supervisor restarting it finds it refused until the other node stops — or restarts it with
+ * --standby. `--standby` first stands by (serve-standby.ts), then boots as below.
  */
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -26,15 +28,16 @@ import { startHttpsServer } from "../../http/listener.js";
 import { ensureLocalRootCa } from "../../ca/local/bootstrap.js";
 import type { Logger } from "pino";
 import { createLogger } from "../../log/logger.js";
-import { openNode } from "../../node/open-node.js";
+import { openNode, type NodeCore } from "../../node/open-node.js";
 import { authorityReadiness, nodeReadiness } from "../../node/readiness.js";
 import { CerteasyMetrics } from "../../observability/metrics.js";
 import { nodeMetricSources } from "../../observability/node-sources.js";
 import type { TlsCertificateManager } from "../../tls/manager.js";
-import { startTlsCertificateManager } from "../../tls/start-manager.js";
+import { operatorProvidedCa, startTlsCertificateManager } from "../../tls/start-manager.js";
 import { nodeOptions, readServerId, requireConfigFile } from "../context.js";
 import { renderProbe, runBootProbe } from "./serve-probe.js";
-import { EXIT_FAILURE, EXIT_OK, runCommand } from "../run.js";
+import { standBy, type FrontDoor } from "./serve-standby.js";
+import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
 
 export function registerServe(program: Command): void {
   program
@@ -43,11 +46,14 @@ export function registerServe(program: Command): void {
     .option("-f, --file <config>", "configuration file")
     .option("--force-takeover", "take the writer lease even from a node that still holds it (only when you know that node is dead)")
     .option("--probe", "check that this node can start (database, lease, audit file, CAs, TLS certificate), print each check, exit 0/1")
+    .option("--standby", "run as a warm standby (lease.standby): answer ACME 503, follow the log, take over when the active node's lease expires")
     .action(
-      runCommand(async (opts: { file?: string; forceTakeover?: boolean; probe?: boolean }) => {
+      runCommand(async (opts: { file?: string; forceTakeover?: boolean; probe?: boolean; standby?: boolean }) => {
         const config = requireConfigFile(opts.file);
         if (opts.probe) return probe(config);
-        return serve(config, { forceTakeover: opts.forceTakeover === true });
+        const standby = opts.standby === true || config.lease.standby;
+        if (standby && opts.forceTakeover) throw new UsageError("--standby waits for the lease to expire; --force-takeover takes it at once: use one or the other");
+        return serve(config, { forceTakeover: opts.forceTakeover === true, standby });
       }),
     );
 }
@@ -59,7 +65,7 @@ async function probe(config: CerteasyConfig): Promise<number> {
   return checks.every((c) => c.ok) ? EXIT_OK : EXIT_FAILURE;
 }
 
-async function serve(config: CerteasyConfig, options: { readonly forceTakeover: boolean }): Promise<number> {
+async function serve(config: CerteasyConfig, options: { readonly forceTakeover: boolean; readonly standby: boolean }): Promise<number> {
   const log = createLogger(config.logs);
   const main = log.service("main");
   for (const warning of configWarnings(config)) main.warn(warning);
@@ -74,16 +80,21 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
   // Key files are read before anything boots: a missing one is a configuration error.
   const licenseKeys = await loadTrustedKeys(config.license);
   const license = licenseProjection();
-  const core = await openNode({
-    ...nodeOptions(config, log.service("node")),
-    memoryProjections: [rateLedger, license, ...acmeMemoryProjections],
-    forceTakeover: options.forceTakeover,
-    clock,
-    onBatch: metrics.observeWriterBatch,
-    onCommitted: metrics.countCommitted,
-  });
+  const memoryProjections = [rateLedger, license, ...acmeMemoryProjections];
+  const node = { ...nodeOptions(config, log.service("node")), clock, onBatch: metrics.observeWriterBatch, onCommitted: metrics.countCommitted };
+  // One nonce service for the process: a standby's nonces stay good once it is active.
+  const nonces = new NonceService({ clock });
+  let front: FrontDoor | undefined;
+  let core: NodeCore;
+  if (options.standby) {
+    const outcome = await standBy({ config, log, node, memoryProjections, metrics, nonces, clock, stopSignal });
+    if (outcome.kind === "stopped") return EXIT_OK;
+    ({ core, front } = outcome);
+  } else {
+    core = await openNode({ ...node, memoryProjections, forceTakeover: options.forceTakeover });
+  }
   let acme: AcmeServices | undefined;
-  let tls: TlsCertificateManager | undefined;
+  let tls: TlsCertificateManager | undefined = front?.tls;
   try {
     const licensing = await startNodeLicensing({
       core,
@@ -99,6 +110,9 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       log.service("license").error({ title: boot.verdict.title, reasons: boot.verdict.reasons }, "boot refused by the license");
       await core.writer.append(bootRefusedCommand(boot.verdict));
       await core.stop("fatal");
+      // A standby that took over has its listener up already: close it, or the process stays.
+      await front?.listener.close(0);
+      await tls?.close();
       return EXIT_FAILURE;
     }
     // Reference §10.1: the startup log names the license and its limits.
@@ -135,17 +149,9 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     // The server's own HTTPS certificates (reference §9); pki bundles may need the authorities.
     // An embedded CA on the operator's files issues the server's certificate too: clients that
     // trust the operator's root then trust this server, with nothing else to distribute.
-    const operatorCa = config.authorities.find((a) => a.type === "local" && a.provided !== undefined);
-    const trustPath = operatorCa?.type === "local" && operatorCa.provided ? providedCaFiles(operatorCa.provided, config.workdir).rootCertificateFile : ca.certificatePath;
-    tls = await startTlsCertificateManager({
-      config,
-      authorities: acme.authorities,
-      rootCa: ca,
-      defaultAuthority: operatorCa?.name ?? null,
-      registry: metrics.registry,
-      clock,
-      log: log.service("http-server"),
-    });
+    const operatorCa = operatorProvidedCa(config);
+    const trustPath = operatorCa ? providedCaFiles(operatorCa.provided, config.workdir).rootCertificateFile : ca.certificatePath;
+    tls ??= await startTlsCertificateManager({ config, authorities: acme.authorities, rootCa: ca, registry: metrics.registry, clock, log: log.service("http-server") });
     const nodeChecks = nodeReadiness(core, config.database.pingTimeoutMs);
     const authorityChecks = authorityReadiness(acme.authorityHealth, config.database.pingTimeoutMs);
     const readiness = async () => [...(await nodeChecks()), ...(await authorityChecks())];
@@ -157,21 +163,24 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       metrics,
       clientIp: { remoteIpHeader: config.server.remoteIpHeader, trustedProxies: config.server.trustedProxies },
       log: log.service("acme-server"),
-      nonces: new NonceService({ clock }),
+      nonces,
       accounts: acme.accounts,
       orders: acme.routes,
       directoryMeta: acme.directoryMeta,
       rateLimits,
       standDown: () => core.lease.lostReason,
     });
-    const listener = await startHttpsServer({
-      app,
-      host: config.server.listen.host,
-      port: config.server.listen.port,
-      tls,
-      timeouts: config.server,
-      log: log.service("http-server"),
-    });
+    front?.serve(app);
+    const listener =
+      front?.listener ??
+      (await startHttpsServer({
+        app,
+        host: config.server.listen.host,
+        port: config.server.listen.port,
+        tls,
+        timeouts: config.server,
+        log: log.service("http-server"),
+      }));
     const admin = await startAdminChannel({ workdir: config.workdir, eab: acme.eab, license: licensing.service, log: main });
     const directoryUrl = `${urls[0]?.replace(/\/+$/, "")}${acmePaths.directory}`;
     main.info({ directoryUrl, listening: listener.url, caCertificate: trustPath }, "certeasy is serving ACME");
@@ -194,6 +203,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     main.info("certeasy stopped");
     return EXIT_OK;
   } catch (error) {
+    await front?.listener.close(0).catch(() => undefined);
     await tls?.close();
     await acme?.stop(0);
     await core.stop("fatal");

@@ -8,14 +8,19 @@
 import type { MiddlewareHandler } from "hono";
 import { healthPaths, metricsPath } from "../acme-paths.js";
 import type { AcmeEnv } from "../env.js";
-import { stoodDownProblem } from "../problem.js";
+import { standingByProblem, stoodDownProblem } from "../problem.js";
 
 const alwaysServed: ReadonlySet<string> = new Set([healthPaths.liveness, healthPaths.readiness, metricsPath]);
 
-/** `standDown()` returns why the node no longer serves ACME, or undefined while it does. */
-export function requireActiveNode(standDown: () => Error | undefined): MiddlewareHandler<AcmeEnv> {
+/**
+ * `standDown()` returns why the node no longer serves ACME, or undefined while it does;
+ * `standingBy()` is true while a warm standby has not taken over yet.
+ */
+export function requireActiveNode(standDown: () => Error | undefined, standingBy: () => boolean = () => false): MiddlewareHandler<AcmeEnv> {
   return async (c, next) => {
-    if (standDown() !== undefined && !alwaysServed.has(c.req.path)) throw stoodDownProblem();
+    if (alwaysServed.has(c.req.path)) return next();
+    if (standingBy()) throw standingByProblem();
+    if (standDown() !== undefined) throw stoodDownProblem();
     await next();
   };
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { CERTEASY_BIN, REPO_ROOT, runCli } from "../../e2e/children.js";
 import { licenseConfigYaml, licenseFile } from "../../support/license.js";
-import { freePort } from "../../e2e/harness.js";
+import { freePort, loopbackValidationYaml } from "../../e2e/harness.js";
 import { PG_ADMIN_DSN, pgDsn } from "../../e2e/postgres.js";
 import type { BenchTarget, ChallengeWorld } from "./bench-target.js";
 import { untilAnswering } from "./readiness.js";
@@ -54,17 +54,7 @@ function certeasyConfig(workdir: string, port: number, database: readonly string
     "acme:",
     // No authorization reuse: every order of the bench really validates its challenge.
     "  valid-authorization-lifetime: 0s",
-    "dns-validation-profiles:",
-    "  - name: bench",
-    "    zones:",
-    "      - suffixes:",
-    '          - "."',
-    `        dns-server: ${world.dnsAddress}`,
-    "    resolved-ip-policy:",
-    "      allow-cidrs:",
-    "        - 127.0.0.0/8",
-    "    ports:",
-    `      http-01: ${world.http01Port}`,
+    ...loopbackValidationYaml("bench", world.dnsAddress, world.http01Port),
     // The bench registers more accounts than the Free plan's 25 managed servers, and may run on
     // PostgreSQL: it installs an unlimited test license signed with this key.
     ...licenseConfigYaml(),
