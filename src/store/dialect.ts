@@ -148,7 +148,10 @@ export interface RebuildCheckpoint {
 }
 
 export interface RebuildOptions {
-  /** events per committed batch (one checkpoint each); default 1000 */
+  /**
+   * events per committed batch (one checkpoint each); default 1000. Infinity: the whole rest of
+   * the log in one transaction (appends wait for it; how it runs beside a serving node).
+   */
   readonly batchSize?: number;
   /** the clock that stamps a new checkpoint */
   readonly now?: () => Date;
@@ -218,7 +221,7 @@ export interface EventStoreDialect {
    * transaction holding the head lock, so a rebuild killed midway resumes from its last
    * checkpoint on the next call instead of starting over. The transaction of the last batch
    * deletes the checkpoint. Appends between batches would be projected onto incomplete tables:
-   * run it with no node serving (the CLI refuses while a node holds the lease).
+   * beside a serving node, run it as one batch (`batchSize: Infinity`).
    */
   rebuildProjections(
     project: (events: readonly StoredEvent[]) => readonly RowChange[],

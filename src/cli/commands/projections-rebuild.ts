@@ -13,8 +13,8 @@ export function positiveInteger(value: string): number {
 }
 
 /**
- * Who holds a live writer lease, or null. A rebuild commits batch by batch: a serving node
- * would project its appends onto half-rebuilt tables and answer from them.
+ * Who holds a live writer lease, or null. A resumable rebuild commits batch by batch: a serving
+ * node would project its appends onto half-rebuilt tables, so beside one it runs as one batch.
  */
 export async function liveLeaseHolder(db: EventStoreDialect, now = Date.now()): Promise<string | null> {
   const lease = await db.readLease();

@@ -2,8 +2,8 @@
  * `certeasy projections rebuild -f config.yml [--batch N]`: truncate every projection table and
  * replay the whole log through the same projection operators the writer runs inline (DESIGN
  * invariant 1), in batches committed with a checkpoint, so an interrupted rebuild (SIGKILL,
- * Ctrl-C, power cut) resumes where it stopped on the next run. Refused while a node holds the
- * writer lease. At the end the tables are compared with a scratch replay of the log (the same
+ * Ctrl-C, power cut) resumes where it stopped on the next run. While a node holds the writer
+ * lease it runs as one transaction instead (appends wait; not resumable). At the end the tables are compared with a scratch replay of the log (the same
  * check as `status`): exit 0 when they match, 1 when not.
  *
  * `certeasy projections status -f config.yml`: per table, its rows and whether a rebuild would
@@ -33,10 +33,14 @@ export function registerProjections(program: Command): void {
       runCommand(async (opts: { file?: string; batch: number }) => {
         const config = requireConfigFile(opts.file);
         return withDatabase(config, async (db) => {
+          // Beside a serving node, batches would let its appends land on half-rebuilt tables:
+          // one transaction then (appends wait, readers keep the old rows until it commits).
           const holder = await liveLeaseHolder(db);
           if (holder) {
-            process.stderr.write(`${holder}: a rebuild needs every node stopped (appends would land on half-rebuilt tables)\n`);
-            return EXIT_FAILURE;
+            process.stderr.write(
+              `${holder}: rebuilding in one transaction (appends wait until it commits; an interruption starts it over). ` +
+                "Stop every node first for a resumable rebuild.\n",
+            );
           }
           const checkpoint = await db.readRebuildCheckpoint();
           if (checkpoint) {
@@ -47,7 +51,7 @@ export function registerProjections(program: Command): void {
           const bar = progressReport("rebuilding projections");
           const started = performance.now();
           const project = (events: readonly StoredEvent[]): readonly RowChange[] => projectBatch(tableProjections, events);
-          const result = await db.rebuildProjections(project, (p) => bar.update(p.position, p.head), { batchSize: opts.batch });
+          const result = await db.rebuildProjections(project, (p) => bar.update(p.position, p.head), { batchSize: holder ? Number.POSITIVE_INFINITY : opts.batch });
           bar.finish();
           const tables = tableProjections.flatMap((p) => p.tables).join(", ");
           process.stdout.write(

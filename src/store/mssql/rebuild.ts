@@ -16,6 +16,9 @@ import { advanceCheckpointSql, deleteCheckpointSql, insertCheckpointSql, readChe
 import { execute, select, type Requester } from "./request.js";
 import { inTransaction } from "./transaction.js";
 
+/** Events read and projected at a time inside a batch: large enough to amortise round trips. */
+const PAGE = 1000;
+
 /** The log has a hole or is out of order: never advance past it (event-sourcing-and-style §1.7.4). */
 export class LogGapError extends Error {
   override readonly name = "LogGapError";
@@ -45,9 +48,11 @@ export async function rebuildProjections(
         checkpoint = { position: 0, startedAt: now().getTime() };
         await execute(tx, insertCheckpointSql(checkpoint));
       }
+      const end = Math.min(head.position, checkpoint.position + batchSize);
       let position = checkpoint.position;
-      if (position < head.position) {
-        const rows = await readAll(tx, position, Math.min(batchSize, head.position - position));
+      // Read in pages: a batch may be the whole log (a rebuild beside a serving node).
+      while (position < end) {
+        const rows = await readAll(tx, position, Math.min(PAGE, end - position));
         if (rows.length === 0) throw new LogGapError(`the log ends at ${position}, but the head says ${head.position}`);
         const events = rows.map((row, i) => {
           if (row.position !== position + i + 1) {
@@ -57,6 +62,7 @@ export async function rebuildProjections(
         });
         for (const statement of rowChangesSql(project(events))) await execute(tx, statement);
         position += rows.length;
+        if (position < end) onProgress?.({ position, head: head.position });
       }
       const done = position >= head.position;
       await execute(tx, done ? deleteCheckpointSql() : advanceCheckpointSql(position));

@@ -18,6 +18,9 @@ import { readAll } from "./read.js";
 
 type Reader = PostgresConnection["db"] | PostgresTransaction;
 
+/** Events read and projected at a time inside a batch; bounds memory on a long log. */
+const PAGE = 1000;
+
 export async function readRebuildCheckpoint(db: Reader): Promise<RebuildCheckpoint | null> {
   const [row] = await db
     .select({ position: projectionRebuild.position, startedAt: projectionRebuild.startedAt })
@@ -50,10 +53,17 @@ export async function rebuildProjections(
         checkpoint = { position: 0, startedAt: now().getTime() };
         await tx.insert(projectionRebuild).values({ id: 1, ...checkpoint });
       }
-      const rows = checkpoint.position < head.position ? await readAll(tx, checkpoint.position, batchSize) : [];
-      const last = rows.at(-1);
-      if (last) await applyRowChanges(tx, project(rows.map(toStoredEvent)));
-      const position = last?.position ?? checkpoint.position;
+      const end = Math.min(head.position, checkpoint.position + batchSize);
+      let position = checkpoint.position;
+      // Read in pages: a batch may be the whole log (a rebuild beside a serving node).
+      while (position < end) {
+        const rows = await readAll(tx, position, Math.min(PAGE, end - position));
+        const last = rows.at(-1);
+        if (!last) break;
+        await applyRowChanges(tx, project(rows.map(toStoredEvent)));
+        position = last.position;
+        if (position < end) onProgress?.({ position, head: head.position });
+      }
       const done = position >= head.position;
       // The last batch removes the checkpoint in its own transaction: the rebuild is then whole.
       if (done) await tx.delete(projectionRebuild).where(eq(projectionRebuild.id, 1));

@@ -16,6 +16,9 @@ import { sqliteProjectionTables, type SqliteConnection } from "./connection.js";
 import { readAll, readHead } from "./read.js";
 import type { SqliteStatements } from "./statements.js";
 
+/** Events read and projected at a time inside a batch; bounds memory on a long log. */
+const PAGE = 1000;
+
 export function readRebuildCheckpoint({ db }: SqliteConnection): RebuildCheckpoint | null {
   return (
     db
@@ -37,7 +40,7 @@ export function rebuildProjections(
   const now = options.now ?? (() => new Date());
   const { client, db } = connection;
 
-  /** One batch: returns where the tables stand after it, and whether the log is exhausted. */
+  /** One batch (one transaction): where the tables stand after it, and whether the log is exhausted. */
   const step = client.transaction((): RebuildProgress & { done: boolean } => {
     const head = readHead(statements);
     let checkpoint = readRebuildCheckpoint(connection);
@@ -46,10 +49,17 @@ export function rebuildProjections(
       checkpoint = { position: 0, startedAt: now().getTime() };
       db.insert(projectionRebuild).values({ id: 1, ...checkpoint }).run();
     }
-    const rows = checkpoint.position < head.position ? readAll(statements, checkpoint.position, batchSize) : [];
-    const last = rows.at(-1);
-    if (last) applyRowChanges(connection, project(rows.map(toStoredEvent)));
-    const position = last?.position ?? checkpoint.position;
+    const end = Math.min(head.position, checkpoint.position + batchSize);
+    let position = checkpoint.position;
+    // Read in pages: a batch may be the whole log (a rebuild beside a serving node).
+    while (position < end) {
+      const rows = readAll(statements, position, Math.min(PAGE, end - position));
+      const last = rows.at(-1);
+      if (!last) break;
+      applyRowChanges(connection, project(rows.map(toStoredEvent)));
+      position = last.position;
+      if (position < end) onProgress?.({ position, head: head.position });
+    }
     const done = position >= head.position;
     // The last batch removes the checkpoint in its own transaction: the rebuild is then whole.
     if (done) db.delete(projectionRebuild).where(eq(projectionRebuild.id, 1)).run();
