@@ -104,7 +104,10 @@ for (const driver of ["sqlite", "postgres"] as const) {
       // The rows written so far are those of the events up to the checkpoint, no more.
       expect((await db.readProjection("node_boots")).length).toBeLessThan(clean["node_boots"]?.length ?? 0);
 
-      // A node refuses to serve from half-rebuilt tables.
+      // The boot probe says so, and a node refuses to serve from half-rebuilt tables.
+      const probe = await node.cli("serve", "--probe");
+      expect(probe.code).toBe(1);
+      expect(probe.stdout).toMatch(new RegExp(`FAIL\\s+projections\\s+a rebuild begun \\S+ was interrupted at log position ${at}:`));
       const refused = await node.cli("serve");
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toMatch(new RegExp(`interrupted at log position ${at}\\b.*certeasy projections rebuild`));
