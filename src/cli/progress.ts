@@ -22,3 +22,25 @@ export function progressBar(label: string): { update(done: number, total: number
     },
   };
 }
+
+/**
+ * For long work that is worth following in a log too (a rebuild of a large log): the bar on a
+ * terminal, otherwise one line on stderr at the first step and then at most every `everyMs`,
+ * so an operator tailing a service log or a script sees how far it got.
+ */
+export function progressReport(
+  label: string,
+  everyMs = 1000,
+): { update(done: number, total: number): void; finish(): void } {
+  if (process.stderr.isTTY === true) return progressBar(label);
+  let lastAt = -Infinity;
+  return {
+    update(done, total) {
+      const at = performance.now();
+      if (at - lastAt < everyMs && done < total) return;
+      lastAt = at;
+      writeSync(2, `${label}: position ${done} of ${total}\n`);
+    },
+    finish() {},
+  };
+}

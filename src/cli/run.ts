@@ -22,6 +22,7 @@ const operatorErrors = new Set([
   "ListenError",
   "UsageError",
   "SchemaNotCurrentError",
+  "ProjectionRebuildPendingError",
   "NoDatabaseError",
   "WorkdirLockedError",
   "DatabaseUnreachableError",

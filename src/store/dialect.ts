@@ -140,6 +140,26 @@ export interface RebuildProgress {
   readonly head: number;
 }
 
+/** An unfinished rebuild: the tables hold the projection of the log up to `position`. */
+export interface RebuildCheckpoint {
+  readonly position: number;
+  /** epoch ms when the rebuild began (its first batch) */
+  readonly startedAt: number;
+}
+
+export interface RebuildOptions {
+  /**
+   * events per committed batch (one checkpoint each); default 1000. Infinity: the whole rest of
+   * the log in one transaction (appends wait for it; how it runs beside a serving node).
+   */
+  readonly batchSize?: number;
+  /** the clock that stamps a new checkpoint */
+  readonly now?: () => Date;
+}
+
+/** Events per rebuild batch when not told: bounds memory, amortises a commit per batch. */
+export const DEFAULT_REBUILD_BATCH = 1000;
+
 export interface EventStoreDialect {
   readonly driver: DatabaseDriver;
 
@@ -196,13 +216,20 @@ export interface EventStoreDialect {
    */
   readProjection(table: ProjectionTableName, where?: Row): Promise<readonly Record<string, unknown>[]>;
   /**
-   * Truncate the projection tables and replay the whole log through `project`, in one
-   * transaction holding the head lock (appends wait; readers see the old rows until commit).
+   * Truncate the projection tables and replay the whole log through `project`, in batches: each
+   * batch commits its rows together with the checkpoint (the position reached) in one
+   * transaction holding the head lock, so a rebuild killed midway resumes from its last
+   * checkpoint on the next call instead of starting over. The transaction of the last batch
+   * deletes the checkpoint. Appends between batches would be projected onto incomplete tables:
+   * beside a serving node, run it as one batch (`batchSize: Infinity`).
    */
   rebuildProjections(
     project: (events: readonly StoredEvent[]) => readonly RowChange[],
     onProgress?: (p: RebuildProgress) => void,
+    options?: RebuildOptions,
   ): Promise<RebuildProgress>;
+  /** The checkpoint of an unfinished rebuild; null when none is pending. */
+  readRebuildCheckpoint(): Promise<RebuildCheckpoint | null>;
 
   close(): Promise<void>;
 }

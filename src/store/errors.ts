@@ -12,7 +12,10 @@ export class StreamVersionConflictError extends Error {
   }
 }
 
-/** The database refused or could not be reached; nothing of the command was committed. */
+/**
+ * The database refused or could not be reached. Not acknowledged; when the connection was lost
+ * during COMMIT the events may still have landed (the writer then mirrors them, writer.ts).
+ */
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
   constructor(message: string, options?: { cause?: unknown }) {

@@ -8,11 +8,18 @@
  * Two stages overlap: while one batch waits for its audit lines to reach the disk, the next
  * batch commits. Mirrors, `committed$` and answers still follow position order, because each
  * batch's mirror starts only after the previous one has finished.
+ *
+ * A commit whose answer is lost (the connection dropped during COMMIT: PostgreSQL restarted,
+ * network cut) may have landed. Its callers get StoreUnavailableError (503: not acknowledged),
+ * and before the next batch the writer reads back this node's events after the last one it
+ * mirrored and mirrors them (and emits them on `committed$`), so the audit file never misses an
+ * event the database holds (invariant 7) without waiting for the next boot's re-mirror.
  */
 import { Subject, type Observable } from "rxjs";
 import { assertPendingEvent, type StoredEvent } from "../../events/index.js";
 import { projectBatch, type TableProjection } from "../../projections/index.js";
 import type { AppendCommand, AppendOutcome, EventStoreDialect } from "./dialect.js";
+import { toStoredEvent } from "./rows.js";
 import {
   asStoreError,
   AuditMirrorError,
@@ -66,6 +73,9 @@ interface CommittedBatch {
 
 export const DEFAULT_MAX_BATCH = 128;
 
+/** Rows read per step when mirroring the events of a commit whose answer was lost. */
+const RECONCILE_PAGE = 1000;
+
 export class EventWriter {
   readonly #opts: EventWriterOptions;
   readonly #committed = new Subject<StoredEvent>();
@@ -73,6 +83,10 @@ export class EventWriter {
   #running: Promise<void> | undefined;
   #closed: Error | undefined;
   #mirrorFailure: AuditMirrorError | undefined;
+  /** Position of the last event this writer mirrored; unknown until its first batch. */
+  #mirroredThrough: number | undefined;
+  /** A commit failed without a clear answer: it may have landed, unmirrored. */
+  #uncertain = false;
 
   /** Every committed and mirrored event, in position order, emitted after commit only. */
   readonly committed$: Observable<StoredEvent> = this.#committed.asObservable();
@@ -123,6 +137,11 @@ export class EventWriter {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#opts.maxBatch ?? DEFAULT_MAX_BATCH);
+        if (this.#uncertain) {
+          await mirroring; // #mirroredThrough must be final before reading past it
+          mirroring = undefined;
+          if (!(await this.#reconcile(batch))) continue;
+        }
         const committed = await this.#commit(batch);
         await mirroring; // the previous batch is mirrored and answered before this one starts
         mirroring = undefined;
@@ -161,6 +180,8 @@ export class EventWriter {
         for (const queued of batch) queued.reject(failure);
         return undefined;
       }
+      // Lost connection: the COMMIT may have reached the database before the answer was lost.
+      if (failure instanceof StoreUnavailableError) this.#uncertain = true;
       // Not when the database is unreachable: every retry would wait out the same timeout.
       if (batch.length > 1 && !(failure instanceof StoreUnavailableError)) return "isolate";
       for (const queued of batch) queued.reject(failure);
@@ -168,25 +189,59 @@ export class EventWriter {
     }
   }
 
+  /**
+   * Before the next batch after an unclear failure: mirror (and emit) whatever this node
+   * committed after the last event it mirrored. False when it could not (database still away,
+   * or the audit file failed): `batch` has then been refused.
+   */
+  async #reconcile(batch: readonly Queued[]): Promise<boolean> {
+    const after = this.#mirroredThrough;
+    if (after === undefined) {
+      // Nothing mirrored by this writer yet: the next boot's re-mirror covers a lost first commit.
+      this.#uncertain = false;
+      return true;
+    }
+    try {
+      for (;;) {
+        const rows = await this.#opts.dialect.readByServer(this.#opts.serverId, this.#mirroredThrough ?? after, RECONCILE_PAGE);
+        const events = rows.map(toStoredEvent);
+        if (!(await this.#mirror(events, batch))) return false;
+        if (rows.length < RECONCILE_PAGE) break;
+      }
+    } catch (error) {
+      for (const queued of batch) queued.reject(asStoreError(error));
+      return false;
+    }
+    this.#uncertain = false;
+    return true;
+  }
+
+  /** Audit file, then committed$. False when the file failed: `batch` and the queue are refused. */
+  async #mirror(events: readonly StoredEvent[], batch: readonly Queued[]): Promise<boolean> {
+    const last = events.at(-1);
+    if (!last) return true;
+    try {
+      if (this.#mirrorFailure) throw this.#mirrorFailure;
+      await this.#opts.mirror.appendEvents(events);
+    } catch (error) {
+      if (!this.#mirrorFailure) {
+        this.#mirrorFailure = new AuditMirrorError(`audit file write failed; the node stops acknowledging writes: ${String(error)}`, {
+          cause: error,
+        });
+        this.#stop(this.#mirrorFailure);
+      }
+      for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#mirrorFailure);
+      return false;
+    }
+    this.#mirroredThrough = last.gp;
+    for (const event of events) this.#committed.next(event);
+    return true;
+  }
+
   /** Stage 2: audit file, then committed$, then the callers — in position order. */
   async #mirrorAndAnswer({ batch, outcomes, started }: CommittedBatch): Promise<void> {
     const events = outcomes.flatMap((o) => (o.ok ? o.events : []));
-    if (events.length > 0) {
-      try {
-        if (this.#mirrorFailure) throw this.#mirrorFailure;
-        await this.#opts.mirror.appendEvents(events);
-      } catch (error) {
-        if (!this.#mirrorFailure) {
-          this.#mirrorFailure = new AuditMirrorError(`audit file write failed; the node stops acknowledging writes: ${String(error)}`, {
-            cause: error,
-          });
-          this.#stop(this.#mirrorFailure);
-        }
-        for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#mirrorFailure);
-        return;
-      }
-      for (const event of events) this.#committed.next(event);
-    }
+    if (!(await this.#mirror(events, batch))) return;
     this.#opts.onBatch?.({ commands: batch.length, events: events.length, ms: performance.now() - started });
     outcomes.forEach((outcome, i) => {
       const queued = batch[i];

@@ -225,4 +225,25 @@ describe("event writer pipeline", () => {
       "mirror 5-8 start", "commit 3", "mirror 5 end", "mirror 9-12 start", "mirror 9 end",
     ]);
   });
+
+  it("mirrors a commit whose answer was lost before the next batch, so the audit file misses nothing", async () => {
+    const w = writer();
+    const seen: number[] = [];
+    w.committed$.subscribe((e) => seen.push(e.gp));
+    await w.append({ streamId: "node:a", expectedVersion: "any", events: [started()] });
+    // The COMMIT reaches the database, then the connection drops before its answer.
+    const real = dialect.appendBatch.bind(dialect);
+    dialect.appendBatch = async (commands, ctx) => {
+      dialect.appendBatch = real;
+      await real(commands, ctx);
+      throw new StoreUnavailableError("the database is unavailable: read ECONNRESET");
+    };
+    await expect(w.append({ streamId: "node:b", expectedVersion: "any", events: [started()] })).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(mirrored.map((e) => e.gp)).toEqual([1]);
+    // The next batch first mirrors (and emits) event 2, then commits its own.
+    const [third] = await w.append({ streamId: "node:c", expectedVersion: "any", events: [started()] });
+    expect(third?.gp).toBe(3);
+    expect(mirrored.map((e) => e.gp)).toEqual([1, 2, 3]);
+    expect(seen).toEqual([1, 2, 3]);
+  });
 });

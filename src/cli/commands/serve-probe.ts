@@ -2,8 +2,8 @@
  * `certeasy serve --probe -f config.yml`: what an operator runs on a node before starting it or
  * switching over to it. It checks, touching nothing (no migration, no lease, no file created):
  * the database answers and its migrations are current, the writer lease is free or this
- * node's own, the audit file agrees with the database, each certificate authority answers, and
- * the server's TLS certificate is available. One line per check; exit 0 when all pass.
+ * node's own, no `projections rebuild` is left unfinished, the audit file agrees with the
+ * database, each certificate authority answers, and the server's TLS certificate is available. One line per check; exit 0 when all pass.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -120,6 +120,23 @@ async function tlsCheck(config: CerteasyConfig, now: Date): Promise<ProbeCheck> 
   }
 }
 
+/** An interrupted `projections rebuild` keeps serve from starting (src/node/schema-gate.ts). */
+async function rebuildCheck(dialect: EventStoreDialect, status: MigrationStatus | undefined): Promise<ProbeCheck> {
+  try {
+    const checkpoint = await dialect.readRebuildCheckpoint();
+    if (!checkpoint) return pass("projections", "no unfinished rebuild");
+    return fail(
+      "projections",
+      `a rebuild begun ${rfc3339(checkpoint.startedAt)} was interrupted at log position ${checkpoint.position}: ` +
+        "finish it with `certeasy projections rebuild` (it resumes there)",
+    );
+  } catch (error) {
+    // Before its migration there is no checkpoint table, hence no rebuild to finish.
+    if (status && status.pending.length > 0) return pass("projections", "no unfinished rebuild (its table comes with a pending migration)");
+    return fail("projections", message(error));
+  }
+}
+
 export async function runBootProbe(config: CerteasyConfig, log: Logger): Promise<readonly ProbeCheck[]> {
   const now = new Date();
   const serverId = await readServerId(config.workdir);
@@ -135,6 +152,7 @@ export async function runBootProbe(config: CerteasyConfig, log: Logger): Promise
       const { check, status } = await migrationCheck(dialect, config);
       checks.push(check);
       checks.push(await leaseCheck(dialect, serverId, status, now.getTime()));
+      checks.push(await rebuildCheck(dialect, status));
       checks.push(await auditCheck(config, dialect, serverId, status));
     } else {
       checks.push(fail("lease", "not checked: no database"), fail("audit", "not checked: no database"));

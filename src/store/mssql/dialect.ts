@@ -11,7 +11,7 @@ import { appendBatch } from "./append.js";
 import { parseMssqlDsn } from "./dsn.js";
 import { mssqlMigrate, mssqlMigrationStatus, mssqlPendingSql } from "./migrate.js";
 import { readAll, readByServer, readHeadWith, readProjection, readStream } from "./read.js";
-import { rebuildProjections } from "./rebuild.js";
+import { readRebuildCheckpoint, rebuildProjections } from "./rebuild.js";
 import type { PoolLifetimes } from "../open.js";
 import { execute } from "./request.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
@@ -81,7 +81,8 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
     releaseLease: async (claim, now) => releaseLease(await connected(), claim, now),
     readLease: async () => readLease(await connected()),
     readProjection: async (table, where) => readProjection(await connected(), table, where),
-    rebuildProjections: async (project, onProgress) => rebuildProjections(await connected(), project, onProgress),
+    rebuildProjections: async (project, onProgress, options) => rebuildProjections(await connected(), project, onProgress, options),
+    readRebuildCheckpoint: async () => readRebuildCheckpoint(await connected()),
     async close() {
       closed = true;
       const pending = connecting;

@@ -16,8 +16,8 @@ const mssql = loadMigrations("mssql");
 const bareName = (name: string): string => name.replace(/^\d+_/, "");
 
 describe("drizzle/mssql migrations", () => {
-  it("ship init, append_only, accounts, orders, eab_keys, node_lease, then audit_head, in the same order as the other dialects", () => {
-    expect(mssql.map((m) => bareName(m.name))).toEqual(["init", "append_only", "accounts", "orders", "eab_keys", "node_lease", "audit_head"]);
+  it("ship init, append_only, accounts, orders, eab_keys, node_lease, audit_head, then projection_rebuild, in the same order as the other dialects", () => {
+    expect(mssql.map((m) => bareName(m.name))).toEqual(["init", "append_only", "accounts", "orders", "eab_keys", "node_lease", "audit_head", "projection_rebuild"]);
     for (const other of ["sqlite", "postgres"] as const) {
       expect(loadMigrations(other).map((m) => bareName(m.name))).toEqual(mssql.map((m) => bareName(m.name)));
     }

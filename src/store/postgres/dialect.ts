@@ -10,7 +10,7 @@ import { appendBatch } from "./append.js";
 import { openPostgres, type PostgresConnection, type PostgresOptions } from "./connection.js";
 import { PostgresMigrator } from "./migrate.js";
 import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
-import { rebuildProjections } from "./rebuild.js";
+import { readRebuildCheckpoint, rebuildProjections } from "./rebuild.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
 
@@ -51,7 +51,8 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     releaseLease: guard((claim, now) => releaseLease(connection, claim, now)),
     readLease: guard(() => readLease(db)),
     readProjection: guard((table, where) => readProjection(db, table, where)),
-    rebuildProjections: guard((project, onProgress) => rebuildProjections(connection, project, onProgress)),
+    rebuildProjections: guard((project, onProgress, options) => rebuildProjections(connection, project, onProgress, options)),
+    readRebuildCheckpoint: guard(() => readRebuildCheckpoint(db)),
     close: guard(() => connection.client.end({ timeout: 5 })),
   };
 }

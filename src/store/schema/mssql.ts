@@ -88,6 +88,22 @@ export const nodeLease = mssqlTable(
   () => [check("node_lease_single_row", sql`[id] = 1`)],
 );
 
+/**
+ * An unfinished `projections rebuild` (one row, id = 1): the log position up to which the
+ * projection tables have been rebuilt, written in the same transaction as the rows of each
+ * batch, so a rebuild killed midway resumes there. While the row exists the tables are
+ * incomplete: `serve` refuses to start. Deleted by the transaction that writes the last batch.
+ */
+export const projectionRebuild = mssqlTable(
+  "projection_rebuild",
+  {
+    id: smallint("id").primaryKey(),
+    position: bigint("position", { mode: "number" }).notNull(),
+    startedAt: bigint("started_at", { mode: "number" }).notNull(),
+  },
+  () => [check("projection_rebuild_single_row", sql`[id] = 1`)],
+);
+
 /** Projection table (projections/tables/node-boots.ts): written only through RowChange. */
 export const nodeBoots = mssqlTable("node_boots", {
   bootId: char("boot_id", { length: 36 }).primaryKey(),

@@ -86,6 +86,22 @@ export const nodeLease = pgTable(
   (t) => [check("node_lease_single_row", sql`${t.id} = 1`)],
 );
 
+/**
+ * An unfinished `projections rebuild` (one row, id = 1): the log position up to which the
+ * projection tables have been rebuilt, written in the same transaction as the rows of each
+ * batch, so a rebuild killed midway resumes there. While the row exists the tables are
+ * incomplete: `serve` refuses to start. Deleted by the transaction that writes the last batch.
+ */
+export const projectionRebuild = pgTable(
+  "projection_rebuild",
+  {
+    id: smallint().primaryKey(),
+    position: bigint({ mode: "number" }).notNull(),
+    startedAt: bigint("started_at", { mode: "number" }).notNull(),
+  },
+  (t) => [check("projection_rebuild_single_row", sql`${t.id} = 1`)],
+);
+
 /** Projection table (projections/tables/node-boots.ts); written only through RowChange. */
 export const nodeBoots = pgTable("node_boots", {
   bootId: char("boot_id", { length: 36 }).primaryKey(),

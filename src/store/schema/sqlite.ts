@@ -86,6 +86,22 @@ export const nodeLease = sqliteTable(
   (t) => [check("node_lease_single_row", sql`${t.id} = 1`)],
 );
 
+/**
+ * An unfinished `projections rebuild` (one row, id = 1): the log position up to which the
+ * projection tables have been rebuilt, written in the same transaction as the rows of each
+ * batch, so a rebuild killed midway resumes there. While the row exists the tables are
+ * incomplete: `serve` refuses to start. Deleted by the transaction that writes the last batch.
+ */
+export const projectionRebuild = sqliteTable(
+  "projection_rebuild",
+  {
+    id: integer().primaryKey(),
+    position: integer().notNull(),
+    startedAt: integer("started_at").notNull(),
+  },
+  (t) => [check("projection_rebuild_single_row", sql`${t.id} = 1`)],
+);
+
 /** Projection table (projections/tables/node-boots.ts); written only through RowChange. */
 export const nodeBoots = sqliteTable("node_boots", {
   bootId: text("boot_id", { length: 36 }).primaryKey(),

@@ -9,7 +9,7 @@ import { appendBatch } from "./append.js";
 import { openSqlite, type SqliteOptions } from "./connection.js";
 import { SqliteMigrator } from "./migrate.js";
 import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
-import { rebuildProjections } from "./rebuild.js";
+import { readRebuildCheckpoint, rebuildProjections } from "./rebuild.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
 import { lazyStatements } from "./statements.js";
@@ -41,9 +41,10 @@ export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
     releaseLease: guard(async (claim, now) => releaseLease(connection, claim, now)),
     readLease: guard(async () => readLease(connection)),
     readProjection: guard(async (table, where) => readProjection(connection, table, where)),
-    rebuildProjections: guard(async (project, onProgress) =>
-      rebuildProjections(connection, statements(), project, onProgress),
+    rebuildProjections: guard(async (project, onProgress, options) =>
+      rebuildProjections(connection, statements(), project, onProgress, options),
     ),
+    readRebuildCheckpoint: guard(async () => readRebuildCheckpoint(connection)),
     close: guard(async () => {
       if (connection.client.open) connection.client.close();
     }),

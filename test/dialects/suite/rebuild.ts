@@ -45,4 +45,44 @@ export function rebuildTests({ migrated }: SuiteContext): void {
     expect(progress.at(-1)).toEqual({ position: 5, head: 5 });
     expect((await dialect.head()).position).toBe(5);
   });
+
+  it("resumes an interrupted rebuild from the checkpoint its last committed batch wrote", async () => {
+    const { dialect, query } = await migrated();
+    const node = randomUUID();
+    const stream = nodeStream(node);
+    const ctx = appendContext(node);
+    // 25 events: boots 1..13 started, 1..12 stopped (interleaved), 13 still running.
+    const boots = Array.from({ length: 13 }, () => randomUUID());
+    for (const [i, boot] of boots.entries()) {
+      const events = i < 12 ? [started(boot, `host-${i}`), stopped(boot, i)] : [started(boot, `host-${i}`)];
+      await dialect.appendBatch([{ streamId: stream, expectedVersion: "any", events }], ctx);
+    }
+    const inline = await dialect.readProjection("node_boots");
+    expect(inline).toHaveLength(13);
+    expect(await dialect.readRebuildCheckpoint()).toBeNull();
+
+    // The third batch (events 9..12) fails mid-projection, as a kill inside its transaction would.
+    let batches = 0;
+    const failing = (events: Parameters<typeof projectInline>[0]): ReturnType<typeof projectInline> => {
+      batches += 1;
+      if (batches === 3) throw new Error("interrupted");
+      return projectInline(events);
+    };
+    const now = (): Date => new Date(1_700_000_000_000);
+    await expect(dialect.rebuildProjections(failing, undefined, { batchSize: 4, now })).rejects.toThrow("interrupted");
+
+    // The two committed batches are there with their checkpoint, nothing of the third.
+    expect(await dialect.readRebuildCheckpoint()).toEqual({ position: 8, startedAt: 1_700_000_000_000 });
+    const partial = await dialect.readProjection("node_boots");
+    expect(partial).toHaveLength(4);
+    expect(partial.every((r) => Number(r["startedPosition"]) <= 8)).toBe(true);
+
+    const progress: RebuildProgress[] = [];
+    const result = await dialect.rebuildProjections(projectInline, (p) => progress.push(p), { batchSize: 4 });
+    expect(progress[0]).toEqual({ position: 12, head: 25 });
+    expect(result).toEqual({ position: 25, head: 25 });
+    expect(await dialect.readRebuildCheckpoint()).toBeNull();
+    expect(await dialect.readProjection("node_boots")).toEqual(inline);
+    expect(await query("SELECT * FROM projection_rebuild")).toEqual([]);
+  });
 }
