@@ -1,0 +1,12 @@
+import { startDnsServer } from "../support/dns-server.js";
+import { startHttp01Responder } from "../support/challenge-responders.js";
+import { startCerteasy } from "./issuance/certeasy-target.js";
+import { sampleCpu } from "./issuance/process-cpu.js";
+const [dns, responder] = await Promise.all([startDnsServer({ defaultA: "127.0.0.1" }), startHttp01Responder()]);
+const t = await startCerteasy({ driver: (process.argv[2] ?? "sqlite") as "sqlite", world: { dnsAddress: dns.address, http01Port: responder.port } });
+await new Promise((r) => setTimeout(r, 3000));
+const a = sampleCpu(t.pid);
+await new Promise((r) => setTimeout(r, 10000));
+const b = sampleCpu(t.pid);
+console.log(`idle 10 s: ${b.ms - a.ms} ms cpu, sys ${b.systemMs - a.systemMs}`);
+await t.stop(); await dns.close(); await responder.close();
