@@ -2,7 +2,8 @@
  * Appending to an open audit file. The writer calls `appendEvents` once per group-commit batch
  * and acknowledges the batch only after it resolves (DESIGN §2 invariants 6, 7), so each call is
  * one write and one fdatasync, whatever the batch size. Calls are serialised: the chain tip is
- * read and advanced by one call at a time.
+ * read and advanced by one call at a time. When the file was opened with O_DSYNC (file.ts) the
+ * write itself is that sync, and no separate fdatasync follows.
  */
 import type { FileHandle } from "node:fs/promises";
 import type { AuditHead } from "../store/dialect.js";
@@ -33,8 +34,14 @@ export interface AuditMirror {
   readonly head: AuditHead;
 }
 
+export interface FileAuditMirrorOptions {
+  /** The handle was opened with O_DSYNC: a write returns once its bytes are durable. */
+  readonly writesAreDurable?: boolean;
+}
+
 export class FileAuditMirror implements AuditMirror {
   readonly #handle: FileHandle;
+  readonly #writesAreDurable: boolean;
   readonly #path: string;
   readonly #serverId: string;
   readonly #clock: () => Date;
@@ -43,8 +50,9 @@ export class FileAuditMirror implements AuditMirror {
   #stopped: AuditMirrorStopped | null = null;
   #closed = false;
 
-  constructor(handle: FileHandle, path: string, serverId: string, clock: () => Date, tip: ChainTip) {
+  constructor(handle: FileHandle, path: string, serverId: string, clock: () => Date, tip: ChainTip, options: FileAuditMirrorOptions = {}) {
     this.#handle = handle;
+    this.#writesAreDurable = options.writesAreDurable ?? false;
     this.#path = path;
     this.#serverId = serverId;
     this.#clock = clock;
@@ -107,7 +115,7 @@ export class FileAuditMirror implements AuditMirror {
           const { bytesWritten } = await this.#handle.write(bytes, offset, bytes.length - offset);
           offset += bytesWritten;
         }
-        await this.#handle.datasync();
+        if (!this.#writesAreDurable) await this.#handle.datasync();
       } catch (error) {
         // The file may now end in a partial line and the tip is unknown: stop here. The next
         // boot cuts the torn tail and re-mirrors the missing events from the database.

@@ -1,4 +1,5 @@
-import { appendFile, open, readFile, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { appendFile, open, readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { scanAuditText } from "../../src/audit/chain.js";
@@ -185,14 +186,40 @@ describe("the mirror", () => {
     expect(await readFile(path, "utf8")).toBe("");
   });
 
+  it.runIf(process.platform === "linux")("opens the file O_DSYNC, so each write returns only once its lines are on the disk", async () => {
+    const { path } = await workdir();
+    const store = new MemoryEventLog();
+    const { mirror } = await openFor(path, store);
+    try {
+      // /proc/self/fdinfo/<fd> shows the open flags (octal): the descriptor of the audit file
+      // must carry O_DSYNC, which is what makes a resolved append durable without an fdatasync.
+      const flags: number[] = [];
+      for (const fd of await readdir("/proc/self/fd")) {
+        const target = await readlink(`/proc/self/fd/${fd}`).catch(() => "");
+        if (target !== path) continue;
+        const info = await readFile(`/proc/self/fdinfo/${fd}`, "utf8").catch(() => "");
+        const octal = /^flags:\s+([0-7]+)$/m.exec(info)?.[1];
+        if (octal !== undefined) flags.push(Number.parseInt(octal, 8));
+      }
+      expect(flags).toHaveLength(1);
+      expect((flags[0] ?? 0) & constants.O_DSYNC).toBe(constants.O_DSYNC);
+      expect((flags[0] ?? 0) & constants.O_APPEND).toBe(constants.O_APPEND);
+    } finally {
+      await mirror.close();
+    }
+  });
+
   it("stops after a failed sync, so nothing later is acknowledged on a file in an unknown state", async () => {
     const { path } = await workdir();
     const store = new MemoryEventLog();
     const { mirror } = await openFor(path, store);
     const probe = await open(path, "r");
-    const fileHandle = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    const fileHandle = Object.getPrototypeOf(probe) as { write(): Promise<unknown>; datasync(): Promise<void> };
     await probe.close();
-    const failing = vi.spyOn(fileHandle, "datasync").mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+    // The file is opened O_DSYNC where the platform has it: the write is the sync, and a failed
+    // flush surfaces as the write's EIO; elsewhere it is the datasync after the write.
+    const synced = constants.O_DSYNC === undefined ? "datasync" : "write";
+    const failing = vi.spyOn(fileHandle, synced).mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
     try {
       const write = mirror.appendEvents(store.append(NODE_A, 2));
       await expect(write).rejects.toBeInstanceOf(AuditMirrorStopped);
@@ -204,7 +231,8 @@ describe("the mirror", () => {
     await mirror.close();
     const reopened = await openFor(path, store); // the next boot: the chain holds, the gap is re-mirrored
     await reopened.mirror.close();
-    expect(reopened.report).toMatchObject({ lines: 4, remirrored: 1 });
+    // A failed datasync left the two lines in the file; a failed synced write left none.
+    expect(reopened.report).toMatchObject({ lines: 4, remirrored: synced === "write" ? 3 : 1 });
     expect(await verifyAudit({ path, store })).toMatchObject({ ok: true, events: 3 });
   });
 

@@ -6,69 +6,25 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateKeyPairSync } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { acmeMemoryProjections, startAcmeServices, type AcmeServices } from "../../src/acme/acme-services.js";
+import type { AcmeServices } from "../../src/acme/acme-services.js";
 import { DEFAULT_CSR_POLICY } from "../../src/acme/csr/index.js";
-import { jwkThumbprint, parsePublicJwk } from "../../src/acme/jws/public-jwk.js";
 import { finalizeOrder } from "../../src/acme/orders/finalize.js";
-import { DEFAULTS } from "../../src/config/defaults.js";
-import { normaliseIssuancePolicies } from "../../src/config/issuance-policies-schema.js";
-import type { CerteasyConfig } from "../../src/config/index.js";
-import { openNode, type NodeCore } from "../../src/node/open-node.js";
+import type { NodeCore } from "../../src/node/open-node.js";
 import type { Validator } from "../../src/validation/index.js";
+import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
 
-const log = pino({ level: "silent" });
 let workdir: string;
 
 afterEach(async () => {
   if (workdir) await rm(workdir, { recursive: true, force: true });
 });
 
-function configFor(dir: string): Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server"> {
-  return {
-    workdir: dir,
-    server: { ...DEFAULTS.server, urls: [new URL("https://localhost:8443/")], remoteIpHeader: null, trustedProxies: [] },
-    acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme },
-    renewalInfo: DEFAULTS.renewalInfo,
-    issuancePolicies: normaliseIssuancePolicies(undefined, []),
-    authorities: [{ name: "local", type: "local", policies: [], disableCaRevocation: false }],
-    policyBindings: [{ policy: "default", authorities: ["local"], strategy: "first_available" }],
-    dnsValidationProfiles: [
-      { name: "unused", timeoutMs: 1_000, zones: [], allowCidrs: [], denyCidrs: [], ports: { http01: 80, tlsAlpn01: 443 } },
-    ],
-  };
-}
-
-const openCore = (dir: string): Promise<NodeCore> =>
-  openNode({
-    workdir: dir,
-    store: { driver: "sqlite", path: join(dir, "db.sqlite") },
-    noddl: false,
-    auditPath: join(dir, "audit.log"),
-    log,
-    memoryProjections: acmeMemoryProjections,
-  });
-
-const start = (core: NodeCore, validator: Validator): Promise<AcmeServices> =>
-  startAcmeServices({ core, config: configFor(workdir), log: { validation: log, issuance: log }, validator });
+const start = (core: NodeCore, validator: Validator): Promise<AcmeServices> => startServices(core, workdir, validator);
 
 /** A validator that never answers until the queue's drain gives up on it. */
 const hanging: Validator = () => new Promise(() => undefined);
-const alwaysValid: Validator = async () => ({ status: "valid", address: "192.0.2.1" });
-
-async function registerAccount(services: AcmeServices): Promise<string> {
-  const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwk = publicKey.export({ format: "jwk" }) as { kty: "EC"; crv: "P-256"; x: string; y: string };
-  const outcome = await services.accounts.register(
-    { jwk: { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, thumbprint: jwkThumbprint(parsePublicJwk(jwk)), contact: [], termsOfServiceAgreed: true, onlyReturnExisting: false },
-    {},
-  );
-  if (outcome.kind === "rejected") throw new Error(outcome.error.detail);
-  return outcome.account.accountId;
-}
 
 async function csrFor(name: string): Promise<string> {
   const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);

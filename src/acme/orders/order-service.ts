@@ -6,7 +6,7 @@
  * between load and append is decided again (withOptimisticRetry).
  */
 import { randomBytes } from "node:crypto";
-import { decodeEvent, orderStreamId, upcast, type PendingEvent } from "../../../events/index.js";
+import { decodeEvent, orderStreamId, upcast, type PendingEvent, type StoredEvent } from "../../../events/index.js";
 import type { AuthorizationRow, CertificateRow, ChallengeRow, OrderRow } from "../../../projections/index.js";
 import type { Row } from "../../../projections/row-change.js";
 import {
@@ -56,6 +56,19 @@ const newToken = (): string => randomBytes(32).toString("base64url");
 const random = { newId: uuidv7, newToken };
 
 const RECENT_ORDERS = 10_000;
+const ORDER_STREAM_PREFIX = orderStreamId("");
+
+/** An append to an order stream that has not resolved yet, and the order it leaves. */
+interface InFlightAppend {
+  /** the stream version of its first event */
+  readonly firstVersion: number;
+  /** its first event's data, the very object the writer commits */
+  readonly firstData: unknown;
+  /** the stream version of its last event */
+  readonly version: number;
+  /** the order once all its events are applied */
+  readonly state: OrderState;
+}
 
 /**
  * A check on a decided new order that needs more than the decider sees — the scope of the
@@ -70,7 +83,11 @@ export class OrderService {
     readonly policy: OrderPolicy,
     private readonly clock: () => Date,
     private readonly gate: NewOrderGate = async () => null,
-  ) {}
+  ) {
+    // Subscribed before the work queues (they are started after this service), so by the time
+    // a job triggered by a commit loads the order, the entry below is already in place.
+    writer.committed$.subscribe((event) => this.#committed(event));
+  }
 
   async create(accountId: string, request: NewOrderRequest, meta: RequestMeta): Promise<OrderOutcome> {
     return withOptimisticRetry(async () => {
@@ -110,6 +127,26 @@ export class OrderService {
   #generation = 0;
   /** appends in flight per order */
   readonly #appending = new Map<string, number>();
+  /**
+   * What each append in flight will leave, by order. Once its events are committed that state is
+   * the stream's (only this node appends), so it is
+   * remembered at once: the validation and issuance jobs that the commit starts (on `committed$`,
+   * before the append resolves) then load the order from memory instead of re-reading and
+   * re-decoding its stream.
+   */
+  readonly #inFlight = new Map<string, Set<InFlightAppend>>();
+
+  #committed(event: StoredEvent): void {
+    if (!event.sid.startsWith(ORDER_STREAM_PREFIX)) return;
+    const orderId = event.sid.slice(ORDER_STREAM_PREFIX.length);
+    for (const append of this.#inFlight.get(orderId) ?? []) {
+      // The writer emits a batch's events once all of them are committed, so the first event of
+      // an append stands for the whole append. It commits the very event objects it was given:
+      // two commands decided on the same version start at the same stream version, and only the
+      // identity of the data tells which of them this commit is.
+      if (append.firstVersion === event.sv && append.firstData === event.data) this.#remember(orderId, { state: append.state, version: append.version });
+    }
+  }
 
   /** The order as its stream tells it (commands decide on this, never on the rows). */
   async load(orderId: string): Promise<{ readonly state: OrderState | null; readonly version: number }> {
@@ -127,6 +164,9 @@ export class OrderService {
   }
 
   #remember(orderId: string, entry: { readonly state: OrderState; readonly version: number }): void {
+    // Never back to an older version: whatever order the writes arrive in, the entry only moves on.
+    const held = this.#recent.get(orderId);
+    if (held && held.version > entry.version) return;
     this.#recent.delete(orderId);
     this.#recent.set(orderId, entry);
     if (this.#recent.size > RECENT_ORDERS) this.#recent.delete(this.#recent.keys().next().value ?? "");
@@ -235,12 +275,18 @@ export class OrderService {
     this.#generation++;
     this.#recent.delete(orderId);
     this.#appending.set(orderId, (this.#appending.get(orderId) ?? 0) + 1);
+    const inFlightAppend: InFlightAppend = { firstVersion: expectedVersion + 1, firstData: events[0]?.data, version: expectedVersion + events.length, state: after };
+    let inFlight = this.#inFlight.get(orderId);
+    if (!inFlight) this.#inFlight.set(orderId, (inFlight = new Set()));
+    inFlight.add(inFlightAppend);
     try {
       await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
     } finally {
       const left = (this.#appending.get(orderId) ?? 1) - 1;
       if (left > 0) this.#appending.set(orderId, left);
       else this.#appending.delete(orderId);
+      inFlight.delete(inFlightAppend);
+      if (inFlight.size === 0 && this.#inFlight.get(orderId) === inFlight) this.#inFlight.delete(orderId);
     }
     // A load that began before the commit must not cache what it read over this entry.
     this.#generation++;

@@ -41,6 +41,12 @@ export interface AcmeClient {
   readonly counters: ClientCounters;
   /** A signed POST of `payload`, or a POST-as-GET when it is `POST_AS_GET`; non-2xx answers are thrown. */
   post(url: string, payload: unknown): Promise<AcmeResponse>;
+  /**
+   * Drop the nonces held and fetch a fresh one. A client that sat out the earlier steps holds a
+   * nonce older than the server's 2-minute lifetime; refreshing it before a step keeps its
+   * first request from being refused and retried inside the measured window.
+   */
+  refreshNonce(): Promise<void>;
   close(): void;
 }
 
@@ -104,6 +110,10 @@ export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey): Prom
     newOrderUrl: directory.newOrder,
     counters,
     post: (url, payload) => signedPost(url, payload, accountUrl),
+    refreshNonce: async () => {
+      nonces.length = 0;
+      nonces.push(await nonce());
+    },
     close: () => agent.destroy(),
   };
 }

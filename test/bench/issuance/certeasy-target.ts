@@ -78,7 +78,10 @@ export async function startCerteasy(options: CerteasyOptions): Promise<BenchTarg
     await writeFile(licensePath, await licenseFile());
     const installed = await runCli(["license", "install", licensePath, "-f", configPath]);
     if (installed.code !== 0) throw new Error(`certeasy license install failed:\n${installed.stderr}`);
-    const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
+    // BENCH_SERVER_NODE_FLAGS: extra node flags for the server alone (say, V8 tracing or
+    // --perf-basic-prof for `perf record`), without touching the bench process.
+    const extraFlags = (process.env["BENCH_SERVER_NODE_FLAGS"] ?? "").split(" ").filter((flag) => flag !== "");
+    const nodeFlags = [...extraFlags, ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`])];
     const server = spawnServer({ command: process.execPath, args: [...nodeFlags, CERTEASY_BIN, "serve", "-f", configPath], cwd: REPO_ROOT });
     cleanups.push(() => server.stop());
     const banner = await server.waitFor(/^ACME directory: (\S+)\nTrust this CA certificate in ACME clients: (\S+)$/m, "ACME directory banner", 60_000);

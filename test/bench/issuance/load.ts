@@ -25,6 +25,8 @@ export interface LevelResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly serverCpuMsPerOrder: number;
+  /** The kernel's part of `serverCpuMsPerOrder` (system time: syscalls, fsync, sockets). */
+  readonly serverSystemMsPerOrder: number;
   /**
    * CPU of the PostgreSQL backends serving the server's database, per order (undefined for
    * SQLite, which runs inside the server); see database-cpu.ts for how close it is.
@@ -104,6 +106,7 @@ export async function runLevel(target: BenchTarget, plan: LevelPlan): Promise<Le
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     serverCpuMsPerOrder: (cpuAfter.ms - cpuBefore.ms) / total,
+    serverSystemMsPerOrder: (cpuAfter.systemMs - cpuBefore.systemMs) / total,
     databaseCpuMsPerOrder: databaseMs === undefined ? undefined : databaseMs / total,
     serverDescendants: Math.max(cpuBefore.descendants, cpuAfter.descendants),
     authzPollsPerOrder: sum(traces.map((t) => t.authzPolls)) / total,

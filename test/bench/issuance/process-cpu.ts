@@ -10,6 +10,8 @@ import { readdirSync, readFileSync } from "node:fs";
 export interface CpuSample {
   /** milliseconds of CPU (user + system), all threads, the process and its descendants */
   readonly ms: number;
+  /** the part of `ms` spent in the kernel (stime + cstime): syscalls, fsync, network */
+  readonly systemMs: number;
   /** how many descendant processes were running */
   readonly descendants: number;
 }
@@ -30,9 +32,15 @@ export function sampleCpu(pid: number): CpuSample {
   const own = statTicks(pid);
   if (own === undefined) throw new Error(`process ${pid} is gone: its CPU time cannot be read.`);
   let ticks = own.self + own.reapedChildren;
+  let systemTicks = own.system;
   const descendants = descendantsOf(pid);
-  for (const child of descendants) ticks += statTicks(child)?.self ?? 0;
-  return { ms: (ticks * 1000) / CLOCK_TICKS_PER_SECOND, descendants: descendants.length };
+  for (const child of descendants) {
+    const sample = statTicks(child);
+    ticks += sample?.self ?? 0;
+    systemTicks += sample?.system ?? 0;
+  }
+  const toMs = (t: number): number => (t * 1000) / CLOCK_TICKS_PER_SECOND;
+  return { ms: toMs(ticks), systemMs: toMs(systemTicks), descendants: descendants.length };
 }
 
 /**
@@ -48,7 +56,7 @@ export function sampleProcesses(pids: readonly number[]): Map<number, number> {
   return byPid;
 }
 
-function statTicks(pid: number): { self: number; reapedChildren: number } | undefined {
+function statTicks(pid: number): { self: number; system: number; reapedChildren: number } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -59,7 +67,7 @@ function statTicks(pid: number): { self: number; reapedChildren: number } | unde
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
   // Fields 14–17 (utime, stime, cutime, cstime) are at 11–14 once pid and comm are cut off.
   const at = (index: number): number => Number(fields[index] ?? 0);
-  return { self: at(11) + at(12), reapedChildren: at(13) + at(14) };
+  return { self: at(11) + at(12), system: at(12) + at(14), reapedChildren: at(13) + at(14) };
 }
 
 /** Every process below `pid`, through each thread's `children` list (Linux 3.5+). */

@@ -34,6 +34,8 @@ export async function benchSession(target: BenchTarget, options: SessionOptions)
     const step = async (spec: LevelSpec): Promise<LevelResult> => {
       const firstOrder = nextOrder;
       nextOrder += spec.clients * spec.ordersPerClient;
+      // Before the clock starts: clients idle since registration hold expired nonces.
+      await Promise.all(clients.slice(0, spec.clients).map((client) => client.acme.refreshNonce()));
       return runLevel(target, {
         clients: clients.slice(0, spec.clients),
         ordersPerClient: spec.ordersPerClient,

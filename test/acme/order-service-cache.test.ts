@@ -1,0 +1,71 @@
+/**
+ * The order service's memory of recent orders: the jobs a commit starts (validation, issuance)
+ * run on `committed$` before the append that committed resolves, and load the order as that
+ * commit left it — from memory, not by re-reading and re-decoding its stream — and never an
+ * older state.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
+
+let workdir: string;
+
+afterEach(async () => {
+  if (workdir) await rm(workdir, { recursive: true, force: true });
+});
+
+describe("orders in memory while their append is in flight", () => {
+  it("a job started by a commit loads the committed order without re-reading its stream", async () => {
+    workdir = await mkdtemp(join(tmpdir(), "certeasy-order-cache-"));
+    const core = await openCore(workdir);
+    const services = await startServices(core, workdir, alwaysValid);
+    try {
+      const accountId = await registerAccount(services);
+      const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: "cache.test" }] }, {});
+      if (created.kind !== "ok") throw new Error("order refused");
+      const { orderId } = created.order;
+      const authorization = created.order.authorizations[0];
+      const challenge = authorization?.challenges.find((c) => c.type === "http-01");
+      if (!authorization || !challenge) throw new Error("no challenge");
+
+      // Like the work queues: subscribed after the service, loading on the commit itself.
+      const seen: { type: string; version: number; challengeStatus: string | undefined; orderStatus: string | undefined }[] = [];
+      const loads: Promise<void>[] = [];
+      const subscription = core.writer.committed$.subscribe((event) => {
+        if (event.sid !== `order:${orderId}`) return;
+        loads.push(
+          services.orders.load(orderId).then(({ state, version }) => {
+            const found = state?.authorizations.find((a) => a.authzId === authorization.authzId);
+            seen.push({ type: event.type, version, challengeStatus: found?.challenges.find((c) => c.challengeId === challenge.challengeId)?.status, orderStatus: state?.status });
+          }),
+        );
+      });
+      const streamReads: string[] = [];
+      const readStream = core.dialect.readStream.bind(core.dialect);
+      core.dialect.readStream = (streamId) => {
+        streamReads.push(streamId);
+        return readStream(streamId);
+      };
+
+      const responded = await services.orders.change(orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
+      expect(responded.kind).toBe("ok");
+      await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 5_000 }).toBe("ready");
+      await Promise.all(loads);
+      subscription.unsubscribe();
+
+      // The challenge's commit, then the validation's: each load saw the state its commit left.
+      const processing = seen.find((s) => s.type === "acme.challenge.processing");
+      expect(processing).toMatchObject({ challengeStatus: "processing", orderStatus: "pending" });
+      const validated = seen.find((s) => s.type === "acme.challenge.valid");
+      expect(validated).toMatchObject({ challengeStatus: "valid", orderStatus: "ready" });
+      expect(validated?.version).toBeGreaterThan(processing?.version ?? Infinity);
+      // Neither those loads nor the validation job's went back to the stream.
+      expect(streamReads).toEqual([]);
+    } finally {
+      await services.stop(1_000);
+      await core.stop("shutdown");
+    }
+  });
+});
