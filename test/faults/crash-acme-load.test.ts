@@ -17,11 +17,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tableProjections } from "../../projections/index.js";
 import type { ProjectionTableName } from "../../projections/row-change.js";
 import { openDialect, type StoreOptions } from "../../src/store/open.js";
-import { POST_AS_GET } from "../bench/issuance/account-key.js";
 import { createInstallation, killLeftoverChildren, postgresAvailability, type Driver, type Installation, type ServeProcess } from "../e2e/harness.js";
 import { startHttp01Responder, type Http01Responder } from "../support/challenge-responders.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
-import { MixedAcmeLoad, type Ledger } from "./support/mixed-acme-load.js";
+import { expectAcknowledgedKept, processing, validationWorldYaml } from "./support/acknowledged.js";
+import { MixedAcmeLoad } from "./support/mixed-acme-load.js";
 
 const KILLS = Number(process.env["CRASH_KILLS"] ?? 2);
 const CLIENTS = Number(process.env["CRASH_CLIENTS"] ?? 8);
@@ -37,24 +37,6 @@ afterAll(async () => {
   await Promise.all([dns?.close(), responder?.close()]);
 });
 afterEach(killLeftoverChildren);
-
-/** Validation against the test DNS and http-01 responder on loopback, and no authorization reuse. */
-const worldYaml = (): string =>
-  [
-    "acme:",
-    "  valid-authorization-lifetime: 0s",
-    "dns-validation-profiles:",
-    "  - name: crash",
-    "    zones:",
-    "      - suffixes:",
-    '          - "."',
-    `        dns-server: ${dns.address}`,
-    "    resolved-ip-policy:",
-    "      allow-cidrs:",
-    "        - 127.0.0.0/8",
-    "    ports:",
-    `      http-01: ${responder.port}`,
-  ].join("\n");
 
 function storeOf(node: Installation): StoreOptions {
   return node.database.driver === "sqlite"
@@ -75,36 +57,6 @@ async function dumpTables(node: Installation): Promise<Record<string, unknown>> 
   }
 }
 
-/** Every acknowledged answer is in the restarted server's database and served by it. */
-async function expectAcknowledgedKept(node: Installation, ledger: Ledger): Promise<void> {
-  const accounts = new Set((await node.db.query<{ account_id: string }>("SELECT account_id FROM acme_accounts")).map((r) => r.account_id));
-  for (const id of ledger.accounts.keys()) expect(accounts.has(id), `acknowledged account ${id}`).toBe(true);
-  const orders = new Set((await node.db.query<{ order_id: string }>("SELECT order_id FROM acme_orders")).map((r) => r.order_id));
-  for (const id of ledger.orders) expect(orders.has(id), `acknowledged order ${id}`).toBe(true);
-  const certificates = new Map((await node.db.query<{ certificate_id: string; status: string }>("SELECT certificate_id, status FROM acme_certificates")).map((r) => [r.certificate_id, r.status]));
-  for (const id of ledger.issued.keys()) expect(certificates.has(id), `certificate ${id} of an acknowledged valid order`).toBe(true);
-  for (const id of ledger.revoked) expect(certificates.get(id), `acknowledged revocation of ${id}`).toBe("revoked");
-  for (const [id, { url, client }] of ledger.issued) {
-    let body = "";
-    for (let attempt = 0; attempt < 3 && !body.startsWith("-----BEGIN CERTIFICATE-----"); attempt++) {
-      try {
-        body = (await client.post(url, POST_AS_GET)).body;
-      } catch (error) {
-        // A keep-alive socket of the killed server may be handed out once; a second try connects anew.
-        body = String(error);
-      }
-    }
-    expect(body.slice(0, 27), `download of certificate ${id}`).toBe("-----BEGIN CERTIFICATE-----");
-  }
-}
-
-/** Validations (challenges) and issuances (orders) in `processing`. */
-async function processing(node: Installation): Promise<number> {
-  const [orders] = await node.db.query<{ n: number | string }>("SELECT count(*) AS n FROM acme_orders WHERE status = 'processing'");
-  const [challenges] = await node.db.query<{ n: number | string }>("SELECT count(*) AS n FROM acme_challenges WHERE status = 'processing'");
-  return Number(orders?.n ?? 0) + Number(challenges?.n ?? 0);
-}
-
 /**
  * What a client may see from a server that is SIGKILLed and restarted: the connection refused
  * or cut, and — after the restart — an order or authorization the interrupted work settled as
@@ -115,7 +67,7 @@ const CRASH_FAILURES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "socket h
 function crashLoop(driver: Driver, skip: boolean): void {
   describe.skipIf(skip)(`SIGKILL under a mixed ACME load (${driver})`, () => {
     it(`keeps every acknowledged answer across ${KILLS} kills, settles interrupted work, and rebuilds identical tables`, async () => {
-      const node = await createInstallation({ driver, configExtra: worldYaml() });
+      const node = await createInstallation({ driver, configExtra: validationWorldYaml(dns, responder) });
       let load: MixedAcmeLoad | undefined;
       let server: ServeProcess | undefined;
       try {

@@ -48,13 +48,15 @@ export interface LoadCounters {
   revocations: number;
   /** failures by a short class: the status and problem type, or the connection error */
   readonly failures: Map<string, number>;
+  /** the first full message of each failure class */
+  readonly samples: Map<string, string>;
 }
 
 const MAX_POLLS = 400;
 
 export class MixedAcmeLoad {
   readonly ledger: Ledger = { accounts: new Map(), orders: new Set(), issued: new Map(), revoked: new Set() };
-  readonly counters: LoadCounters = { ordersCompleted: 0, revocations: 0, failures: new Map() };
+  readonly counters: LoadCounters = { ordersCompleted: 0, revocations: 0, failures: new Map(), samples: new Map() };
   /** completion time (performance.now) of every order, for throughput windows */
   readonly completions: number[] = [];
   #running = false;
@@ -149,6 +151,7 @@ export class MixedAcmeLoad {
     const failures = this.counters.failures;
     const key = failureClass(error);
     failures.set(key, (failures.get(key) ?? 0) + 1);
+    if (!this.counters.samples.has(key)) this.counters.samples.set(key, error instanceof Error ? error.message : String(error));
   }
 }
 
