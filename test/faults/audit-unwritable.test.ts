@@ -12,12 +12,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { POST_AS_GET } from "../bench/issuance/account-key.js";
 import { createInstallation, httpsGet, killLeftoverChildren, STACK_FRAME, type Installation, type ServeProcess } from "../e2e/harness.js";
-import { startHttp01Responder, type Http01Responder } from "../support/challenge-responders.js";
-import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
-import { expectAcknowledgedKept, validationWorldYaml } from "./support/acknowledged.js";
+import { expectAcknowledgedKept, useValidationWorld, validationWorldYaml } from "./support/acknowledged.js";
 import { MixedAcmeLoad } from "./support/mixed-acme-load.js";
 
 const CLIENTS = 4;
@@ -33,14 +31,7 @@ function canMount(): boolean {
 const mountable = canMount();
 if (!mountable) console.warn("audit-unwritable: not root or no mount(8) — skipping the disk-full and read-only audit file tests");
 
-let dns: TestDnsServer;
-let responder: Http01Responder;
-beforeAll(async () => {
-  [dns, responder] = await Promise.all([startDnsServer({ defaultA: "127.0.0.1" }), startHttp01Responder()]);
-});
-afterAll(async () => {
-  await Promise.all([dns?.close(), responder?.close()]);
-});
+const world = useValidationWorld();
 afterEach(killLeftoverChildren);
 
 /** Write zeros into `path` until the file system says ENOSPC. */
@@ -81,7 +72,7 @@ describe.skipIf(!mountable)("the audit file cannot be written under load", () =>
   for (const fault of FAULTS) {
     it(`${fault.name} (${fault.code}): 503 with the reason, /readyz false, reads served, nothing acknowledged lost after the restart`, async () => {
       const node: Installation = await createInstallation({
-        configExtra: [validationWorldYaml(dns, responder), "audit:", "  enabled: true", `  path: ${JSON.stringify(join("/MNT", "audit.log"))}`].join("\n"),
+        configExtra: [validationWorldYaml(world()), "audit:", "  enabled: true", `  path: ${JSON.stringify(join("/MNT", "audit.log"))}`].join("\n"),
       });
       const mnt = join(node.workdir, "auditfs");
       // The config names the mount point; written before the first boot.
@@ -97,7 +88,7 @@ describe.skipIf(!mountable)("the audit file cannot be written under load", () =>
         const readyz = new URL("/readyz", server.directoryUrl).href;
         load = new MixedAcmeLoad({
           endpoint: { directoryUrl: server.directoryUrl, caPem },
-          http01: responder,
+          http01: world().responder,
           clients: CLIENTS,
           revokeEvery: 3,
           identifier: (n) => `o${n}-${fault.code.toLowerCase()}.audit.test`,

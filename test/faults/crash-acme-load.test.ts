@@ -13,14 +13,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { tableProjections } from "../../projections/index.js";
 import type { ProjectionTableName } from "../../projections/row-change.js";
 import { openDialect, type StoreOptions } from "../../src/store/open.js";
 import { createInstallation, killLeftoverChildren, postgresAvailability, type Driver, type Installation, type ServeProcess } from "../e2e/harness.js";
-import { startHttp01Responder, type Http01Responder } from "../support/challenge-responders.js";
-import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
-import { expectAcknowledgedKept, processing, validationWorldYaml } from "./support/acknowledged.js";
+import { expectAcknowledgedKept, processing, useValidationWorld, validationWorldYaml } from "./support/acknowledged.js";
 import { MixedAcmeLoad } from "./support/mixed-acme-load.js";
 
 const KILLS = Number(process.env["CRASH_KILLS"] ?? 2);
@@ -28,14 +26,7 @@ const CLIENTS = Number(process.env["CRASH_CLIENTS"] ?? 8);
 /** how long an interrupted validation or issuance may take to settle after a restart */
 const SETTLE_DEADLINE_MS = 90_000;
 
-let dns: TestDnsServer;
-let responder: Http01Responder;
-beforeAll(async () => {
-  [dns, responder] = await Promise.all([startDnsServer({ defaultA: "127.0.0.1" }), startHttp01Responder()]);
-});
-afterAll(async () => {
-  await Promise.all([dns?.close(), responder?.close()]);
-});
+const world = useValidationWorld();
 afterEach(killLeftoverChildren);
 
 function storeOf(node: Installation): StoreOptions {
@@ -67,7 +58,7 @@ const CRASH_FAILURES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "socket h
 function crashLoop(driver: Driver, skip: boolean): void {
   describe.skipIf(skip)(`SIGKILL under a mixed ACME load (${driver})`, () => {
     it(`keeps every acknowledged answer across ${KILLS} kills, settles interrupted work, and rebuilds identical tables`, async () => {
-      const node = await createInstallation({ driver, configExtra: validationWorldYaml(dns, responder) });
+      const node = await createInstallation({ driver, configExtra: validationWorldYaml(world()) });
       let load: MixedAcmeLoad | undefined;
       let server: ServeProcess | undefined;
       try {
@@ -77,7 +68,7 @@ function crashLoop(driver: Driver, skip: boolean): void {
         const run = Math.random().toString(36).slice(2, 8);
         load = new MixedAcmeLoad({
           endpoint: { directoryUrl: server.directoryUrl, caPem },
-          http01: responder,
+          http01: world().responder,
           clients: CLIENTS,
           revokeEvery: 3,
           identifier: (n) => `o${n}-${run}.crash.test`,

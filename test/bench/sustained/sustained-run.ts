@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { httpsGet } from "../../e2e/https.js";
 import { MixedAcmeLoad } from "../../faults/support/mixed-acme-load.js";
 import type { Http01Publisher } from "../issuance/order-flow.js";
 import type { ChallengeWorld } from "../issuance/bench-target.js";
@@ -28,6 +29,8 @@ export interface RssSample {
   /** seconds since the end of the warm-up */
   readonly t: number;
   readonly mb: number;
+  /** V8 heap in use (MB), from the server's /metrics: tells JavaScript objects from native memory */
+  readonly heapMb: number | undefined;
 }
 
 export interface SustainedReport {
@@ -41,6 +44,16 @@ export interface SustainedReport {
   readonly revocations: number;
   readonly failures: ReadonlyMap<string, number>;
   readonly samples: ReadonlyMap<string, string>;
+}
+
+/** `certeasy_nodejs_heap_size_used_bytes` from the server's /metrics, in MB. */
+async function heapUsedMb(metricsUrl: string, caPem: string): Promise<number | undefined> {
+  try {
+    const match = /^certeasy_nodejs_heap_size_used_bytes (\S+)$/m.exec((await httpsGet(metricsUrl, caPem)).body);
+    return match ? Number(match[1]) / 1024 / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** VmRSS of `pid` in MB, from /proc/<pid>/status. */
@@ -69,14 +82,19 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     await sleep(options.warmupSeconds * 1000);
     const measuredFrom = performance.now();
     const completedBefore = load.completions.length;
-    const sample = (): void => void rss.push({ t: (performance.now() - measuredFrom) / 1000, mb: rssMb(target.pid) });
-    sample();
-    sampler = setInterval(sample, options.rssEveryMs);
+    const metricsUrl = new URL("/metrics", target.endpoint.directoryUrl).href;
+    const sample = async (): Promise<void> => {
+      const t = (performance.now() - measuredFrom) / 1000;
+      const mb = rssMb(target.pid);
+      rss.push({ t, mb, heapMb: await heapUsedMb(metricsUrl, target.endpoint.caPem) });
+    };
+    await sample();
+    sampler = setInterval(() => void sample(), options.rssEveryMs);
     const progress = setInterval(() => options.log(`    … ${Math.round((performance.now() - measuredFrom) / 1000)} s, ${load.completions.length - completedBefore} orders, RSS ${rss.at(-1)?.mb.toFixed(0)} MB`), 30_000);
     await sleep(options.seconds * 1000);
     clearInterval(progress);
     clearInterval(sampler);
-    sample();
+    await sample();
     const windowMs = options.windowSeconds * 1000;
     const windows = Array.from({ length: Math.floor(options.seconds / options.windowSeconds) }, () => 0);
     for (const at of load.completions.slice(completedBefore)) {
@@ -123,11 +141,13 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
   const half = Math.floor(rates.length / 2);
   const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const mbs = report.rss.map((s) => s.mb);
+  const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
   return [
     `certeasy ${report.driver}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
+    `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,
     `  failures: ${report.failures.size === 0 ? "none" : [...report.failures].map(([k, n]) => `${k} ×${n} (${report.samples.get(k)?.slice(0, 200)})`).join("; ")}`,
   ];
 }

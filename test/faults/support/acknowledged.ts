@@ -4,15 +4,36 @@
  * issuance is left in `processing`. Plus the validation world (test DNS and http-01 responder on
  * loopback) the `serve` children are configured with.
  */
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { POST_AS_GET } from "../../bench/issuance/account-key.js";
 import type { Installation } from "../../e2e/harness.js";
-import type { Http01Responder } from "../../support/challenge-responders.js";
-import type { TestDnsServer } from "../../support/dns-server.js";
+import { startHttp01Responder, type Http01Responder } from "../../support/challenge-responders.js";
+import { startDnsServer, type TestDnsServer } from "../../support/dns-server.js";
 import type { Ledger } from "./mixed-acme-load.js";
 
+export interface ValidationWorld {
+  readonly dns: TestDnsServer;
+  readonly responder: Http01Responder;
+}
+
+/** A test DNS server (every name → 127.0.0.1) and an http-01 responder for the file's tests. */
+export function useValidationWorld(): () => ValidationWorld {
+  let world: ValidationWorld | undefined;
+  beforeAll(async () => {
+    const [dns, responder] = await Promise.all([startDnsServer({ defaultA: "127.0.0.1" }), startHttp01Responder()]);
+    world = { dns, responder };
+  });
+  afterAll(async () => {
+    await Promise.all([world?.dns.close(), world?.responder.close()]);
+  });
+  return () => {
+    if (!world) throw new Error("the validation world is started in beforeAll");
+    return world;
+  };
+}
+
 /** Validation against the test DNS and http-01 responder on loopback, and no authorization reuse. */
-export const validationWorldYaml = (dns: TestDnsServer, responder: Http01Responder): string =>
+export const validationWorldYaml = ({ dns, responder }: ValidationWorld): string =>
   [
     "acme:",
     "  valid-authorization-lifetime: 0s",
