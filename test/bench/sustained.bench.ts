@@ -12,6 +12,8 @@
  *   --warmup N         warm-up seconds, not reported (default 30)
  *   --window N         throughput window in seconds (default 10)
  *   --rss-every N      RSS sample interval in seconds (default 5)
+ *   --max-old-space N  run the server with --max-old-space-size=N (MB): memory that is really
+ *                      retained then crashes it (a failure), garbage merely not yet collected does not
  *   --only sqlite,postgres
  */
 import { connectOutcome } from "../e2e/https.js";
@@ -31,6 +33,7 @@ const seconds = option("--seconds", 300);
 const warmupSeconds = option("--warmup", 30);
 const windowSeconds = option("--window", 10);
 const rssEveryMs = option("--rss-every", 5) * 1000;
+const maxOldSpace = args.includes("--max-old-space") ? option("--max-old-space", 0) : undefined;
 const log = (line: string): void => console.log(line);
 
 const [dns, responder] = await Promise.all([startDnsServer({ defaultA: "127.0.0.1" }), startHttp01Responder()]);
@@ -43,7 +46,7 @@ if (only === undefined || only.includes("postgres")) {
 log(`certeasy sustained-load benchmark, node ${process.version}, ${new Date().toISOString()}`);
 try {
   for (const driver of drivers) {
-    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log });
+    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}) });
     log(reportLines(report, windowSeconds).join("\n"));
     if (report.failures.size > 0) process.exitCode = 1;
   }

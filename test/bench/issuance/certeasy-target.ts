@@ -27,6 +27,8 @@ export interface CerteasyOptions {
   readonly world: ChallengeWorld;
   /** write a V8 CPU profile (`node --cpu-prof`) into this folder when the server exits */
   readonly cpuProfileDir?: string;
+  /** more node flags for the server process, e.g. `--max-old-space-size=192` */
+  readonly nodeFlags?: readonly string[];
   /** the lines under `rate-limiting:` (default: loopback whitelisted, see LOOPBACK_WHITELISTED) */
   readonly rateLimiting?: readonly string[];
 }
@@ -88,7 +90,7 @@ export async function startCerteasy(options: CerteasyOptions): Promise<BenchTarg
     await writeFile(licensePath, await licenseFile());
     const installed = await runCli(["license", "install", licensePath, "-f", configPath]);
     if (installed.code !== 0) throw new Error(`certeasy license install failed:\n${installed.stderr}`);
-    const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
+    const nodeFlags = [...(options.nodeFlags ?? []), ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`])];
     const server = spawnServer({ command: process.execPath, args: [...nodeFlags, CERTEASY_BIN, "serve", "-f", configPath], cwd: REPO_ROOT });
     cleanups.push(() => server.stop());
     const banner = await server.waitFor(/^ACME directory: (\S+)\nTrust this CA certificate in ACME clients: (\S+)$/m, "ACME directory banner", 60_000);

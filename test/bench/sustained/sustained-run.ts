@@ -22,6 +22,8 @@ export interface SustainedOptions {
   readonly seconds: number;
   readonly windowSeconds: number;
   readonly rssEveryMs: number;
+  /** `--max-old-space-size` of the server (MB): a leak then ends in an out-of-memory crash */
+  readonly maxOldSpaceMb?: number;
   readonly log: (line: string) => void;
 }
 
@@ -35,6 +37,7 @@ export interface RssSample {
 
 export interface SustainedReport {
   readonly driver: Driver;
+  readonly maxOldSpaceMb: number | undefined;
   readonly clients: number;
   readonly seconds: number;
   /** orders completed in each window after the warm-up */
@@ -64,7 +67,11 @@ export function rssMb(pid: number): number {
 }
 
 export async function runSustained(options: SustainedOptions): Promise<SustainedReport> {
-  const target = await startCerteasy({ driver: options.driver, world: options.world });
+  const target = await startCerteasy({
+    driver: options.driver,
+    world: options.world,
+    ...(options.maxOldSpaceMb === undefined ? {} : { nodeFlags: [`--max-old-space-size=${options.maxOldSpaceMb}`] }),
+  });
   const run = Math.random().toString(36).slice(2, 8);
   const load = new MixedAcmeLoad({
     endpoint: target.endpoint,
@@ -104,6 +111,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     await load.stop();
     return {
       driver: options.driver,
+      maxOldSpaceMb: options.maxOldSpaceMb,
       clients: options.clients,
       seconds: options.seconds,
       windows,
@@ -143,7 +151,7 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
   const mbs = report.rss.map((s) => s.mb);
   const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
   return [
-    `certeasy ${report.driver}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
+    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
