@@ -148,7 +148,7 @@ describe("a tampered event table", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 300_000);
 
   it("and the untouched table passes", async () => {
     expect(await verifyCopy(() => undefined)).toBeNull();
