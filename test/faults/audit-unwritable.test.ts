@@ -10,7 +10,7 @@
  * Needs root (mount); elsewhere the tests skip and say so.
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { POST_AS_GET } from "../bench/issuance/account-key.js";
@@ -77,7 +77,7 @@ describe.skipIf(!mountable)("the audit file cannot be written under load", () =>
       const mnt = join(node.workdir, "auditfs");
       // The config names the mount point; written before the first boot.
       const config = await readFile(node.configPath, "utf8");
-      await import("node:fs/promises").then((fs) => fs.writeFile(node.configPath, config.replace('"/MNT/audit.log"', JSON.stringify(join(mnt, "audit.log")))));
+      await writeFile(node.configPath, config.replace('"/MNT/audit.log"', JSON.stringify(join(mnt, "audit.log"))));
       await mkdir(mnt);
       execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", mnt]);
       let server: ServeProcess | undefined;
@@ -160,7 +160,6 @@ describe("an audit path that cannot be opened at boot", () => {
     try {
       const first = await node.serve({ timeoutMs: 90_000 });
       expect((await first.stop("SIGTERM")).code).toBe(0);
-      const { rename } = await import("node:fs/promises");
       await rename(node.auditPath, `${node.auditPath}.kept`);
       await mkdir(node.auditPath);
       const refused = await node.cli("serve");

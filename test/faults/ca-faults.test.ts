@@ -10,6 +10,7 @@ import { X509Certificate } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
+import { calculateJwkThumbprint } from "jose";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { generateCertificateKey } from "../bench/issuance/csr.js";
@@ -84,8 +85,8 @@ async function finalizeOne(server: AcmeTestServer, name: string): Promise<Finali
   return { name, connection, key, kid, orderUrl, finalizeAnswer };
 }
 
-async function thumbprint(key: TestAccountKey): Promise<string> {
-  const { calculateJwkThumbprint } = await import("jose");
+/** RFC 7638 thumbprint of the account key: the second half of the key authorization (RFC 8555 §8.1). */
+function thumbprint(key: TestAccountKey): Promise<string> {
   return calculateJwkThumbprint(key.publicJwk as Parameters<typeof calculateJwkThumbprint>[0]);
 }
 
