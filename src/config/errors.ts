@@ -35,9 +35,20 @@ export function renderIssue(issue: ConfigIssue): string {
   return `${issue.file}: ${issue.message}`;
 }
 
-/** Renders a key path the way the user wrote it in YAML: `server.url.0`. */
+/**
+ * Renders a key path the way the user wrote it in YAML: `server.url.0`. A key that could not be
+ * read back from the plain form — empty, or holding a dot, spaces, quotes or invisible/control
+ * characters (a zero-width space, an RTL override) — is shown JSON-quoted, so every message
+ * still names its key.
+ */
 export function renderPath(path: readonly PropertyKey[]): string {
-  return path.map((segment) => String(segment)).join(".");
+  return path.map((segment) => renderSegment(String(segment))).join(".");
+}
+
+const UNREADABLE_KEY = /^$|[\s."\\\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/u;
+
+function renderSegment(segment: string): string {
+  return UNREADABLE_KEY.test(segment) ? JSON.stringify(segment) : segment;
 }
 
 /** Describes a found value for "got …" in messages, without dumping whole sections. */

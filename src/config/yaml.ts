@@ -4,7 +4,7 @@
  * syntax errors name the line and column, a key may appear once per mapping, and lists must be
  * block sequences — a flow sequence `[a, b]` is refused with `expected sequence (use '-' items)`.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import { renderPath } from "./errors.js";
 import type { ConfigIssue } from "./errors.js";
@@ -83,7 +83,15 @@ export function parseYaml(text: string, file: string): YamlParseResult {
     return { ok: true, value: doc.toJS(), issues };
   } catch (error) {
     // toJS refuses alias bombs ("excessive alias count"); report it like any YAML error.
+    // The first alias is where the expansion starts: name its line, as for any YAML error.
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, issues: [{ file, path: "", message: `invalid YAML: ${reason}` }] };
+    let firstAlias: number | undefined;
+    visit(doc, {
+      Alias: (_key, node) => {
+        firstAlias = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    return { ok: false, issues: [{ file, path: "", message: `invalid YAML: ${reason}`, ...(firstAlias === undefined ? {} : at(firstAlias)) }] };
   }
 }

@@ -8,7 +8,7 @@
  * (DESIGN §2 invariant 10).
  */
 import type { Logger } from "pino";
-import { isStoreUnavailable, LeaseLostError } from "../store/errors.js";
+import { AuditMirrorError, isStoreUnavailable, LeaseLostError } from "../store/errors.js";
 
 /** The error short names of RFC 8555 §6.7 (Table "Error Types"). */
 export type AcmeErrorType =
@@ -176,6 +176,35 @@ export function standingByProblem(): AcmeProblem {
   );
 }
 
+/** Seconds a client is asked to wait while the audit file cannot be written (an operator must act). */
+const AUDIT_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * What every write is answered once the audit file could not be written (disk full, file system
+ * read-only, I/O error): DESIGN §2 invariant 7 forbids acknowledging an event that is not
+ * mirrored, so the node acknowledges nothing more until it is restarted with a writable file.
+ * The request that met the failure may have been committed (it is re-mirrored at the next
+ * boot); it is not acknowledged, and a client retrying it later is what ACME expects.
+ */
+export function auditStoppedProblem(error: AuditMirrorError): AcmeProblem {
+  const code = causeCode(error);
+  return new AcmeProblem({
+    type: "serverInternal",
+    status: 503,
+    detail: `The server cannot write its audit file${code ? ` (${code})` : ""}, so it acknowledges no change until an operator has fixed it and restarted the server. Retry later.`,
+    retryAfterSeconds: AUDIT_RETRY_AFTER_SECONDS,
+  });
+}
+
+/** The first `code` (ENOSPC, EROFS, EIO…) along the cause chain. */
+function causeCode(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
 function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {
   if (error instanceof AcmeProblem) {
     if (error.status >= 500) log.error({ err: error }, "request failed with a server-side problem");
@@ -185,6 +214,10 @@ function asAcmeProblem(error: unknown, log: Logger): AcmeProblem {
     // Fenced by the lease: another node is active. Nothing was committed here.
     log.warn({ err: error }, "append refused: the writer lease is held by another node; answering 503");
     return stoodDownProblem();
+  }
+  if (error instanceof AuditMirrorError) {
+    log.warn({ err: error }, "write refused: the audit file cannot be written; answering 503");
+    return auditStoppedProblem(error);
   }
   if (isStoreUnavailable(error)) {
     // Nothing was committed; the pool reconnects by itself, so "try again shortly" is the truth.

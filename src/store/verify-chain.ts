@@ -29,7 +29,11 @@ export class ChainVerifier {
   /** Check the next event's stored body and hash; `row` adds the indexed columns to compare. */
   check(position: number, body: string, hash: string, row?: EventRow): ChainFault | null {
     const at = (reason: string): ChainFault => ({ position, reason: `position ${position}: ${reason}` });
-    if (position !== this.#next) return at(`expected position ${this.#next} (a gap or a reordered log)`);
+    // A deleted row is a hole: name the missing position, the first one that no longer holds.
+    if (position > this.#next) {
+      return { position: this.#next, reason: `position ${this.#next}: missing (the log jumps from ${this.#next - 1} to ${position}; an event was removed)` };
+    }
+    if (position !== this.#next) return at(`expected position ${this.#next} (a reordered log)`);
     if (eventHash(body) !== hash) return at("the body does not hash to the stored hash (the body or hash was altered)");
     let event: StoredEvent;
     try {

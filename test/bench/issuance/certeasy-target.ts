@@ -27,6 +27,8 @@ export interface CerteasyOptions {
   readonly world: ChallengeWorld;
   /** write a V8 CPU profile (`node --cpu-prof`) into this folder when the server exits */
   readonly cpuProfileDir?: string;
+  /** more node flags for the server process, e.g. `--max-old-space-size=192` */
+  readonly nodeFlags?: readonly string[];
   /** the lines under `rate-limiting:` (default: loopback whitelisted, see LOOPBACK_WHITELISTED) */
   readonly rateLimiting?: readonly string[];
 }
@@ -81,7 +83,7 @@ export async function startCerteasy(options: CerteasyOptions): Promise<BenchTarg
     // BENCH_SERVER_NODE_FLAGS: extra node flags for the server alone (say, V8 tracing or
     // --perf-basic-prof for `perf record`), without touching the bench process.
     const extraFlags = (process.env["BENCH_SERVER_NODE_FLAGS"] ?? "").split(" ").filter((flag) => flag !== "");
-    const nodeFlags = [...extraFlags, ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`])];
+    const nodeFlags = [...(options.nodeFlags ?? []), ...extraFlags, ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`])];
     const server = spawnServer({ command: process.execPath, args: [...nodeFlags, CERTEASY_BIN, "serve", "-f", configPath], cwd: REPO_ROOT });
     cleanups.push(() => server.stop());
     const banner = await server.waitFor(/^ACME directory: (\S+)\nTrust this CA certificate in ACME clients: (\S+)$/m, "ACME directory banner", 60_000);

@@ -9,7 +9,7 @@
  *   argv.log        one JSON line per run: { program, argv, pid }
  *   pids/<pid>.json the pids a hanging run started (timeout scenario)
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const dir = process.env.FAKE_ADCS_DIR;
@@ -42,14 +42,28 @@ const requestsDir = () => {
   return path;
 };
 
+/**
+ * The next request id, reserved by creating its file exclusively: concurrent certreq runs (several
+ * orders finalized at once) each get an id of their own, as from a real CA's database, instead of
+ * two reading the same maximum and one overwriting the other's row.
+ */
 export function nextRequestId() {
   const ids = readdirSync(requestsDir()).map((name) => Number.parseInt(name, 10)).filter(Number.isFinite);
-  return ids.length === 0 ? 1 : Math.max(...ids) + 1;
+  for (let id = ids.length === 0 ? 1 : Math.max(...ids) + 1; ; id++) {
+    try {
+      closeSync(openSync(join(requestsDir(), `${id}.json`), "wx"));
+      return id;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+  }
 }
 
 export function loadRequest(id) {
   const file = join(requestsDir(), `${id}.json`);
-  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  // An empty file is an id reserved by a certreq still writing its row.
+  return text === "" ? undefined : JSON.parse(text);
 }
 
 export function saveRequest(row) {
@@ -57,7 +71,10 @@ export function saveRequest(row) {
 }
 
 export function allRequests() {
-  return readdirSync(requestsDir()).map((name) => JSON.parse(readFileSync(join(requestsDir(), name), "utf8")));
+  return readdirSync(requestsDir())
+    .map((name) => readFileSync(join(requestsDir(), name), "utf8"))
+    .filter((text) => text !== "")
+    .map((text) => JSON.parse(text));
 }
 
 /** Spawns a child in the same process group, records both pids, and never returns. */

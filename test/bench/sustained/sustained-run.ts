@@ -1,0 +1,161 @@
+/**
+ * Sustained load against Certeasy as an operator runs it (`serve` child, audit file on, logs at
+ * warn): N raw JWS clients (test/faults/support/mixed-acme-load.ts) run complete orders back to
+ * back and revoke one certificate in five, for a fixed time. After a warm-up that is not
+ * reported, it counts completed orders per window (is throughput flat?) and samples the server's
+ * resident set from /proc every few seconds (does memory stay bounded?).
+ */
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { httpsGet } from "../../e2e/https.js";
+import { MixedAcmeLoad } from "../../faults/support/mixed-acme-load.js";
+import type { Http01Publisher } from "../issuance/order-flow.js";
+import type { ChallengeWorld } from "../issuance/bench-target.js";
+import { startCerteasy, type Driver } from "../issuance/certeasy-target.js";
+
+export interface SustainedOptions {
+  readonly driver: Driver;
+  readonly world: ChallengeWorld;
+  readonly http01: Http01Publisher;
+  readonly clients: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly windowSeconds: number;
+  readonly rssEveryMs: number;
+  /** `--max-old-space-size` of the server (MB): a leak then ends in an out-of-memory crash */
+  readonly maxOldSpaceMb?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RssSample {
+  /** seconds since the end of the warm-up */
+  readonly t: number;
+  readonly mb: number;
+  /** V8 heap in use (MB), from the server's /metrics: tells JavaScript objects from native memory */
+  readonly heapMb: number | undefined;
+}
+
+export interface SustainedReport {
+  readonly driver: Driver;
+  readonly maxOldSpaceMb: number | undefined;
+  readonly clients: number;
+  readonly seconds: number;
+  /** orders completed in each window after the warm-up */
+  readonly windows: readonly number[];
+  readonly rss: readonly RssSample[];
+  readonly ordersCompleted: number;
+  readonly revocations: number;
+  readonly failures: ReadonlyMap<string, number>;
+  readonly samples: ReadonlyMap<string, string>;
+}
+
+/** `certeasy_nodejs_heap_size_used_bytes` from the server's /metrics, in MB. */
+async function heapUsedMb(metricsUrl: string, caPem: string): Promise<number | undefined> {
+  try {
+    const match = /^certeasy_nodejs_heap_size_used_bytes (\S+)$/m.exec((await httpsGet(metricsUrl, caPem)).body);
+    return match ? Number(match[1]) / 1024 / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS of `pid` in MB, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) / 1024;
+}
+
+export async function runSustained(options: SustainedOptions): Promise<SustainedReport> {
+  const target = await startCerteasy({
+    driver: options.driver,
+    world: options.world,
+    ...(options.maxOldSpaceMb === undefined ? {} : { nodeFlags: [`--max-old-space-size=${options.maxOldSpaceMb}`] }),
+  });
+  const run = Math.random().toString(36).slice(2, 8);
+  const load = new MixedAcmeLoad({
+    endpoint: target.endpoint,
+    http01: options.http01,
+    clients: options.clients,
+    revokeEvery: 5,
+    identifier: (n) => `s${n}-${run}.sustained.test`,
+    pollDelayMs: 20,
+  });
+  const rss: RssSample[] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    load.start();
+    options.log(`  ${target.label}: ${options.clients} clients, warm-up ${options.warmupSeconds} s`);
+    await sleep(options.warmupSeconds * 1000);
+    const measuredFrom = performance.now();
+    const completedBefore = load.completions.length;
+    const metricsUrl = new URL("/metrics", target.endpoint.directoryUrl).href;
+    const sample = async (): Promise<void> => {
+      const t = (performance.now() - measuredFrom) / 1000;
+      const mb = rssMb(target.pid);
+      rss.push({ t, mb, heapMb: await heapUsedMb(metricsUrl, target.endpoint.caPem) });
+    };
+    await sample();
+    sampler = setInterval(() => void sample(), options.rssEveryMs);
+    const progress = setInterval(() => options.log(`    … ${Math.round((performance.now() - measuredFrom) / 1000)} s, ${load.completions.length - completedBefore} orders, RSS ${rss.at(-1)?.mb.toFixed(0)} MB`), 30_000);
+    await sleep(options.seconds * 1000);
+    clearInterval(progress);
+    clearInterval(sampler);
+    await sample();
+    const windowMs = options.windowSeconds * 1000;
+    const windows = Array.from({ length: Math.floor(options.seconds / options.windowSeconds) }, () => 0);
+    for (const at of load.completions.slice(completedBefore)) {
+      const i = Math.floor((at - measuredFrom) / windowMs);
+      if (i >= 0 && i < windows.length) windows[i] = (windows[i] ?? 0) + 1;
+    }
+    await load.stop();
+    return {
+      driver: options.driver,
+      maxOldSpaceMb: options.maxOldSpaceMb,
+      clients: options.clients,
+      seconds: options.seconds,
+      windows,
+      rss,
+      ordersCompleted: load.completions.length - completedBefore,
+      revocations: load.counters.revocations,
+      failures: load.counters.failures,
+      samples: load.counters.samples,
+    };
+  } catch (error) {
+    throw new Error(`${target.label}: ${error instanceof Error ? error.message : String(error)}\nServer output (tail):\n${target.output().slice(-4000)}`);
+  } finally {
+    if (sampler) clearInterval(sampler);
+    await load.stop();
+    load.close();
+    await target.stop();
+  }
+}
+
+/** Least-squares slope of RSS over time, MB per minute. */
+export function rssSlopeMbPerMinute(samples: readonly RssSample[]): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const meanT = samples.reduce((a, s) => a + s.t, 0) / n;
+  const meanM = samples.reduce((a, s) => a + s.mb, 0) / n;
+  const num = samples.reduce((a, s) => a + (s.t - meanT) * (s.mb - meanM), 0);
+  const den = samples.reduce((a, s) => a + (s.t - meanT) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 60;
+}
+
+/** The lines the bench prints and docs/reliability.md quotes. */
+export function reportLines(report: SustainedReport, windowSeconds: number): string[] {
+  const rates = report.windows.map((n) => n / windowSeconds);
+  const mean = rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
+  const half = Math.floor(rates.length / 2);
+  const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const mbs = report.rss.map((s) => s.mb);
+  const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
+  return [
+    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
+    `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
+    `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
+    `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
+    `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,
+    `  failures: ${report.failures.size === 0 ? "none" : [...report.failures].map(([k, n]) => `${k} ×${n} (${report.samples.get(k)?.slice(0, 200)})`).join("; ")}`,
+  ];
+}
