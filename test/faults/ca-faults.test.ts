@@ -14,7 +14,7 @@ import { calculateJwkThumbprint } from "jose";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { generateCertificateKey } from "../bench/issuance/csr.js";
-import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
+import { CA_NAME, FAKE_CERTREQ, FAKE_CERTUTIL, TEMPLATE, createTestCa, hungFakePids, withFakeAdcs, type FakeAdcs } from "../ca/adcs-cli/fixture.js";
 import { startAcmeTestServer, type AcmeTestServer } from "../e2e/acme-server.js";
 import { RawAcmeConnection, retryAfter, type RawAnswer } from "../e2e/raw-acme.js";
 import type { TestAccountKey } from "../acme/jws-fixtures.js";
@@ -104,23 +104,6 @@ async function caRequestsByName(fake: FakeAdcs): Promise<Map<string, number>> {
   return counts;
 }
 
-/** pids the fake certreq recorded when it started hanging (itself and the child it spawned) */
-async function hungCertreqs(fake: FakeAdcs): Promise<number[]> {
-  const dir = join(fake.dir, "pids");
-  const pids: number[] = [];
-  for (const file of await readdir(dir).catch(() => [])) pids.push(...(JSON.parse(await readFile(join(dir, file), "utf8")) as { pids: number[] }).pids);
-  return pids.filter(alive);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const submits = async (fake: FakeAdcs): Promise<number> => (await fake.argv()).filter((e) => e.program === "certreq" && e.argv.includes("-submit")).length;
 
 async function orderStatus(f: Finalized): Promise<RawAnswer> {
@@ -143,14 +126,15 @@ describe("CA faults under concurrent finalizations (adcs-cli)", () => {
             // certreq hangs right now (its processes are alive): another client is served in full
             // meanwhile, and the hung processes are still there once it is done.
             await expect.poll(() => submits(fake), { timeout: 30_000 }).toBeGreaterThanOrEqual(CLIENTS);
-            const hung = await hungCertreqs(fake);
+            const hung = await hungFakePids(fake.dir);
             expect(hung.length).toBeGreaterThan(0);
             const other = new RawAcmeConnection(server.baseUrl, server.rootPem);
             const { kid, key } = await other.newAccount();
             expect(kid).toBeDefined();
             expect((await other.newOrder(key, String(kid), ["bystander.corp.test"])).status).toBe(201);
             other.close();
-            expect(hung.filter(alive).length, "certreq still hanging after the other client was served").toBeGreaterThan(0);
+            const hungAfter = await hungFakePids(fake.dir);
+            expect(hung.filter((pid) => hungAfter.includes(pid)).length, "certreq still hanging after the other client was served").toBeGreaterThan(0);
           }
           // The CA keeps failing: several submissions attempted, the orders still processing.
           await expect.poll(() => submits(fake), { timeout: 60_000 }).toBeGreaterThanOrEqual(CLIENTS * 2);

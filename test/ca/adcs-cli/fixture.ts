@@ -131,7 +131,26 @@ export async function withFakeAdcs<T>(ca: TestCa, run: (fake: FakeAdcs) => Promi
     });
   } finally {
     delete process.env.FAKE_ADCS_DIR;
+    // A hanging certreq outlives a server stopped under it (and the test run): end it here.
+    for (const pid of await hungFakePids(dir)) process.kill(pid, "SIGKILL");
     await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** The live pids a hanging fake certreq recorded (itself and the child it spawned). */
+export async function hungFakePids(fakeDir: string): Promise<number[]> {
+  const pidsDir = join(fakeDir, "pids");
+  const pids: number[] = [];
+  for (const file of await readdir(pidsDir).catch(() => [])) pids.push(...(JSON.parse(await readFile(join(pidsDir, file), "utf8")) as { pids: number[] }).pids);
+  return pids.filter(isAlive);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
