@@ -84,6 +84,16 @@ export class AuthorityUnavailableError extends Error {
 
 /**
 /**
+ * A submission whose answer was lost after it may have reached the CA (the call timed out, or
+ * was killed, once the request was on its way). Submitting again could leave two requests at
+ * the CA — two certificates for one order (DESIGN §2 invariant 9) — so the caller gives the
+ * request up instead of retrying it or failing over.
+ */
+export class SubmissionInDoubtError extends Error {
+  override readonly name = "SubmissionInDoubtError";
+}
+
+/**
  * Thrown by `revoke` on an authority that has no way to revoke (ADCS Web Enrollment, adcs.md
  * §6): the revocation stands in Certeasy, propagation records it as skipped with this message,
  * which tells the operator what to do at the CA. Not a failure to retry.

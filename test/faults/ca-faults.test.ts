@@ -3,8 +3,10 @@
  * authority whose certreq (the test fake) hangs until the configured timeout, prints garbage,
  * exits non-zero, cannot reach the CA, or is denied by policy. Expected: a transient fault keeps
  * the orders `processing` (Retry-After on every poll) and they finish `valid` once the CA is
- * back; a denial ends them `invalid` with the CA's reason; the CA never records a second request
- * for an order's CSR; and during a hang the server keeps answering other clients.
+ * back; a certreq stopped at its timeout leaves the submission in doubt, so the order ends
+ * `invalid` and is never submitted again; a denial ends them `invalid` with the CA's reason;
+ * the CA never records a second request for an order's CSR; and during a hang the server keeps
+ * answering other clients.
  */
 import { X509Certificate } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -22,10 +24,8 @@ import { licenseFile } from "../support/license.js";
 
 const CLIENTS = Number(process.env["CA_FAULT_CLIENTS"] ?? 4);
 /**
- * certreq's `default-timeout` in the tests of faults other than a hang. Generous on purpose: a
- * certreq stopped at its timeout *after* the CA recorded the request is retried, and the CA then
- * holds two requests for the CSR (see docs/reliability.md, CA faults) — on a loaded machine a
- * 1.5 s timeout did exactly that to the fake.
+ * certreq's `default-timeout` in the tests of faults other than a hang: generous, so that a
+ * loaded machine does not turn a slow certreq into a submission in doubt.
  */
 const CERTREQ_TIMEOUT_MS = 15_000;
 /** in the hang test: long enough to serve a whole other client while certreq hangs */
@@ -112,7 +112,8 @@ async function orderStatus(f: Finalized): Promise<RawAnswer> {
 
 describe("CA faults under concurrent finalizations (adcs-cli)", () => {
   for (const fault of TRANSIENT) {
-    it(`${fault}: orders stay processing with Retry-After, then finish valid once the CA is back; one CA request per CSR`, async () => {
+    const expected = fault === "timeout" ? "a certreq stopped at its timeout is in doubt: orders end invalid, submitted once" : "orders stay processing with Retry-After, then finish valid once the CA is back; one CA request per CSR";
+    it(`${fault}: ${expected}`, async () => {
       await withFakeAdcs(await createTestCa(), async (fake) => {
         const server = await startServer(fault === "timeout" ? HANG_TIMEOUT_MS : CERTREQ_TIMEOUT_MS);
         try {
@@ -135,6 +136,20 @@ describe("CA faults under concurrent finalizations (adcs-cli)", () => {
             other.close();
             const hungAfter = await hungFakePids(fake.dir);
             expect(hung.filter((pid) => hungAfter.includes(pid)).length, "certreq still hanging after the other client was served").toBeGreaterThan(0);
+            // Stopped at default-timeout, each certreq may have reached the CA: the submission is
+            // in doubt, so it is never made again and the order ends invalid, saying why.
+            for (const f of finalized) {
+              await expect.poll(async () => json(await orderStatus(f))["status"], { timeout: 60_000, interval: 250 }).toBe("invalid");
+              const error = json(await orderStatus(f))["error"] as { type?: string; detail?: string } | undefined;
+              expect(error?.type).toBe("urn:ietf:params:acme:error:serverInternal");
+              expect(error?.detail).toMatch(/did not finish within .* not submitted a second time: create a new order/);
+              f.connection.close();
+            }
+            await fake.scenario("issued");
+            await sleep(1_500); // time for a (wrong) resubmission to happen
+            expect(await submits(fake)).toBe(CLIENTS);
+            console.log(`ca-faults timeout: ${CLIENTS} orders, each submitted once, given up as in doubt`);
+            return;
           }
           // The CA keeps failing: several submissions attempted, the orders still processing.
           await expect.poll(() => submits(fake), { timeout: 60_000 }).toBeGreaterThanOrEqual(CLIENTS * 2);

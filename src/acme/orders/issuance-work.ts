@@ -15,7 +15,7 @@
 import { filter, type Observable, type Subscription } from "rxjs";
 import type { Logger } from "pino";
 import type { StoredEvent } from "../../../events/index.js";
-import { AuthorityUnavailableError, type CertificateAuthority, type SubmitOutcome } from "../../ca/authority.js";
+import { AuthorityUnavailableError, SubmissionInDoubtError, type CertificateAuthority, type SubmitOutcome } from "../../ca/authority.js";
 import type { OrderState } from "../../domain/order/index.js";
 import { uuidv7 } from "../../store/uuid.js";
 import { WorkQueue } from "../work/work-queue.js";
@@ -110,12 +110,7 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions, submittedHe
   // submissions are not recorded (an event and a commit fewer per order), they simply run again.
   const submitting = state.pendingRequestId === null && authority.submitsInProcess !== true;
   if (submitting && state.submittingTo === state.authority && submittedHere.get(state.orderId) !== state.authority) {
-    return fail(
-      options,
-      state,
-      "serverInternal",
-      `Certeasy stopped while submitting this request to the certificate authority ${JSON.stringify(state.authority)}, before its answer was recorded. The CA may hold the request, so it is not submitted a second time: create a new order.`,
-    );
+    return giveUp(options, state, "Certeasy stopped while submitting this request to the certificate authority");
   }
   if (submitting) {
     submittedHere.set(state.orderId, state.authority);
@@ -125,6 +120,7 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions, submittedHe
   try {
     outcome = state.pendingRequestId === null ? await submit(authority, state, finalization) : await authority.poll(state.pendingRequestId);
   } catch (error) {
+    if (error instanceof SubmissionInDoubtError) return giveUp(options, state, `The submission's answer was lost (${error.message}) while submitting this request to the certificate authority`);
     // Reference §3.3 first_available: an unreachable authority hands a request nobody holds yet
     // to the next one; with none left (or a request already pending there) the queue retries.
     if (!(error instanceof AuthorityUnavailableError) || state.pendingRequestId !== null || state.fallbacks.length === 0) throw error;
@@ -179,6 +175,20 @@ function submit(authority: CertificateAuthority, state: OrderState, finalization
     ...(state.notAfter !== null ? { notAfter: new Date(state.notAfter) } : {}),
     extraEkus: finalization.extraEkus,
   });
+}
+
+/**
+ * DESIGN §2 invariant 9: a submission that may have reached a CA outside the process without its
+ * answer being recorded is never made again — not to that CA, not to another — so the order fails
+ * and the client orders anew. `what` says how the answer was lost.
+ */
+function giveUp(options: IssuanceWorkOptions, state: OrderState, what: string): Promise<"done"> {
+  return fail(
+    options,
+    state,
+    "serverInternal",
+    `${what} ${JSON.stringify(state.authority)}, before its answer was recorded. The CA may hold the request, so it is not submitted a second time: create a new order.`,
+  );
 }
 
 async function fail(options: IssuanceWorkOptions, state: OrderState, type: string, detail: string): Promise<"done"> {

@@ -11,7 +11,7 @@
  *             tells the revocation path to keep the revocation in Certeasy only.
  */
 import type { AuthorityHealth, CertificateAuthority, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../authority.js";
-import { AuthorityUnavailableError, RevocationUnsupportedError } from "../authority.js";
+import { AuthorityUnavailableError, RevocationUnsupportedError, SubmissionInDoubtError } from "../authority.js";
 import { caCertificateCache } from "../adcs-cli/ca-certificates.js";
 import { AdcsRequestError } from "../adcs-cli/errors.js";
 import { issuedCertificate } from "../adcs-cli/issued-certificate.js";
@@ -90,7 +90,12 @@ export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOpti
       SaveCert: "yes",
     });
     const startedAt = options.now().getTime();
-    const response = await client.post("certfnsh.asp", form);
+    const response = await client.post("certfnsh.asp", form).catch((err: unknown) => {
+      // No answer within default-timeout: the form may have reached the CA, which then holds a
+      // request Certeasy cannot name. A refused connection or a TLS failure sent nothing.
+      if (err instanceof AuthorityUnavailableError && isTimeout(err.cause)) throw new SubmissionInDoubtError(err.message, { cause: err });
+      throw err;
+    });
     const page = readSubmissionPage(response.body.toString("utf8"));
     log?.info({ authority: options.name, requestKey: request.requestKey, result: page.kind, elapsedMs: options.now().getTime() - startedAt }, "certsrv submission answered");
     switch (page.kind) {
@@ -156,3 +161,5 @@ export async function openAdcsCertsrvAuthority(options: AdcsCertsrvAuthorityOpti
     },
   };
 }
+
+const isTimeout = (cause: unknown): boolean => cause instanceof Error && (cause.name === "AbortError" || cause.name === "TimeoutError");

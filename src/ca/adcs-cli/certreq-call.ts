@@ -14,7 +14,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import type { Logger as PinoLogger } from "pino";
-import { AuthorityUnavailableError, type SubmitOutcome } from "../authority.js";
+import { AuthorityUnavailableError, SubmissionInDoubtError, type SubmitOutcome } from "../authority.js";
 import { toPem } from "../der/pem.js";
 import type { CaCertificateSource } from "./ca-certificates.js";
 import { certificatesInFile } from "./certificate-files.js";
@@ -60,13 +60,15 @@ export async function callCertreq(settings: CertreqSettings, call: CertreqCall):
     const startedAt = settings.now().getTime();
     const run = await runCommand(settings.certreqPath, args, { timeoutMs: settings.timeoutMs, cwd: scratch.path });
     const elapsedMs = settings.now().getTime() - startedAt;
+    // A submit cut short may have reached the CA: it is in doubt, never retried. A retrieve is
+    // only a read, asked again later.
+    const cutShort = (message: string): Error => (call.action === "submit" ? new SubmissionInDoubtError(message) : new AuthorityUnavailableError(message));
     if (run.kind === "timed-out") {
       settings.log?.warn({ action: call.action, elapsedMs }, "certreq timed out and was killed");
-      // The CA may have received the request: the caller's recorded request key stops a blind resubmit.
-      throw new AuthorityUnavailableError(`certreq -${call.action} did not finish within ${settings.timeoutMs} ms and was stopped`);
+      throw cutShort(`certreq -${call.action} did not finish within ${settings.timeoutMs} ms and was stopped`);
     }
     if (run.kind === "failed") throw new AuthorityUnavailableError(run.message);
-    if (run.kind === "killed") throw new AuthorityUnavailableError(`certreq -${call.action} was killed by ${run.signal}`);
+    if (run.kind === "killed") throw cutShort(`certreq -${call.action} was killed by ${run.signal}`);
 
     const certificateWritten = await nonEmpty(cer);
     const result = classifyCertreq({ ...run, certificateWritten });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdcsCertsrvAuthorityOptions, openAdcsCertsrvAuthority } from "../../../src/ca/adcs-certsrv/index.js";
 import { AdcsConfigError } from "../../../src/ca/adcs-cli/errors.js";
-import { AuthorityUnavailableError, RevocationUnsupportedError } from "../../../src/ca/authority.js";
+import { AuthorityUnavailableError, RevocationUnsupportedError, SubmissionInDoubtError } from "../../../src/ca/authority.js";
 import { type TestCa, createTestCa, issuanceRequest } from "../adcs-cli/fixture.js";
 import { FAKE_PASSWORD, FAKE_TEMPLATE, FAKE_USER, type FakeCertsrv, type FakeCertsrvOptions, startFakeCertsrv } from "./fake-certsrv.js";
 
@@ -184,11 +184,11 @@ describe("denials and failures", () => {
     });
   });
 
-  it("gives up on a site that does not answer within default-timeout", async () => {
+  it("a submission unanswered within default-timeout is in doubt (the form may have reached the CA)", async () => {
     await withCertsrv({ auth: "ntlm" }, async (fake, open) => {
       fake.mode = "hang";
       const submitted = (await open({ timeoutMs: 400 })).submit(await issuanceRequest());
-      await expect(submitted).rejects.toBeInstanceOf(AuthorityUnavailableError);
+      await expect(submitted).rejects.toBeInstanceOf(SubmissionInDoubtError);
       await expect(submitted).rejects.toThrow("certsrv did not answer POST /certsrv/certfnsh.asp within 400 ms (default-timeout)");
     });
   });

@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AuthorityUnavailableError, type SubmitOutcome } from "../../../src/ca/authority.js";
+import { AuthorityUnavailableError, SubmissionInDoubtError, type SubmitOutcome } from "../../../src/ca/authority.js";
 import { CA_NAME, TEMPLATE, type TestCa, createTestCa, issuanceRequest, withFakeAdcs } from "./fixture.js";
 
 let ca: TestCa;
@@ -189,11 +189,11 @@ describe("submit: failures are transient", () => {
     });
   });
 
-  it("a timeout kills certreq and what it started, removes the files and throws", async () => {
+  it("a timeout kills certreq and what it started, removes the files and throws: the submission is in doubt", async () => {
     await withFakeAdcs(ca, async (fake) => {
       await fake.scenario("timeout");
       const failure = fake.open({ timeoutMs: 3_000 }).submit(await issuanceRequest());
-      await expect(failure).rejects.toBeInstanceOf(AuthorityUnavailableError);
+      await expect(failure).rejects.toBeInstanceOf(SubmissionInDoubtError);
       await expect(failure).rejects.toThrow(/did not finish within 3000 ms/);
       const pidFiles = readdirSync(join(fake.dir, "pids"));
       expect(pidFiles).toHaveLength(1);
