@@ -34,7 +34,7 @@ describe("audit verify against the recorded head", () => {
   it("passes the file as recorded, and a file that grew after the last heartbeat", async () => {
     const { path, store } = await stoppedNode();
     expect(store.heads.get(NODE_A)?.lines).toBe(4);
-    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 4, events: 2, serverId: NODE_A });
+    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 4, events: 2, bodiless: 0, serverId: NODE_A });
 
     const { mirror } = await openAuditFile({ path, serverId: NODE_A, store, clock });
     await mirror.appendLifecycle("boot", { pid: 2 });
