@@ -11,7 +11,7 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { ChainScanner, type TornTail } from "./chain.js";
-import { BeyondHead } from "./beyond-head.js";
+import { BeyondHead, sameEventInDatabase } from "./beyond-head.js";
 import { AuditAheadOfDatabase, AuditDivergedFromDatabase, AuditForeignServer, AuditTampered } from "./errors.js";
 import { readRecordedHead, RecordedHeadCheck } from "./head.js";
 import { auditedFromRow, type EventLine } from "./line.js";
@@ -122,12 +122,6 @@ export async function openAuditFile(options: OpenAuditFileOptions): Promise<Open
     await handle.close();
     throw error;
   }
-}
-
-/** The database holds, at the line's position, the event the line mirrors (by hash). */
-async function sameEventInDatabase(store: AuditStore, line: EventLine): Promise<boolean> {
-  const [row] = await store.readAll(line.position - 1, 1);
-  return row?.position === line.position && row.hash === line.event_hash;
 }
 
 /** O_APPEND, so every write lands at the end whatever else holds the file open. */
