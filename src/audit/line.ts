@@ -114,18 +114,37 @@ function seal<L extends AuditLine>(unsealed: Omit<L, "hash">): L {
   return sealSplit<L>(unsealed, text.slice(0, at), text.slice(at));
 }
 
+/** A line as the mirror writes it: its exact bytes (LF included) and the tip it leaves. */
+export interface SealedLine {
+  readonly text: string;
+  readonly tip: ChainTip;
+}
+
 /**
  * An event line's `at` is the event's own recorded time, so the database can vouch for it.
  * Written by hand in canonical key order (one line per event appended); a test holds it equal
  * to canonicalJson. The body is already canonical JSON (envelopeBody), so it is spliced in as
  * the `event` object as it is: no parse and no re-encoding on the write path, and
- * canonicalJson(line.event) gives the body back byte for byte.
+ * canonicalJson(line.event) gives the body back byte for byte. The mirror needs only the text
+ * and the new tip, so no line object is built for it.
  */
-export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): EventLine {
+export function sealEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): SealedLine {
   const str = JSON.stringify;
   const seq = tip.seq + 1;
-  const unsealed = {
-    seq,
+  if (!Number.isSafeInteger(event.position)) throw new TypeError(`position ${event.position} is not a safe integer`);
+  const head = `{"at":${str(event.at)},"event":${event.body},"event_hash":${str(event.hash)},"event_type":${str(event.type)}`;
+  const tail =
+    `,"kind":"event","position":${event.position},"prev":${str(tip.hash)},"seq":${seq},` +
+    `"server_id":${str(serverId)},"stream_id":${str(event.streamId)}}`;
+  const hash = sha256Hex(head + tail);
+  return { text: `${head},"hash":"${hash}"${tail}\n`, tip: { seq, hash } };
+}
+
+/** The same line as an object (tests, tools): `event` is parsed only when read. */
+export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): EventLine {
+  const sealed = sealEventLine(tip, serverId, event);
+  const line: EventLine = {
+    seq: sealed.tip.seq,
     at: event.at,
     kind: "event",
     server_id: serverId,
@@ -134,14 +153,10 @@ export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEv
     event_type: event.type,
     stream_id: event.streamId,
     prev: tip.hash,
-  } as const;
-  if (!Number.isSafeInteger(event.position)) throw new TypeError(`position ${event.position} is not a safe integer`);
-  const head = `{"at":${str(event.at)},"event":${event.body},"event_hash":${str(event.hash)},"event_type":${str(event.type)}`;
-  const tail =
-    `,"kind":"event","position":${event.position},"prev":${str(tip.hash)},"seq":${seq},` +
-    `"server_id":${str(serverId)},"stream_id":${str(event.streamId)}}`;
-  const line = sealSplit<EventLine>(unsealed, head, tail);
+    hash: sealed.tip.hash,
+  };
   withLazyEvent(line, event.body);
+  sealedText.set(line, sealed.text.slice(0, -1));
   return line;
 }
 
