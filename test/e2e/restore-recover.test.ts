@@ -20,6 +20,7 @@ import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHttp01Responder, type Http01Responder } from "../support/challenge-responders.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
+import { loopbackValidationProfileLines } from "../support/validation-profile.js";
 import { createInstallation, killLeftoverChildren, postgresAvailability, STACK_FRAME, type Driver, type Installation } from "./harness.js";
 import { PG_ADMIN_DSN } from "./postgres.js";
 
@@ -44,21 +45,7 @@ afterEach(async () => {
 });
 
 function validationProfile(dns: TestDnsServer, http01: Http01Responder): string {
-  return [
-    "dns-validation-profiles:",
-    "  - name: default",
-    "    zones:",
-    "      - suffixes:",
-    '          - "."',
-    "        dns-server:",
-    `          - ${dns.address}`,
-    "    resolved-ip-policy:",
-    "      allow-cidrs:",
-    "        - 127.0.0.0/8",
-    "    ports:",
-    `      http-01: ${http01.port}`,
-    "",
-  ].join("\n");
+  return [...loopbackValidationProfileLines({ dnsServer: dns.address, http01Port: http01.port }), ""].join("\n");
 }
 
 interface Issued {
