@@ -143,6 +143,11 @@ function restoreDrill(driver: Driver, skip: boolean): void {
           await drill.take();
           issued.push(await issue(server.directoryUrl, http01, "after-1.recover.test"));
           issued.push(await issue(server.directoryUrl, http01, "after-2.recover.test"));
+          // Not while the node runs: the workdir lock says who holds it.
+          const busy = await node.cli("events", "recover", "--from-audit", node.auditPath);
+          expect(busy.code).toBe(1);
+          expect(busy.stderr).toContain("is in use by another Certeasy process");
+          expect(busy.stderr).not.toMatch(STACK_FRAME);
         } finally {
           expect((await server.stop("SIGTERM")).code).toBe(0);
         }
@@ -167,6 +172,13 @@ function restoreDrill(driver: Driver, skip: boolean): void {
         const unverified = await node.cli("audit", "verify");
         expect(unverified.code).toBe(1);
         expect(unverified.stderr).toMatch(/ahead-of-database: audit file .* the database does not have/);
+
+        const missing = await node.cli("events", "recover", "--from-audit", `${node.auditPath}.nowhere`);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain(`cannot read audit file ${node.auditPath}.nowhere: it does not exist`);
+        const usage = await node.cli("events", "recover");
+        expect(usage.code).toBe(2);
+        expect(usage.stderr).toContain("--from-audit");
 
         const dry = await node.cli("events", "recover", "--from-audit", node.auditPath, "--dry-run");
         expect(dry.code, dry.stderr).toBe(0);

@@ -36,6 +36,12 @@ export function registerEventsRecover(events: Command): void {
         const dryRun = opts.dryRun === true;
         const importing = progressBar("recovering events");
         const rebuilding = progressBar("rebuilding projections");
+        // Each bar ends its line once: the import's before the rebuild draws.
+        let importEnded = false;
+        const endImport = (): void => {
+          if (!importEnded) importing.finish();
+          importEnded = true;
+        };
         const run = async (serverId: string): Promise<RecoveryReport> =>
           withDatabase(config, (dialect) =>
             recoverFromAudit({
@@ -47,30 +53,30 @@ export function registerEventsRecover(events: Command): void {
               project: (batch) => projectBatch(tableProjections, batch),
               onImport: (done, total) => importing.update(done, total),
               onRebuild: (p) => {
-                importing.finish();
+                endImport();
                 rebuilding.update(p.position, p.head);
               },
             }),
           );
-        let report: RecoveryReport;
-        if (dryRun) {
-          report = await run((await readServerId(config.workdir)) ?? "");
-        } else {
-          // As `serve` would: this workdir's lock and node identity, so the node cannot start meanwhile.
-          await ensureWorkdir(config.workdir);
-          const lock = await lockWorkdir(config.workdir);
-          try {
-            report = await run((await loadOrCreateServerId(config.workdir)).serverId);
-          } finally {
-            await lock.release();
-          }
-        }
-        importing.finish();
-        rebuilding.finish();
+        const report = await (dryRun ? run((await readServerId(config.workdir)) ?? "") : withWorkdirLock(config.workdir, run)).finally(() => {
+          endImport();
+          rebuilding.finish();
+        });
         process.stdout.write(renderReport(report, dryRun, config.file));
         return EXIT_OK;
       }),
     );
+}
+
+/** As `serve` would: this workdir's lock and node identity, so the node cannot start meanwhile. */
+async function withWorkdirLock<T>(workdir: string, use: (serverId: string) => Promise<T>): Promise<T> {
+  await ensureWorkdir(workdir);
+  const lock = await lockWorkdir(workdir);
+  try {
+    return await use((await loadOrCreateServerId(workdir)).serverId);
+  } finally {
+    await lock.release();
+  }
 }
 
 function renderReport(report: RecoveryReport, dryRun: boolean, configFile: string): string {
