@@ -6,6 +6,7 @@
  * match the imported log (DESIGN §2 invariant 1). BEGIN IMMEDIATE takes the write lock, our
  * head-row lock, before the head is read.
  */
+import { and, eq } from "drizzle-orm";
 import type { StoredEvent } from "../../../events/index.js";
 import type { RowChange } from "../../../projections/row-change.js";
 import type { ImportContext, ImportOutcome, LogHead } from "../dialect.js";
@@ -14,7 +15,6 @@ import { planImport } from "../plan-import.js";
 import { streamType } from "../plan-append.js";
 import { toEventRow } from "../rows.js";
 import { nodeLease } from "../schema/sqlite.js";
-import { and, eq } from "drizzle-orm";
 import { applyRowChanges } from "./apply-changes.js";
 import type { SqliteConnection } from "./connection.js";
 import { readHead } from "./read.js";
