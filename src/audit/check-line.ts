@@ -14,7 +14,9 @@ export type LineCheck =
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const EVENT_KEYS = "at,event_hash,event_type,hash,kind,position,prev,seq,server_id,stream_id";
+const EVENT_KEYS = "at,event,event_hash,event_type,hash,kind,position,prev,seq,server_id,stream_id";
+/** Event lines of builds before `events recover`: no `event` body; they verify, but cannot be recovered from. */
+const BODILESS_EVENT_KEYS = "at,event_hash,event_type,hash,kind,position,prev,seq,server_id,stream_id";
 const LIFECYCLE_KEYS = "at,details,hash,kind,prev,seq,server_id";
 
 /** Shape check of parsed JSON; returns what is wrong, or null. */
@@ -22,7 +24,8 @@ function shapeProblem(v: Record<string, unknown>): string | null {
   const keys = Object.keys(v).sort().join(",");
   const isEvent = v["kind"] === "event";
   if (!isEvent && !(LIFECYCLE_KINDS as readonly unknown[]).includes(v["kind"])) return `unknown kind ${JSON.stringify(v["kind"])}`;
-  if (keys !== (isEvent ? EVENT_KEYS : LIFECYCLE_KEYS)) return `unexpected fields (${keys})`;
+  const expected = isEvent ? keys === EVENT_KEYS || keys === BODILESS_EVENT_KEYS : keys === LIFECYCLE_KEYS;
+  if (!expected) return `unexpected fields (${keys})`;
   if (!Number.isSafeInteger(v["seq"]) || (v["seq"] as number) < 1) return "seq is not a positive integer";
   if (typeof v["at"] !== "string" || !ISO_MS.test(v["at"])) return "at is not an ISO-8601 UTC time with milliseconds";
   if (typeof v["server_id"] !== "string" || v["server_id"] === "") return "server_id is missing";
@@ -31,6 +34,7 @@ function shapeProblem(v: Record<string, unknown>): string | null {
     if (!Number.isSafeInteger(v["position"]) || (v["position"] as number) < 1) return "position is not a positive integer";
     if (typeof v["event_hash"] !== "string" || !HEX64.test(v["event_hash"])) return "event_hash is not 64 hex digits";
     if (typeof v["event_type"] !== "string" || typeof v["stream_id"] !== "string") return "event_type or stream_id is missing";
+    if ("event" in v && (typeof v["event"] !== "object" || v["event"] === null || Array.isArray(v["event"]))) return "event is not an object";
   } else if (typeof v["details"] !== "object" || v["details"] === null || Array.isArray(v["details"])) {
     return "details is not an object";
   }

@@ -6,6 +6,7 @@
 import { eventHash, type Envelope } from "../../events/index.js";
 import type { EventRow } from "../store/dialect.js";
 import type { EventLine } from "./line.js";
+import { claimMismatch } from "./line-event.js";
 
 /** Returns what disagrees, as a sentence for the operator, or null. */
 export function lineDisagreesWithRow(line: EventLine, row: EventRow, serverId: string): string | null {
@@ -22,17 +23,5 @@ export function lineDisagreesWithRow(line: EventLine, row: EventRow, serverId: s
   } catch {
     return `line ${n}: the database body at position ${p} is not JSON`;
   }
-  const claims: readonly [string, unknown, unknown][] = [
-    ["position", body.gp, p],
-    ["event type", body.type, line.event_type],
-    ["stream", body.sid, line.stream_id],
-    ["recorded time", body.at, line.at],
-    ["appending node", body.meta?.node, line.server_id],
-  ];
-  for (const [what, inBody, inLine] of claims) {
-    if (inBody !== inLine) {
-      return `line ${n}: ${what} is ${JSON.stringify(inLine)} in the file but ${JSON.stringify(inBody)} in the database body at position ${p}`;
-    }
-  }
-  return null;
+  return claimMismatch(line, body, `the database body at position ${p}`);
 }

@@ -54,3 +54,60 @@ export class AuditEventNotOwned extends Error {
     super(`event at position ${position} was appended by server ${node}; the audit file of ${serverId} only mirrors its own events`);
   }
 }
+
+/** Event lines of a file that the database lacks: positions beyond its head. */
+export interface EventsAhead {
+  /** how many event lines of the file are beyond the database head */
+  readonly count: number;
+  readonly firstPosition: number;
+  readonly lastPosition: number;
+  /** the file line of the first of them */
+  readonly firstLine: number;
+  /** the database head position they are beyond */
+  readonly headPosition: number;
+}
+
+/** One sentence naming what the database lacks and what to run: boot, verify and the probe all say it. */
+export function eventsAheadReason(path: string, ahead: EventsAhead): string {
+  const positions = ahead.count === 1 ? `position ${ahead.firstPosition}` : `${ahead.count} events at positions ${ahead.firstPosition}–${ahead.lastPosition}`;
+  return (
+    `audit file ${path} mirrors ${positions} (from line ${ahead.firstLine}) that the database does not have: its log ends at position ${ahead.headPosition}. ` +
+    `The database was restored from an older backup (or is not this node's database). ` +
+    `With every node stopped, put the missing events back: \`certeasy events recover --from-audit ${path} [the other nodes' audit files] -f <config.yml>\``
+  );
+}
+
+/**
+ * The node's audit file holds events the database does not: the database was restored from an
+ * older backup. Starting would append new events at positions the file already uses and fork the
+ * history for good, so the node refuses and names `events recover`.
+ */
+export class AuditAheadOfDatabase extends Error {
+  override readonly name = "AuditAheadOfDatabase";
+  constructor(
+    readonly path: string,
+    readonly ahead: EventsAhead,
+  ) {
+    super(`${eventsAheadReason(path, ahead)}; refusing to start`);
+  }
+}
+
+/**
+ * The last event the file mirrors is in the database but is a different event: the database was
+ * restored and written to since (or belongs to another installation). The file's later history
+ * cannot be put back on top of it.
+ */
+export class AuditDivergedFromDatabase extends Error {
+  override readonly name = "AuditDivergedFromDatabase";
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly position: number,
+  ) {
+    super(
+      `audit file ${path} line ${line} mirrors an event at position ${position}, but the database holds a different event there: ` +
+        `the database was restored from an older backup and events were appended since, or it is not this node's database. ` +
+        `Refusing to start; restore the database again and run \`certeasy events recover --from-audit\` before any node starts, or move the file aside to start a new chain`,
+    );
+  }
+}

@@ -12,14 +12,15 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { ChainScanner, type TornTail } from "./chain.js";
-import { AuditForeignServer, AuditTampered } from "./errors.js";
+import { BeyondHead, sameEventInDatabase } from "./beyond-head.js";
+import { AuditAheadOfDatabase, AuditDivergedFromDatabase, AuditForeignServer, AuditTampered } from "./errors.js";
 import { readRecordedHead, RecordedHeadCheck } from "./head.js";
-import { auditedFromRow } from "./line.js";
+import { auditedFromRow, type EventLine } from "./line.js";
 import { FileAuditMirror, type AuditMirror } from "./mirror.js";
 import { readRawLines } from "./read-lines.js";
 
 /** The part of the event store the audit file needs. */
-export type AuditStore = Pick<EventStoreDialect, "readAll" | "readByServer" | "listServers">;
+export type AuditStore = Pick<EventStoreDialect, "head" | "readAll" | "readByServer" | "listServers">;
 
 /** Structurally compatible with a pino logger. */
 export interface AuditLogger {
@@ -67,9 +68,12 @@ export async function openAuditFile(options: OpenAuditFileOptions): Promise<Open
   try {
     const headCheck = recorded && !created ? new RecordedHeadCheck(recorded) : null;
     const scanner = new ChainScanner();
+    const beyond = new BeyondHead((await store.head()).position);
+    let lastMirrored: EventLine | null = null;
     for await (const raw of readRawLines(handle)) {
       const line = scanner.push(raw.text, raw.bytes, raw.terminated);
       if (line) headCheck?.observe(line);
+      if (line?.kind === "event" && !beyond.observe(line)) lastMirrored = line;
       if (scanner.tampered) break;
     }
     const scan = scanner.finish();
@@ -79,6 +83,12 @@ export async function openAuditFile(options: OpenAuditFileOptions): Promise<Open
     // someone, not by a crash, even when its last piece looks torn.
     const cut = headCheck?.fault(scan.tip);
     if (cut) throw new AuditTampered(path, cut);
+    // A restored database: appending now would reuse positions the file already holds.
+    const ahead = beyond.ahead;
+    if (ahead) throw new AuditAheadOfDatabase(path, ahead);
+    if (lastMirrored && !(await sameEventInDatabase(store, lastMirrored))) {
+      throw new AuditDivergedFromDatabase(path, lastMirrored.seq, lastMirrored.position);
+    }
     // No file where the database knows one: the operator moved it aside (or it was lost). The
     // new file starts its own chain; its repair line keeps the old head as evidence.
     const replaced = created ? recorded : null;

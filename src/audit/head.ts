@@ -46,14 +46,17 @@ export class RecordedHeadCheck {
         kind: "truncated",
         reason:
           `the database recorded this node's audit file at ${lines} lines (last heartbeat or clean stop), ` +
-          `but only ${tip.seq} intact line(s) remain: the file was cut after line ${tip.seq}`,
+          `but only ${tip.seq} intact line(s) remain: the file was cut after line ${tip.seq} ` +
+          `(or the file was restored from a copy older than the database)`,
       };
     }
     if (this.#hashAtHead !== hash) {
       return {
         line: lines,
         kind: "truncated",
-        reason: `line ${lines} is not the line the database recorded as the head of this node's audit file: the file was cut and written again, or replaced`,
+        reason:
+          `line ${lines} is not the line the database recorded as the head of this node's audit file: ` +
+          `the file was cut and written again, or replaced (by a copy from another time than the database's)`,
       };
     }
     return null;

@@ -1,10 +1,14 @@
 /**
  * One line of a node's audit file (DESIGN §2 invariant 7): a canonical-JSON object, LF-terminated,
  * chained to the line before it. Event lines point at an event this node appended (position and
- * event hash, so `audit verify` can cross-check the database); lifecycle lines record boots,
- * shutdowns, repairs and lease takeovers. Pure: building, serialising and checking a line does no I/O.
+ * event hash, so `audit verify` can cross-check the database) and carry the whole stored event
+ * (`event`: the envelope whose canonical JSON is the row's body), so that events lost with a
+ * database restored from an older backup can be put back from the file (`events recover`).
+ * Lines written before that carry no `event`: they still verify, but cannot be recovered from.
+ * Lifecycle lines record boots, shutdowns, repairs and lease takeovers. Pure: building,
+ * serialising and checking a line does no I/O.
  */
-import { canonicalJson, GENESIS_HASH, sha256Hex, type JsonValue, type StoredEvent } from "../../events/index.js";
+import { canonicalJson, GENESIS_HASH, sha256Hex, type Envelope, type JsonValue, type StoredEvent } from "../../events/index.js";
 import type { EventRow } from "../store/dialect.js";
 
 /**
@@ -35,6 +39,11 @@ export interface EventLine extends LineBase {
   readonly event_hash: string;
   readonly event_type: string;
   readonly stream_id: string;
+  /**
+   * The stored event itself: canonicalJson(event) is the exact body that was hashed into
+   * event_hash. Absent from lines written by builds before `events recover` existed.
+   */
+  readonly event?: Envelope;
 }
 
 export interface LifecycleLine extends LineBase {
@@ -60,6 +69,8 @@ export interface AuditedEvent {
   readonly streamId: string;
   /** the event's recorded-at time, ISO ms */
   readonly at: string;
+  /** the stored body: the envelope's canonical JSON, hashed into `hash` */
+  readonly body: string;
 }
 
 export const auditedFromStored = (e: StoredEvent): AuditedEvent => ({
@@ -68,6 +79,7 @@ export const auditedFromStored = (e: StoredEvent): AuditedEvent => ({
   type: e.type,
   streamId: e.sid,
   at: e.at,
+  body: e.body,
 });
 
 export const auditedFromRow = (r: EventRow): AuditedEvent => ({
@@ -76,6 +88,7 @@ export const auditedFromRow = (r: EventRow): AuditedEvent => ({
   type: r.eventType,
   streamId: r.streamId,
   at: new Date(r.recordedAt).toISOString(),
+  body: r.body,
 });
 
 /** SHA-256 hex of the canonical JSON of a line without its `hash`. */
@@ -105,16 +118,37 @@ function seal<L extends AuditLine>(unsealed: Omit<L, "hash">): L {
   return sealSplit<L>(unsealed, text.slice(0, at), text.slice(at));
 }
 
+/** A line as the mirror writes it: its exact bytes (LF included) and the tip it leaves. */
+export interface SealedLine {
+  readonly text: string;
+  readonly tip: ChainTip;
+}
+
 /**
  * An event line's `at` is the event's own recorded time, so the database can vouch for it.
  * Written by hand in canonical key order (one line per event appended); a test holds it equal
- * to canonicalJson.
+ * to canonicalJson. The body is already canonical JSON (envelopeBody), so it is spliced in as
+ * the `event` object as it is: no parse and no re-encoding on the write path, and
+ * canonicalJson(line.event) gives the body back byte for byte. The mirror needs only the text
+ * and the new tip, so no line object is built for it.
  */
-export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): EventLine {
+export function sealEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): SealedLine {
   const str = JSON.stringify;
   const seq = tip.seq + 1;
-  const unsealed = {
-    seq,
+  if (!Number.isSafeInteger(event.position)) throw new TypeError(`position ${event.position} is not a safe integer`);
+  const head = `{"at":${str(event.at)},"event":${event.body},"event_hash":${str(event.hash)},"event_type":${str(event.type)}`;
+  const tail =
+    `,"kind":"event","position":${event.position},"prev":${str(tip.hash)},"seq":${seq},` +
+    `"server_id":${str(serverId)},"stream_id":${str(event.streamId)}}`;
+  const hash = sha256Hex(head + tail);
+  return { text: `${head},"hash":"${hash}"${tail}\n`, tip: { seq, hash } };
+}
+
+/** The same line as an object (tests, tools): `event` is parsed only when read. */
+export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEvent): EventLine {
+  const sealed = sealEventLine(tip, serverId, event);
+  const line: EventLine = {
+    seq: sealed.tip.seq,
     at: event.at,
     kind: "event",
     server_id: serverId,
@@ -123,13 +157,23 @@ export function buildEventLine(tip: ChainTip, serverId: string, event: AuditedEv
     event_type: event.type,
     stream_id: event.streamId,
     prev: tip.hash,
-  } as const;
-  if (!Number.isSafeInteger(event.position)) throw new TypeError(`position ${event.position} is not a safe integer`);
-  const head = `{"at":${str(event.at)},"event_hash":${str(event.hash)},"event_type":${str(event.type)}`;
-  const tail =
-    `,"kind":"event","position":${event.position},"prev":${str(tip.hash)},"seq":${seq},` +
-    `"server_id":${str(serverId)},"stream_id":${str(event.streamId)}}`;
-  return sealSplit<EventLine>(unsealed, head, tail);
+    hash: sealed.tip.hash,
+  };
+  withLazyEvent(line, event.body);
+  sealedText.set(line, sealed.text.slice(0, -1));
+  return line;
+}
+
+/**
+ * `event` as an enumerable property parsed on first read: the writer never reads it (it only
+ * serialises the sealed text), while spreads, canonicalJson and tests see an ordinary field.
+ */
+function withLazyEvent(line: object, body: string): void {
+  let parsed: Envelope | undefined;
+  Object.defineProperty(line, "event", {
+    enumerable: true,
+    get: () => (parsed ??= JSON.parse(body) as Envelope),
+  });
 }
 
 export function buildLifecycleLine(

@@ -11,12 +11,11 @@ import type { StoredEvent } from "../../events/index.js";
 import { AuditEventNotOwned, AuditMirrorStopped } from "./errors.js";
 import {
   auditedFromStored,
-  buildEventLine,
   buildLifecycleLine,
+  sealEventLine,
   serializeLine,
   tipOf,
   type AuditedEvent,
-  type AuditLine,
   type ChainTip,
   type LifecycleDetails,
   type LifecycleKind,
@@ -78,18 +77,21 @@ export class FileAuditMirror implements AuditMirror {
   appendAudited(events: readonly AuditedEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     return this.#append((tip) => {
-      const lines: AuditLine[] = [];
+      const texts: string[] = [];
       for (const event of events) {
-        const line = buildEventLine(tip, this.#serverId, event);
-        lines.push(line);
-        tip = tipOf(line);
+        const sealed = sealEventLine(tip, this.#serverId, event);
+        texts.push(sealed.text);
+        tip = sealed.tip;
       }
-      return lines;
+      return { texts, tip };
     });
   }
 
   appendLifecycle(kind: LifecycleKind, details: LifecycleDetails = {}): Promise<void> {
-    return this.#append((tip) => [buildLifecycleLine(tip, this.#serverId, kind, this.#clock(), details)]);
+    return this.#append((tip) => {
+      const line = buildLifecycleLine(tip, this.#serverId, kind, this.#clock(), details);
+      return { texts: [serializeLine(line)], tip: tipOf(line) };
+    });
   }
 
   close(): Promise<void> {
@@ -102,13 +104,12 @@ export class FileAuditMirror implements AuditMirror {
   }
 
   /** Build the lines from the current tip, write them in one go, sync, then advance the tip. */
-  #append(build: (tip: ChainTip) => readonly AuditLine[]): Promise<void> {
+  #append(build: (tip: ChainTip) => { readonly texts: readonly string[]; readonly tip: ChainTip }): Promise<void> {
     return this.#serialised(async () => {
       if (this.#stopped) throw this.#stopped;
-      const lines = build(this.#tip);
-      const last = lines.at(-1);
-      if (!last) return;
-      const bytes = Buffer.from(lines.map(serializeLine).join(""), "utf8");
+      const built = build(this.#tip);
+      if (built.texts.length === 0) return;
+      const bytes = Buffer.from(built.texts.join(""), "utf8");
       try {
         let offset = 0;
         while (offset < bytes.length) {
@@ -124,7 +125,7 @@ export class FileAuditMirror implements AuditMirror {
         });
         throw this.#stopped;
       }
-      this.#tip = tipOf(last);
+      this.#tip = built.tip;
     });
   }
 

@@ -1,8 +1,9 @@
 /**
  * `certeasy audit verify`: check a node's audit file on its own (every line parses, seq, prev
- * and hash hold) and against the database (each event line matches the stored event, and every
+ * and hash hold, the event each line carries hashes to its event_hash) and against the database (each event line matches the stored event, and every
  * event this node appended is in the file, and the file reaches the head the database recorded
- * for the node, see head.ts). Reads only; reports the first problem by line.
+ * for the node, see head.ts; a file with events beyond the database's head means a restored
+ * database, and names `events recover`). Reads only; reports the first problem by line.
  */
 import { open } from "node:fs/promises";
 import type { EventRow } from "../store/dialect.js";
@@ -13,11 +14,29 @@ import type { AuditStore } from "./file.js";
 import type { LineFaultKind } from "./check-line.js";
 import type { EventLine } from "./line.js";
 import { readRawLines } from "./read-lines.js";
+import { BeyondHead } from "./beyond-head.js";
+import { eventsAheadReason } from "./errors.js";
+import { lineEvent } from "./line-event.js";
 
-export type AuditFaultKind = LineFaultKind | "torn-tail" | "truncated" | "foreign-server" | "db-mismatch" | "missing-event";
+export type AuditFaultKind =
+  | LineFaultKind
+  | "torn-tail"
+  | "truncated"
+  | "foreign-server"
+  | "db-mismatch"
+  | "missing-event"
+  | "bad-body"
+  | "ahead-of-database";
 
 export type AuditVerification =
-  | { readonly ok: true; readonly lines: number; readonly events: number; readonly serverId: string | null }
+  | {
+      readonly ok: true;
+      readonly lines: number;
+      readonly events: number;
+      /** event lines written before lines carried the event: they verify, `events recover` cannot use them */
+      readonly bodiless: number;
+      readonly serverId: string | null;
+    }
   | { readonly ok: false; readonly line: number; readonly kind: AuditFaultKind; readonly reason: string };
 
 export interface VerifyAuditOptions {
@@ -43,8 +62,10 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
   const withHead = options.recordedHead ?? true;
   let node: NodeChecks | null = serverId === null ? null : await nodeChecks(store, serverId, batchSize, withHead);
   let eventLines = 0;
+  let bodiless = 0;
   let lastPosition = 0;
   const scanner = new ChainScanner();
+  const beyond = new BeyondHead((await store.head()).position);
   const handle = await open(path, "r");
   try {
     for await (const raw of readRawLines(handle)) {
@@ -61,10 +82,15 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
       if (line.position <= lastPosition) {
         return fault(line.seq, "bad-seq", `line ${line.seq}: position ${line.position} does not come after position ${lastPosition}; event lines follow the log order`);
       }
-      const problem = await checkEventLine(line, node.events, store, serverId);
-      if (problem) return problem;
+      const carried = lineEvent(line);
+      if (!carried.ok && carried.kind === "bad-body") return fault(line.seq, "bad-body", carried.reason);
+      if (!carried.ok) bodiless += 1;
       lastPosition = line.position;
       eventLines += 1;
+      // Beyond the database's head: reported once the whole file is read, with all of them.
+      if (beyond.observe(line)) continue;
+      const problem = await checkEventLine(line, node.events, store, serverId);
+      if (problem) return problem;
     }
   } finally {
     await handle.close();
@@ -77,9 +103,11 @@ export async function verifyAudit(options: VerifyAuditOptions): Promise<AuditVer
   if (scan.tornTail) {
     return fault(scan.tornTail.line, "torn-tail", `${scan.tornTail.reason}; the next boot cuts it and re-mirrors from the database`);
   }
+  const ahead = beyond.ahead;
+  if (ahead) return fault(ahead.firstLine, "ahead-of-database", eventsAheadReason(path, ahead));
   const missing = await node?.events.peek();
   if (missing) return missingEvent(scan.tip.seq + 1, missing, serverId ?? "");
-  return { ok: true, lines: scan.tip.seq, events: eventLines, serverId };
+  return { ok: true, lines: scan.tip.seq, events: eventLines, bodiless, serverId };
 }
 
 async function checkEventLine(line: EventLine, events: NodeEvents, store: AuditStore, serverId: string): Promise<Fault | null> {

@@ -53,6 +53,26 @@ export interface AppendContext {
   readonly project: (events: readonly StoredEvent[]) => readonly RowChange[];
 }
 
+/** Putting back events sealed elsewhere (`events recover`): who imports, under which lease. */
+export interface ImportContext {
+  /** the node running the import; it must hold the writer lease at `leaseEpoch` */
+  readonly serverId: string;
+  /** checked under the head-row lock like an append's; `null` imports unfenced (a fresh replica, tests) */
+  readonly leaseEpoch: number | null;
+  /** inline projections, run in the import transaction as for an append */
+  readonly project: (events: readonly StoredEvent[]) => readonly RowChange[];
+}
+
+export interface ImportOutcome {
+  readonly head: LogHead;
+  /**
+   * The importer's lease epoch after the import: raised past the highest epoch the imported
+   * events record (lease.ts epochAfterImport), so later acquisitions never reuse one. null when
+   * the import was unfenced.
+   */
+  readonly leaseEpoch: number | null;
+}
+
 /** One row of the events table, every column as stored. */
 export interface EventRow {
   readonly position: number;
@@ -181,6 +201,14 @@ export interface EventStoreDialect {
    * commit. Rejects (committing nothing) on a database error.
    */
   appendBatch(commands: readonly AppendCommand[], ctx: AppendContext): Promise<readonly AppendOutcome[]>;
+
+  /**
+   * Insert events sealed elsewhere with their envelopes unchanged, in one transaction under the
+   * head-row lock: each must continue the log (next position, prev = head hash, next stream
+   * version; plan-import.ts), or nothing is inserted (EventImportRefused). Streams, head and
+   * inline projections are written as an append would.
+   */
+  importEvents(events: readonly StoredEvent[], ctx: ImportContext): Promise<ImportOutcome>;
 
   head(): Promise<LogHead>;
   /** Events with position > after, in position order, at most `limit`. */

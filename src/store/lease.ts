@@ -41,3 +41,13 @@ export function assertLeaseHeld(current: LeaseRow | null, serverId: string, leas
   const claim = { serverId, epoch: leaseEpoch };
   if (!leaseMatches(current, claim)) throw new LeaseLostError(claim, current);
 }
+
+/**
+ * The epoch the importing node's lease must move to: past every epoch recorded in the events it
+ * imported. A database restored from a backup has a lease row from then, while the events put
+ * back were written under later tenures; without this the next acquisitions would hand out those
+ * epochs again and the log would show two tenures under one epoch.
+ */
+export function epochAfterImport(held: number, maxImportedEpoch: number): number {
+  return Math.max(held, maxImportedEpoch + 1);
+}

@@ -4,7 +4,11 @@ import { dirname } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { scanAuditText } from "../../src/audit/chain.js";
 import { pino } from "pino";
-import { AuditEventNotOwned, AuditForeignServer, AuditMirrorStopped, AuditTampered, openAuditFile, verifyAudit, type AuditLogger } from "../../src/audit/index.js";
+import {
+  AuditAheadOfDatabase,
+  AuditDivergedFromDatabase,
+  AuditEventNotOwned,
+  AuditForeignServer, AuditMirrorStopped, AuditTampered, openAuditFile, verifyAudit, type AuditLogger } from "../../src/audit/index.js";
 import { clock, fileLines, NODE_A, NODE_B, parsedLines, workdir, writeLines } from "./helpers.js";
 import { MemoryEventLog } from "./memory-store.js";
 
@@ -54,7 +58,7 @@ describe("opening the audit file", () => {
     await mirror.appendLifecycle("shutdown", { reason: "signal" });
     await mirror.close();
     expect(scanAuditText(await readFile(path, "utf8"))).toMatchObject({ ok: true, tip: { seq: 6 }, tornTail: null });
-    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 6, events: 4, serverId: NODE_A });
+    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 6, events: 4, bodiless: 0, serverId: NODE_A });
   });
 
   it("refuses a file another node wrote last, naming both nodes and the file, and leaves it untouched", async () => {
@@ -113,7 +117,7 @@ describe("opening the audit file", () => {
     expect(report).toMatchObject({ remirrored: 3, tornTail: null, lines: 7 });
     const lines = await parsedLines(path);
     expect(lines.slice(3).map((l) => l["position"] ?? l["kind"])).toEqual([3, 4, 6, "repair"]);
-    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 7, events: 5, serverId: NODE_A });
+    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 7, events: 5, bodiless: 0, serverId: NODE_A });
   });
 
   const tamperings: [string, (lines: string[]) => string[], number, string][] = [
@@ -252,5 +256,36 @@ describe("the mirror", () => {
     const { report, mirror } = await openFor(path, new MemoryEventLog());
     await mirror.close();
     expect(report).toMatchObject({ created: false, lines: 0 });
+  });
+});
+
+describe("opening the audit file after the database was restored from an older backup", () => {
+  it("refuses to start while the file mirrors events the database lacks, naming them and events recover", async () => {
+    const { path, store } = await mirroredFile(5);
+    store.restoreTo(2);
+    const before = await readFile(path, "utf8");
+    const refusal = openFor(path, store);
+    await expect(refusal).rejects.toBeInstanceOf(AuditAheadOfDatabase);
+    await expect(refusal).rejects.toThrow(
+      `audit file ${path} mirrors 3 events at positions 3–5 (from line 4) that the database does not have: its log ends at position 2.`,
+    );
+    await expect(refusal).rejects.toThrow(`certeasy events recover --from-audit ${path}`);
+    expect(await readFile(path, "utf8")).toBe(before); // nothing written: no boot line, no repair
+  });
+
+  it("refuses a file whose last event is a different event in the database (restored, then written to)", async () => {
+    const { path, store } = await mirroredFile(3);
+    store.restoreTo(1);
+    store.append(NODE_B, 3); // another node appended at positions 2–4 after the restore
+    const refusal = openFor(path, store);
+    await expect(refusal).rejects.toBeInstanceOf(AuditDivergedFromDatabase);
+    await expect(refusal).rejects.toThrow(`audit file ${path} line 4 mirrors an event at position 3, but the database holds a different event there`);
+  });
+
+  it("starts once the database has the events again", async () => {
+    const { path, store } = await mirroredFile(3);
+    const { mirror } = await openFor(path, store);
+    await mirror.close();
+    expect(await verifyAudit({ path, store })).toMatchObject({ ok: true, events: 3 });
   });
 });

@@ -34,7 +34,7 @@ describe("audit verify against the recorded head", () => {
   it("passes the file as recorded, and a file that grew after the last heartbeat", async () => {
     const { path, store } = await stoppedNode();
     expect(store.heads.get(NODE_A)?.lines).toBe(4);
-    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 4, events: 2, serverId: NODE_A });
+    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 4, events: 2, bodiless: 0, serverId: NODE_A });
 
     const { mirror } = await openAuditFile({ path, serverId: NODE_A, store, clock });
     await mirror.appendLifecycle("boot", { pid: 2 });
@@ -51,7 +51,7 @@ describe("audit verify against the recorded head", () => {
       line: 4,
       kind: "truncated",
       reason:
-        "the database recorded this node's audit file at 4 lines (last heartbeat or clean stop), but only 3 intact line(s) remain: the file was cut after line 3",
+        "the database recorded this node's audit file at 4 lines (last heartbeat or clean stop), but only 3 intact line(s) remain: the file was cut after line 3 (or the file was restored from a copy older than the database)",
     });
     // The pre-upgrade probe skips the head while migrations are pending; so does a node with none recorded.
     expect(await verifyAudit({ path, store, recordedHead: false })).toMatchObject({ ok: true, lines: 3 });
@@ -83,7 +83,7 @@ describe("audit verify against the recorded head", () => {
       ok: false,
       line: 4,
       kind: "truncated",
-      reason: "line 4 is not the line the database recorded as the head of this node's audit file: the file was cut and written again, or replaced",
+      reason: "line 4 is not the line the database recorded as the head of this node's audit file: the file was cut and written again, or replaced (by a copy from another time than the database's)",
     });
   });
 });

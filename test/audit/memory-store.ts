@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { NodeStarted, nodeStreamId, type StoredEvent } from "../../events/index.js";
 import type { AuditStore } from "../../src/audit/index.js";
-import type { AuditHead, EventRow, ServerRow } from "../../src/store/dialect.js";
+import type { AuditHead, EventRow, LogHead, ServerRow } from "../../src/store/dialect.js";
 import { planAppend } from "../../src/store/plan-append.js";
 
 export class MemoryEventLog implements AuditStore {
@@ -35,6 +35,20 @@ export class MemoryEventLog implements AuditStore {
     const row = this.rows[i];
     if (!row) throw new Error(`no row at ${position}`);
     this.rows[i] = { ...row, body };
+  }
+
+  async head(): Promise<LogHead> {
+    const last = this.rows.at(-1);
+    return { position: last?.position ?? 0, hash: last?.hash ?? "0".repeat(64) };
+  }
+
+  /** What a restore from an older backup does: the log ends at `position` again. */
+  restoreTo(position: number): void {
+    const cut = this.rows.findIndex((r) => r.position > position);
+    if (cut === -1) return;
+    this.rows.splice(cut);
+    this.#versions.clear();
+    for (const r of this.rows) this.#versions.set(r.streamId, r.streamVersion);
   }
 
   async readAll(after: number, limit: number): Promise<readonly EventRow[]> {

@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from "node:fs/promises";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { openAuditFile, verifyAudit } from "../../src/audit/index.js";
 import { auditedFromStored, buildEventLine, EMPTY_CHAIN, serializeLine, tipOf, type AuditLine } from "../../src/audit/line.js";
@@ -29,7 +29,7 @@ describe("audit verify", () => {
     store.append(NODE_B, 3); // the other node of a cold active/passive pair
     const after = store.append(NODE_A, 2);
     const path = await fileOf([...before, ...after]);
-    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 4, events: 4, serverId: NODE_A });
+    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 4, events: 4, bodiless: 0, serverId: NODE_A });
     expect(await verifyAudit({ path, store, serverId: NODE_A, batchSize: 1 })).toMatchObject({ ok: true, events: 4 });
   });
 
@@ -66,8 +66,8 @@ describe("audit verify", () => {
     expect(await verifyAudit({ path, store: empty })).toMatchObject({
       ok: false,
       line: 1,
-      kind: "db-mismatch",
-      reason: "line 1: the database has no event at position 1",
+      kind: "ahead-of-database",
+      reason: expect.stringContaining("mirrors 2 events at positions 1–2 (from line 1) that the database does not have: its log ends at position 0"),
     });
     const other = new MemoryEventLog();
     other.append(NODE_B, 2);
@@ -111,8 +111,44 @@ describe("audit verify", () => {
   it("passes an empty file, and with a server id checks that the database agrees", async () => {
     const store = new MemoryEventLog();
     const path = await fileOf([]);
-    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 0, events: 0, serverId: null });
+    expect(await verifyAudit({ path, store })).toEqual({ ok: true, lines: 0, events: 0, bodiless: 0, serverId: null });
     store.append(NODE_A, 1);
     expect(await verifyAudit({ path, store, serverId: NODE_A })).toMatchObject({ ok: false, line: 1, kind: "missing-event" });
+  });
+});
+
+describe("audit verify after a restore", () => {
+  it("names the events beyond the database's head and events recover, after checking the whole chain", async () => {
+    const store = new MemoryEventLog();
+    const events = [...store.append(NODE_A, 2), ...store.append(NODE_A, 3)];
+    const path = await fileOf(events);
+    store.restoreTo(2);
+    expect(await verifyAudit({ path, store })).toEqual({
+      ok: false,
+      line: 3,
+      kind: "ahead-of-database",
+      reason: expect.stringMatching(/mirrors 3 events at positions 3–5 \(from line 3\) that the database does not have: its log ends at position 2\..*certeasy events recover --from-audit/),
+    });
+    // a tampered line after the restore point is still reported as such, not hidden by the restore
+    const text = await readFile(path, "utf8");
+    await writeFile(path, text.replace('"position":4', '"position":6'));
+    expect(await verifyAudit({ path, store })).toMatchObject({ ok: false, line: 4, kind: "bad-hash" });
+  });
+
+  it("checks the event each line carries against its event_hash", async () => {
+    const store = new MemoryEventLog();
+    const events = store.append(NODE_A, 2);
+    const [first] = events;
+    if (!first) throw new Error("unreachable");
+    // a line whose carried event was edited, then re-sealed so that its own hash and chain hold
+    const forged = buildEventLine(EMPTY_CHAIN, NODE_A, { ...auditedFromStored(first), body: first.body.replace('"pid":', '"pid":9') });
+    const path = await fileOf([]);
+    await writeFile(path, serializeLine(forged));
+    expect(await verifyAudit({ path, store })).toMatchObject({
+      ok: false,
+      line: 1,
+      kind: "bad-body",
+      reason: "line 1: the event it carries does not hash to its event_hash (position 1)",
+    });
   });
 });

@@ -15,6 +15,7 @@ import type { EventStoreDialect } from "../../src/store/dialect.js";
 import { appendTests } from "./suite/append.js";
 import { concurrencyTests } from "./suite/concurrency.js";
 import { conflictTests } from "./suite/conflicts.js";
+import { importTests } from "./suite/import.js";
 import { integrityTests } from "./suite/integrity.js";
 import { isolationTests } from "./suite/isolation.js";
 import { keyedReadTests } from "./suite/keyed-reads.js";
@@ -81,6 +82,7 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("servers", () => serverTests(ctx));
     describe("writer lease", () => leaseTests(ctx));
     describe("projection rebuild", () => rebuildTests(ctx));
+    describe("import (events recover)", () => importTests(ctx));
     describe("isolation", () => isolationTests(ctx));
     describe("keyed projection reads", () => keyedReadTests(ctx));
   });

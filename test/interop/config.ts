@@ -3,6 +3,7 @@
  * that sends every name to pebble-challtestsrv's DNS and lets the validator reach loopback,
  * where the clients' standalone responders listen on the run's own ports.
  */
+import { loopbackValidationProfileLines } from "../support/validation-profile.js";
 import type { InteropPorts } from "./ports.js";
 
 export interface InteropConfig {
@@ -31,20 +32,12 @@ export function interopConfigYaml({ workdir, ports, externalAccountBinding }: In
     "  whitelist:",
     "    - 127.0.0.1",
     "    - ::1",
-    "dns-validation-profiles:",
-    "  - name: default",
-    "    zones:",
-    "      - suffixes:",
-    '          - "."',
-    "        dns-server:",
-    `          - 127.0.0.1:${ports.dns}`,
-    "    resolved-ip-policy:",
-    "      allow-cidrs:",
-    "        - 127.0.0.0/8",
-    "        - ::1/128",
-    "    ports:",
-    `      http-01: ${ports.http01}`,
-    `      tls-alpn-01: ${ports.tlsAlpn01}`,
+    ...loopbackValidationProfileLines({
+      dnsServer: `127.0.0.1:${ports.dns}`,
+      http01Port: ports.http01,
+      tlsAlpn01Port: ports.tlsAlpn01,
+      ipv6: true,
+    }),
     "",
   ].join("\n");
 }

@@ -55,6 +55,11 @@ export function registerAudit(program: Command): void {
           return EXIT_FAILURE;
         }
         process.stdout.write(`${path}: OK — ${result.lines} lines, ${result.events} events, chain intact and matching the database\n`);
+        if (result.bodiless > 0) {
+          process.stdout.write(
+            `${path}: ${result.bodiless} event line(s) were written before audit lines carried the event: they verify, but \`events recover\` cannot put those events back\n`,
+          );
+        }
         return EXIT_OK;
       }),
     );

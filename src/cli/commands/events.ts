@@ -12,6 +12,7 @@ import { ChainVerifier } from "../../store/verify-chain.js";
 import { verifyDatabaseLog, verifyExportFile } from "../../store/verify-log.js";
 import { requireConfigFile, withDatabase } from "../context.js";
 import { progressBar } from "../progress.js";
+import { registerEventsRecover } from "./events-recover.js";
 import { registerEventsReplay } from "./events-replay.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
 
@@ -67,6 +68,7 @@ export function registerEvents(program: Command): void {
     );
 
   registerEventsReplay(events);
+  registerEventsRecover(events);
 }
 
 function exportLine(body: string, hash: string): string {

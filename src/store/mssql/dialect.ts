@@ -8,6 +8,7 @@ import type { ConnectionPool } from "mssql";
 import type { EventStoreDialect } from "../dialect.js";
 import { PingTimeoutError } from "../dialect-errors.js";
 import { appendBatch } from "./append.js";
+import { importBatch } from "./import.js";
 import { parseMssqlDsn } from "./dsn.js";
 import { mssqlMigrate, mssqlMigrationStatus, mssqlPendingSql } from "./migrate.js";
 import { readAll, readByServer, readHeadWith, readProjection, readStream } from "./read.js";
@@ -69,6 +70,7 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
     migrationStatus: async () => mssqlMigrationStatus(await connected()),
     pendingSql: async () => mssqlPendingSql(await connected()),
     appendBatch: async (commands, ctx) => (commands.length === 0 ? [] : appendBatch(await connected(), commands, ctx)),
+    importEvents: async (events, ctx) => importBatch(await connected(), events, ctx),
     head: async () => readHeadWith(await connected()),
     readAll: async (after, limit) => readAll(await connected(), after, limit),
     readStream: async (streamId) => readStream(await connected(), streamId),

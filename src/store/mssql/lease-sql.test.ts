@@ -1,6 +1,6 @@
 /** The writer lease's T-SQL as sent to SQL Server: lock hints, typed parameters, holder-only updates. */
 import { describe, expect, it } from "vitest";
-import { readLeaseSql, releaseLeaseSql, renewLeaseSql, writeLeaseSql } from "./lease-sql.js";
+import { raiseLeaseEpochSql, readLeaseSql, releaseLeaseSql, renewLeaseSql, writeLeaseSql } from "./lease-sql.js";
 
 const COLUMNS =
   "[holder_server_id] AS [holderServerId], [holder_hostname] AS [holderHostname], [epoch] AS [epoch], " +
@@ -34,5 +34,11 @@ describe("lease T-SQL", () => {
     expect(renew.params.map((p) => p.value)).toEqual([5_000, 15_000, claim.serverId, 7]);
     const release = releaseLeaseSql(claim, 6_000);
     expect(release.text).toBe("UPDATE [node_lease] SET [expires_at] = @p0 WHERE [id] = 1 AND [holder_server_id] = @p1 AND [epoch] = @p2");
+  });
+
+  it("raises the importer's epoch past the imported events only while the row names its claim", () => {
+    const raise = raiseLeaseEpochSql(claim, 12);
+    expect(raise.text).toBe("UPDATE [node_lease] SET [epoch] = @p0 WHERE [id] = 1 AND [holder_server_id] = @p1 AND [epoch] = @p2");
+    expect(raise.params.map((p) => [p.type.name, p.value])).toEqual([["bigint", 12], ["char", claim.serverId], ["bigint", 7]]);
   });
 });

@@ -54,3 +54,9 @@ export function releaseLeaseSql(claim: LeaseClaim, at: number): Statement {
   const p = new ParamList();
   return p.statement(`UPDATE ${T} SET [expires_at] = ${p.bind(type.at, at)} WHERE ${heldBy(p, claim)}`);
 }
+
+/** Move the importer's lease to a later epoch (store/lease.ts epochAfterImport), only while it still names the claim. */
+export function raiseLeaseEpochSql(claim: LeaseClaim, epoch: number): Statement {
+  const p = new ParamList();
+  return p.statement(`UPDATE ${T} SET [epoch] = ${p.bind(type.epoch, epoch)} WHERE ${heldBy(p, claim)}`);
+}

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { EventRow } from "../dialect.js";
 import {
   insertEventsSql,
+  insertImportedStreamsSql,
   insertStreamsSql,
   lockHeadSql,
   readAllSql,
@@ -100,6 +101,20 @@ describe("streams", () => {
       "INSERT INTO [es_streams] ([stream_id], [stream_type], [version], [created_at], [updated_at]) VALUES (@p1, @p2, @p3, @p0, @p0)",
     );
     expect(s?.params.map((p) => p.value)).toEqual([1_764_489_600_123, "order:1", "order", 2]);
+  });
+
+  it("insert the streams an import creates with the times of their own events, split under the parameter limit", () => {
+    const [s] = insertImportedStreamsSql([{ streamId: "order:1", streamType: "order", version: 3, createdAt: 10, updatedAt: 20 }]);
+    expect(s?.text).toBe(
+      "INSERT INTO [es_streams] ([stream_id], [stream_type], [version], [created_at], [updated_at]) VALUES (@p0, @p1, @p2, @p3, @p4)",
+    );
+    expect(s?.params.map((p) => [p.type.name, p.value])).toEqual([
+      ["varchar", "order:1"], ["varchar", "order"], ["bigint", 3], ["bigint", 10], ["bigint", 20],
+    ]);
+    const many = insertImportedStreamsSql(Array.from({ length: 500 }, (_, i) => ({ streamId: `order:${i}`, streamType: "order", version: 1, createdAt: i, updatedAt: i })));
+    expect(many.length).toBeGreaterThan(1);
+    for (const statement of many) expect(statement.params.length).toBeLessThanOrEqual(MAX_PARAMS_PER_REQUEST);
+    expect(many.reduce((n, st) => n + st.params.length, 0)).toBe(500 * 5);
   });
 
   it("advance existing streams only from the version read under the lock, counting the rows it must touch", () => {

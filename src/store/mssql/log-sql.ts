@@ -81,6 +81,27 @@ export function insertStreamsSql(streams: readonly NewStream[], at: number): Sta
   });
 }
 
+/** A stream row as an import writes it: its own creation and update times (epoch ms). */
+export interface ImportedStreamRow extends NewStream {
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** Streams created by an import (`events recover`): each keeps the times of its own events. */
+export function insertImportedStreamsSql(streams: readonly ImportedStreamRow[]): Statement[] {
+  return chunks(streams, rowsPerRequest(5)).map((chunk) => {
+    const p = new ParamList();
+    const values = chunk.map(
+      (s) =>
+        `(${p.bind(type.streamId, s.streamId)}, ${p.bind(type.streamType, s.streamType)}, ${p.bind(type.version, s.version)}, ` +
+        `${p.bind(type.at, s.createdAt)}, ${p.bind(type.at, s.updatedAt)})`,
+    );
+    return p.statement(
+      `INSERT INTO ${T.streams} ([stream_id], [stream_type], [version], [created_at], [updated_at]) VALUES ${values.join(", ")}`,
+    );
+  });
+}
+
 export interface MovedStream {
   readonly streamId: string;
   /** the version read under the head lock */

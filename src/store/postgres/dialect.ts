@@ -7,6 +7,7 @@ import type { EventStoreDialect } from "../dialect.js";
 import { PingTimeoutError } from "../dialect-errors.js";
 import { rejectingWithDriverError as guard } from "../driver-error.js";
 import { appendBatch } from "./append.js";
+import { importBatch } from "./import.js";
 import { openPostgres, type PostgresConnection, type PostgresOptions } from "./connection.js";
 import { PostgresMigrator } from "./migrate.js";
 import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
@@ -39,6 +40,7 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     migrationStatus: guard(() => migrator.status()),
     pendingSql: guard(() => migrator.pendingSql()),
     appendBatch: guard((commands, ctx) => appendBatch(connection, commands, ctx)),
+    importEvents: guard((events, ctx) => importBatch(connection, events, ctx)),
     head: guard(() => readHead(db)),
     readAll: guard((after, limit) => readAll(db, after, limit)),
     readStream: guard((streamId) => readStream(db, streamId)),

@@ -6,6 +6,7 @@
 import type { EventStoreDialect } from "../dialect.js";
 import { rejectingWithDriverError as guard } from "../driver-error.js";
 import { appendBatch } from "./append.js";
+import { importBatch } from "./import.js";
 import { openSqlite, type SqliteOptions } from "./connection.js";
 import { SqliteMigrator } from "./migrate.js";
 import { readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
@@ -29,6 +30,7 @@ export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
     migrationStatus: guard(async () => migrator.status()),
     pendingSql: guard(async () => migrator.pendingSql()),
     appendBatch: guard(async (commands, ctx) => appendBatch(connection, statements(), commands, ctx)),
+    importEvents: guard(async (events, ctx) => importBatch(connection, statements(), events, ctx)),
     head: guard(async () => readHead(statements())),
     readAll: guard(async (after, limit) => readAll(statements(), after, limit)),
     readStream: guard(async (streamId) => readStream(statements(), streamId)),
