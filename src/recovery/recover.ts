@@ -11,8 +11,7 @@
  */
 import type { StoredEvent } from "../../events/index.js";
 import type { RowChange } from "../../projections/row-change.js";
-import type { LeaseConfig } from "../config/index.js";
-import { LeaseHeldError } from "../node/lease.js";
+import { LeaseHeldError, type LeaseTiming } from "../node/lease.js";
 import type { EventStoreDialect, LeaseClaim, LogHead, RebuildProgress } from "../store/dialect.js";
 import { readFileEvents, type FileEvents } from "./file-events.js";
 import { mergeFileEvents, type RecoveryPlan } from "./merge.js";
@@ -21,7 +20,7 @@ import { mergeFileEvents, type RecoveryPlan } from "./merge.js";
 export interface RecoveringNode {
   readonly serverId: string;
   readonly hostname: string;
-  readonly lease: LeaseConfig;
+  readonly lease: LeaseTiming;
 }
 
 export interface RecoverOptions {
