@@ -55,7 +55,8 @@ export async function stopNode(p: RunningParts, reason: StopReason, signal?: str
     // After node.stopped: the next node may start at once instead of waiting out the TTL.
     await p.lease.release().catch((error: unknown) => p.log.warn({ err: error }, "could not release the writer lease; it expires by itself"));
     // The head includes the shutdown line: deleting it later is detected (src/audit/head.ts).
-    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head).catch(() => undefined);
+    // `stopped` also after a fatal stop: the process is gone either way.
+    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head, "stopped").catch(() => undefined);
     await p.dialect.close();
     await p.lock.release();
   }
