@@ -1,7 +1,8 @@
 /**
  * A node's clean (or fatal) stop: record node.stopped while the lease allows it, then close
- * the writer, write the shutdown line, release the lease, record the audit head, and close the
- * database and the workdir lock — each step even when an earlier one failed.
+ * the writer, write the shutdown line, release the lease, record the audit head and the role
+ * `stopped`, and close the database and the workdir lock — each step even when an earlier
+ * one failed.
  */
 import type { Logger } from "pino";
 import { NodeStopped, nodeStreamId } from "../../events/index.js";
