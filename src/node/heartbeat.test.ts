@@ -12,7 +12,7 @@ describe("heartbeat", () => {
     await dialect.migrate();
     const serverId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
     let now = Date.UTC(2026, 10, 30, 8, 0, 0);
-    await dialect.registerServer(serverId, "ca1", new Date(now));
+    await dialect.registerServer(serverId, "ca1", new Date(now), "active");
     const errors: unknown[] = [];
     // The audit file grows between beats; each beat records the head as it is then (SQLite
     // writes synchronously inside the beat, so the last beat's head is the one stored).

@@ -124,7 +124,7 @@ export async function activateNode(attached: AttachedNode, options: NodeOptions,
     }
     // Registered only once the audit file and the lease have accepted this node: a refused
     // boot writes nothing.
-    const registered = await dialect.registerServer(serverId, host, clock());
+    const registered = await dialect.registerServer(serverId, host, clock(), "active");
     // A node that first registered as a standby boots for the first time now.
     const firstBoot = registered.firstBoot || (warm?.firstBoot ?? false);
 

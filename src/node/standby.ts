@@ -60,7 +60,7 @@ export async function openStandby(options: StandbyOptions): Promise<StandbyNode>
   try {
     lastLease = await dialect.readLease();
     await refuseMultiHostSqlite(options.store, lastLease, attached.hostname);
-    ({ firstBoot } = await dialect.registerServer(serverId, attached.hostname, clock()));
+    ({ firstBoot } = await dialect.registerServer(serverId, attached.hostname, clock(), "standby"));
     live = await startLiveProjections([logPositionProjection, ...(options.memoryProjections ?? [])], { dialect, committed$: feed });
     stopHeartbeat = startHeartbeat(dialect, serverId, clock, () => undefined, (e) => log.warn({ err: e }, "heartbeat failed"), options.heartbeatMs);
   } catch (error) {
@@ -143,6 +143,8 @@ export async function openStandby(options: StandbyOptions): Promise<StandbyNode>
       await tickRunning;
       if (activation) return activation;
       stopHeartbeat();
+      // `audit list-servers` shows the node stopped, not a standby that missed its heartbeats.
+      await dialect.touchServer(serverId, clock(), undefined, "stopped").catch((error: unknown) => log.warn({ err: error }, "could not record the stop in servers"));
       projections.stop();
       await attached.detach();
       return null;

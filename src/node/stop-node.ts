@@ -1,7 +1,8 @@
 /**
  * A node's clean (or fatal) stop: record node.stopped while the lease allows it, then close
- * the writer, write the shutdown line, release the lease, record the audit head, and close the
- * database and the workdir lock — each step even when an earlier one failed.
+ * the writer, write the shutdown line, release the lease, record the audit head and the role
+ * `stopped`, and close the database and the workdir lock — each step even when an earlier
+ * one failed.
  */
 import type { Logger } from "pino";
 import { NodeStopped, nodeStreamId } from "../../events/index.js";
@@ -55,7 +56,8 @@ export async function stopNode(p: RunningParts, reason: StopReason, signal?: str
     // After node.stopped: the next node may start at once instead of waiting out the TTL.
     await p.lease.release().catch((error: unknown) => p.log.warn({ err: error }, "could not release the writer lease; it expires by itself"));
     // The head includes the shutdown line: deleting it later is detected (src/audit/head.ts).
-    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head).catch(() => undefined);
+    // `stopped` also after a fatal stop: the process is gone either way.
+    await p.dialect.touchServer(p.serverId, p.clock(), p.mirror.head, "stopped").catch(() => undefined);
     await p.dialect.close();
     await p.lock.release();
   }

@@ -101,7 +101,16 @@ export interface ServerRow {
   /** the audit head last recorded for the node (both null before any), see AuditHead */
   readonly auditLines: number | null;
   readonly auditHeadHash: string | null;
+  /** what the node last said it is; null for rows written before the column existed */
+  readonly role: ServerRole | null;
 }
+
+/**
+ * A node's role as it records it in `servers` (issue 7): `active` when it boots with the lease
+ * or takes it over, `standby` while it waits for the lease, `stopped` after a clean stop. A
+ * killed node cannot update it: readers hold it against the lease and last_seen.
+ */
+export type ServerRole = "active" | "standby" | "stopped";
 
 /**
  * How far a node's audit file reached on disk: its line count and the hash of its last line
@@ -217,10 +226,10 @@ export interface EventStoreDialect {
   /** Events appended by one node with position > after, in position order. */
   readByServer(serverId: string, after: number, limit: number): Promise<readonly EventRow[]>;
 
-  /** Insert the node or refresh it; tells whether the row is new. */
-  registerServer(serverId: string, hostname: string, now: Date): Promise<{ readonly firstBoot: boolean }>;
-  /** Refresh `last_seen`, and the recorded audit head when one is given (kept otherwise). */
-  touchServer(serverId: string, now: Date, auditHead?: AuditHead): Promise<void>;
+  /** Insert the node or refresh it (hostname, last_seen, role); tells whether the row is new. */
+  registerServer(serverId: string, hostname: string, now: Date, role: ServerRole): Promise<{ readonly firstBoot: boolean }>;
+  /** Refresh `last_seen`, and the recorded audit head and the role when given (kept otherwise). */
+  touchServer(serverId: string, now: Date, auditHead?: AuditHead, role?: ServerRole): Promise<void>;
   /** newest `last_seen` first */
   listServers(): Promise<readonly ServerRow[]>;
 

@@ -63,6 +63,7 @@ export class MemoryEventLog implements AuditStore {
       lastSeen: this.#now,
       auditLines: head.lines,
       auditHeadHash: head.hash,
+      role: "active" as const,
     }));
   }
 

@@ -68,7 +68,9 @@ function oneActiveNode(driver: Driver, skip: boolean): void {
       const probe = await second.cli("serve", "--probe");
       expect(probe.code, probe.stderr).toBe(1);
       expect(probe.stdout).toMatch(/^ok {2,}database {2,}reachable/m);
-      expect(probe.stdout).toMatch(new RegExp(`^FAIL {2,}lease {2,}held by server_id ${aId} on host \\S+ \\(epoch ${e0 + 1}\\) until 20`, "m"));
+      expect(probe.stdout).toMatch(new RegExp(`^FAIL {2,}lease {2,}held by server_id ${aId} on host \\S+ \\(epoch ${e0 + 1}\\) until 20\\S+: stop that node first, `, "m"));
+      // On a standby host the lease is held and fresh: the probe names both ways to start there.
+      expect(probe.stdout).toContain("or start this one with `serve --standby` (it waits for the lease and takes over when it expires), or with --force-takeover if that node is dead");
       expect(probe.stdout).toMatch(/^ok {2,}audit {2,}/m);
       expect(probe.stdout).toMatch(/^ok {2,}authority local {2,}embedded CA/m);
       expect(probe.stdout).toContain("probe failed: 1 check(s) failed");

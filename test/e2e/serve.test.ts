@@ -118,8 +118,8 @@ function lifecycle(driver: Driver, skip: boolean): void {
       expect(header).toMatch(/^server_id {2,}hostname {2,}first_seen {2,}last_seen {2,}role {2,}lease$/);
       const own = rows.filter((row) => row.split(/\s+/)[0] === serverId);
       expect(own).toHaveLength(1);
-      // Stopped cleanly: the lease was released, so no node is active.
-      expect(own[0]).toMatch(/ {2}inactive {2}epoch \d+, expired \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      // Stopped cleanly: the lease was released and the row says stopped.
+      expect(own[0]).toMatch(/ {2}stopped {2}epoch \d+, expired \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
       const audit = await node.cli("audit", "verify");
       expect(audit.code, audit.stderr).toBe(0);

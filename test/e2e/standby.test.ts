@@ -54,6 +54,13 @@ async function events(node: Installation): Promise<EventRecord[]> {
   });
 }
 
+/** `audit list-servers` as server_id → [role, lease]. */
+async function rolesListed(node: Installation): Promise<Map<string, string[]>> {
+  const listed = await node.cli("audit", "list-servers");
+  expect(listed.code, listed.stderr).toBe(0);
+  return new Map(listed.stdout.trimEnd().split("\n").slice(1).map((row) => [row.split(/\s+/)[0] ?? "", row.split(/\s{2,}/).slice(4)]));
+}
+
 /** Every epoch was written by one node only (DESIGN §2 invariant 8). */
 function epochsByNode(log: readonly EventRecord[]): Map<number, Set<string>> {
   const writers = new Map<number, Set<string>>();
@@ -131,8 +138,11 @@ function standbyTests(driver: Driver, skip: boolean): void {
         status: "not-ready",
         checks: [{ name: "standby", state: "not-ready", detail: expect.stringContaining(`the writer lease is held by server_id ${aId} on host ${hostname()}`) }],
       });
-      // Registered, but it writes nothing: no event, no audit file.
+      // Registered as a standby, but it writes nothing: no event, no audit file.
       expect((await first.db.query<{ server_id: string }>("SELECT server_id FROM servers")).map((r) => r.server_id).sort()).toEqual([aId, bId].sort());
+      const standingBy = await rolesListed(second);
+      expect(standingBy.get(aId)).toEqual(["active", expect.stringMatching(/^epoch \d+, expires 20\d\d-/)]);
+      expect(standingBy.get(bId)).toEqual(["standby", "-"]);
       expect((await events(first)).filter((e) => e.node === bId)).toEqual([]);
       await expect(readFile(second.auditPath)).rejects.toMatchObject({ code: "ENOENT" });
 
@@ -158,8 +168,10 @@ function standbyTests(driver: Driver, skip: boolean): void {
       for (const [epoch, writers] of epochsByNode(log)) expect(writers.size, `epoch ${epoch}`).toBe(1);
       const takeoverLine = (await second.auditLines()).map((l) => JSON.parse(l) as { kind: string; details?: Record<string, unknown> }).find((l) => l.kind === "takeover");
       expect(takeoverLine?.details).toMatchObject({ via: "standby", previousHolder: aId, epoch: aEpoch + 1 });
-      const listed = await second.cli("audit", "list-servers");
-      expect(listed.stdout).toMatch(new RegExp(`^${bId}\\s.*\\sactive\\s+epoch ${aEpoch + 1}, expires`, "m"));
+      // The killed active's row still says active; without the lease it is inactive.
+      const tookOver = await rolesListed(second);
+      expect(tookOver.get(bId)).toEqual(["active", expect.stringMatching(new RegExp(`^epoch ${aEpoch + 1}, expires 20\\d\\d-`))]);
+      expect(tookOver.get(aId)).toEqual(["inactive", "-"]);
 
       expect((await b.stop("SIGTERM")).code).toBe(0);
       await expectAuditFilesCoverTheLog([first, second], (await events(first)).length);
@@ -218,6 +230,10 @@ function standbyTests(driver: Driver, skip: boolean): void {
       await takeoverOf(again);
       await newAccount(again.directoryUrl);
       expect((await again.stop("SIGTERM")).code).toBe(0);
+      // Both stopped cleanly, each as the active node then.
+      const stopped = await rolesListed(first);
+      expect(stopped.get(aId)?.[0]).toBe("stopped");
+      expect(stopped.get(await second.serverId())).toEqual(["stopped", "-"]);
       await expectAuditFilesCoverTheLog([first, second], (await events(first)).length);
     }, 300_000);
   });

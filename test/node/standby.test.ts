@@ -1,6 +1,6 @@
 /**
  * A warm standby's core (src/node/standby.ts) against a real active node core on SQLite: it
- * registers and follows the log while writing nothing, hands its warm projections to the
+ * registers (role standby) and follows the log while writing nothing, hands its warm projections to the
  * writer at takeover, records node.lease-acquired naming the previous holder, and refuses the
  * set-ups that would make SQLite multi-host or migrate under the active node.
  */
@@ -52,7 +52,8 @@ describe("a warm standby", () => {
     const standbyOptions = { ...(await options(path)), pollMs: 20 };
     const standby = await openStandby(standbyOptions);
     standbys.push(standby);
-    expect((await dialect.listServers()).map((s) => s.serverId).sort()).toEqual([active.serverId, standby.serverId].sort());
+    const roles = async () => new Map((await dialect.listServers()).map((s) => [s.serverId, s.role]));
+    expect(await roles()).toEqual(new Map([[active.serverId, "active"], [standby.serverId, "standby"]]));
     expect(existsSync(standbyOptions.auditPath)).toBe(false);
     expect(standby.readiness()).toEqual([
       { name: "standby", ready: false, detail: expect.stringContaining(`the writer lease is held by server_id ${active.serverId} on host ${hostname()} (epoch 1)`) },
@@ -82,15 +83,17 @@ describe("a warm standby", () => {
     expect(acquired.meta.epoch).toBe(2);
     expect(acquired.data).toMatchObject({ via: "standby", epoch: 2, previousHolder: active.serverId, previousHostname: hostname(), previousEpoch: 1 });
     expect(existsSync(standbyOptions.auditPath)).toBe(true);
+    expect(await roles()).toEqual(new Map([[active.serverId, "stopped"], [standby.serverId, "active"]]));
   });
 
-  it("stops while standing by without writing anything", async () => {
+  it("stops while standing by without writing any event, and its row says stopped", async () => {
     const { path, dialect } = await database();
     cores.push(await openNode(await options(path)));
     const head = await dialect.head();
     const standby = await openStandby({ ...(await options(path)), pollMs: 20 });
     expect(await standby.stop()).toBeNull();
     expect(await dialect.head()).toEqual(head);
+    expect((await dialect.listServers()).find((s) => s.serverId === standby.serverId)?.role).toBe("stopped");
   });
 
   it("refuses to migrate under the active node", async () => {

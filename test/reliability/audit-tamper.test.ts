@@ -42,7 +42,7 @@ beforeAll(async () => {
   // The file ends on a shutdown line: cutting it carries off no event, so only the head the
   // node recorded in the database at its clean stop reveals it.
   await mirror.close();
-  await dialect.registerServer(NODE_A, "ca-1.corp.example", clock());
+  await dialect.registerServer(NODE_A, "ca-1.corp.example", clock(), "active");
   await dialect.touchServer(NODE_A, clock(), mirror.head);
   lines = await fileLines(path);
 });

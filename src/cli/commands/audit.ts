@@ -1,7 +1,8 @@
 /**
  * `certeasy audit list-servers` and `certeasy audit verify` (reference §5, DESIGN invariant 7).
- * list-servers also says which node is active: the holder of an unexpired writer lease
- * (invariant 8); every other node is inactive.
+ * list-servers also gives each node's role (src/node/shown-role.ts): active (holder of an
+ * unexpired writer lease, invariant 8), standby (waiting for the lease, heartbeat recent),
+ * stopped (clean stop) or inactive (gone without saying so), and the lease it holds.
  * verify exits 0 when the file is intact and matches the database, 1 with the first broken
  * line and why.
  */
@@ -9,14 +10,15 @@ import type { Command } from "commander";
 import { verifyAudit } from "../../audit/index.js";
 import { readServerId, requireConfigFile, withDatabase } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK, runCommand, UsageError } from "../run.js";
-import type { LeaseRow } from "../../store/dialect.js";
+import { shownRole } from "../../node/shown-role.js";
+import type { LeaseRow, ServerRow } from "../../store/dialect.js";
 import { renderTable, rfc3339 } from "../table.js";
 
-/** role and lease cells of one node: only the holder of an unexpired lease is active. */
-function leaseColumns(serverId: string, lease: LeaseRow | null, now: number): [string, string] {
-  if (lease?.holderServerId !== serverId) return ["inactive", "-"];
-  const fresh = lease.expiresAt > now;
-  return [fresh ? "active" : "inactive", `epoch ${lease.epoch}, ${fresh ? "expires" : "expired"} ${rfc3339(lease.expiresAt)}`];
+/** role and lease cells of one node; the lease cell only for the node the lease row names. */
+function roleColumns(server: ServerRow, lease: LeaseRow | null, now: number): [string, string] {
+  const role = shownRole(server, lease, now);
+  if (lease?.holderServerId !== server.serverId) return [role, "-"];
+  return [role, `epoch ${lease.epoch}, ${lease.expiresAt > now ? "expires" : "expired"} ${rfc3339(lease.expiresAt)}`];
 }
 
 export function registerAudit(program: Command): void {
@@ -24,14 +26,14 @@ export function registerAudit(program: Command): void {
 
   audit
     .command("list-servers")
-    .description("every node that has booted against this database, newest last_seen first, with its role (active = writer-lease holder)")
+    .description("every node that has booted against this database, newest last_seen first, with its role (active = writer-lease holder, standby, stopped, inactive) and lease")
     .option("-f, --file <config>", "configuration file")
     .action(
       runCommand(async (opts: { file?: string }) => {
         const config = requireConfigFile(opts.file);
         const [servers, lease] = await withDatabase(config, (db) => Promise.all([db.listServers(), db.readLease()]));
         const now = Date.now();
-        const rows = servers.map((s) => [s.serverId, s.hostname, rfc3339(s.firstSeen), rfc3339(s.lastSeen), ...leaseColumns(s.serverId, lease, now)]);
+        const rows = servers.map((s) => [s.serverId, s.hostname, rfc3339(s.firstSeen), rfc3339(s.lastSeen), ...roleColumns(s, lease, now)]);
         process.stdout.write(renderTable(["server_id", "hostname", "first_seen", "last_seen", "role", "lease"], rows));
         return EXIT_OK;
       }),

@@ -53,7 +53,13 @@ async function leaseCheck(dialect: EventStoreDialect, serverId: string | null, s
     const held = `server_id ${lease.holderServerId} on host ${lease.holderHostname} (epoch ${lease.epoch})`;
     if (lease.holderServerId === serverId) return pass("lease", `held by this node (epoch ${lease.epoch}): a restart takes it back`);
     if (lease.expiresAt <= now) return pass("lease", `free: last held by ${held}, expired ${rfc3339(lease.expiresAt)}`);
-    return fail("lease", `held by ${held} until ${rfc3339(lease.expiresAt)}: stop that node first (or start this one with --force-takeover if it is dead)`);
+    // A fresh lease held by another node is what a standby host sees: say that `serve --standby`
+    // runs there as it is, before the takeover that only a dead holder justifies.
+    return fail(
+      "lease",
+      `held by ${held} until ${rfc3339(lease.expiresAt)}: stop that node first, or start this one with \`serve --standby\` ` +
+        "(it waits for the lease and takes over when it expires), or with --force-takeover if that node is dead",
+    );
   } catch (error) {
     // Before the lease migration has run there is no lease table, hence no holder.
     if (status && status.pending.length > 0) return pass("lease", "free: the lease table comes with a pending migration");

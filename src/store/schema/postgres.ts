@@ -65,6 +65,13 @@ export const servers = pgTable("servers", {
    */
   auditLines: bigint("audit_lines", { mode: "number" }),
   auditHeadHash: char("audit_head_hash", { length: 64 }),
+  /**
+   * What the node last said it is (issue 7): \`active\` when it booted or took over the lease,
+   * \`standby\` while it follows the log waiting for the lease, \`stopped\` after a clean stop.
+   * Null for rows written before this column. A killed node cannot update it, so readers hold
+   * it against last_seen and the lease (\`audit list-servers\`).
+   */
+  role: varchar({ length: 16, enum: ["active", "standby", "stopped"] }),
 });
 
 /**
