@@ -99,7 +99,8 @@ async function registerMissingNodes(dialect: EventStoreDialect, events: readonly
     if (known.has(node) || event.type !== "node.started") continue;
     const data = event.data as { readonly hostname?: unknown };
     const hostname = typeof data.hostname === "string" ? data.hostname : "unknown";
-    await dialect.registerServer(node, hostname, new Date(event.at));
+    // Recovery runs with every node stopped: the node is known again, not running.
+    await dialect.registerServer(node, hostname, new Date(event.at), "stopped");
     known.add(node);
     registered.push(node);
   }
