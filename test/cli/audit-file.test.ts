@@ -4,22 +4,12 @@
  * a torn last line (a crash mid-write) is repaired, said so, and verifies afterwards.
  */
 import { appendFile, copyFile, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { bootAndStop, createInstallation, killLeftoverChildren, STACK_FRAME, type Installation } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { bootAndStop, STACK_FRAME, type Installation } from "../e2e/harness.js";
+import { installationsPerTest } from "../e2e/installations.js";
 
 const TIMEOUT = 90_000;
-const made: Installation[] = [];
-
-afterEach(async () => {
-  await killLeftoverChildren();
-  await Promise.all(made.splice(0).map((i) => i.cleanup()));
-});
-
-async function installation(): Promise<Installation> {
-  const created = await createInstallation();
-  made.push(created);
-  return created;
-}
+const installation = installationsPerTest();
 
 /** What the database holds that a refused boot must not change. */
 async function snapshot(node: Installation): Promise<{ events: unknown; servers: unknown; boots: unknown }> {

@@ -8,23 +8,13 @@ import { existsSync } from "node:fs";
 import { copyFile, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
-import { bootAndStop, createInstallation, killLeftoverChildren, runCli, STACK_FRAME, tempDir, type Installation } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { bootAndStop, runCli, STACK_FRAME, tempDir } from "../e2e/harness.js";
+import { installationsPerTest } from "../e2e/installations.js";
 import { tamperEventBody } from "../support/event-log-tamper.js";
 
 const TIMEOUT = 180_000;
-const made: Installation[] = [];
-
-afterEach(async () => {
-  await killLeftoverChildren();
-  await Promise.all(made.splice(0).map((i) => i.cleanup()));
-});
-
-async function installation(): Promise<Installation> {
-  const created = await createInstallation();
-  made.push(created);
-  return created;
-}
+const installation = installationsPerTest();
 
 const positions = (path: string): number[] => {
   const db = new Database(path, { readonly: true, fileMustExist: true });

@@ -4,22 +4,12 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { createInstallation, killLeftoverChildren, STACK_FRAME, type Installation } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { STACK_FRAME, type Installation } from "../e2e/harness.js";
+import { installationsPerTest } from "../e2e/installations.js";
 
 const TIMEOUT = 60_000;
-const made: Installation[] = [];
-
-afterEach(async () => {
-  await killLeftoverChildren();
-  await Promise.all(made.splice(0).map((i) => i.cleanup()));
-});
-
-async function installation(options: { missingWorkdir?: boolean } = {}): Promise<Installation> {
-  const created = await createInstallation(options);
-  made.push(created);
-  return created;
-}
+const installation = installationsPerTest();
 
 /** Tables of the SQLite database; none when the file was never created. */
 async function tables(node: Installation): Promise<string[]> {
