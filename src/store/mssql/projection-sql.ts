@@ -98,3 +98,14 @@ export function readProjectionSql(table: ProjectionTableName, where?: Row): Stat
 export function clearProjectionSql(table: ProjectionTableName): Statement {
   return { text: `DELETE FROM ${tableName(mssqlProjectionTables[table])}`, params: [] };
 }
+
+/** Orders per stored status and how many of them are past `expires` at `now` (order-status-counts.ts). */
+export function countOrdersByStatusSql(now: Date): Statement {
+  const p = new ParamList();
+  const bound = p.bind({ name: "bigint" }, now.getTime());
+  return p.statement(
+    "SELECT [status], COUNT_BIG(*) AS [total], " +
+      `COALESCE(SUM(CASE WHEN [expires_at] <= ${bound} THEN 1 ELSE 0 END), 0) AS [expired] ` +
+      "FROM [acme_orders] GROUP BY [status]",
+  );
+}

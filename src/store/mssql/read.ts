@@ -5,7 +5,8 @@ import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/mssql.js";
 import { readAllSql, readByServerSql, readHeadSql, readStreamSql, streamVersionsSql } from "./log-sql.js";
 import { mssqlProjectionTables } from "./projection-tables.js";
-import { readProjectionSql } from "./projection-sql.js";
+import { countOrdersByStatusSql, readProjectionSql } from "./projection-sql.js";
+import { orderStatusCounts, type OrderStatusCounts } from "../order-status-counts.js";
 import { select, type Requester } from "./request.js";
 import { columnType, decodeValue } from "./sql-types.js";
 import type { Statement } from "./statement.js";
@@ -50,4 +51,14 @@ export async function readStreamVersions(on: Requester, streamIds: readonly stri
 export async function readProjection(on: Requester, table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
   const target = mssqlProjectionTables[table];
   return (await select(on, readProjectionSql(table, where))).map((record) => decodeRow(target, record));
+}
+
+export async function countOrdersByStatus(on: Requester, now: Date): Promise<OrderStatusCounts> {
+  // COUNT_BIG is bigint, which tedious hands over as text; SUM of ints is an int.
+  const groups = (await select(on, countOrdersByStatusSql(now))).map((row) => ({
+    status: String(row["status"]),
+    total: Number(row["total"]),
+    expired: Number(row["expired"]),
+  }));
+  return orderStatusCounts(groups);
 }

@@ -1,10 +1,12 @@
 /** Reads of the log and of projection tables on SQLite. */
-import { and, asc, eq, getColumns, sql, type Column } from "drizzle-orm";
+import { and, asc, count, eq, getColumns, sql, type Column } from "drizzle-orm";
 import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
 import { ProjectionRowError } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { sqliteProjectionTables, type SqliteConnection } from "./connection.js";
+import { orderStatusCounts, type OrderStatusCounts } from "../order-status-counts.js";
+import { acmeOrders } from "../schema/sqlite.js";
 import type { SqliteStatements } from "./statements.js";
 
 export function readHead(statements: SqliteStatements): LogHead {
@@ -62,4 +64,14 @@ export function readProjection({ db, client }: SqliteConnection, table: Projecti
     values[key] = typeof value === "boolean" ? Number(value) : value;
   }
   return read.all(values);
+}
+
+/** Orders per stored status and how many of them are past `expires` (one scan of the table). */
+export function countOrdersByStatus({ db }: SqliteConnection, now: Date): OrderStatusCounts {
+  const groups = db
+    .select({ status: acmeOrders.status, total: count(), expired: sql<number>`coalesce(sum(case when ${acmeOrders.expiresAt} <= ${now.getTime()} then 1 else 0 end), 0)` })
+    .from(acmeOrders)
+    .groupBy(acmeOrders.status)
+    .all();
+  return orderStatusCounts(groups.map((g) => ({ status: g.status, total: g.total, expired: Number(g.expired) })));
 }

@@ -1,0 +1,32 @@
+/**
+ * Orders by status for `/metrics` (`certeasy_orders`), from one grouped COUNT on the orders
+ * projection table. Each dialect returns, per stored status, the rows and how many of them are
+ * past `expires`; this fold turns that into the statuses a client would read. RFC 8555 §7.1.6:
+ * a pending or ready order past its `expires` is invalid — no event marks it (expiry.ts), so the
+ * table still says pending/ready and the count moves it here, the way the order resource shows it.
+ */
+import type { OrderStatus } from "../domain/order/state.js";
+
+/** One group of the dialect's query: stored status, rows, rows with `expires_at <= now`. */
+export interface OrderStatusGroup {
+  readonly status: string;
+  readonly total: number;
+  readonly expired: number;
+}
+
+export type OrderStatusCounts = Readonly<Record<OrderStatus, number>>;
+
+export const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "ready", "processing", "valid", "invalid"];
+
+export function orderStatusCounts(groups: readonly OrderStatusGroup[]): OrderStatusCounts {
+  const counts: Record<OrderStatus, number> = { pending: 0, ready: 0, processing: 0, valid: 0, invalid: 0 };
+  for (const { status, total, expired } of groups) {
+    if (!isOrderStatus(status)) continue;
+    const lapsed = status === "pending" || status === "ready" ? expired : 0;
+    counts[status] += total - lapsed;
+    counts.invalid += lapsed;
+  }
+  return counts;
+}
+
+const isOrderStatus = (status: string): status is OrderStatus => (ORDER_STATUSES as readonly string[]).includes(status);
