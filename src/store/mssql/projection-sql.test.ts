@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { RowChange } from "../../../projections/row-change.js";
 import { ProjectionRowError } from "../row-change-sql.js";
-import { clearProjectionSql, readProjectionSql, rowChangesSql } from "./projection-sql.js";
+import { clearProjectionSql, countOrdersByStatusSql, readProjectionSql, rowChangesSql } from "./projection-sql.js";
 import { MAX_PARAMS_PER_REQUEST } from "./statement.js";
 
 const bootRow = (bootId: string) => ({
@@ -85,5 +85,15 @@ describe("projection reads and rebuild", () => {
 
   it("empties a table with DELETE before a rebuild", () => {
     expect(clearProjectionSql("node_boots").text).toBe("DELETE FROM [node_boots]");
+  });
+
+  it("counts orders per status in one grouped query, the instant bound as a bigint", () => {
+    const now = new Date("2026-11-30T12:00:00Z");
+    const statement = countOrdersByStatusSql(now);
+    expect(statement.text).toBe(
+      "SELECT [status], COUNT_BIG(*) AS [total], COALESCE(SUM(CASE WHEN [expires_at] <= @p0 THEN 1 ELSE 0 END), 0) AS [expired] " +
+        "FROM [acme_orders] GROUP BY [status]",
+    );
+    expect(statement.params).toEqual([{ name: "p0", type: { name: "bigint" }, value: now.getTime() }]);
   });
 });
