@@ -54,7 +54,7 @@ export async function readProjection(on: Requester, table: ProjectionTableName, 
 }
 
 export async function countOrdersByStatus(on: Requester, now: Date): Promise<OrderStatusCounts> {
-  // COUNT_BIG is bigint, which tedious hands over as text; SUM of ints is an int.
+  // Both counts are bigint, which tedious hands over as text.
   const groups = (await select(on, countOrdersByStatusSql(now))).map((row) => ({
     status: String(row["status"]),
     total: Number(row["total"]),
