@@ -5,6 +5,7 @@
  * a pending or ready order past its `expires` is invalid — no event marks it (expiry.ts), so the
  * table still says pending/ready and the count moves it here, the way the order resource shows it.
  */
+import { sql, type SQL } from "drizzle-orm";
 import type { OrderStatus } from "../domain/order/state.js";
 
 /**
@@ -37,6 +38,24 @@ export function orderStatusCounts(groups: readonly OrderStatusGroup[]): OrderSta
     counts.invalid += lapsed;
   }
   return counts;
+}
+
+/**
+ * The count as one drizzle query, for SQLite and PostgreSQL alike (drizzle writes each one's
+ * placeholders; table and column names are the same in every dialect, schema-parity.test.ts).
+ * SQL Server has its own text (mssql/projection-sql.ts).
+ */
+export function countOrdersByStatusQuery(now: Date): SQL {
+  const open = sql.join(
+    OPEN_ORDER_STATUSES.map((status) => sql`${status}`),
+    sql`, `,
+  );
+  return sql`SELECT status, COUNT(*) AS total, 0 AS expired FROM acme_orders GROUP BY status UNION ALL SELECT status, 0, COUNT(*) FROM acme_orders WHERE status IN (${open}) AND expires_at <= ${now.getTime()} GROUP BY status`;
+}
+
+/** The rows of a count query, whatever type the driver gives its numbers (PostgreSQL's COUNT is a bigint, read as text). */
+export function orderStatusCountsOfRows(rows: readonly Record<string, unknown>[]): OrderStatusCounts {
+  return orderStatusCounts(rows.map((row) => ({ status: String(row["status"]), total: Number(row["total"]), expired: Number(row["expired"]) })));
 }
 
 const isOrderStatus = (status: string): status is OrderStatus => (ORDER_STATUSES as readonly string[]).includes(status);

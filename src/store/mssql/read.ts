@@ -6,7 +6,7 @@ import { esEvents, esLogHead } from "../schema/mssql.js";
 import { readAllSql, readByServerSql, readHeadSql, readStreamSql, streamVersionsSql } from "./log-sql.js";
 import { mssqlProjectionTables } from "./projection-tables.js";
 import { countOrdersByStatusSql, readProjectionSql } from "./projection-sql.js";
-import { orderStatusCounts, type OrderStatusCounts } from "../order-status-counts.js";
+import { orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import { select, type Requester } from "./request.js";
 import { columnType, decodeValue } from "./sql-types.js";
 import type { Statement } from "./statement.js";
@@ -54,11 +54,5 @@ export async function readProjection(on: Requester, table: ProjectionTableName, 
 }
 
 export async function countOrdersByStatus(on: Requester, now: Date): Promise<OrderStatusCounts> {
-  // Both counts are bigint, which tedious hands over as text.
-  const groups = (await select(on, countOrdersByStatusSql(now))).map((row) => ({
-    status: String(row["status"]),
-    total: Number(row["total"]),
-    expired: Number(row["expired"]),
-  }));
-  return orderStatusCounts(groups);
+  return orderStatusCountsOfRows(await select(on, countOrdersByStatusSql(now)));
 }

@@ -1,11 +1,11 @@
 /** Reads of the log and of projection tables on PostgreSQL. */
-import { and, asc, count, eq, getColumns, gt, inArray, lte, sql, type Column } from "drizzle-orm";
+import { and, asc, eq, getColumns, gt, type Column } from "drizzle-orm";
 import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
 import { rowFilterSql } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
-import { acmeOrders, esEvents, esLogHead } from "../schema/postgres.js";
-import { OPEN_ORDER_STATUSES, orderStatusCounts, type OrderStatusCounts } from "../order-status-counts.js";
+import { esEvents, esLogHead } from "../schema/postgres.js";
+import { countOrdersByStatusQuery, orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import { postgresProjectionTables, type PostgresConnection, type PostgresTransaction } from "./connection.js";
 
 type Reader = PostgresConnection["db"] | PostgresTransaction;
@@ -45,11 +45,5 @@ export async function readProjection(db: Reader, table: ProjectionTableName, whe
 
 /** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */
 export async function countOrdersByStatus(db: Reader, now: Date): Promise<OrderStatusCounts> {
-  const all = db.select({ status: acmeOrders.status, total: count().as("total"), expired: sql<number>`0`.mapWith(Number).as("expired") }).from(acmeOrders).groupBy(acmeOrders.status);
-  const lapsed = db
-    .select({ status: acmeOrders.status, total: sql<number>`0`.mapWith(Number).as("total"), expired: count().as("expired") })
-    .from(acmeOrders)
-    .where(and(inArray(acmeOrders.status, [...OPEN_ORDER_STATUSES]), lte(acmeOrders.expiresAt, now.getTime())))
-    .groupBy(acmeOrders.status);
-  return orderStatusCounts(await all.unionAll(lapsed));
+  return orderStatusCountsOfRows([...(await db.execute<Record<string, unknown>>(countOrdersByStatusQuery(now)))]);
 }

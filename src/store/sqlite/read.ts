@@ -1,12 +1,11 @@
 /** Reads of the log and of projection tables on SQLite. */
-import { and, asc, count, eq, getColumns, inArray, lte, sql, type Column } from "drizzle-orm";
+import { and, asc, eq, getColumns, sql, type Column } from "drizzle-orm";
 import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
 import { ProjectionRowError } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { sqliteProjectionTables, type SqliteConnection } from "./connection.js";
-import { OPEN_ORDER_STATUSES, orderStatusCounts, type OrderStatusCounts } from "../order-status-counts.js";
-import { acmeOrders } from "../schema/sqlite.js";
+import { countOrdersByStatusQuery, orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import type { SqliteStatements } from "./statements.js";
 
 export function readHead(statements: SqliteStatements): LogHead {
@@ -68,11 +67,5 @@ export function readProjection({ db, client }: SqliteConnection, table: Projecti
 
 /** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */
 export function countOrdersByStatus({ db }: SqliteConnection, now: Date): OrderStatusCounts {
-  const all = db.select({ status: acmeOrders.status, total: count().as("total"), expired: sql<number>`0`.mapWith(Number).as("expired") }).from(acmeOrders).groupBy(acmeOrders.status);
-  const lapsed = db
-    .select({ status: acmeOrders.status, total: sql<number>`0`.mapWith(Number).as("total"), expired: count().as("expired") })
-    .from(acmeOrders)
-    .where(and(inArray(acmeOrders.status, [...OPEN_ORDER_STATUSES]), lte(acmeOrders.expiresAt, now.getTime())))
-    .groupBy(acmeOrders.status);
-  return orderStatusCounts(all.unionAll(lapsed).all());
+  return orderStatusCountsOfRows(db.all<Record<string, unknown>>(countOrdersByStatusQuery(now)));
 }
