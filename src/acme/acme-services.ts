@@ -20,6 +20,7 @@ import { retryAfterSeconds, type DenialRecorder, type RateLimitDecision, type Ra
 import type { LicenseGate } from "../license/index.js";
 import { AccountService, type RequestMeta } from "./accounts/account-service.js";
 import { openAuthorities } from "./authorities.js";
+import type { AuthorityCallObserver } from "./observed-authority.js";
 import { AuthorityChooser } from "./orders/authority-choice.js";
 import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
@@ -72,6 +73,8 @@ export interface AcmeServicesOptions {
   /** revocation propagation back-off (default 1 min doubling to 1 h; tests shorten it) */
   readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
   readonly onRevocationOutcome?: (authority: string, outcome: RevocationOutcome) => void;
+  /** every certificate authority call, timed (`/metrics`) */
+  readonly onAuthorityCall?: AuthorityCallObserver;
 }
 
 export async function startAcmeServices(options: AcmeServicesOptions): Promise<AcmeServices> {
@@ -87,6 +90,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     now: clock,
     log: options.log.issuance,
     store: { dialect: core.dialect, writer: core.writer },
+    ...(options.onAuthorityCall ? { onCall: options.onAuthorityCall } : {}),
   });
   const authorities = opened.byName;
   const policyNamed = (name: string) => config.issuancePolicies.find((p) => p.name === name);

@@ -17,6 +17,7 @@ import type { ProvidedCaFiles } from "../ca/local/issuing-ca.js";
 import { openLocalAuthority, type LocalAuthority } from "../ca/local/local-authority.js";
 import type { AuthorityConfig } from "../config/index.js";
 import { resolveAnchoredPath } from "../config/paths.js";
+import { observedAuthority, type AuthorityCallObserver } from "./observed-authority.js";
 import { healthChange, recordedHealth } from "../domain/authority/health-change.js";
 import { caIssuerPath, crlPath } from "../http/acme-paths.js";
 import type { EventStoreDialect } from "../store/dialect.js";
@@ -47,6 +48,8 @@ export interface OpenAuthoritiesOptions {
   readonly log: Logger;
   /** where health changes are recorded (`authority:<name>` streams) */
   readonly store: { readonly dialect: Pick<EventStoreDialect, "readStream">; readonly writer: Pick<EventWriter, "append"> };
+  /** told of every call to an authority (`/metrics`): each one in `byName` is wrapped once, here */
+  readonly onCall?: AuthorityCallObserver;
 }
 
 /** An ADCS authority as configured (also what `serve --probe` asks for its health). */
@@ -123,6 +126,8 @@ export async function openAuthorities(configs: readonly AuthorityConfig[], optio
       byName.set(config.name, await openConfiguredAdcs(config, options));
     }
   }
+  const { onCall } = options;
+  if (onCall) for (const [name, authority] of byName) byName.set(name, observedAuthority(authority, onCall));
 
   const last = new Map<string, AuthorityHealth>();
   const recorded = new Map<string, boolean | null>();

@@ -10,6 +10,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { StoredEvent } from "../../events/index.js";
 import type { Readiness } from "../http/routes/health.js";
+import type { AuthorityCall } from "../acme/observed-authority.js";
+import { ORDER_STATUSES, type OrderStatusCounts } from "../store/order-status-counts.js";
 
 export const METRIC_PREFIX = "certeasy_";
 
@@ -50,6 +52,9 @@ const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 // A commit includes an fsync of the database and one of the audit file: sub-millisecond on a
 // RAM disk, tens of milliseconds on a busy spinning disk.
 const COMMIT_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+// The embedded CA signs in about a millisecond; certreq/certutil and Web Enrollment take
+// seconds, up to their `default-timeout`.
+const AUTHORITY_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export class CerteasyMetrics {
   readonly registry = new Registry();
@@ -64,6 +69,8 @@ export class CerteasyMetrics {
   readonly #revocations: Counter<"authority" | "outcome">;
   readonly #issuanceSeconds: Histogram;
   readonly #licenseDenials: Counter<"reason">;
+  readonly #rateLimitDenials: Counter<"limiter">;
+  readonly #authoritySeconds: Histogram<"authority" | "operation" | "outcome">;
   /** commit time of `acme.order.finalizing` per order still waiting for its certificate */
   readonly #finalizingSince = new Map<string, number>();
 
@@ -136,6 +143,19 @@ export class CerteasyMetrics {
       labelNames: ["reason"],
       registers,
     });
+    this.#rateLimitDenials = new Counter({
+      name: `${METRIC_PREFIX}rate_limit_denials_total`,
+      help: "Requests refused 429 rateLimited, by limit (every refusal, also those not recorded in the log)",
+      labelNames: ["limiter"],
+      registers,
+    });
+    this.#authoritySeconds = new Histogram({
+      name: `${METRIC_PREFIX}authority_call_duration_seconds`,
+      help: "Certificate authority call latency, by authority, operation (submit, poll, revoke, health) and outcome",
+      labelNames: ["authority", "operation", "outcome"],
+      buckets: AUTHORITY_SECONDS_BUCKETS,
+      registers,
+    });
   }
 
   get contentType(): string {
@@ -188,6 +208,36 @@ export class CerteasyMetrics {
   readonly countLicenseDenial = (reason: string): void => {
     this.#licenseDenials.inc({ reason });
   };
+
+  /** A rate-limit refusal (pass as the DenialRecorder's `onDenied`). */
+  readonly countRateLimitDenial = (limiter: string): void => {
+    this.#rateLimitDenials.inc({ limiter });
+  };
+
+  /** One finished certificate authority call (pass as `startAcmeServices`' `onAuthorityCall`). */
+  readonly observeAuthorityCall = (call: AuthorityCall): void => {
+    this.#authoritySeconds.observe({ authority: call.authority, operation: call.operation, outcome: call.outcome }, call.seconds);
+  };
+
+  /**
+   * Registers `certeasy_orders{status}`: one grouped COUNT on the orders table per scrape, so the
+   * numbers are never stale and cost the node nothing between scrapes. Call once per process.
+   */
+  watchOrders(count: (now: Date) => Promise<OrderStatusCounts>, clock: () => Date): void {
+    new Gauge({
+      name: `${METRIC_PREFIX}orders`,
+      help: "Orders in each RFC 8555 status now; pending and ready orders past their expiry count as invalid (RFC 8555 §7.1.6)",
+      labelNames: ["status"],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        // The database unreachable: no series rather than stale ones (readiness says why).
+        const counts = await count(clock()).catch(() => null);
+        if (counts === null) return;
+        for (const status of ORDER_STATUSES) this.set({ status }, counts[status]);
+      },
+    });
+  }
 
   /** Registers the managed-servers gauge and its limit, read from the license projection at scrape time. Call once per process. */
   watchLicense(source: { managedServers(): number; maxManagedServers(): number | null }): void {

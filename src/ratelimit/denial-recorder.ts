@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import type { AppendCommand } from "../store/dialect.js";
 import type { EventWriter } from "../store/writer.js";
-import type { RateLimitDenial } from "./decision.js";
+import type { RateLimitDenial, RateLimitName } from "./decision.js";
 import { rateLimitDeniedCommand } from "./denied-event.js";
 import { QuietPeriods } from "./quiet-periods.js";
 
@@ -19,9 +19,12 @@ export class DenialRecorder {
   constructor(
     private readonly writer: Pick<EventWriter, "append">,
     private readonly log: Logger,
+    /** told of every refusal, also those the quiet period keeps out of the log (`/metrics`) */
+    private readonly onDenied?: (limit: RateLimitName) => void,
   ) {}
 
   record(denial: RateLimitDenial, now: number, meta?: AppendCommand["meta"]): void {
+    this.onDenied?.(denial.limit);
     if (!this.#quiet.claim(`${denial.limit}|${denial.key}`, now, Math.max(denial.retryAfterMs, MIN_QUIET_MS))) return;
     // The refusal is answered at once; its record follows (a failure to write it is logged).
     this.writer.append(rateLimitDeniedCommand(denial, meta)).catch((error: unknown) => {

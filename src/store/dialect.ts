@@ -6,6 +6,7 @@
  */
 import type { EventMeta, PendingEvent, StoredEvent } from "../../events/index.js";
 import type { ProjectionTableName, Row, RowChange } from "../../projections/row-change.js";
+import type { OrderStatusCounts } from "./order-status-counts.js";
 
 export type DatabaseDriver = "sqlite" | "postgres" | "sqlserver";
 
@@ -252,6 +253,11 @@ export interface EventStoreDialect {
    * with a key thumbprint.
    */
   readProjection(table: ProjectionTableName, where?: Row): Promise<readonly Record<string, unknown>[]>;
+  /**
+   * Orders by the status a client would read at `now` (order-status-counts.ts): one grouped
+   * COUNT on the orders table, for `/metrics` at every scrape.
+   */
+  countOrdersByStatus(now: Date): Promise<OrderStatusCounts>;
   /**
    * Truncate the projection tables and replay the whole log through `project`, in batches: each
    * batch commits its rows together with the checkpoint (the position reached) in one

@@ -21,6 +21,7 @@ import { isolationTests } from "./suite/isolation.js";
 import { keyedReadTests } from "./suite/keyed-reads.js";
 import { leaseTests } from "./suite/lease.js";
 import { migrationTests } from "./suite/migrations.js";
+import { orderCountTests } from "./suite/order-counts.js";
 import { readTests } from "./suite/reads.js";
 import { rebuildTests } from "./suite/rebuild.js";
 import { serverTests } from "./suite/servers.js";
@@ -78,6 +79,7 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("concurrent appends", () => concurrencyTests(ctx));
     describe("stream version conflicts", () => conflictTests(ctx));
     describe("integrity", () => integrityTests(ctx));
+    describe("orders by status", () => orderCountTests(ctx));
     describe("reads", () => readTests(ctx));
     describe("servers", () => serverTests(ctx));
     describe("writer lease", () => leaseTests(ctx));

@@ -135,7 +135,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     options.rateLimiting && rateLedger
       ? {
           limiter: new RateLimiter({ config: options.rateLimiting, ledger: () => core.live.state(rateLedger) }),
-          recorder: new DenialRecorder(core.writer, log),
+          recorder: new DenialRecorder(core.writer, log, metrics.countRateLimitDenial),
           clock,
         }
       : undefined;
@@ -145,12 +145,14 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     log: { validation: log, issuance: log },
     onValidation: metrics.countValidation,
     onRevocationOutcome: metrics.countRevocationOutcome,
+    onAuthorityCall: metrics.observeAuthorityCall,
     ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
     licenseGate: licensing.gate,
   });
   metrics.watchAuthorities(acme.authorityHealth);
+  metrics.watchOrders((now) => core.dialect.countOrdersByStatus(now), clock);
   metrics.watchLicense(licensing);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });

@@ -12,6 +12,7 @@ import { FlattenedSign, exportJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 import { opensslCrlText, opensslVerifyChain } from "./openssl-checks.js";
+import { parseExposition, valueOf, type Sample } from "../observability/exposition.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
@@ -250,6 +251,33 @@ describe("issuance with acme-client", () => {
     expect(sample('certeasy_order_transitions_total{status="valid"}')).toBeGreaterThanOrEqual(1);
     expect(sample("certeasy_issuance_duration_seconds_count")).toBeGreaterThanOrEqual(1);
     expect(sample('certeasy_authority_healthy{authority="local"}')).toBe(1);
+  });
+
+  it("shows orders by status and timed authority calls in /metrics", async () => {
+    const scrape = async (): Promise<Sample[]> => parseExposition((await request(`${server.baseUrl}metrics`)).body.toString());
+    const orders = (samples: Sample[], status: string): number => valueOf(samples, "certeasy_orders", { status }) ?? NaN;
+    const submits = (samples: Sample[]): number =>
+      valueOf(samples, "certeasy_authority_call_duration_seconds_count", { authority: "local", operation: "submit", outcome: "issued" }) ?? 0;
+    const before = await scrape();
+
+    const client = await newClient();
+    await client.createOrder({ identifiers: [{ type: "dns", value: "waiting-1.metrics.test" }] });
+    await client.createOrder({ identifiers: [{ type: "dns", value: "waiting-2.metrics.test" }] });
+    await issue(client, [{ type: "dns", value: "issued.metrics.test" }], "dns-01");
+    const after = await scrape();
+
+    // Other tests of this file share the server: compare with the scrape before.
+    expect(orders(after, "pending") - orders(before, "pending")).toBe(2);
+    expect(orders(after, "valid") - orders(before, "valid")).toBe(1);
+    expect(orders(after, "ready") - orders(before, "ready")).toBe(0);
+    expect(orders(after, "processing")).toBe(0);
+    const stored = await server.core.dialect.readProjection("acme_orders");
+    expect(["pending", "ready", "processing", "valid", "invalid"].reduce((sum, status) => sum + orders(after, status), 0)).toBe(stored.length);
+
+    // The embedded CA signed one more certificate, and its start-up health probe was timed.
+    expect(submits(after) - submits(before)).toBe(1);
+    expect(valueOf(after, "certeasy_authority_call_duration_seconds_sum", { authority: "local", operation: "submit", outcome: "issued" })).toBeGreaterThan(0);
+    expect(valueOf(after, "certeasy_authority_call_duration_seconds_count", { authority: "local", operation: "health", outcome: "healthy" })).toBeGreaterThanOrEqual(1);
   });
 
   it("keeps another account's objects invisible", async () => {

@@ -9,7 +9,8 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TestAccountKey } from "../acme/jws-fixtures.js";
-import { createInstallation, killLeftoverChildren, rateLimitRefusals, type Installation } from "./harness.js";
+import { createInstallation, httpsGet, killLeftoverChildren, rateLimitRefusals, type Installation } from "./harness.js";
+import { parseExposition, samplesOf, valueOf } from "../observability/exposition.js";
 import { problemOf, RawAcmeConnection, retryAfter, type RawAnswer } from "./raw-acme.js";
 
 const RATE_LIMITED = "urn:ietf:params:acme:error:rateLimited";
@@ -88,6 +89,19 @@ describe("event-derived rate limits across a restart", () => {
     const orderRefusal = expectRefused(await acme.newOrder(b.key, b.kid, ["b3.limits.test"]), /^Too many new orders for this account: at most 2 an hour/);
     expect(orderRefusal.retryAfterSeconds).toBeGreaterThan(29 * 60);
     acme.close();
+
+    // `serve`'s /metrics (issue 6): every refusal by limiter, the three orders pending, and the
+    // authority's health probe at boot timed.
+    const scraped = await httpsGet(`${node.baseUrl}metrics`, ca);
+    expect(scraped.status).toBe(200);
+    const samples = parseExposition(scraped.body);
+    for (const limiter of ["account-creation", "pending-authorizations", "order-creation"]) {
+      expect(valueOf(samples, "certeasy_rate_limit_denials_total", { limiter }), limiter).toBe(1);
+    }
+    expect(valueOf(samples, "certeasy_orders", { status: "pending" })).toBe(3);
+    expect(valueOf(samples, "certeasy_orders", { status: "valid" })).toBe(0);
+    const probes = samplesOf(samples, "certeasy_authority_call_duration_seconds_count", { operation: "health", outcome: "healthy" });
+    expect(probes.reduce((sum, s) => sum + s.value, 0)).toBeGreaterThanOrEqual(1);
 
     expect((await first.stop("SIGTERM")).code).toBe(0);
     const second = await node.serve();

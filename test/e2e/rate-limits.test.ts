@@ -10,6 +10,7 @@ import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RateLimitConfig } from "../../src/config/index.js";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
+import { parseExposition, valueOf } from "../observability/exposition.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 const HOUR = 3_600_000;
@@ -66,10 +67,14 @@ describe("rate limits", () => {
     await client.createOrder({ identifiers: [{ type: "dns", value: "one.limits.test" }] });
     await client.createOrder({ identifiers: [{ type: "dns", value: "two.limits.test" }] });
     expect(await refusal(client.createOrder({ identifiers: [{ type: "dns", value: "three.limits.test" }] }))).toMatch(/order/i);
+    expect(await refusal(client.createOrder({ identifiers: [{ type: "dns", value: "four.limits.test" }] }))).toMatch(/order/i);
 
     const denied = await server.core.dialect.readStream("ratelimit:order-creation");
     expect(denied.length).toBeGreaterThanOrEqual(1);
     expect(JSON.parse(denied[0]?.body ?? "{}").data).toMatchObject({ limit: "order-creation" });
+    // The log records the refusal once per Retry-After period; /metrics counts both refusals.
+    expect(denied).toHaveLength(1);
+    expect(await deniedInMetrics("order-creation")).toBe(2);
   });
 
   it("answers 429 with Retry-After and a nonce, and limits new accounts per address", async () => {
@@ -82,8 +87,23 @@ describe("rate limits", () => {
     expect(Number(raw.headers["retry-after"])).toBeGreaterThan(0);
     expect(raw.headers["replay-nonce"]).toBeTruthy();
     expect(JSON.parse(raw.body)).toMatchObject({ type: "urn:ietf:params:acme:error:rateLimited", status: 429 });
+    expect(await deniedInMetrics("account-creation")).toBe(1);
   });
 });
+
+/** `certeasy_rate_limit_denials_total` of one limiter, as a scrape of /metrics shows it. */
+async function deniedInMetrics(limiter: string): Promise<number | undefined> {
+  const text = await new Promise<string>((resolve, reject) => {
+    https
+      .get(`${server.baseUrl}metrics`, { agent }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve(body));
+      })
+      .on("error", reject);
+  });
+  return valueOf(parseExposition(text), "certeasy_rate_limit_denials_total", { limiter });
+}
 
 /** A newAccount signed by hand, to read the raw answer (status, headers, problem document). */
 async function rawNewAccount(): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {

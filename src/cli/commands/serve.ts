@@ -133,7 +133,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
     const ca = await ensureLocalRootCa(join(config.workdir, "local-ca"), { now: clock, keyPassword: await localCaKeyPassword(config.authorities, config.workdir) });
     const rateLimits = {
       limiter: new RateLimiter({ config: config.rateLimiting, ledger: () => core.live.state(rateLedger) }),
-      recorder: new DenialRecorder(core.writer, log.service("acme-server")),
+      recorder: new DenialRecorder(core.writer, log.service("acme-server"), metrics.countRateLimitDenial),
       clock,
     };
     acme = await startAcmeServices({
@@ -144,8 +144,10 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       log: { validation: log.service("Async-Acme-Challenges"), issuance: log.service("Async-Acme-Pki-Handler") },
       onValidation: metrics.countValidation,
       onRevocationOutcome: metrics.countRevocationOutcome,
+      onAuthorityCall: metrics.observeAuthorityCall,
     });
     metrics.watchAuthorities(acme.authorityHealth);
+    metrics.watchOrders((now) => core.dialect.countOrdersByStatus(now), clock);
     // The server's own HTTPS certificates (reference §9); pki bundles may need the authorities.
     // An embedded CA on the operator's files issues the server's certificate too: clients that
     // trust the operator's root then trust this server, with nothing else to distribute.

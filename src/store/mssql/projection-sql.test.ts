@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { RowChange } from "../../../projections/row-change.js";
 import { ProjectionRowError } from "../row-change-sql.js";
-import { clearProjectionSql, readProjectionSql, rowChangesSql } from "./projection-sql.js";
+import { clearProjectionSql, countOrdersByStatusSql, readProjectionSql, rowChangesSql } from "./projection-sql.js";
 import { MAX_PARAMS_PER_REQUEST } from "./statement.js";
 
 const bootRow = (bootId: string) => ({
@@ -85,5 +85,19 @@ describe("projection reads and rebuild", () => {
 
   it("empties a table with DELETE before a rebuild", () => {
     expect(clearProjectionSql("node_boots").text).toBe("DELETE FROM [node_boots]");
+  });
+
+  it("counts orders per status through the status index, then the lapsed open orders, in one request", () => {
+    const now = new Date("2026-11-30T12:00:00Z");
+    const statement = countOrdersByStatusSql(now);
+    expect(statement.text).toBe(
+      "SELECT [status], COUNT_BIG(*) AS [total], CAST(0 AS bigint) AS [expired] FROM [acme_orders] GROUP BY [status] UNION ALL " +
+        "SELECT [status], CAST(0 AS bigint), COUNT_BIG(*) FROM [acme_orders] WHERE [status] IN (@p0, @p1) AND [expires_at] <= @p2 GROUP BY [status]",
+    );
+    expect(statement.params).toEqual([
+      { name: "p0", type: { name: "varchar", length: 16 }, value: "pending" },
+      { name: "p1", type: { name: "varchar", length: 16 }, value: "ready" },
+      { name: "p2", type: { name: "bigint" }, value: now.getTime() },
+    ]);
   });
 });

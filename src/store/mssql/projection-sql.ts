@@ -9,6 +9,7 @@ import { ProjectionRowError } from "../row-change-sql.js";
 import { mssqlProjectionTables } from "./projection-tables.js";
 import { bracket, MAX_PARAMS_PER_REQUEST, ParamList, type Statement } from "./statement.js";
 import { selectList, tableColumns, tableName, type TableColumn } from "./table-rows.js";
+import { OPEN_ORDER_STATUSES } from "../order-status-counts.js";
 
 function columnsOf(tableKey: string, table: MsSqlTable, row: Row): [TableColumn, Row[string]][] {
   const byKey = new Map(tableColumns(table).map((c) => [c.key, c]));
@@ -97,4 +98,16 @@ export function readProjectionSql(table: ProjectionTableName, where?: Row): Stat
 /** Emptied before a rebuild: DELETE, not TRUNCATE, which needs ALTER permission on the table. */
 export function clearProjectionSql(table: ProjectionTableName): Statement {
   return { text: `DELETE FROM ${tableName(mssqlProjectionTables[table])}`, params: [] };
+}
+
+/** Orders per stored status (status index only) and lapsed open orders at `now` (order-status-counts.ts). */
+export function countOrdersByStatusSql(now: Date): Statement {
+  const p = new ParamList();
+  const open = OPEN_ORDER_STATUSES.map((status) => p.bind({ name: "varchar", length: 16 }, status)).join(", ");
+  const bound = p.bind({ name: "bigint" }, now.getTime());
+  return p.statement(
+    "SELECT [status], COUNT_BIG(*) AS [total], CAST(0 AS bigint) AS [expired] FROM [acme_orders] GROUP BY [status] " +
+      "UNION ALL " +
+      `SELECT [status], CAST(0 AS bigint), COUNT_BIG(*) FROM [acme_orders] WHERE [status] IN (${open}) AND [expires_at] <= ${bound} GROUP BY [status]`,
+  );
 }

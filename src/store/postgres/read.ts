@@ -5,6 +5,7 @@ import { rowFilterSql } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/postgres.js";
+import { countOrdersByStatusQuery, orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import { postgresProjectionTables, type PostgresConnection, type PostgresTransaction } from "./connection.js";
 
 type Reader = PostgresConnection["db"] | PostgresTransaction;
@@ -40,4 +41,9 @@ export async function readProjection(db: Reader, table: ProjectionTableName, whe
   const target = postgresProjectionTables[table];
   const order = Object.values(getColumns(target) as Record<string, Column>).map((column) => asc(column));
   return db.select().from(target).where(rowFilterSql(target, table, where)).orderBy(...order);
+}
+
+/** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */
+export async function countOrdersByStatus(db: Reader, now: Date): Promise<OrderStatusCounts> {
+  return orderStatusCountsOfRows([...(await db.execute<Record<string, unknown>>(countOrdersByStatusQuery(now)))]);
 }

@@ -5,6 +5,7 @@ import { ProjectionRowError } from "../row-change-sql.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { sqliteProjectionTables, type SqliteConnection } from "./connection.js";
+import { countOrdersByStatusQuery, orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import type { SqliteStatements } from "./statements.js";
 
 export function readHead(statements: SqliteStatements): LogHead {
@@ -62,4 +63,9 @@ export function readProjection({ db, client }: SqliteConnection, table: Projecti
     values[key] = typeof value === "boolean" ? Number(value) : value;
   }
   return read.all(values);
+}
+
+/** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */
+export function countOrdersByStatus({ db }: SqliteConnection, now: Date): OrderStatusCounts {
+  return orderStatusCountsOfRows(db.all<Record<string, unknown>>(countOrdersByStatusQuery(now)));
 }
