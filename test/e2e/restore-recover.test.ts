@@ -23,6 +23,7 @@ import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { loopbackValidationProfileLines } from "../support/validation-profile.js";
 import { createInstallation, killLeftoverChildren, postgresAvailability, STACK_FRAME, type Driver, type Installation } from "./harness.js";
 import { PG_ADMIN_DSN } from "./postgres.js";
+import { answerHttp01 } from "./ready-order.js";
 
 const run = promisify(execFile);
 const TIMEOUT = 420_000;
@@ -59,13 +60,7 @@ async function issue(directoryUrl: string, http01: Http01Responder, name: string
   const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey() });
   await client.createAccount({ termsOfServiceAgreed: true });
   const order = await client.createOrder({ identifiers: [{ type: "dns", value: name }] });
-  for (const authorization of await client.getAuthorizations(order)) {
-    const challenge = authorization.challenges.find((c) => c.type === "http-01");
-    if (!challenge) throw new Error("no http-01 challenge offered");
-    http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-  }
+  await answerHttp01(client, order, http01);
   const [, csr] = await acme.crypto.createCsr({ altNames: [name] }, await acme.crypto.createPrivateEcdsaKey());
   const finalized = await client.finalizeOrder(order, csr);
   // waitForValidStatus answers the order without its URL; keep it for getOrder after the restore.

@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHttp01Responder, type Http01Responder } from "../support/challenge-responders.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { startFailoverProxy, type FailoverProxy } from "./failover-proxy.js";
+import { answerHttp01 } from "./ready-order.js";
 import { createNodePair, killLeftoverChildren, loopbackValidationYaml, postgresAvailability, type Driver, type Installation } from "./harness.js";
 
 const postgres = await postgresAvailability();
@@ -70,13 +71,7 @@ function failover(driver: Driver, skip: boolean): void {
 
       const issueOne = async (name: string): Promise<Issued> => {
         const order = await client.createOrder({ identifiers: [{ type: "dns", value: name }] });
-        for (const authorization of await client.getAuthorizations(order)) {
-          const challenge = authorization.challenges.find((c) => c.type === "http-01");
-          if (!challenge) throw new Error("no http-01 challenge");
-          http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-          await client.completeChallenge(challenge);
-          await client.waitForValidStatus(challenge);
-        }
+        await answerHttp01(client, order, http01);
         const [, csr] = await acme.crypto.createCsr({ altNames: [name] }, await acme.crypto.createPrivateEcdsaKey());
         const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr));
         return { name, order: valid, pem: await client.getCertificate(valid) };
