@@ -1,10 +1,10 @@
 /**
  * `npm run bench:sustained`: sustained load at 64 concurrent ACME clients for several minutes
  * against Certeasy (`serve` child, audit file on, logs at warn, loopback whitelisted from the
- * rate limits), on SQLite and, when reachable, PostgreSQL. Prints completed orders per 10 s
- * window (throughput should stay flat), the server's RSS sampled from /proc (min/max/slope:
- * memory should stay bounded), and every client failure by class (none expected: no rate limit
- * is configured to trigger).
+ * rate limits unless `--limits`), on SQLite and, when reachable, PostgreSQL. Prints completed
+ * orders per 10 s window (throughput should stay flat), the server's RSS sampled from /proc
+ * (min/max/slope: memory should stay bounded), and every client failure by class (none
+ * expected; with `--limits`, only `429 rateLimited`).
  *
  * Options:
  *   --clients N        concurrent clients (default 64)
@@ -14,6 +14,8 @@
  *   --rss-every N      RSS sample interval in seconds (default 5)
  *   --max-old-space N  run the server with --max-old-space-size=N (MB): memory that is really
  *                      retained then crashes it (a failure), garbage merely not yet collected does not
+ *   --limits           loopback not whitelisted and limits low enough to trigger
+ *                      (sustained/triggering-limits.ts); clients wait each Retry-After
  *   --only sqlite,postgres
  */
 import { connectOutcome } from "../e2e/https.js";
@@ -21,6 +23,7 @@ import { startHttp01Responder } from "../support/challenge-responders.js";
 import { startDnsServer } from "../support/dns-server.js";
 import type { Driver } from "./issuance/certeasy-target.js";
 import { reportLines, runSustained } from "./sustained/sustained-run.js";
+import { TRIGGERING_LIMITS } from "./sustained/triggering-limits.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -34,6 +37,7 @@ const warmupSeconds = option("--warmup", 30);
 const windowSeconds = option("--window", 10);
 const rssEveryMs = option("--rss-every", 5) * 1000;
 const maxOldSpace = args.includes("--max-old-space") ? option("--max-old-space", 0) : undefined;
+const limits = args.includes("--limits");
 const log = (line: string): void => console.log(line);
 
 const [dns, responder] = await Promise.all([startDnsServer({ defaultA: "127.0.0.1" }), startHttp01Responder()]);
@@ -46,9 +50,10 @@ if (only === undefined || only.includes("postgres")) {
 log(`certeasy sustained-load benchmark, node ${process.version}, ${new Date().toISOString()}`);
 try {
   for (const driver of drivers) {
-    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}) });
+    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}), ...(limits ? { rateLimiting: TRIGGERING_LIMITS } : {}) });
     log(reportLines(report, windowSeconds).join("\n"));
-    if (report.failures.size > 0) process.exitCode = 1;
+    // Under --limits a refusal is the expected failure; anything else is not.
+    if ([...report.failures.keys()].some((failure) => !(limits && failure === "429 rateLimited"))) process.exitCode = 1;
   }
 } finally {
   await Promise.all([dns.close(), responder.close()]);

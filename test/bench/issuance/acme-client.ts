@@ -20,9 +20,26 @@ export interface AcmeResponse {
   readonly body: string;
 }
 
+/** The headers of a refusal a test may check (RFC 8555 §6.5 Replay-Nonce, §6.6 Retry-After, §7.1 Link rel="index"). */
+export interface RefusedAnswer {
+  readonly status: number;
+  readonly nonce: string | undefined;
+  readonly retryAfter: string | undefined;
+  readonly link: string | undefined;
+  readonly contentType: string | undefined;
+}
+
 /** A request the server refused or answered unexpectedly; the message quotes its problem document. */
 export class AcmeExchangeError extends Error {
   override readonly name = "AcmeExchangeError";
+
+  constructor(
+    message: string,
+    /** the answer, when there was one */
+    readonly answer?: RefusedAnswer,
+  ) {
+    super(message);
+  }
 }
 
 export interface ClientCounters {
@@ -73,7 +90,7 @@ export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey): Prom
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: endpoint.caPem });
   const exchange = (method: string, url: string, body?: string): Promise<RawResponse> => send(agent, method, url, body);
   const directoryResponse = await exchange("GET", endpoint.directoryUrl);
-  if (directoryResponse.status !== 200) throw new AcmeExchangeError(`GET ${endpoint.directoryUrl} answered ${directoryResponse.status}: ${directoryResponse.body}`);
+  if (directoryResponse.status !== 200) throw new AcmeExchangeError(`GET ${endpoint.directoryUrl} answered ${directoryResponse.status}: ${directoryResponse.body}`, directoryResponse);
   const directory = parseDirectory(directoryResponse.body);
   const nonces: string[] = [];
   const counters: ClientCounters = { requests: 0, nonceFetches: 0, badNonceRetries: 0 };
@@ -83,6 +100,8 @@ export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey): Prom
     if (pooled !== undefined) return pooled;
     counters.nonceFetches += 1;
     const response = await exchange("HEAD", directory.newNonce);
+    // A refusal (429 under a rate limit) carries a nonce too, but it is a refusal.
+    if (response.status >= 300) throw new AcmeExchangeError(`HEAD ${directory.newNonce} answered ${response.status}: ${response.body}`, response);
     if (response.nonce === undefined) throw new AcmeExchangeError(`HEAD ${directory.newNonce} answered ${response.status} without a Replay-Nonce.`);
     return response.nonce;
   };
@@ -97,7 +116,7 @@ export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey): Prom
         counters.badNonceRetries += 1;
         continue;
       }
-      throw new AcmeExchangeError(`POST ${url} answered ${response.status}: ${response.body}`);
+      throw new AcmeExchangeError(`POST ${url} answered ${response.status}: ${response.body}`, response);
     }
   };
 
@@ -118,9 +137,7 @@ export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey): Prom
   };
 }
 
-interface RawResponse extends AcmeResponse {
-  readonly nonce: string | undefined;
-}
+interface RawResponse extends AcmeResponse, RefusedAnswer {}
 
 function send(agent: Agent, method: string, url: string, body?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -137,12 +154,17 @@ function send(agent: Agent, method: string, url: string, body?: string): Promise
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.once("error", (error) => reject(new AcmeExchangeError(`${method} ${url}: the answer broke off: ${error.message}`)));
       res.once("end", () => {
-        const nonce = res.headers["replay-nonce"];
-        const location = res.headers["location"];
+        const header = (name: string): string | undefined => {
+          const value = res.headers[name];
+          return Array.isArray(value) ? value.join(", ") : value;
+        };
         resolve({
           status: res.statusCode ?? 0,
-          nonce: typeof nonce === "string" ? nonce : undefined,
-          location: typeof location === "string" ? location : undefined,
+          nonce: header("replay-nonce"),
+          location: header("location"),
+          retryAfter: header("retry-after"),
+          link: header("link"),
+          contentType: header("content-type"),
           body: Buffer.concat(chunks).toString("utf8"),
         });
       });

@@ -24,6 +24,8 @@ export interface SustainedOptions {
   readonly rssEveryMs: number;
   /** `--max-old-space-size` of the server (MB): a leak then ends in an out-of-memory crash */
   readonly maxOldSpaceMb?: number;
+  /** the lines under `rate-limiting:` (default: loopback whitelisted); clients then wait the Retry-After of a refusal */
+  readonly rateLimiting?: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -38,6 +40,8 @@ export interface RssSample {
 export interface SustainedReport {
   readonly driver: Driver;
   readonly maxOldSpaceMb: number | undefined;
+  /** rate limits configured to trigger (failures `429 rateLimited` expected) */
+  readonly limited: boolean;
   readonly clients: number;
   readonly seconds: number;
   /** orders completed in each window after the warm-up */
@@ -47,6 +51,8 @@ export interface SustainedReport {
   readonly revocations: number;
   readonly failures: ReadonlyMap<string, number>;
   readonly samples: ReadonlyMap<string, string>;
+  /** orders completed by a client after a refusal (once per streak of refusals) */
+  readonly recoveries: number;
 }
 
 /** `certeasy_nodejs_heap_size_used_bytes` from the server's /metrics, in MB. */
@@ -71,6 +77,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     driver: options.driver,
     world: options.world,
     ...(options.maxOldSpaceMb === undefined ? {} : { nodeFlags: [`--max-old-space-size=${options.maxOldSpaceMb}`] }),
+    ...(options.rateLimiting === undefined ? {} : { rateLimiting: options.rateLimiting }),
   });
   const run = Math.random().toString(36).slice(2, 8);
   const load = new MixedAcmeLoad({
@@ -80,6 +87,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     revokeEvery: 5,
     identifier: (n) => `s${n}-${run}.sustained.test`,
     pollDelayMs: 20,
+    honourRetryAfter: options.rateLimiting !== undefined,
   });
   const rss: RssSample[] = [];
   let sampler: NodeJS.Timeout | undefined;
@@ -92,7 +100,12 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     const metricsUrl = new URL("/metrics", target.endpoint.directoryUrl).href;
     const sample = async (): Promise<void> => {
       const t = (performance.now() - measuredFrom) / 1000;
-      const mb = rssMb(target.pid);
+      let mb: number;
+      try {
+        mb = rssMb(target.pid);
+      } catch {
+        return; // the server is gone (an out-of-memory crash): the clients' failures tell
+      }
       rss.push({ t, mb, heapMb: await heapUsedMb(metricsUrl, target.endpoint.caPem) });
     };
     await sample();
@@ -112,6 +125,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     return {
       driver: options.driver,
       maxOldSpaceMb: options.maxOldSpaceMb,
+      limited: options.rateLimiting !== undefined,
       clients: options.clients,
       seconds: options.seconds,
       windows,
@@ -120,6 +134,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
       revocations: load.counters.revocations,
       failures: load.counters.failures,
       samples: load.counters.samples,
+      recoveries: load.counters.recoveries,
     };
   } catch (error) {
     throw new Error(`${target.label}: ${error instanceof Error ? error.message : String(error)}\nServer output (tail):\n${target.output().slice(-4000)}`);
@@ -151,11 +166,12 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
   const mbs = report.rss.map((s) => s.mb);
   const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
   return [
-    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
+    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}${report.limited ? ", rate limits triggering" : ""}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
     `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,
     `  failures: ${report.failures.size === 0 ? "none" : [...report.failures].map(([k, n]) => `${k} ×${n} (${report.samples.get(k)?.slice(0, 200)})`).join("; ")}`,
+    ...(report.limited ? [`  clients that completed an order after a refusal: ${report.recoveries} times`] : []),
   ];
 }

@@ -11,9 +11,10 @@
  * happens to it is counted, and whether that is expected is the test's call.
  */
 import { X509Certificate } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generateAccountKey, POST_AS_GET } from "../../bench/issuance/account-key.js";
-import { openAccount, stringMember, type AcmeClient, type AcmeEndpoint } from "../../bench/issuance/acme-client.js";
+import { AcmeExchangeError, openAccount, stringMember, type AcmeClient, type AcmeResponse, type AcmeEndpoint } from "../../bench/issuance/acme-client.js";
 import { generateCertificateKey, type CertificateKey } from "../../bench/issuance/csr.js";
 import type { Http01Publisher } from "../../bench/issuance/order-flow.js";
 
@@ -41,6 +42,15 @@ export interface MixedLoadOptions {
   readonly pollDelayMs?: number;
   /** pause of a client after a failed request before it starts over */
   readonly backoffMs?: number;
+  /**
+   * After a refusal that carries `Retry-After` (a 429 `rateLimited`, a 503), wait that long, as
+   * RFC 8555 §6.6 asks of a client, instead of `backoffMs`; a 429 in the middle of an order is
+   * then retried after the wait (each refusal still counted as a failure) instead of abandoning
+   * the order, as a real ACME client does.
+   */
+  readonly honourRetryAfter?: boolean;
+  /** sees every failure before it is counted, e.g. to check a refusal's headers */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 export interface LoadCounters {
@@ -50,35 +60,49 @@ export interface LoadCounters {
   readonly failures: Map<string, number>;
   /** the first full message of each failure class */
   readonly samples: Map<string, string>;
+  /** clients that completed an order after a refusal (counted once per refusal streak) */
+  recoveries: number;
 }
 
 const MAX_POLLS = 400;
 
 export class MixedAcmeLoad {
   readonly ledger: Ledger = { accounts: new Map(), orders: new Set(), issued: new Map(), revoked: new Set() };
-  readonly counters: LoadCounters = { ordersCompleted: 0, revocations: 0, failures: new Map(), samples: new Map() };
+  readonly counters: LoadCounters = { ordersCompleted: 0, revocations: 0, failures: new Map(), samples: new Map(), recoveries: 0 };
   /** completion time (performance.now) of every order, for throughput windows */
   readonly completions: number[] = [];
   #running = false;
+  /** aborts the clients' waits when the load stops */
+  #stopping = new AbortController();
   #workers: Promise<void>[] = [];
+  /** per client: when (performance.now) its current streak of failures began; undefined after a completed order */
+  readonly failingSince: (number | undefined)[];
+  /** per client: whether it ever failed */
+  readonly everFailed: boolean[];
   #nextOrder = 1;
   readonly #clients: (AcmeClient | undefined)[];
   readonly #certificateKeys: CertificateKey[];
 
   constructor(readonly options: MixedLoadOptions) {
     this.#clients = Array.from({ length: options.clients }, () => undefined);
+    this.failingSince = Array.from({ length: options.clients }, () => undefined);
+    this.everFailed = Array.from({ length: options.clients }, () => false);
     this.#certificateKeys = Array.from({ length: options.clients }, () => generateCertificateKey());
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
+    // Every client may be waiting on it at once.
+    setMaxListeners(this.options.clients + 10, this.#stopping.signal);
     this.#workers = this.#clients.map((_, i) => this.#work(i));
   }
 
   /** Let every client finish (or abandon) the request it is in, then stop. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     await Promise.all(this.#workers);
     this.#workers = [];
   }
@@ -97,49 +121,66 @@ export class MixedAcmeLoad {
           this.ledger.accounts.set(lastSegment(client.accountUrl), client);
         }
         await this.#order(client, i);
+        if (this.failingSince[i] !== undefined) this.counters.recoveries += 1;
+        this.failingSince[i] = undefined;
       } catch (error) {
-        this.#fail(error);
-        await sleep(this.options.backoffMs ?? 100);
+        this.#fail(error, i);
+        const retryAfter = this.options.honourRetryAfter ? retryAfterMs(error) : undefined;
+        await sleep(retryAfter ?? this.options.backoffMs ?? 100, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
       }
     }
   }
 
   async #order(client: AcmeClient, i: number): Promise<void> {
     const identifier = this.options.identifier(this.#nextOrder++);
-    const created = await client.post(client.newOrderUrl, { identifiers: [{ type: "dns", value: identifier }] });
+    const created = await this.#post(client, i, client.newOrderUrl, { identifiers: [{ type: "dns", value: identifier }] });
     const orderUrl = created.location ?? "";
     this.ledger.orders.add(lastSegment(orderUrl));
     const order = json(created.body);
     const authzUrl = String((order["authorizations"] as unknown[] | undefined)?.[0]);
-    const authz = json((await client.post(authzUrl, POST_AS_GET)).body);
+    const authz = json((await this.#post(client, i, authzUrl, POST_AS_GET)).body);
     const challenge = (authz["challenges"] as Record<string, unknown>[]).find((c) => c["type"] === "http-01") ?? {};
     const token = stringMember(challenge, "token");
     // The answer stays published after a failure: a validation the server resumes after a
     // restart can still succeed, as it would against a real web server.
     this.options.http01.set(token, `${token}.${client.key.thumbprint}`);
-    await client.post(stringMember(challenge, "url"), {});
-    await this.#poll(client, authzUrl, "authorization");
+    await this.#post(client, i, stringMember(challenge, "url"), {});
+    await this.#poll(client, i, authzUrl, "authorization");
     const csr = this.#certificateKeys[i]?.csrFor(identifier) ?? Buffer.alloc(0);
-    await client.post(stringMember(order, "finalize"), { csr: csr.toString("base64url") });
-    const valid = await this.#poll(client, orderUrl, "order");
+    await this.#post(client, i, stringMember(order, "finalize"), { csr: csr.toString("base64url") });
+    const valid = await this.#poll(client, i, orderUrl, "order");
     const certificateUrl = stringMember(valid, "certificate");
     this.ledger.issued.set(lastSegment(certificateUrl), { url: certificateUrl, client });
     this.options.http01.remove(token);
-    const chain = (await client.post(certificateUrl, POST_AS_GET)).body;
+    const chain = (await this.#post(client, i, certificateUrl, POST_AS_GET)).body;
     this.counters.ordersCompleted += 1;
     this.completions.push(performance.now());
     if (this.counters.ordersCompleted % this.options.revokeEvery === 0) {
       const leaf = new X509Certificate(chain.split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "");
-      await client.post(new URL("/acme/revoke-cert", certificateUrl).href, { certificate: leaf.raw.toString("base64url"), reason: 4 });
+      await this.#post(client, i, new URL("/acme/revoke-cert", certificateUrl).href, { certificate: leaf.raw.toString("base64url"), reason: 4 });
       this.ledger.revoked.add(lastSegment(certificateUrl));
       this.counters.revocations += 1;
     }
   }
 
-  async #poll(client: AcmeClient, url: string, what: string): Promise<Record<string, unknown>> {
+  /** A request of the order in progress; under `honourRetryAfter` a 429 is waited out and retried. */
+  async #post(client: AcmeClient, i: number, url: string, payload: unknown): Promise<AcmeResponse> {
+    for (;;) {
+      try {
+        return await client.post(url, payload);
+      } catch (error) {
+        const wait = this.options.honourRetryAfter && error instanceof AcmeExchangeError && error.answer?.status === 429 ? retryAfterMs(error) : undefined;
+        if (wait === undefined || !this.#running) throw error;
+        this.#fail(error, i);
+        await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  async #poll(client: AcmeClient, i: number, url: string, what: string): Promise<Record<string, unknown>> {
     for (let polls = 0; polls < MAX_POLLS; polls++) {
       await sleep(this.options.pollDelayMs ?? 25);
-      const resource = json((await client.post(url, POST_AS_GET)).body);
+      const resource = json((await this.#post(client, i, url, POST_AS_GET)).body);
       const status = stringMember(resource, "status");
       if (status === "valid") return resource;
       if (status === "invalid") throw new Error(`${what} invalid: ${JSON.stringify(resource).slice(0, 300)}`);
@@ -147,7 +188,10 @@ export class MixedAcmeLoad {
     throw new Error(`${what} not valid after ${MAX_POLLS} polls`);
   }
 
-  #fail(error: unknown): void {
+  #fail(error: unknown, i: number): void {
+    this.options.onFailure?.(error);
+    this.failingSince[i] ??= performance.now();
+    this.everFailed[i] = true;
     const failures = this.counters.failures;
     const key = failureClass(error);
     failures.set(key, (failures.get(key) ?? 0) + 1);
@@ -167,6 +211,12 @@ export function failureClass(error: unknown): string {
   const code = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|no answer within)/.exec(message);
   if (code) return String(code[1]);
   return message.slice(0, 120);
+}
+
+/** The `Retry-After` of a refusal in milliseconds (delay-seconds form, RFC 9110 §10.2.3), if it had one. */
+function retryAfterMs(error: unknown): number | undefined {
+  const value = error instanceof AcmeExchangeError ? error.answer?.retryAfter : undefined;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) * 1000 : undefined;
 }
 
 export const lastSegment = (url: string): string => url.slice(url.lastIndexOf("/") + 1);
