@@ -15,6 +15,7 @@ import { ChainScanner, type TornTail } from "./chain.js";
 import { BeyondHead, sameEventInDatabase } from "./beyond-head.js";
 import { AuditAheadOfDatabase, AuditDivergedFromDatabase, AuditForeignServer, AuditTampered } from "./errors.js";
 import { readRecordedHead, RecordedHeadCheck } from "./head.js";
+import { lostTailReproducible } from "./lost-tail.js";
 import { auditedFromRow, type EventLine } from "./line.js";
 import { FileAuditMirror, type AuditMirror } from "./mirror.js";
 import { readRawLines } from "./read-lines.js";
@@ -82,7 +83,13 @@ export async function openAuditFile(options: OpenAuditFileOptions): Promise<Open
     // Checked before the torn tail is cut: a file shorter than its recorded head was cut by
     // someone, not by a crash, even when its last piece looks torn.
     const cut = headCheck?.fault(scan.tip);
-    if (cut) throw new AuditTampered(path, cut);
+    if (cut) {
+      if (!recorded || !(await lostTailReproducible(store, serverId, scan.lastEventPosition, scan.tip, recorded))) throw new AuditTampered(path, cut);
+      log?.warn(
+        { path, recordedLines: recorded.lines, intactLines: scan.tip.seq },
+        `audit file: ${recorded.lines - scan.tip.seq} line(s) recorded as written are missing (a file system that lost synced writes, or a cut); they are events the database holds, and re-mirroring them reproduces the recorded head exactly`,
+      );
+    }
     // A restored database: appending now would reuse positions the file already holds.
     const ahead = beyond.ahead;
     if (ahead) throw new AuditAheadOfDatabase(path, ahead);

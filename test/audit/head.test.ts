@@ -101,6 +101,35 @@ describe("opening an audit file against the recorded head", () => {
     expect(await readFile(path, "utf8")).toBe(before);
   });
 
+  it("reopens a file that lost trailing event lines the database holds: re-mirrored, the recorded head reproduced exactly", async () => {
+    // A node that recorded its head at a heartbeat after two events (no shutdown line), then a
+    // file system that lost the last synced line (ext4 after a journal abort does).
+    const { path } = await workdir();
+    const store = new MemoryEventLog();
+    const { mirror } = await openAuditFile({ path, serverId: NODE_A, store, clock });
+    await mirror.appendLifecycle("boot", { pid: 1 });
+    await mirror.appendEvents(store.append(NODE_A, 2));
+    store.heads.set(NODE_A, mirror.head);
+    await mirror.close();
+    const lines = await fileLines(path);
+    await writeLines(path, lines.slice(0, 2));
+    const log = recordingLog();
+    const { mirror: reopened, report } = await openAuditFile({ path, serverId: NODE_A, store, clock, log });
+    await reopened.close();
+    expect(report).toMatchObject({ created: false, remirrored: 1 });
+    expect((await fileLines(path)).slice(0, 3)).toEqual(lines);
+    expect(log.warnings[0]?.[1]).toContain("re-mirroring them reproduces the recorded head exactly");
+    expect(await verifyAudit({ path, store })).toMatchObject({ ok: true });
+
+    // The same cut with the database's event changed since is not reproduced: refused, untouched.
+    await writeLines(path, lines.slice(0, 2));
+    const altered = new MemoryEventLog();
+    altered.heads.set(NODE_A, store.heads.get(NODE_A) ?? { lines: 0, hash: "" });
+    altered.append(NODE_A, 3);
+    await expect(openAuditFile({ path, serverId: NODE_A, store: altered, clock })).rejects.toMatchObject({ name: "AuditTampered", fault: { kind: "truncated", line: 3 } });
+    expect(await fileLines(path)).toEqual(lines.slice(0, 2));
+  });
+
   it("refuses a file whose last recorded line is torn: it was synced before the head was recorded, so no crash tore it", async () => {
     const { path, store, lines } = await stoppedNode();
     await writeFile(path, `${lines.slice(0, 3).join("\n")}\n${String(lines[3]).slice(0, 40)}`);
