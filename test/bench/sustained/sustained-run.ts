@@ -35,6 +35,8 @@ export interface RssSample {
   readonly mb: number;
   /** V8 heap in use (MB), from the server's /metrics: tells JavaScript objects from native memory */
   readonly heapMb: number | undefined;
+  /** CPU time the server used so far (user + system, s): per completed order it does not depend on what else the machine runs */
+  readonly cpuSeconds: number;
 }
 
 export interface SustainedReport {
@@ -63,6 +65,13 @@ async function heapUsedMb(metricsUrl: string, caPem: string): Promise<number | u
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime of `pid` in seconds, from /proc/<pid>/stat (fields 14 and 15; USER_HZ is 100 on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** VmRSS of `pid` in MB, from /proc/<pid>/status. */
@@ -101,12 +110,14 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     const sample = async (): Promise<void> => {
       const t = (performance.now() - measuredFrom) / 1000;
       let mb: number;
+      let cpu: number;
       try {
         mb = rssMb(target.pid);
+        cpu = cpuSeconds(target.pid);
       } catch {
         return; // the server is gone (an out-of-memory crash): the clients' failures tell
       }
-      rss.push({ t, mb, heapMb: await heapUsedMb(metricsUrl, target.endpoint.caPem) });
+      rss.push({ t, mb, cpuSeconds: cpu, heapMb: await heapUsedMb(metricsUrl, target.endpoint.caPem) });
     };
     await sample();
     sampler = setInterval(() => void sample(), options.rssEveryMs);
@@ -157,6 +168,23 @@ export function rssSlopeMbPerMinute(samples: readonly RssSample[]): number {
   return den === 0 ? 0 : (num / den) * 60;
 }
 
+/**
+ * Server CPU milliseconds per completed order over the first and the last third of the measured
+ * time (CPU read at the samples nearest the thirds' bounds). A cost that grows with the history
+ * raises it however busy the machine is; throughput alone also moves with other processes.
+ */
+export function cpuPerOrderByThirds(report: SustainedReport, windowSeconds: number): { readonly first: number; readonly last: number } {
+  const third = Math.floor(report.windows.length / 3);
+  const at = (t: number): number => report.rss.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), report.rss[0] ?? { t: 0, mb: 0, heapMb: undefined, cpuSeconds: 0 }).cpuSeconds;
+  const orders = (windows: readonly number[]): number => Math.max(1, windows.reduce((a, b) => a + b, 0));
+  const span = third * windowSeconds;
+  const end = report.windows.length * windowSeconds;
+  return {
+    first: ((at(span) - at(0)) * 1000) / orders(report.windows.slice(0, third)),
+    last: ((at(end) - at(end - span)) * 1000) / orders(report.windows.slice(-third)),
+  };
+}
+
 /** The lines the bench prints and docs/reliability.md quotes. */
 export function reportLines(report: SustainedReport, windowSeconds: number): string[] {
   const rates = report.windows.map((n) => n / windowSeconds);
@@ -170,6 +198,7 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
+    `  server CPU per order: first third ${cpuPerOrderByThirds(report, windowSeconds).first.toFixed(1)} ms, last third ${cpuPerOrderByThirds(report, windowSeconds).last.toFixed(1)} ms`,
     `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,
     `  failures: ${report.failures.size === 0 ? "none" : [...report.failures].map(([k, n]) => `${k} ×${n} (${report.samples.get(k)?.slice(0, 200)})`).join("; ")}`,
     ...(report.limited ? [`  clients that completed an order after a refusal: ${report.recoveries} times`] : []),
