@@ -84,11 +84,26 @@ interface Directory {
   readonly newOrder: string;
 }
 
+export interface OpenAccountOptions {
+  /**
+   * Told of every 429 (registration included); resolving true sends the same request again, as
+   * a client that waited the Retry-After does (RFC 8555 §6.6). Without it a 429 is thrown.
+   */
+  readonly retryRefused?: (refusal: AcmeExchangeError) => Promise<boolean>;
+}
+
 /** Register a new account for `key` (RFC 8555 §7.3) and return a client signed in as it. */
-export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey): Promise<AcmeClient> {
+export async function openAccount(endpoint: AcmeEndpoint, key: AccountKey, options: OpenAccountOptions = {}): Promise<AcmeClient> {
   // One connection per virtual client: its requests are sequential, as a real client's are.
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: endpoint.caPem });
-  const exchange = (method: string, url: string, body?: string): Promise<RawResponse> => send(agent, method, url, body);
+  const exchange = async (method: string, url: string, body?: string): Promise<RawResponse> => {
+    for (;;) {
+      const response = await send(agent, method, url, body);
+      if (response.status !== 429 || !options.retryRefused) return response;
+      // A refused request was not processed (its nonce, if any, may be spent: badNonce is retried below).
+      if (!(await options.retryRefused(new AcmeExchangeError(`${method} ${url} answered 429: ${response.body}`, response)))) return response;
+    }
+  };
   const directoryResponse = await exchange("GET", endpoint.directoryUrl);
   if (directoryResponse.status !== 200) throw new AcmeExchangeError(`GET ${endpoint.directoryUrl} answered ${directoryResponse.status}: ${directoryResponse.body}`, directoryResponse);
   const directory = parseDirectory(directoryResponse.body);

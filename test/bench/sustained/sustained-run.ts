@@ -53,7 +53,7 @@ export interface SustainedReport {
   readonly revocations: number;
   readonly failures: ReadonlyMap<string, number>;
   readonly samples: ReadonlyMap<string, string>;
-  /** orders completed by a client after a refusal (once per streak of refusals) */
+  /** streaks of refusals that ended with a request let through (MixedAcmeLoad counters.recoveries) */
   readonly recoveries: number;
 }
 
@@ -201,6 +201,6 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
     `  server CPU per order: first third ${cpuPerOrderByThirds(report, windowSeconds).first.toFixed(1)} ms, last third ${cpuPerOrderByThirds(report, windowSeconds).last.toFixed(1)} ms`,
     `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,
     `  failures: ${report.failures.size === 0 ? "none" : [...report.failures].map(([k, n]) => `${k} ×${n} (${report.samples.get(k)?.slice(0, 200)})`).join("; ")}`,
-    ...(report.limited ? [`  clients that completed an order after a refusal: ${report.recoveries} times`] : []),
+    ...(report.limited ? [`  streaks of refusals ended by a request let through: ${report.recoveries}`] : []),
   ];
 }

@@ -7,8 +7,9 @@
  *
  * The clients are the issuance bench's cheap ones (node:crypto JWS, pooled nonces): 64 of them
  * cost the machine less than the server they load. A request that fails (connection refused
- * while the server is down, a problem document) abandons the client's current order; what
- * happens to it is counted, and whether that is expected is the test's call.
+ * while the server is down, a problem document) abandons the client's current order — unless
+ * it is a 429 and the load honours Retry-After, when the request is sent again after the wait
+ * (registration included); what happens is counted, and whether that is expected is the test's call.
  */
 import { X509Certificate } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -60,7 +61,7 @@ export interface LoadCounters {
   readonly failures: Map<string, number>;
   /** the first full message of each failure class */
   readonly samples: Map<string, string>;
-  /** clients that completed an order after a refusal (counted once per refusal streak) */
+  /** requests of an order that went through after the client failed (once per streak of failures) */
   recoveries: number;
 }
 
@@ -75,7 +76,7 @@ export class MixedAcmeLoad {
   /** aborts the clients' waits when the load stops */
   #stopping = new AbortController();
   #workers: Promise<void>[] = [];
-  /** per client: when (performance.now) its current streak of failures began; undefined after a completed order */
+  /** per client: when (performance.now) its current streak of failures began; undefined once a request of an order went through */
   readonly failingSince: (number | undefined)[];
   /** per client: whether it ever failed */
   readonly everFailed: boolean[];
@@ -116,13 +117,12 @@ export class MixedAcmeLoad {
       try {
         let client = this.#clients[i];
         if (client === undefined) {
-          client = await openAccount(this.options.endpoint, generateAccountKey());
+          client = await openAccount(this.options.endpoint, generateAccountKey(), this.options.honourRetryAfter ? { retryRefused: (refusal) => this.#waitOut(refusal, i) } : {});
           this.#clients[i] = client;
           this.ledger.accounts.set(lastSegment(client.accountUrl), client);
+          this.#succeeded(i);
         }
         await this.#order(client, i);
-        if (this.failingSince[i] !== undefined) this.counters.recoveries += 1;
-        this.failingSince[i] = undefined;
       } catch (error) {
         this.#fail(error, i);
         const retryAfter = this.options.honourRetryAfter ? retryAfterMs(error) : undefined;
@@ -163,18 +163,24 @@ export class MixedAcmeLoad {
     }
   }
 
-  /** A request of the order in progress; under `honourRetryAfter` a 429 is waited out and retried. */
+  /** A request of the order in progress (under `honourRetryAfter` the client waits out a 429 and sends it again). */
   async #post(client: AcmeClient, i: number, url: string, payload: unknown): Promise<AcmeResponse> {
-    for (;;) {
-      try {
-        return await client.post(url, payload);
-      } catch (error) {
-        const wait = this.options.honourRetryAfter && error instanceof AcmeExchangeError && error.answer?.status === 429 ? retryAfterMs(error) : undefined;
-        if (wait === undefined || !this.#running) throw error;
-        this.#fail(error, i);
-        await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
-      }
-    }
+    const answer = await client.post(url, payload);
+    this.#succeeded(i);
+    return answer;
+  }
+
+  /**
+   * A 429 under `honourRetryAfter`: counted, waited out, sent again (true). Without a Retry-After,
+   * or once stopping, it is not counted here but given up (false) and counted as the failure it
+   * then is: every refusal the server sent is counted exactly once.
+   */
+  async #waitOut(refusal: AcmeExchangeError, i: number): Promise<boolean> {
+    const wait = retryAfterMs(refusal);
+    if (wait === undefined || !this.#running) return false;
+    this.#fail(refusal, i);
+    await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+    return true;
   }
 
   async #poll(client: AcmeClient, i: number, url: string, what: string): Promise<Record<string, unknown>> {
@@ -186,6 +192,13 @@ export class MixedAcmeLoad {
       if (status === "invalid") throw new Error(`${what} invalid: ${JSON.stringify(resource).slice(0, 300)}`);
     }
     throw new Error(`${what} not valid after ${MAX_POLLS} polls`);
+  }
+
+  /** A request went through: a streak of failures of this client, if any, ends. */
+  #succeeded(i: number): void {
+    if (this.failingSince[i] === undefined) return;
+    this.counters.recoveries += 1;
+    this.failingSince[i] = undefined;
   }
 
   #fail(error: unknown, i: number): void {
