@@ -30,11 +30,12 @@ const family = (address: string): "ipv4" | "ipv6" | null => (isIP(address) === 4
 export function resolveClientIp(peer: string, forwarded: string | undefined, trusted: BlockList): string {
   // IPv4-mapped IPv6 (`::ffff:10.0.0.1`, what a dual-stack socket reports) is recorded as IPv4.
   let client = unmappedAddress(peer);
+  if (!forwarded) return client;
   const isTrusted = (address: string): boolean => {
     const f = family(address);
     return f !== null && trusted.check(address, f);
   };
-  if (!forwarded || !isTrusted(client)) return client;
+  if (!isTrusted(client)) return client;
   const hops = forwarded.split(",").map((hop) => unmappedAddress(hop.trim()));
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i] ?? "";
@@ -46,7 +47,7 @@ export function resolveClientIp(peer: string, forwarded: string | undefined, tru
 }
 
 /**
- * Sets `c.var.clientIp` and a fresh `c.var.requestId` for the request log and the audit
+ * Sets `c.get("clientIp")` and a fresh `c.get("requestId")` for the request log and the audit
  * (the meta of the events the request appends).
  */
 export function requestContext(policy: ClientIpPolicy): (c: Context<AcmeEnv>) => void {

@@ -19,7 +19,7 @@ export function acmeResponseHeaders(nonces: NonceService): (c: Context<AcmeEnv>)
   return (c) => {
     const headers = {
       "Replay-Nonce": nonces.issue(),
-      Link: `<${c.var.externalBaseUrl.base}${acmePaths.directory}>;rel="index"`,
+      Link: `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`,
     };
     c.set("acmeResponseHeaders", headers);
     c.header("Replay-Nonce", headers["Replay-Nonce"]);
@@ -29,5 +29,5 @@ export function acmeResponseHeaders(nonces: NonceService): (c: Context<AcmeEnv>)
 
 /** The `extraHeaders` for a problem response to this request (same nonce, never a second one). */
 export function acmeProblemHeaders(c: Context<AcmeEnv>): Readonly<Record<string, string>> {
-  return c.var.acmeResponseHeaders ?? {};
+  return c.get("acmeResponseHeaders") ?? {};
 }

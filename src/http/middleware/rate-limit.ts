@@ -29,16 +29,16 @@ export interface RequestRateLimit {
 export function requestRateLimit(limits: RequestLimits): RequestRateLimit {
   return {
     admit: (c) => {
-      const ip = c.var.clientIp;
+      const ip = c.get("clientIp");
       const now = limits.clock().getTime();
       const decision = limits.limiter.checkRequest(ip, now);
       if (decision.ok) return;
-      limits.recorder.record(decision, now, { sourceIp: ip, requestId: c.var.requestId });
+      limits.recorder.record(decision, now, { sourceIp: ip, requestId: c.get("requestId") });
       throw new AcmeProblem({ type: "rateLimited", status: 429, detail: decision.detail, retryAfterSeconds: retryAfterSeconds(decision.retryAfterMs) });
     },
     weigh: (c) => {
-      const weight = c.var.abuseWeight ?? (c.res.status === 404 && c.req.path.startsWith("/acme/") ? MISS_WEIGHT : 0);
-      if (weight > 0) limits.limiter.recordAbuse(c.var.clientIp, weight, limits.clock().getTime());
+      const weight = c.get("abuseWeight") ?? (c.res.status === 404 && c.req.path.startsWith("/acme/") ? MISS_WEIGHT : 0);
+      if (weight > 0) limits.limiter.recordAbuse(c.get("clientIp"), weight, limits.clock().getTime());
     },
   };
 }

@@ -7,6 +7,6 @@ export function requestLog(log: Logger): (c: Context<AcmeEnv>, ms: number) => vo
   return (c, ms) => {
     // Production runs at warn: skip building the line's object when pino would drop it.
     if (!log.isLevelEnabled("info")) return;
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10, clientIp: c.var.clientIp, requestId: c.var.requestId }, "request");
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10, clientIp: c.get("clientIp"), requestId: c.get("requestId") }, "request");
   };
 }

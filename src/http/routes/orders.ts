@@ -39,8 +39,8 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     const request = parsePayload(newOrderPayload, payload);
     const outcome = await deps.orders.create(accountId, request, requestMeta(c, accountId));
     const row = await orderRowAfter(deps, outcome);
-    c.header("Location", c.var.externalBaseUrl.base + orderPath(row.orderId));
-    return c.json(orderObject(row, c.var.externalBaseUrl.base, deps.clock()), 201);
+    c.header("Location", c.get("externalBaseUrl").base + orderPath(row.orderId));
+    return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()), 201);
   });
 
   app.post(orderPath(":orderId"), async (c) => {
@@ -62,7 +62,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     if (outcome.kind === "rejected") throw domainProblem(outcome.error);
     // The embedded CA answers in milliseconds: waiting a little spares the client a polling round.
     await deps.issuanceSettled(order.orderId, FINALIZE_WAIT_MS);
-    c.header("Location", c.var.externalBaseUrl.base + orderPath(order.orderId));
+    c.header("Location", c.get("externalBaseUrl").base + orderPath(order.orderId));
     return answerOrder(c, deps, await orderRowAfter(deps, outcome));
   });
 
@@ -70,7 +70,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
   app.post(accountOrdersPath(":accountId"), async (c) => {
     const { accountId } = await verifyAccountRequest(c);
     if (accountId !== c.req.param("accountId")) throw notFound("account");
-    const base = c.var.externalBaseUrl.base;
+    const base = c.get("externalBaseUrl").base;
     const after = c.req.query("cursor") ?? "";
     const pageSize = deps.ordersPageSize ?? DEFAULT_PAGE_SIZE;
     const rows = [...(await deps.orders.ordersOf(accountId))].sort((a, b) => compare(a.orderId, b.orderId)).filter((o) => o.orderId > after);
@@ -102,7 +102,7 @@ async function orderRowAfter(deps: OrderRoutesDeps, outcome: OrderOutcome): Prom
 function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, row: OrderRow): Response {
   // RFC 8555 §7.4: a processing order tells the client when to look again.
   if (row.status === "processing") c.header("Retry-After", "1");
-  return c.json(orderObject(row, c.var.externalBaseUrl.base, deps.clock()));
+  return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
