@@ -17,6 +17,7 @@
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { Logger } from "pino";
 import type { AcmeJwsVerifier } from "../acme/jws/verify-acme-jws.js";
+import type { NonceService } from "../acme/nonces/nonce-service.js";
 import { httpMetrics } from "../observability/http-metrics.js";
 import type { CerteasyMetrics } from "../observability/metrics.js";
 import { operationsPaths } from "./acme-paths.js";
@@ -28,7 +29,6 @@ import { requireActiveNode } from "./middleware/active-node.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
 import { requestRateLimit, type RequestLimits } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
-import type { NonceService } from "../acme/nonces/nonce-service.js";
 
 /** Renders a thrown value as this request's problem response (the app's single renderer). */
 export type ProblemResponder = (c: Context<AcmeEnv>, thrown: unknown) => Response;
