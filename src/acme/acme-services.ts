@@ -36,6 +36,8 @@ export const acmeMemoryProjections: readonly MemoryProjection<unknown>[] = [pend
 
 /** Revocation propagation retries: 1 min, doubling, at most 1 h apart (behaviour reference §2.4 "minutes to hours"). */
 const REVOCATION_RETRY = { firstRetryMs: 60_000, maxRetryMs: 3_600_000 } as const;
+/** How often a request a CA holds for approval is polled (ADCS pending, RFC 8555 §7.4 processing). */
+const ISSUANCE_POLL_MS = 30_000;
 
 export interface AcmeServices {
   readonly accounts: AccountService;
@@ -147,12 +149,13 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     log: options.log.validation,
     ...(options.onValidation ? { onOutcome: options.onValidation } : {}),
   });
+  const issuancePollMs = options.issuancePollMs ?? ISSUANCE_POLL_MS;
   const issuance = await startIssuanceWork({
     orders,
     authorities,
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
-    pollIntervalMs: options.issuancePollMs ?? 30_000,
+    pollIntervalMs: issuancePollMs,
     pendingDeadlineMs: acme.pendingDeadlineMs,
     clock,
     log: options.log.issuance,
@@ -186,6 +189,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     },
     revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
+    heldRequestPollMs: issuancePollMs,
     renewalInfo: config.renewalInfo,
     crl: (name) => (name === opened.local?.authority.name ? opened.local.authority.crlDer() : null),
     issuerCertificate: (name) => (name === opened.local?.authority.name ? opened.local.issuerDer : null),

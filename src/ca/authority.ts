@@ -83,7 +83,6 @@ export class AuthorityUnavailableError extends Error {
 }
 
 /**
-/**
  * A submission whose answer was lost after it may have reached the CA (the call timed out, or
  * was killed, once the request was on its way). Submitting again could leave two requests at
  * the CA — two certificates for one order (DESIGN §2 invariant 9) — so the caller gives the
