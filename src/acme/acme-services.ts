@@ -23,6 +23,7 @@ import { openAuthorities } from "./authorities.js";
 import type { AuthorityCallObserver } from "./observed-authority.js";
 import { AuthorityChooser } from "./orders/authority-choice.js";
 import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
+import { inProcessIssuer } from "./orders/in-process-issuance.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
 import { startRevocationWork, type RevocationOutcome } from "./orders/revocation-work.js";
@@ -69,7 +70,6 @@ export interface AcmeServicesOptions {
   /** overrides the validator built from `dns-validation-profiles` (tests) */
   readonly validator?: Validator;
   readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
-  readonly onIssued?: () => void;
   /** how often a request the CA holds for approval is polled (default 30 s) */
   readonly issuancePollMs?: number;
   /** revocation propagation back-off (default 1 min doubling to 1 h; tests shorten it) */
@@ -159,7 +159,6 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     pendingDeadlineMs: acme.pendingDeadlineMs,
     clock,
     log: options.log.issuance,
-    ...(options.onIssued ? { onIssued: options.onIssued } : {}),
   });
 
   const revocation = startRevocationWork({
@@ -186,6 +185,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       csrPolicyFor: (name) => policyNamed(name)?.csr ?? null,
       chooseAuthority: (policyName, csr) => chooser.choose(policyName, csr),
       clock,
+      issueInProcess: inProcessIssuer(authorities, options.log.issuance),
     },
     revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
