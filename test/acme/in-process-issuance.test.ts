@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { finalizeOrder } from "../../src/acme/orders/finalize.js";
 import type { AppendCommand } from "../../src/store/dialect.js";
 import { buildCsr, makeKey } from "./csr/support/build-csr.js";
-import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
+import { alwaysValid, openCore, orderWithChallenge, startServices } from "../support/acme-services.js";
 
 let workdir: string;
 
@@ -24,14 +24,8 @@ describe("finalize with an authority that issues in process", () => {
     const core = await openCore(workdir);
     const services = await startServices(core, workdir, alwaysValid);
     try {
-      const accountId = await registerAccount(services);
-      const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: "at-once.test" }] }, {});
-      if (created.kind !== "ok") throw new Error("order refused");
-      const { orderId } = created.order;
-      const authorization = created.order.authorizations[0];
-      const challenge = authorization?.challenges.find((c) => c.type === "http-01");
-      if (!authorization || !challenge) throw new Error("no challenge");
-      await services.orders.change(orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
+      const { orderId, authzId, challengeId } = await orderWithChallenge(services, "at-once.test");
+      await services.orders.change(orderId, () => ({ kind: "respond", authzId, challengeId, thumbprint: "t".repeat(43) }), {});
       await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 5_000 }).toBe("ready");
 
       const appends: string[][] = [];
