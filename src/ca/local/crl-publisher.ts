@@ -84,14 +84,15 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
   const { paths, issuing, signer, now } = options;
   const compactAfter = options.compactAfterRecords ?? COMPACT_AFTER_RECORDS;
 
-  // A fresh CRL at every start, numbered above anything an earlier run published, after folding
-  // the journal (and dropping a torn last line) into the snapshot.
+  // A fresh CRL at every start, numbered above anything an earlier run published. It is served
+  // only once the journal (less a torn last line) is folded into the snapshot with its number;
+  // the entries it is the first to list past their notAfter are left out of that snapshot.
   const stored = await readRevocations(paths);
   let lastCrlNumber = stored.lastCrlNumber + 1n;
-  await compactRevocations(paths, { revocations: stored.revocations, lastCrlNumber });
   const listed = new ListedRevocations(stored.revocations);
   let crl = publishCrl(issuing, signer, listed.entriesWith([]), lastCrlNumber, now());
   listed.prune(crl.thisUpdate);
+  await compactRevocations(paths, { revocations: listed.revocations(), lastCrlNumber });
   let builds = 1;
 
   let journalRecords = 0;
