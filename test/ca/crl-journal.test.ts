@@ -180,6 +180,17 @@ describe("the embedded CA's revocation journal", () => {
     });
   });
 
+  it("fails a revocation that cannot be encoded alone, not the batch it arrived with", async () => {
+    await withCa(async (fixture) => {
+      const publisher = await publisherIn(fixture);
+      const good = publisher.revoke(revocation("0a", fixture.clock.now()));
+      const bad = publisher.revoke(revocation("0b", new Date("+010000-01-01T00:00:00Z")));
+      await expect(bad).rejects.toThrow(/cannot encode the year 10000/);
+      await good;
+      expect(serialsOn(publisher.crlDer())).toEqual(["0a"]);
+    });
+  });
+
   it("paces CRL builds: at most a quarter of the time, with a floor", () => {
     expect(CRL_BUILD_SHARE).toBe(4);
     expect(crlBuildInterval(0)).toBe(CRL_BUILD_FLOOR_MS);

@@ -7,7 +7,7 @@
  * go into that next CRL. The floor bounds builds per second when the list is short.
  */
 export const CRL_BUILD_SHARE = 4;
-export const CRL_BUILD_FLOOR_MS = 10;
+export const CRL_BUILD_FLOOR_MS = 2;
 
 /** The least time between the starts of two CRL builds, after one that took `lastBuildMs`. */
 export const crlBuildInterval = (lastBuildMs: number): number => Math.max(CRL_BUILD_FLOOR_MS, CRL_BUILD_SHARE * lastBuildMs);

@@ -61,7 +61,7 @@ export interface CrlPublisher {
 
 /** The revocations (and a reissue, if asked) waiting for the next CRL. */
 interface Batch {
-  readonly revocations: Map<string, Revocation>;
+  readonly revocations: Map<string, ListedRevocation>;
   reissue: boolean;
   readonly done: Promise<void>;
   readonly resolve: () => void;
@@ -130,10 +130,8 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
   };
 
   const publishBatch = async (batch: Batch): Promise<void> => {
-    const fresh: ListedRevocation[] = [];
-    for (const revocation of batch.revocations.values()) {
-      if (!listed.has(revocation.serialHex)) fresh.push(listedRevocation(revocation));
-    }
+    // A serial may have been listed by the batch before, which it was waiting behind.
+    const fresh = [...batch.revocations.values()].filter((f) => !listed.has(f.revocation.serialHex));
     const crlNumber = lastCrlNumber + 1n;
     try {
       await persist(fresh, crlNumber);
@@ -172,6 +170,8 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
     lastStart = performance.now();
     try {
       await publishBatch(batch);
+    } catch (err) {
+      batch.reject(err);
     } finally {
       if (batch.reissue) reissueAsked = false;
       writing = false;
@@ -204,8 +204,15 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
 
     revoke(revocation) {
       if (listed.has(revocation.serialHex)) return Promise.resolve();
+      let encoded: ListedRevocation;
+      try {
+        // Encoded here, once: a revocation that cannot be encoded fails alone, not its batch.
+        encoded = listedRevocation(revocation);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
       const batch = pending();
-      if (!batch.revocations.has(revocation.serialHex)) batch.revocations.set(revocation.serialHex, revocation);
+      if (!batch.revocations.has(revocation.serialHex)) batch.revocations.set(revocation.serialHex, encoded);
       return batch.done;
     },
 
