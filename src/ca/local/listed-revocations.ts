@@ -1,9 +1,9 @@
 /**
  * The revocations the current CRL lists, in memory, with their CRL entries encoded once and
  * kept end to end in one buffer, in revocation order: a CRL build then copies that buffer in one
- * piece and signs, instead of encoding (about 3 µs an entry) or even copying entry by entry
- * (the per-call cost of 30,000 small copies is larger than the copy). The duplicate check is a
- * map lookup, not a scan.
+ * piece and signs, instead of encoding every entry again (about 3 µs an entry: 96 ms a build
+ * at 30,000) or even copying entry by entry (3.1 ms against 1.9 ms at 30,000; figures in
+ * docs/reliability.md). The duplicate check is a map lookup, not a scan.
  *
  * Pruning (RFC 5280 §3.3: "an entry may be removed from the CRL after appearing on one regularly
  * scheduled CRL issued beyond the revoked certificate's validity period"): once a CRL whose
