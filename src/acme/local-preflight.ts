@@ -8,8 +8,9 @@
  *               of it can be signed (built in memory only)
  *
  * It does not open the CA as `serve` does: opening publishes a fresh CRL (a new CRL number) and
- * compacts revoked.journal into revoked.json, which would race a running node's revocations. Before the first start there is
- * no generated CA; the check says the first start will make one, and whether it may write there.
+ * compacts revoked.journal into revoked.json, which would race a running node's revocations.
+ * Before the first start there is no generated CA; the check says the first start will make
+ * one, and whether it may write there.
  */
 import { X509Certificate } from "node:crypto";
 import { access } from "node:fs/promises";
