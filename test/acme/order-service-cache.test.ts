@@ -45,7 +45,8 @@ describe("orders in memory while their append is in flight", () => {
 
       const responded = await services.orders.change(orderId, () => ({ kind: "respond", authzId, challengeId, thumbprint: "t".repeat(43) }), {});
       expect(responded.kind).toBe("ok");
-      await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 5_000 }).toBe("ready");
+      // The row is visible once committed, a moment before committed$ emits: wait for the emission.
+      await expect.poll(() => seen.some((s) => s.type === "acme.challenge.valid"), { timeout: 5_000 }).toBe(true);
       await Promise.all(loads);
       subscription.unsubscribe();
 
