@@ -1,10 +1,10 @@
 /**
- * Projection RowChanges on the way to SQL, for the drizzle dialects: projections name columns by
+ * Projection RowChanges on the way to SQL (used by the PostgreSQL dialect): projections name columns by
  * their TS property names; each dialect maps the table name to its drizzle table in one record,
  * and this module looks columns up in it. It groups changes into runs that one statement can
- * apply (PostgreSQL renders them in postgres/recordset.ts) and renders keyed read filters.
+ * apply (PostgreSQL renders them in postgres/recordset.ts).
  */
-import { getColumns, sql, type Column, type SQL, type Table } from "drizzle-orm";
+import { getColumns, type Column, type Table } from "drizzle-orm";
 import type { Row, RowChange } from "../../projections/row-change.js";
 
 /** A projection produced a change the table cannot take: a bug in the projection. */
@@ -19,13 +19,6 @@ function columnsOf(table: Table, tableName: string, row: Row): [Column, Row[stri
     if (!column) throw new ProjectionRowError(`table ${tableName} has no column ${key}`);
     return [column, value];
   });
-}
-
-function assignments(pairs: [Column, Row[string]][], separator: SQL): SQL {
-  return sql.join(
-    pairs.map(([column, value]) => sql`${sql.identifier(column.name)} = ${sql.param(value, column)}`),
-    separator,
-  );
 }
 
 /** Consecutive changes of one kind to one table with the same columns (see groupChanges). */
@@ -85,10 +78,4 @@ export function groupChanges(changes: readonly RowChange[], maxRows: number): Ro
 /** The drizzle columns of a table for TS property names, in the order given. */
 export function columnsNamed(table: Table, tableName: string, keys: readonly string[]): Column[] {
   return columnsOf(table, tableName, Object.fromEntries(keys.map((key) => [key, null]))).map(([column]) => column);
-}
-
-/** `col1 = v1 and col2 = v2` over a projection table, for keyed reads; undefined for no filter. */
-export function rowFilterSql(table: Table, tableName: RowChange["table"], where: Row | undefined): SQL | undefined {
-  if (!where || Object.keys(where).length === 0) return undefined;
-  return assignments(columnsOf(table, tableName, where), sql` and `);
 }

@@ -13,14 +13,12 @@ import { esEvents, esStreams } from "../schema/postgres.js";
 import { sendStatements } from "./apply-changes.js";
 import { insertRecordsetText, MAX_ROWS_PER_STATEMENT, type RecordsetStatement } from "./recordset.js";
 
-const LOCK_HEAD = "select last_position, last_hash from es_log_head where id = 1 for update";
-
 /**
  * The lease row (absent: nulls) and the versions of the named streams, as one row. A separate
- * statement from LOCK_HEAD on purpose: under READ COMMITTED a statement sees what was committed
+ * statement from the head lock on purpose: under READ COMMITTED a statement sees what was committed
  * when it started, and one that waited for the head lock would still see stream versions and
  * the lease from before the append that held the lock (only the locked row is re-read). Sent
- * right behind LOCK_HEAD, it starts once the lock is held: one round trip for both.
+ * right behind the lock, it starts once the lock is held: one round trip for both.
  */
 const WRITER_STATE = `select l.holder_server_id, l.holder_hostname, l.epoch, l.acquired_at, l.renewed_at, l.expires_at,
   (select coalesce(json_agg(json_build_array(s.stream_id, s.version)), '[]'::json)
@@ -65,7 +63,8 @@ export async function lockHeadAndReadVersions(
   streamIds: readonly string[],
 ): Promise<{ readonly head: LogHead; readonly versions: Map<string, number> }> {
   const [heads, states] = await Promise.all([
-    tx.unsafe<HeadRow[]>(LOCK_HEAD, [], { prepare: true }).execute(),
+    // Tagged, not unsafe(): postgres-js sends a parameterless unsafe() as a simple query, parsed every time.
+    tx<HeadRow[]>`select last_position, last_hash from es_log_head where id = 1 for update`.execute(),
     tx.unsafe<WriterStateRow[]>(WRITER_STATE, [[...streamIds]], { prepare: true }).execute(),
   ]);
   const [head] = heads;
