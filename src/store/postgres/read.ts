@@ -1,7 +1,7 @@
 /** Reads of the log and of projection tables on PostgreSQL. */
-import { and, asc, eq, getColumns, gt, sql, type Column } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
-import { ProjectionRowError } from "../row-change-sql.js";
+import { keyedRead } from "../keyed-read.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/postgres.js";
@@ -52,33 +52,16 @@ interface ProjectionRead {
   execute(values: Record<string, unknown>): Promise<Record<string, unknown>[]>;
 }
 
-/**
- * Keyed reads built once per (table, filter columns) and pool, as on SQLite: every ACME request
- * reads its account, and the order routes their order, authorizations and challenges, by id.
- * The text never changes, so postgres-js prepares it once per connection and each read is one
- * round trip with no query building.
- */
+/** Keyed reads (keyed-read.ts), per pool: postgres-js prepares each text once per connection. */
 const projectionReads = new WeakMap<PostgresConnection["db"], Map<string, ProjectionRead>>();
 
 /** Every row, ordered by every column (declaration order), so two reads compare equal. */
 export async function readProjection(db: PostgresConnection["db"], table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
-  const keys = where ? Object.keys(where).sort() : [];
   let reads = projectionReads.get(db);
   if (!reads) projectionReads.set(db, (reads = new Map()));
-  const shape = `${table}|${keys.join(",")}`;
-  let read = reads.get(shape);
-  if (!read) {
-    const target = postgresProjectionTables[table];
-    const columns = getColumns(target) as Record<string, Column>;
-    const filter = keys.map((key) => {
-      const column = columns[key];
-      if (!column) throw new ProjectionRowError(`table ${table} has no column ${key}`);
-      return eq(column, sql.placeholder(key));
-    });
-    const order = Object.values(columns).map((column) => asc(column));
-    read = db.select().from(target).where(filter.length > 0 ? and(...filter) : undefined).orderBy(...order).prepare(`read_${shape}`);
-    reads.set(shape, read);
-  }
+  const read = keyedRead(reads, postgresProjectionTables, table, where, ({ target, filter, order, shape }) =>
+    db.select().from(target).where(filter).orderBy(...order).prepare(`read_${shape}`),
+  );
   return read.execute(where ?? {});
 }
 
