@@ -1,9 +1,13 @@
 /**
- * On PostgreSQL the append reads the lease and the stream versions in a statement of its own,
- * sent right behind the head lock (src/store/postgres/log-writes.ts). Under READ COMMITTED a
- * single statement that waited for the lock would see them as they were before the lock holder
- * committed. Here a transaction holds the head lock while an append queues behind it, changes
- * what the append must see, and commits: the append must see the change.
+ * The PostgreSQL append (src/store/postgres/append.ts, log-writes.ts, recordset.ts), seen from
+ * the database:
+ * - its statements do not depend on the batch: each pooled connection prepares them once, then
+ *   only binds and executes them. A statement of a new shape per batch size (a multi-row VALUES
+ *   list, an IN list) would cost a Parse/Describe per new size and connection;
+ * - it reads the lease and the stream versions in a statement of its own, sent right behind the
+ *   head lock. Under READ COMMITTED a single statement that waited for the lock would see them
+ *   as they were before the lock holder committed. A transaction here holds the head lock while
+ *   an append queues behind it, changes what the append must see, and commits.
  */
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
@@ -13,11 +17,12 @@ import { appendBatch } from "../../src/store/postgres/append.js";
 import { openPostgres, type PostgresConnection } from "../../src/store/postgres/connection.js";
 import { acquireLease } from "../../src/store/postgres/lease.js";
 import { PostgresMigrator } from "../../src/store/postgres/migrate.js";
-import { appendContext, nodeStream, started } from "../dialects/suite/fixtures.js";
+import { readProjection, readStream } from "../../src/store/postgres/read.js";
+import { appendContext, nodeStream, started, stopped } from "../dialects/suite/fixtures.js";
 import { postgresForTests } from "../support/postgres.js";
 
-describe("PostgreSQL append behind the head lock", () => {
-  const pg = postgresForTests("lockwait");
+describe("PostgreSQL append", () => {
+  const pg = postgresForTests("append");
   let connection: PostgresConnection | undefined;
   let raw: postgres.Sql | undefined;
 
@@ -25,7 +30,8 @@ describe("PostgreSQL append behind the head lock", () => {
     await pg.setup();
     const options = pg.storeOptions();
     if (options?.driver !== "postgres") return;
-    connection = openPostgres({ ...options, maxConn: 2, connMaxIdleTimeMs: null });
+    // One connection, so that its prepared statements are all of the pool's.
+    connection = openPostgres({ ...options, maxConn: 1, connMaxIdleTimeMs: null });
     await new PostgresMigrator(connection).migrate();
     raw = postgres(options.dsn, { max: 2, onnotice: () => undefined, connection: { search_path: options.schema ?? "public" } });
   });
@@ -33,6 +39,50 @@ describe("PostgreSQL append behind the head lock", () => {
     await connection?.client.end({ timeout: 5 });
     await raw?.end({ timeout: 5 });
     await pg.teardown();
+  });
+
+  /** The statements this connection has prepared (pg_prepared_statements is per session). */
+  const prepared = async (client: PostgresConnection["client"]): Promise<string[]> =>
+    (await client<{ statement: string }[]>`select statement from pg_prepared_statements`)
+      .map((r) => r.statement)
+      .filter((statement) => !statement.includes("pg_prepared_statements"))
+      .sort();
+
+  /** A batch of `size` commands, each starting a node stream and, every other one, stopping it. */
+  const batch = (size: number) =>
+    Array.from({ length: size }, (_, i) => {
+      const boot = randomUUID();
+      return { streamId: nodeStream(), expectedVersion: 0, events: i % 2 === 0 ? [started(boot), stopped(boot)] : [started(boot)] };
+    });
+
+  it("prepares each write once and reuses it for batches of every size", async (test) => {
+    if (!connection) return test.skip();
+    const ctx = appendContext(randomUUID());
+    await appendBatch(connection, batch(2), ctx);
+    const afterFirst = await prepared(connection.client);
+    for (const size of [1, 3, 7, 16, 33, 128]) {
+      const outcomes = await appendBatch(connection, batch(size), ctx);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+    }
+    expect(await prepared(connection.client)).toEqual(afterFirst);
+    const starts = ["select last_position", "select l.holder_server_id", 'insert into "es_events"', 'insert into "es_streams"', "update es_log_head", 'insert into "node_boots"', 'update "node_boots"'];
+    for (const start of starts) expect(afterFirst.filter((statement) => statement.startsWith(start))).toHaveLength(1);
+  });
+
+  it("prepares the keyed reads of ACME requests once, and each answers the row asked for", async (test) => {
+    if (!connection) return test.skip();
+    const commands = batch(3);
+    await appendBatch(connection, commands, appendContext(randomUUID()));
+    const before = await prepared(connection.client);
+    for (const command of commands) {
+      const [event] = await readStream(connection.db, command.streamId);
+      expect(event?.streamId).toBe(command.streamId);
+      const bootId = (command.events[0]?.data as { bootId: string }).bootId;
+      const rows = await readProjection(connection.db, "node_boots", { bootId });
+      expect(rows.map((row) => row["bootId"])).toEqual([bootId]);
+    }
+    const added = (await prepared(connection.client)).filter((statement) => !before.includes(statement));
+    expect(added).toHaveLength(2);
   });
 
   /**
@@ -63,6 +113,8 @@ describe("PostgreSQL append behind the head lock", () => {
     if (!connection) return test.skip();
     const conn = connection;
     const holder = randomUUID();
+    const position = async () => Number((await conn.client<{ last_position: string }[]>`select last_position from es_log_head`)[0]?.last_position);
+    const before = await position();
     const lease = await acquireLease(conn, { serverId: holder, hostname: "a", now: new Date(), ttlMs: 60_000, force: false });
     expect(lease.ok).toBe(true);
     const outcome = await behindLock(
@@ -71,8 +123,7 @@ describe("PostgreSQL append behind the head lock", () => {
     );
     expect(outcome.status).toBe("rejected");
     expect(outcome.status === "rejected" && outcome.reason).toBeInstanceOf(LeaseLostError);
-    const [head] = await conn.client<{ last_position: string }[]>`select last_position from es_log_head`;
-    expect(Number(head?.last_position)).toBe(0);
+    expect(await position()).toBe(before);
   });
 
   it("is told the stream version committed while it waited for the lock", async (test) => {
