@@ -1,6 +1,6 @@
 /**
  * The Hono environment shared by every Certeasy route. Read the variables with `c.get(name)`,
- * not `c.get("name")`: Hono builds `c.var` as a fresh object from all variables on every access,
+ * not `c.var.name`: Hono builds `c.var` as a fresh object from all variables on every access,
  * which a request touching it ten times paid for ten times.
  */
 import type { AcmeJwsVerifier } from "../acme/jws/verify-acme-jws.js";
