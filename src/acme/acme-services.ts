@@ -23,6 +23,7 @@ import { openAuthorities } from "./authorities.js";
 import type { AuthorityCallObserver } from "./observed-authority.js";
 import { AuthorityChooser } from "./orders/authority-choice.js";
 import { EabService, KeyEncryptionKeyFile, eabScopeAllows } from "./eab/index.js";
+import { inProcessIssuer } from "./orders/in-process-issuance.js";
 import { startIssuanceWork } from "./orders/issuance-work.js";
 import { OrderService } from "./orders/order-service.js";
 import { startRevocationWork, type RevocationOutcome } from "./orders/revocation-work.js";
@@ -36,6 +37,8 @@ export const acmeMemoryProjections: readonly MemoryProjection<unknown>[] = [pend
 
 /** Revocation propagation retries: 1 min, doubling, at most 1 h apart (behaviour reference §2.4 "minutes to hours"). */
 const REVOCATION_RETRY = { firstRetryMs: 60_000, maxRetryMs: 3_600_000 } as const;
+/** How often a request a CA holds for approval is polled (ADCS pending, RFC 8555 §7.4 processing). */
+const ISSUANCE_POLL_MS = 30_000;
 
 export interface AcmeServices {
   readonly accounts: AccountService;
@@ -67,7 +70,6 @@ export interface AcmeServicesOptions {
   /** overrides the validator built from `dns-validation-profiles` (tests) */
   readonly validator?: Validator;
   readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
-  readonly onIssued?: () => void;
   /** how often a request the CA holds for approval is polled (default 30 s) */
   readonly issuancePollMs?: number;
   /** revocation propagation back-off (default 1 min doubling to 1 h; tests shorten it) */
@@ -147,16 +149,16 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     log: options.log.validation,
     ...(options.onValidation ? { onOutcome: options.onValidation } : {}),
   });
+  const issuancePollMs = options.issuancePollMs ?? ISSUANCE_POLL_MS;
   const issuance = await startIssuanceWork({
     orders,
     authorities,
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
-    pollIntervalMs: options.issuancePollMs ?? 30_000,
+    pollIntervalMs: issuancePollMs,
     pendingDeadlineMs: acme.pendingDeadlineMs,
     clock,
     log: options.log.issuance,
-    ...(options.onIssued ? { onIssued: options.onIssued } : {}),
   });
 
   const revocation = startRevocationWork({
@@ -183,9 +185,11 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       csrPolicyFor: (name) => policyNamed(name)?.csr ?? null,
       chooseAuthority: (policyName, csr) => chooser.choose(policyName, csr),
       clock,
+      issueInProcess: inProcessIssuer(authorities, options.log.issuance),
     },
     revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
+    heldRequestPollMs: issuancePollMs,
     renewalInfo: config.renewalInfo,
     crl: (name) => (name === opened.local?.authority.name ? opened.local.authority.crlDer() : null),
     issuerCertificate: (name) => (name === opened.local?.authority.name ? opened.local.issuerDer : null),

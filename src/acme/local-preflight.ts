@@ -7,9 +7,10 @@
  *   self-check  the issuing CA is valid now, its key signs, the revocation list reads, and a CRL
  *               of it can be signed (built in memory only)
  *
- * It does not open the CA as `serve` does: opening publishes a fresh CRL (a new CRL number in
- * revoked.json), which would race a running node's revocations. Before the first start there is
- * no generated CA; the check says the first start will make one, and whether it may write there.
+ * It does not open the CA as `serve` does: opening publishes a fresh CRL (a new CRL number) and
+ * compacts revoked.journal into revoked.json, which would race a running node's revocations.
+ * Before the first start there is no generated CA; the check says the first start will make
+ * one, and whether it may write there.
  */
 import { X509Certificate } from "node:crypto";
 import { access } from "node:fs/promises";
@@ -18,8 +19,8 @@ import type { PreflightCheck } from "../ca/adcs-cli/preflight.js";
 import { LocalRootCaError, ROOT_CA_CERTIFICATE_FILE } from "../ca/local/bootstrap.js";
 import { LocalAuthorityError } from "../ca/local/errors.js";
 import { ISSUING_CA_CERTIFICATE_FILE, ISSUING_CA_KEY_FILE, type IssuingCa, loadProvidedIssuingCa } from "../ca/local/issuing-ca.js";
-import { publishCrl } from "../ca/local/published-crl.js";
-import { REVOCATION_FILE, readRevocationFile } from "../ca/local/revocation-file.js";
+import { crlEntryOf, publishCrl } from "../ca/local/published-crl.js";
+import { type RevocationPaths, readRevocations, revocationPaths } from "../ca/local/revocation-store.js";
 import { firstExistingWritable } from "../ca/writable-dir.js";
 import { ecdsaP256Signer } from "../ca/x509/signer.js";
 import type { AuthorityConfig } from "../config/index.js";
@@ -60,19 +61,20 @@ export async function preflightLocal(
   const subject = new X509Certificate(issuing.certificatePem).subject.replace(/\n/g, ", ");
   return [
     { name: "CA files", ok: true, detail: `${generated ? `generated CA in ${dir}` : "operator-provided CA"} loaded: issuing CA ${subject}, valid until ${issuing.notAfter.toISOString()}` },
-    await selfCheck(issuing, join(dir, REVOCATION_FILE), options.now()),
+    await selfCheck(issuing, revocationPaths(dir), options.now()),
   ];
 }
 
-async function selfCheck(issuing: IssuingCa, revocationFile: string, now: Date): Promise<PreflightCheck> {
+async function selfCheck(issuing: IssuingCa, paths: RevocationPaths, now: Date): Promise<PreflightCheck> {
   const name = "self-check";
   if (now.getTime() >= issuing.notAfter.getTime()) return { name, ok: false, detail: `the issuing CA expired on ${issuing.notAfter.toISOString()}` };
   try {
     const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
     if (!signer.verify(PROBE, signer.sign(PROBE))) return { name, ok: false, detail: "the issuing CA key produced a signature that does not verify" };
-    const state = await readRevocationFile(revocationFile);
-    publishCrl(issuing, signer, state.revocations, state.lastCrlNumber + 1n, now);
-    return { name, ok: true, detail: `issuing CA signs; ${state.revocations.length} revocation(s) in ${revocationFile}, CRL signable; valid until ${issuing.notAfter.toISOString()}` };
+    // The snapshot with its journal replayed, as the next start will read them.
+    const state = await readRevocations(paths);
+    publishCrl(issuing, signer, state.revocations.map(crlEntryOf), state.lastCrlNumber + 1n, now);
+    return { name, ok: true, detail: `issuing CA signs; ${state.revocations.length} revocation(s) in ${paths.snapshot} and its journal, CRL signable; valid until ${issuing.notAfter.toISOString()}` };
   } catch (err) {
     return { name, ok: false, detail: (err as Error).message };
   }

@@ -50,7 +50,7 @@ export function observedAuthority(authority: CertificateAuthority, observe: Auth
   const timedCalls: Pick<CertificateAuthority, AuthorityOperation> = {
     submit: (request) => timed("submit", () => authority.submit(request), submitOutcome),
     poll: (requestId) => timed("poll", () => authority.poll(requestId), submitOutcome),
-    revoke: (serialHex, reasonCode, revokedAt) => timed("revoke", () => authority.revoke(serialHex, reasonCode, revokedAt), () => "revoked"),
+    revoke: (serialHex, reasonCode, revokedAt, notAfter) => timed("revoke", () => authority.revoke(serialHex, reasonCode, revokedAt, notAfter), () => "revoked"),
     health: () => timed("health", () => authority.health(), (health: AuthorityHealth) => (health.healthy ? "healthy" : "unhealthy")),
   };
   // A proxy, not a copy: whatever else a backend offers (the embedded CA's issuing certificate,

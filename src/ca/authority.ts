@@ -69,8 +69,12 @@ export interface CertificateAuthority {
    */
   readonly submitsInProcess?: boolean;
   poll(requestId: string): Promise<SubmitOutcome>;
-  /** RFC 5280 §5.3.1 reason code; revoking an already revoked serial is not an error */
-  revoke(serialHex: string, reasonCode: number, revokedAt: Date): Promise<void>;
+  /**
+   * RFC 5280 §5.3.1 reason code; revoking an already revoked serial is not an error. `notAfter`,
+   * the certificate's, lets a CA that publishes its own CRL drop the entry once the certificate
+   * has expired (RFC 5280 §3.3); backends that keep no list ignore it.
+   */
+  revoke(serialHex: string, reasonCode: number, revokedAt: Date, notAfter?: Date): Promise<void>;
   health(): Promise<AuthorityHealth>;
 }
 
@@ -82,7 +86,6 @@ export class AuthorityUnavailableError extends Error {
   override readonly name = "AuthorityUnavailableError";
 }
 
-/**
 /**
  * A submission whose answer was lost after it may have reached the CA (the call timed out, or
  * was killed, once the request was on its way). Submitting again could leave two requests at

@@ -39,6 +39,13 @@ export const healthPaths = {
 /** The Prometheus scrape endpoint (issue 6, Observability). */
 export const metricsPath = "/metrics";
 
+/**
+ * The probes and the scrape endpoint: they serve load balancers and monitoring, not ACME
+ * clients, so they neither spend nor carry nonces, are not rate limited, and stay up on a node
+ * that does not serve ACME (standby, lost lease) so operators can see why.
+ */
+export const operationsPaths: ReadonlySet<string> = new Set([healthPaths.liveness, healthPaths.readiness, metricsPath]);
+
 /** The account id in an account URL under `base`, or null when the URL is not one of ours. */
 export function accountIdFromUrl(url: string, base: string): string | null {
   const prefix = base + accountPath("");

@@ -10,18 +10,15 @@ import type { AccountService } from "../acme/accounts/account-service.js";
 import { parsePublicJwk } from "../acme/jws/public-jwk.js";
 import { AcmeJwsVerifier, type AccountKeyResolver } from "../acme/jws/verify-acme-jws.js";
 import type { NonceService } from "../acme/nonces/nonce-service.js";
-import { httpMetrics } from "../observability/http-metrics.js";
 import type { CerteasyMetrics } from "../observability/metrics.js";
 import { metricsRoutes } from "../observability/metrics-route.js";
 import type { AcmeEnv } from "./env.js";
 import { accountIdFromUrl, acmePaths } from "./acme-paths.js";
-import { requestContext, type ClientIpPolicy } from "./client-ip.js";
-import { parseExternalBaseUrls, selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
-import { acmeProblemHeaders, acmeResponseHeaders } from "./middleware/acme-response-headers.js";
-import { requireActiveNode } from "./middleware/active-node.js";
-import { requestBodyLimit } from "./middleware/body-limit.js";
-import { requestRateLimit, type RequestLimits } from "./middleware/rate-limit.js";
-import { requestLog } from "./middleware/request-log.js";
+import type { ClientIpPolicy } from "./client-ip.js";
+import { parseExternalBaseUrls, type ExternalBaseUrl } from "./external-base-url.js";
+import { acmeProblemHeaders } from "./middleware/acme-response-headers.js";
+import type { RequestLimits } from "./middleware/rate-limit.js";
+import { requestFrame } from "./request-frame.js";
 import { AcmeProblem, renderProblem } from "./problem.js";
 import { authorizationRoutes } from "./routes/authorizations.js";
 import { certificateRoutes } from "./routes/certificates.js";
@@ -90,22 +87,23 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     renderProblem(error, { log: deps.log, extraHeaders: acmeProblemHeaders(c) });
   const app = new Hono<AcmeEnv>();
 
-  // Outermost, so it records the status the client got, problem documents included.
-  if (deps.metrics) app.use(httpMetrics(deps.metrics));
-  app.use(requestContext(deps.clientIp ?? { remoteIpHeader: null, trustedProxies: [] }));
-  app.use(requestLog(deps.log, renderFor));
-  app.use(async (c, next) => {
-    const requestUrl = new URL(c.req.url);
-    const scheme = requestUrl.protocol === "http:" ? "http" : "https";
-    const hostHeader = c.req.header("host") ?? requestUrl.host;
-    c.set("externalBaseUrl", selectExternalBaseUrl(externalBaseUrls, hostHeader, scheme));
-    c.set("acmeJws", jws);
-    await next();
-  });
-  app.use(acmeResponseHeaders(deps.nonces));
-  if (deps.standDown || deps.standingBy) app.use(requireActiveNode(deps.standDown ?? (() => undefined), deps.standingBy));
-  if (deps.rateLimits) app.use(requestRateLimit(deps.rateLimits));
-  app.use(requestBodyLimit(deps.maxBodyBytes));
+  // Everything cross-cutting (client address, base URL, nonce and Link headers, standby 503,
+  // rate limits, body limit, problem rendering, metrics, request log) runs in this one frame.
+  app.use(
+    requestFrame({
+      externalBaseUrls,
+      jws,
+      nonces: deps.nonces,
+      maxBodyBytes: deps.maxBodyBytes,
+      log: deps.log,
+      clientIp: deps.clientIp ?? { remoteIpHeader: null, trustedProxies: [] },
+      metrics: deps.metrics,
+      rateLimits: deps.rateLimits,
+      standDown: deps.standDown,
+      standingBy: deps.standingBy,
+      renderProblem: renderFor,
+    }),
+  );
 
   app.route("/", directoryRoutes(deps.directoryMeta ?? NO_DIRECTORY_META));
   app.route("/", newNonceRoutes());

@@ -6,7 +6,7 @@
  * else is ignored: it is whatever the client wanted it to say.
  */
 import { BlockList, isIP } from "node:net";
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Cidr } from "../config/types.js";
 import { unmappedAddress } from "../ratelimit/address-key.js";
@@ -30,11 +30,12 @@ const family = (address: string): "ipv4" | "ipv6" | null => (isIP(address) === 4
 export function resolveClientIp(peer: string, forwarded: string | undefined, trusted: BlockList): string {
   // IPv4-mapped IPv6 (`::ffff:10.0.0.1`, what a dual-stack socket reports) is recorded as IPv4.
   let client = unmappedAddress(peer);
+  if (!forwarded) return client;
   const isTrusted = (address: string): boolean => {
     const f = family(address);
     return f !== null && trusted.check(address, f);
   };
-  if (!forwarded || !isTrusted(client)) return client;
+  if (!isTrusted(client)) return client;
   const hops = forwarded.split(",").map((hop) => unmappedAddress(hop.trim()));
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i] ?? "";
@@ -46,21 +47,20 @@ export function resolveClientIp(peer: string, forwarded: string | undefined, tru
 }
 
 /**
- * Sets `c.var.clientIp` and a fresh `c.var.requestId` for the request log and the audit
+ * Sets `c.get("clientIp")` and a fresh `c.get("requestId")` for the request log and the audit
  * (the meta of the events the request appends).
  */
-export function requestContext(policy: ClientIpPolicy): MiddlewareHandler<AcmeEnv> {
+export function requestContext(policy: ClientIpPolicy): (c: Context<AcmeEnv>) => void {
   const trusted = trustedProxyList(policy.trustedProxies);
-  return async (c, next) => {
+  const header = policy.remoteIpHeader;
+  return (c) => {
     const peer = socketAddress(c) ?? "unknown";
-    const header = policy.remoteIpHeader ? c.req.header(policy.remoteIpHeader) : undefined;
-    c.set("clientIp", resolveClientIp(peer, header, trusted));
+    c.set("clientIp", resolveClientIp(peer, header ? c.req.header(header) : undefined, trusted));
     c.set("requestId", uuidv7());
-    await next();
   };
 }
 
-function socketAddress(c: Parameters<MiddlewareHandler<AcmeEnv>>[0]): string | undefined {
+function socketAddress(c: Context<AcmeEnv>): string | undefined {
   try {
     return getConnInfo(c).remote.address;
   } catch {

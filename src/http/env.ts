@@ -1,4 +1,8 @@
-/** The Hono environment shared by every Certeasy route. */
+/**
+ * The Hono environment shared by every Certeasy route. Read the variables with `c.get(name)`,
+ * not `c.var.name`: Hono builds `c.var` as a fresh object from all variables on every access,
+ * which a request touching it ten times paid for ten times.
+ */
 import type { AcmeJwsVerifier } from "../acme/jws/verify-acme-jws.js";
 import type { ExternalBaseUrl } from "./external-base-url.js";
 

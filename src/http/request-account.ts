@@ -22,14 +22,14 @@ export async function verifyAccountRequest(c: Context<AcmeEnv>): Promise<Account
 }
 
 export function accountIdOf(c: Context<AcmeEnv>, kid: string): string {
-  const accountId = accountIdFromUrl(kid, c.var.externalBaseUrl.base);
+  const accountId = accountIdFromUrl(kid, c.get("externalBaseUrl").base);
   if (!accountId) throw new AcmeProblem({ type: "accountDoesNotExist", status: 400, detail: "The kid is not an account URL of this server." });
   return accountId;
 }
 
 /** The request as auditors see it in the events' meta. */
 export function requestMeta(c: Context<AcmeEnv>, accountId?: string): RequestMeta {
-  return { sourceIp: c.var.clientIp, requestId: c.var.requestId, ...(accountId ? { actor: `account:${accountId}` } : {}) };
+  return { sourceIp: c.get("clientIp"), requestId: c.get("requestId"), ...(accountId ? { actor: `account:${accountId}` } : {}) };
 }
 
 /**

@@ -19,7 +19,7 @@ export async function verifyAcmeRequest(
 ): Promise<VerifiedAcmeRequest> {
   const body = await c.req.text();
   try {
-    return await c.var.acmeJws.verify({ contentType: c.req.header("content-type"), body, url: requestUrl(c) }, options);
+    return await c.get("acmeJws").verify({ contentType: c.req.header("content-type"), body, url: requestUrl(c) }, options);
   } catch (error) {
     // Reference §7: a request whose JWS does not verify weighs 1; a stale nonce weighs nothing.
     if (!(error instanceof AcmeProblem && error.type === "badNonce")) c.set("abuseWeight", 1);
@@ -30,5 +30,5 @@ export async function verifyAcmeRequest(
 function requestUrl(c: Context<AcmeEnv>): string {
   const queryStart = c.req.url.indexOf("?");
   const query = queryStart === -1 ? "" : c.req.url.slice(queryStart);
-  return c.var.externalBaseUrl.base + c.req.path + query;
+  return c.get("externalBaseUrl").base + c.req.path + query;
 }

@@ -1,8 +1,8 @@
 /**
- * Counts and times every HTTP request by the route pattern it matched. Mounted outermost, so
- * the status it records is the one the client received, problem documents included.
+ * Counts and times every HTTP request by the route pattern it matched. The request frame calls
+ * it last, so the status it records is the one the client received, problem documents included.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AcmeEnv } from "../http/env.js";
 import type { CerteasyMetrics } from "./metrics.js";
@@ -28,13 +28,8 @@ export function methodLabel(method: string): string {
   return KNOWN_METHODS.has(method) ? method : "other";
 }
 
-export function httpMetrics(metrics: CerteasyMetrics): MiddlewareHandler<AcmeEnv> {
-  return async (c: Context<AcmeEnv>, next) => {
-    const started = performance.now();
-    await next();
-    metrics.observeHttpRequest(
-      { route: routeLabel(matchedRoutes(c)), method: methodLabel(c.req.method), status: c.res.status },
-      (performance.now() - started) / 1000,
-    );
+export function httpMetrics(metrics: CerteasyMetrics): (c: Context<AcmeEnv>, seconds: number) => void {
+  return (c, seconds) => {
+    metrics.observeHttpRequest({ route: routeLabel(matchedRoutes(c)), method: methodLabel(c.req.method), status: c.res.status }, seconds);
   };
 }

@@ -1,9 +1,10 @@
 /**
- * Render a projection's RowChange as SQL for any drizzle dialect. Projections name columns by
+ * Projection RowChanges on the way to SQL (used by the PostgreSQL dialect): projections name columns by
  * their TS property names; each dialect maps the table name to its drizzle table in one record,
- * and this module looks columns up in it, so values go through each column's own encoder.
+ * and this module looks columns up in it. It groups changes into runs that one statement can
+ * apply (PostgreSQL renders them in postgres/recordset.ts).
  */
-import { getColumns, sql, type Column, type SQL, type Table } from "drizzle-orm";
+import { getColumns, type Column, type Table } from "drizzle-orm";
 import type { Row, RowChange } from "../../projections/row-change.js";
 
 /** A projection produced a change the table cannot take: a bug in the projection. */
@@ -20,84 +21,61 @@ function columnsOf(table: Table, tableName: string, row: Row): [Column, Row[stri
   });
 }
 
-function assignments(pairs: [Column, Row[string]][], separator: SQL): SQL {
-  return sql.join(
-    pairs.map(([column, value]) => sql`${sql.identifier(column.name)} = ${sql.param(value, column)}`),
-    separator,
-  );
+/** Consecutive changes of one kind to one table with the same columns (see groupChanges). */
+export interface RowChangeRun {
+  readonly kind: RowChange["kind"];
+  readonly table: RowChange["table"];
+  readonly changes: readonly RowChange[];
 }
 
-function keyCondition(table: Table, change: RowChange & { key: Row }): SQL {
-  const pairs = columnsOf(table, change.table, change.key);
-  // An empty key would touch every row of the table.
-  if (pairs.length === 0) throw new ProjectionRowError(`${change.kind} on ${change.table} without a key`);
-  return assignments(pairs, sql` and `);
-}
-
-export function rowChangeSql(table: Table, change: RowChange): SQL {
+/** The columns a change names, sorted: changes of one shape can share one statement. */
+export function changeShape(change: RowChange): string {
+  const names = (row: Row) => Object.keys(row).sort().join(",");
   switch (change.kind) {
-    case "insert": {
-      const pairs = columnsOf(table, change.table, change.row);
-      if (pairs.length === 0) throw new ProjectionRowError(`insert into ${change.table} without columns`);
-      const names = sql.join(pairs.map(([column]) => sql.identifier(column.name)), sql`, `);
-      const values = sql.join(pairs.map(([column, value]) => sql.param(value, column)), sql`, `);
-      return sql`insert into ${table} (${names}) values (${values})`;
-    }
-    case "update": {
-      const set = columnsOf(table, change.table, change.set);
-      if (set.length === 0) throw new ProjectionRowError(`update of ${change.table} without columns`);
-      return sql`update ${table} set ${assignments(set, sql`, `)} where ${keyCondition(table, change)}`;
-    }
+    case "insert":
+      return names(change.row);
+    case "update":
+      return `${names(change.key)}|${names(change.set)}`;
     case "delete":
-      return sql`delete from ${table} where ${keyCondition(table, change)}`;
+      return names(change.key);
   }
 }
 
-/** Consecutive inserts into one table with the same columns, or a single other change. */
-export type RowChangeRun =
-  | { readonly kind: "inserts"; readonly table: RowChange["table"]; readonly rows: readonly Row[] }
-  | { readonly kind: "single"; readonly change: RowChange };
+const keyOf = (change: RowChange): string | undefined =>
+  change.kind === "insert" ? undefined : JSON.stringify(Object.keys(change.key).sort().map((k) => change.key[k]));
 
 /**
- * Group consecutive same-shape inserts so a network dialect can send them as one multi-row
- * INSERT (one round trip instead of one per row). Order is kept: changes never move past each
- * other, so an update still follows the insert it targets.
+ * Group consecutive changes of the same kind, table and shape, so a network dialect can send
+ * each run as one statement (one round trip and one plan, instead of one per row). Order is
+ * kept: changes never move past each other, so an update still follows the insert it
+ * targets. An update or delete whose key already occurs in the run starts a new run: one
+ * UPDATE … FROM applies only one source row to a target row, and the second change of a row
+ * must see the first.
  */
-export function groupInserts(changes: readonly RowChange[], maxRows: number): RowChangeRun[] {
+export function groupChanges(changes: readonly RowChange[], maxRows: number): RowChangeRun[] {
   const runs: RowChangeRun[] = [];
-  let current: { table: RowChange["table"]; shape: string; rows: Row[] } | undefined;
+  let current: { kind: RowChange["kind"]; table: RowChange["table"]; shape: string; changes: RowChange[]; keys: Set<string> } | undefined;
   for (const change of changes) {
-    if (change.kind === "insert") {
-      const shape = Object.keys(change.row).join(",");
-      if (current && current.table === change.table && current.shape === shape && current.rows.length < maxRows) {
-        current.rows.push(change.row);
-        continue;
-      }
-      current = { table: change.table, shape, rows: [change.row] };
-      runs.push({ kind: "inserts", table: current.table, rows: current.rows });
-      continue;
+    const shape = changeShape(change);
+    const key = keyOf(change);
+    const joins =
+      current !== undefined &&
+      current.kind === change.kind &&
+      current.table === change.table &&
+      current.shape === shape &&
+      current.changes.length < maxRows &&
+      (key === undefined || !current.keys.has(key));
+    if (!joins || !current) {
+      current = { kind: change.kind, table: change.table, shape, changes: [], keys: new Set() };
+      runs.push({ kind: current.kind, table: current.table, changes: current.changes });
     }
-    current = undefined;
-    runs.push({ kind: "single", change });
+    current.changes.push(change);
+    if (key !== undefined) current.keys.add(key);
   }
   return runs;
 }
 
-/** One multi-row INSERT for rows of the same shape. */
-export function insertRowsSql(table: Table, tableName: RowChange["table"], rows: readonly Row[]): SQL {
-  const first = rows[0];
-  if (!first) throw new ProjectionRowError(`insert into ${tableName} without rows`);
-  const columns = columnsOf(table, tableName, first).map(([column]) => column);
-  const keys = Object.keys(first);
-  const names = sql.join(columns.map((column) => sql.identifier(column.name)), sql`, `);
-  const tuples = rows.map(
-    (row) => sql`(${sql.join(columns.map((column, i) => sql.param(row[keys[i] ?? ""] ?? null, column)), sql`, `)})`,
-  );
-  return sql`insert into ${table} (${names}) values ${sql.join(tuples, sql`, `)}`;
-}
-
-/** `col1 = v1 and col2 = v2` over a projection table, for keyed reads; undefined for no filter. */
-export function rowFilterSql(table: Table, tableName: RowChange["table"], where: Row | undefined): SQL | undefined {
-  if (!where || Object.keys(where).length === 0) return undefined;
-  return assignments(columnsOf(table, tableName, where), sql` and `);
+/** The drizzle columns of a table for TS property names, in the order given. */
+export function columnsNamed(table: Table, tableName: string, keys: readonly string[]): Column[] {
+  return columnsOf(table, tableName, Object.fromEntries(keys.map((key) => [key, null]))).map(([column]) => column);
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
+import { alwaysValid, openCore, orderWithChallenge, startServices } from "../support/acme-services.js";
 
 let workdir: string;
 
@@ -22,13 +22,7 @@ describe("orders in memory while their append is in flight", () => {
     const core = await openCore(workdir);
     const services = await startServices(core, workdir, alwaysValid);
     try {
-      const accountId = await registerAccount(services);
-      const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: "cache.test" }] }, {});
-      if (created.kind !== "ok") throw new Error("order refused");
-      const { orderId } = created.order;
-      const authorization = created.order.authorizations[0];
-      const challenge = authorization?.challenges.find((c) => c.type === "http-01");
-      if (!authorization || !challenge) throw new Error("no challenge");
+      const { orderId, authzId, challengeId } = await orderWithChallenge(services, "cache.test");
 
       // Like the work queues: subscribed after the service, loading on the commit itself.
       const seen: { type: string; version: number; challengeStatus: string | undefined; orderStatus: string | undefined }[] = [];
@@ -37,8 +31,8 @@ describe("orders in memory while their append is in flight", () => {
         if (event.sid !== `order:${orderId}`) return;
         loads.push(
           services.orders.load(orderId).then(({ state, version }) => {
-            const found = state?.authorizations.find((a) => a.authzId === authorization.authzId);
-            seen.push({ type: event.type, version, challengeStatus: found?.challenges.find((c) => c.challengeId === challenge.challengeId)?.status, orderStatus: state?.status });
+            const found = state?.authorizations.find((a) => a.authzId === authzId);
+            seen.push({ type: event.type, version, challengeStatus: found?.challenges.find((c) => c.challengeId === challengeId)?.status, orderStatus: state?.status });
           }),
         );
       });
@@ -49,9 +43,10 @@ describe("orders in memory while their append is in flight", () => {
         return readStream(streamId);
       };
 
-      const responded = await services.orders.change(orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
+      const responded = await services.orders.change(orderId, () => ({ kind: "respond", authzId, challengeId, thumbprint: "t".repeat(43) }), {});
       expect(responded.kind).toBe("ok");
-      await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 5_000 }).toBe("ready");
+      // The row is visible once committed, a moment before committed$ emits: wait for the emission.
+      await expect.poll(() => seen.some((s) => s.type === "acme.challenge.valid"), { timeout: 5_000 }).toBe(true);
       await Promise.all(loads);
       subscription.unsubscribe();
 

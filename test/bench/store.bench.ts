@@ -1,7 +1,8 @@
 /**
  * `npm run bench:store`: the full write path (writer → group commit with inline projections →
  * commit → audit file fsync → acknowledgement) with 1, 16 and 256 concurrent writers, on SQLite
- * and, when reachable, PostgreSQL. Prints events/s and latency percentiles; compare ratios
+ * and, when reachable, PostgreSQL. Prints events/s, latency percentiles and this process's CPU per
+ * event (user + system, all threads: the database server's own CPU is not in it); compare ratios
  * within one run (shared machines are noisy). Options: --seconds N (per level, default 3),
  * --only sqlite|postgres. Ids are UUIDv7, as Certeasy mints them: time-ordered keys append to
  * the end of each index, where random UUIDv4 keys would dirty a random page per row.
@@ -27,7 +28,7 @@ const EVENTS_PER_STREAM = Number(process.env["BENCH_EVENTS_PER_STREAM"] ?? 5);
 const levels = (process.env["BENCH_LEVELS"] ?? "1,16,256").split(",").map(Number);
 const PG_URL = "postgres://postgres@127.0.0.1:5432/test";
 
-interface Result { driver: string; writers: number; events: number; seconds: number; perSecond: number; p50: number; p99: number; batches: number }
+interface Result { driver: string; writers: number; events: number; seconds: number; perSecond: number; p50: number; p99: number; batches: number; cpuUs: number }
 
 const batchCount = { batches: 0 };
 
@@ -36,6 +37,7 @@ async function runLevel(node: NodeCore, writers: number, driver: string): Promis
   batchCount.batches = 0;
   const deadline = performance.now() + seconds * 1000;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const worker = async (w: number): Promise<void> => {
     let streamId = "";
     for (let n = 0; performance.now() < deadline; n++) {
@@ -53,10 +55,11 @@ async function runLevel(node: NodeCore, writers: number, driver: string): Promis
   };
   await Promise.all(Array.from({ length: writers }, (_, w) => worker(w)));
   const elapsed = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
   const { batches } = batchCount;
-  return { driver, writers, events: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: pct(0.5), p99: pct(0.99), batches };
+  return { driver, writers, events: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: pct(0.5), p99: pct(0.99), batches, cpuUs: (used.user + used.system) / Math.max(1, latencies.length) };
 }
 
 async function benchDriver(driver: "sqlite" | "postgres"): Promise<Result[]> {
@@ -107,13 +110,13 @@ if (only !== "sqlite") {
 }
 
 console.log(`certeasy store benchmark: ${seconds}s per level, node ${process.version}`);
-console.log("driver    writers   events    events/s   p50 ms   p99 ms  events/commit");
+console.log("driver    writers   events    events/s   p50 ms   p99 ms  events/commit  CPU µs/event");
 const best = new Map<string, number>();
 for (const driver of drivers) {
   for (const r of await benchDriver(driver)) {
     best.set(r.driver, Math.max(best.get(r.driver) ?? 0, r.perSecond));
     console.log(
-      `${r.driver.padEnd(9)} ${String(r.writers).padStart(7)} ${String(r.events).padStart(8)} ${r.perSecond.toFixed(0).padStart(11)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.events / Math.max(1, r.batches)).toFixed(1).padStart(14)}`,
+      `${r.driver.padEnd(9)} ${String(r.writers).padStart(7)} ${String(r.events).padStart(8)} ${r.perSecond.toFixed(0).padStart(11)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.events / Math.max(1, r.batches)).toFixed(1).padStart(14)} ${r.cpuUs.toFixed(0).padStart(13)}`,
     );
   }
 }

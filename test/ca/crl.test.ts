@@ -109,23 +109,32 @@ describe("local CA revocation and CRL", () => {
       expect(entries).toHaveLength(2);
       expect(entries[0]?.reason).toBe(SUPERSEDED);
       expect(entries[0]?.revocationDate.getTime()).toBe(fixture.clock.ms - 1000);
-      // Serials are kept as DER content octets: 0xff needs a 00 to stay positive.
+      // Serials are kept as DER content octets: 0xff needs a 00 to stay positive. The journal
+      // has each serial once (a repeat is answered from memory), and after a restart so does
+      // the compacted snapshot.
+      const journal = (await readFile(join(fixture.dir, "revoked.journal"), "utf8")).split("\n").filter((line) => line.includes("serial"));
+      expect(journal.map((line) => (JSON.parse(line) as { serial: string }).serial)).toEqual(["0a", "00ff"]);
+      await fixture.open();
       const file = JSON.parse(await readFile(join(fixture.dir, "revoked.json"), "utf8")) as { revoked: { serial: string }[] };
       expect(file.revoked.map((entry) => entry.serial)).toEqual(["0a", "00ff"]);
     });
   });
 
-  it("persists revocations in revoked.json (0600) so a restart keeps them, with a higher CRL number", async () => {
+  it("persists revocations in revoked.journal, folded into revoked.json (0600) at restart, with a higher CRL number", async () => {
     await withCa(async (fixture) => {
       const first = await fixture.open();
       const certificate = expectIssued(await first.submit(issuanceRequest()));
       await first.revoke(certificate.serialHex, KEY_COMPROMISE, fixture.clock.now());
       const before = crlNumber(first);
       const path = join(fixture.dir, "revoked.json");
-      expect((await stat(path)).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ revoked: [{ serial: certificate.serialHex, reason: KEY_COMPROMISE }] });
+      const journal = join(fixture.dir, "revoked.journal");
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
+      expect(await readFile(journal, "utf8")).toContain(`"serial":"${certificate.serialHex}","reason":${KEY_COMPROMISE}`);
 
       const reopened = await fixture.open();
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ revoked: [{ serial: certificate.serialHex, reason: KEY_COMPROMISE }] });
+      expect(await readFile(journal, "utf8")).toBe("");
       expect(reopened.issuingCertificatePem).toBe(first.issuingCertificatePem);
       const entries = crlOf(reopened).entries;
       expect(entries.map((e) => [e.serialNumber, e.reason])).toEqual([[certificate.serialHex, KEY_COMPROMISE]]);
@@ -168,14 +177,15 @@ describe("local CA revocation and CRL", () => {
       expect(fresh.thisUpdate.getTime()).toBe(fixture.clock.ms);
       expect(fresh.nextUpdate?.getTime()).toBe(fixture.clock.ms + 7 * DAY_MS);
       expect(crlNumber(ca)).toBe(2n);
-      expect(JSON.parse(await readFile(join(fixture.dir, "revoked.json"), "utf8"))).toMatchObject({ lastCrlNumber: "2" });
+      // The number is durable before the CRL is served: a restart goes on from 3.
+      expect(await readFile(join(fixture.dir, "revoked.journal"), "utf8")).toBe('{"crlNumber":"2"}\n');
     });
   });
 
   it("turns unhealthy while the daily CRL cannot be written, and recovers", async () => {
     await withCa(async (fixture) => {
       const ca = await fixture.open();
-      const path = join(fixture.dir, "revoked.json");
+      const path = join(fixture.dir, "revoked.journal");
       await rm(path);
       await mkdir(path);
       fixture.clock.advance(DAY_MS);
@@ -207,9 +217,9 @@ describe("local CA revocation and CRL", () => {
   it("reports a revocation it could not persist as a transient failure and publishes nothing", async () => {
     await withCa(async (fixture) => {
       const ca = await fixture.open();
-      // A directory where the file should be: the atomic rename fails.
-      await rm(join(fixture.dir, "revoked.json"));
-      await mkdir(join(fixture.dir, "revoked.json"));
+      // A directory where the journal should be: the append fails.
+      await rm(join(fixture.dir, "revoked.journal"));
+      await mkdir(join(fixture.dir, "revoked.journal"));
       await expect(ca.revoke("01", KEY_COMPROMISE, new Date())).rejects.toThrow(AuthorityUnavailableError);
       expect(crlOf(ca).entries).toHaveLength(0);
     });

@@ -106,6 +106,22 @@ describe("finalize (RFC 8555 §7.4)", () => {
     expect(error.detail).toMatch(detail);
   });
 
+  it("records a certificate an in-process authority already issued with the finalization: processing, issued and valid in one decision", () => {
+    const order = fold(ready());
+    const withCertificate = finalize({ authority: "local", issued: certificate });
+    expect(eventsOf(when(ready(), withCertificate))).toEqual([
+      OrderFinalizing.create({ csr: "MIIBCsrDer", authority: "local", fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] }),
+      CertificateIssued.create({
+        ...certificate, accountId, identifiers: [{ type: "dns", value: "www.example.com" }, { type: "ip", value: "192.0.2.7" }],
+        identifiersHash: order.identifiersHash, authority: "local",
+      }),
+      OrderValid.create({ certificateId }),
+    ]);
+    expect(fold(after(ready(), withCertificate))).toMatchObject({ status: "valid", certificate: { certificateId, authority: "local" } });
+    // The order's checks come first: a certificate issued for an order that cannot be finalized is not recorded.
+    expect(refusal(when(after(ready(), withCertificate), withCertificate))?.type).toBe("orderNotReady");
+  });
+
   it("answers orderNotReady once the ready order has expired", () => {
     const expiry = new Date(created.getTime() + 7 * DAY);
     expect(refusal(when(ready(), finalize(), expiry))).toEqual({ type: "orderNotReady", detail: "The order has expired; create a new one." });

@@ -5,8 +5,10 @@
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
 import { lookup as dnsLookup } from "node:dns";
+import { readFile } from "node:fs/promises";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import { join } from "node:path";
 import * as acme from "acme-client";
 import { FlattenedSign, exportJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -161,6 +163,10 @@ describe("issuance with acme-client", () => {
     expect(checked.output).toContain("certificate revoked");
     const published = (await server.core.dialect.readAll(0, 100_000)).filter((e) => e.eventType === "acme.revocation.published");
     expect(published.map((e) => JSON.parse(e.body).data)).toContainEqual(expect.objectContaining({ authority: "local", attempt: 1 }));
+    // The CA was told the certificate's notAfter, so it can drop the entry once it expires (RFC 5280 §3.3).
+    const journal = await readFile(join(server.workdir, "local-ca", "revoked.journal"), "utf8");
+    const notAfter = new Date(leafOf(pem).validTo).toISOString();
+    expect(journal).toContain(`"notAfter":"${notAfter}"`);
   });
 
   it("revokes with the certificate's own key (JWS with jwk), and refuses reason 7", async () => {

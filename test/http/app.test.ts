@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { NonceService } from "../../src/acme/nonces/nonce-service.js";
 import { createAcmeApp, type AcmeAppDeps } from "../../src/http/app.js";
 import { AcmeProblem } from "../../src/http/problem.js";
+import { DenialRecorder, RateLimiter, RateLimitLedger } from "../../src/ratelimit/index.js";
+import { rateConfig, T0 } from "../ratelimit/support.js";
 import type { ReadinessCheck } from "../../src/http/routes/health.js";
 import { capturingLogger, silentLogger } from "./helpers.js";
 
@@ -221,5 +223,44 @@ describe("a node that lost the writer lease (DESIGN §2 invariant 8)", () => {
     }
     expect((await standing.request("https://acme.corp.internal/healthz")).status).toBe(200);
     expect((await standing.request("https://acme.corp.internal/readyz")).status).toBe(503);
+  });
+});
+
+describe("per-address limits around the routes (reference §7)", () => {
+  // In process there is no socket: every request comes from the address "unknown".
+  const limitedApp = (yaml: string, standingBy: () => boolean = () => false) => {
+    const config = rateConfig(yaml);
+    const ledger = new RateLimitLedger(config);
+    const limiter = new RateLimiter({ config, ledger: () => ledger });
+    const recorder = new DenialRecorder({ append: () => Promise.reject(new Error("not recorded in this test")) }, silentLogger());
+    return app({ standingBy, rateLimits: { limiter, recorder, clock: () => new Date(T0) } });
+  };
+
+  it("never limits the probes, and refuses ACME requests past the burst with 429, Retry-After and a nonce", async () => {
+    const limited = limitedApp("  global:\n    requests-per-minute: 60\n    burst: 2\n");
+    for (let i = 0; i < 5; i++) expect((await limited.request("https://acme.corp.internal/healthz")).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await limited.request("https://acme.corp.internal/acme/directory")).status).toBe(200);
+    const refused = await limited.request("https://acme.corp.internal/acme/directory");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.headers.get("replay-nonce")).toBeTruthy();
+    expect(await refused.json()).toMatchObject({ type: "urn:ietf:params:acme:error:rateLimited" });
+  });
+
+  it("answers a standby's 503 before the limits, so waiting clients spend no tokens", async () => {
+    let standingBy = true;
+    const limited = limitedApp("  global:\n    requests-per-minute: 60\n    burst: 1\n", () => standingBy);
+    for (let i = 0; i < 3; i++) expect((await limited.request("https://acme.corp.internal/acme/directory")).status).toBe(503);
+    standingBy = false;
+    expect((await limited.request("https://acme.corp.internal/acme/directory")).status).toBe(200);
+    expect((await limited.request("https://acme.corp.internal/acme/directory")).status).toBe(429);
+  });
+
+  it("weighs misses on ACME object URLs (¼ each) until the address is refused for abuse", async () => {
+    const limited = limitedApp("  abuse:\n    abuses-before-block: 1\n");
+    for (let i = 0; i < 4; i++) expect((await limited.request("https://acme.corp.internal/acme/nope", { method: "POST" })).status).toBe(404);
+    const refused = await limited.request("https://acme.corp.internal/acme/directory");
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ type: "urn:ietf:params:acme:error:rateLimited" });
   });
 });

@@ -58,3 +58,21 @@ export async function registerAccount(services: AcmeServices): Promise<string> {
   if (outcome.kind === "rejected") throw new Error(outcome.error.detail);
   return outcome.account.accountId;
 }
+
+export interface OrderWithChallenge {
+  readonly orderId: string;
+  readonly authzId: string;
+  /** the http-01 challenge of the order's one authorization */
+  readonly challengeId: string;
+}
+
+/** A new account's order for one DNS name; its http-01 challenge is not answered yet. */
+export async function orderWithChallenge(services: AcmeServices, name: string): Promise<OrderWithChallenge> {
+  const accountId = await registerAccount(services);
+  const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: name }] }, {});
+  if (created.kind !== "ok") throw new Error("order refused");
+  const authorization = created.order.authorizations[0];
+  const challenge = authorization?.challenges.find((c) => c.type === "http-01");
+  if (!authorization || !challenge) throw new Error("no http-01 challenge");
+  return { orderId: created.order.orderId, authzId: authorization.authzId, challengeId: challenge.challengeId };
+}

@@ -1,12 +1,15 @@
 /**
  * Finalization (RFC 8555 §7.4): the CSR is checked against the order — its identifiers, the
  * issuance policy's key and EKU rules, and the account key (§11.1) — and the order moves to
- * `processing` for its authority; the issuance queue takes it from there.
+ * `processing` for its authority; the issuance queue takes it from there — unless the authority
+ * issues in process (the embedded CA), whose certificate is then recorded in the same append.
  */
 import { checkCsr, type CheckedCsr, type CsrPolicy } from "../csr/index.js";
 import type { AuthorityChoice } from "./authority-choice.js";
 import { effectiveAuthorizationStatus } from "../../domain/order/index.js";
 import type { RequestMeta } from "../accounts/account-service.js";
+import type { InProcessIssuer } from "./in-process-issuance.js";
+import { certificateFacts, issuanceRequest } from "./issuance-request.js";
 import type { OrderOutcome, OrderService } from "./order-service.js";
 
 export interface FinalizeDeps {
@@ -16,6 +19,7 @@ export interface FinalizeDeps {
   /** the authority a checked CSR of an order under `policy` goes to (policy bindings, reference §3.3) */
   readonly chooseAuthority: (policy: string, csr: CheckedCsr) => AuthorityChoice;
   readonly clock: () => Date;
+  readonly issueInProcess?: InProcessIssuer;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -55,7 +59,9 @@ export async function finalizeOrder(
       const choice = deps.chooseAuthority(state.policy, check.csr);
       if (!choice.ok) return { kind: "refuse", error: { type: "badCSR", detail: choice.detail } };
       const { publicKeySpki, spkiSha256, extraEkus } = check.csr;
-      return { ...command, authority: choice.authority, fallbacks: choice.fallbacks, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
+      const finalize = { ...command, authority: choice.authority, fallbacks: choice.fallbacks, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
+      const issued = await deps.issueInProcess?.(choice.authority, issuanceRequest(state, { csrDer: der, publicKeySpki, extraEkus }));
+      return issued ? { ...finalize, issued: certificateFacts(issued, spkiSha256) } : finalize;
     },
     meta,
   );

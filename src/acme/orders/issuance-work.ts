@@ -17,7 +17,7 @@ import type { Logger } from "pino";
 import type { StoredEvent } from "../../../events/index.js";
 import { AuthorityUnavailableError, SubmissionInDoubtError, type CertificateAuthority, type SubmitOutcome } from "../../ca/authority.js";
 import type { OrderState } from "../../domain/order/index.js";
-import { uuidv7 } from "../../store/uuid.js";
+import { certificateFacts, issuanceRequest } from "./issuance-request.js";
 import { WorkQueue } from "../work/work-queue.js";
 import type { OrderService } from "./order-service.js";
 
@@ -36,7 +36,6 @@ export interface IssuanceWorkOptions {
   readonly pendingDeadlineMs: number;
   readonly clock: () => Date;
   readonly log: Logger;
-  readonly onIssued?: (orderId: string) => void;
 }
 
 export interface IssuanceWork {
@@ -129,27 +128,9 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions, submittedHe
     return "failed-over";
   }
   switch (outcome.kind) {
-    case "issued": {
-      const { certificate } = outcome;
-      await options.orders.change(
-        job.orderId,
-        () => ({
-          kind: "record-issued",
-          certificate: {
-            certificateId: uuidv7(),
-            serial: certificate.serialHex,
-            aki: certificate.akiHex,
-            notBefore: certificate.notBefore.toISOString(),
-            notAfter: certificate.notAfter.toISOString(),
-            chainPem: certificate.chainPem,
-            spkiSha256: finalization.spkiSha256,
-          },
-        }),
-        META,
-      );
-      options.onIssued?.(job.orderId);
+    case "issued":
+      await options.orders.change(job.orderId, () => ({ kind: "record-issued", certificate: certificateFacts(outcome.certificate, finalization.spkiSha256) }), META);
       return "done";
-    }
     case "pending": {
       const now = options.clock();
       const since = state.pendingSince === null ? now.getTime() : Date.parse(state.pendingSince);
@@ -166,15 +147,13 @@ async function issue(job: IssuanceJob, options: IssuanceWorkOptions, submittedHe
 }
 
 function submit(authority: CertificateAuthority, state: OrderState, finalization: NonNullable<OrderState["finalization"]>): Promise<SubmitOutcome> {
-  return authority.submit({
-    requestKey: state.orderId,
-    csrDer: Buffer.from(state.csr ?? "", "base64url"),
-    publicKeySpki: Buffer.from(finalization.publicKey, "base64url"),
-    identifiers: state.identifiers,
-    ...(state.notBefore !== null ? { notBefore: new Date(state.notBefore) } : {}),
-    ...(state.notAfter !== null ? { notAfter: new Date(state.notAfter) } : {}),
-    extraEkus: finalization.extraEkus,
-  });
+  return authority.submit(
+    issuanceRequest(state, {
+      csrDer: Buffer.from(state.csr ?? "", "base64url"),
+      publicKeySpki: Buffer.from(finalization.publicKey, "base64url"),
+      extraEkus: finalization.extraEkus,
+    }),
+  );
 }
 
 /**

@@ -129,7 +129,7 @@ async function propagate(job: RevocationJob, options: RevocationWorkOptions): Pr
       return null;
     case "attempt": {
       await record(options, streamId, rows.length, step.events, certificate);
-      const result = await ask(authority, row.serial, row.revocationReason, new Date(row.revokedAt));
+      const result = await ask(authority, row.serial, row.revocationReason, new Date(row.revokedAt), new Date(row.notAfter));
       const outcome = attemptOutcome(certificate, step.attempt, result, options.policy, options.clock().getTime());
       const written = await record(options, streamId, rows.length + step.events.length, outcome, certificate);
       const failed = written.find((e) => e.type === "acme.revocation.publish-failed");
@@ -138,11 +138,12 @@ async function propagate(job: RevocationJob, options: RevocationWorkOptions): Pr
   }
 }
 
-async function ask(authority: CertificateAuthority | undefined, serial: string, reason: number, revokedAt: Date): Promise<AttemptResult> {
+async function ask(authority: CertificateAuthority | undefined, serial: string, reason: number, revokedAt: Date, notAfter: Date): Promise<AttemptResult> {
   // nextStep skips an unconfigured authority before any attempt; this only satisfies the types.
   if (!authority) return { kind: "unsupported", error: "the certificate authority is no longer configured" };
   try {
-    await authority.revoke(serial, reason, revokedAt);
+    // notAfter lets the embedded CA drop the CRL entry once the certificate has expired (RFC 5280 §3.3).
+    await authority.revoke(serial, reason, revokedAt, notAfter);
     return { kind: "published" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

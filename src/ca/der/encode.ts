@@ -49,6 +49,14 @@ function writeHeader(target: Buffer, tag: number, length: number): number {
 
 /** One TLV whose content is the concatenation of `parts` (one allocation, one copy per part). */
 export function tlv(tag: number, ...parts: readonly Uint8Array[]): Buffer {
+  return tlvOf(tag, parts);
+}
+
+/**
+ * `tlv` over an array: for contents with as many parts as a CRL has entries (tens of thousands),
+ * which a spread call would pass as that many arguments.
+ */
+export function tlvOf(tag: number, parts: readonly Uint8Array[]): Buffer {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = Buffer.allocUnsafe(1 + lengthOctets(length) + length);

@@ -26,7 +26,8 @@ export async function replaceFileDurably(path: string, content: string, mode: nu
   await syncDirectory(dirname(path));
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** fsync a directory, so that a file created or renamed in it is there after a power loss. */
+export async function syncDirectory(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; NTFS journals the rename itself.
   if (process.platform === "win32") return;
   const handle = await open(dir, "r");

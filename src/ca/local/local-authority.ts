@@ -10,7 +10,6 @@
  *
  * The local CA never answers `pending`, so `poll` only ever finds what `submit` already returned.
  */
-import { join } from "node:path";
 import type { AuthorityHealth, CertificateAuthority, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../authority.js";
 import { ecdsaP256Signer } from "../x509/signer.js";
 import { ensureLocalRootCa } from "./bootstrap.js";
@@ -20,7 +19,7 @@ import { leafIssuer } from "./issue-leaf.js";
 import { ensureIssuingCa, loadProvidedIssuingCa, type ProvidedCaFiles } from "./issuing-ca.js";
 import type { KeyPassword } from "./key-protection.js";
 import { openCrlPublisher } from "./crl-publisher.js";
-import { REVOCATION_FILE } from "./revocation-file.js";
+import { revocationPaths } from "./revocation-store.js";
 import { canonicalSerialHex } from "./serial.js";
 
 export const DEFAULT_CERTIFICATE_LIFETIME_MS = 90 * 86_400_000;
@@ -76,7 +75,7 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
   const issue = leafIssuer(issuing, signer, { crlUrl, caIssuersUrl, lifetimeMs });
   const issued = new Map<string, IssuedCertificate>();
 
-  const crl = await openCrlPublisher({ path: join(dir, REVOCATION_FILE), issuing, signer, now });
+  const crl = await openCrlPublisher({ paths: revocationPaths(dir), issuing, signer, now });
 
   return {
     name,
@@ -99,12 +98,18 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
       return { kind: "denied", reason: "the local CA has no pending request with this id: it issues or denies at once" };
     },
 
-    async revoke(serialHex: string, reasonCode: number, revokedAt: Date): Promise<void> {
+    async revoke(serialHex: string, reasonCode: number, revokedAt: Date, notAfter?: Date): Promise<void> {
       const serial = canonicalSerialHex(serialHex);
       if (serial === undefined) throw new LocalAuthorityError(`"${serialHex}" is not a certificate serial number in hex`);
       if (!REVOCATION_REASONS.has(reasonCode)) throw new LocalAuthorityError(`${reasonCode} is not a revocation reason code`);
       if (Number.isNaN(revokedAt.getTime())) throw new LocalAuthorityError("the revocation time is not a valid date");
-      return crl.revoke({ serialHex: serial, reasonCode, revokedAt: new Date(revokedAt.getTime()) });
+      if (notAfter !== undefined && Number.isNaN(notAfter.getTime())) throw new LocalAuthorityError("the certificate's notAfter is not a valid date");
+      return crl.revoke({
+        serialHex: serial,
+        reasonCode,
+        revokedAt: new Date(revokedAt.getTime()),
+        ...(notAfter === undefined ? {} : { notAfter: new Date(notAfter.getTime()) }),
+      });
     },
 
     async health(): Promise<AuthorityHealth> {

@@ -3,7 +3,7 @@
  * seven days and reissued once it is a day old, so a relying party that fetched it within the
  * last day always holds one with six days to run.
  */
-import { certificateRevocationList } from "../x509/crl.js";
+import { certificateRevocationList, revokedCertificateEntry } from "../x509/crl.js";
 import type { TbsSigner } from "../x509/signer.js";
 import type { IssuingCa } from "./issuing-ca.js";
 import type { Revocation } from "./revocation-file.js";
@@ -18,28 +18,16 @@ export interface PublishedCrl {
   readonly nextUpdate: Date;
 }
 
-export function publishCrl(
-  issuing: IssuingCa,
-  signer: TbsSigner,
-  revocations: readonly Revocation[],
-  crlNumber: bigint,
-  now: Date,
-): PublishedCrl {
+/** A revocation as its revokedCertificates entry (encode once, list on every CRL after). */
+export const crlEntryOf = (revocation: Revocation): Buffer =>
+  revokedCertificateEntry({ serial: Buffer.from(revocation.serialHex, "hex"), revokedAt: revocation.revokedAt, reasonCode: revocation.reasonCode });
+
+/** `entries`: from `crlEntryOf`, in the order they were revoked. */
+export function publishCrl(issuing: IssuingCa, signer: TbsSigner, entries: readonly Uint8Array[], crlNumber: bigint, now: Date): PublishedCrl {
   const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
   const der = certificateRevocationList(
-    {
-      issuerName: issuing.subjectName,
-      authorityKeyId: issuing.subjectKeyId,
-      crlNumber,
-      thisUpdate,
-      nextUpdate,
-      revoked: revocations.map((entry) => ({
-        serial: Buffer.from(entry.serialHex, "hex"),
-        revokedAt: entry.revokedAt,
-        reasonCode: entry.reasonCode,
-      })),
-    },
+    { issuerName: issuing.subjectName, authorityKeyId: issuing.subjectKeyId, crlNumber, thisUpdate, nextUpdate, revokedEntries: entries },
     signer,
   );
   return { der, crlNumber, thisUpdate, nextUpdate };

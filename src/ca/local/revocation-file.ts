@@ -1,7 +1,17 @@
 /**
- * `<dir>/revoked.json`: the embedded CA's revocation list, the source its CRL is built from.
- * The event log holds the ACME revocations; this file is the CA's own copy, as ADCS keeps its
- * own database, so the CRL can be rebuilt at boot without reading the log.
+ * `<dir>/revoked.json`: the snapshot of the embedded CA's revocation list, the source its CRL is
+ * built from together with the journal beside it (revocation-journal.ts). The event log holds
+ * the ACME revocations; these files are the CA's own copy, as ADCS keeps its own database, so
+ * the CRL can be rebuilt at boot without reading the log.
+ *
+ * The snapshot is only ever replaced whole (temp file, fsync, rename) and only by compaction
+ * (revocation-store.ts): at every start and when the journal has grown as long as the list. A
+ * revocation itself appends one journal line, so recording it costs the same with 10 or 100,000
+ * entries on the list.
+ *
+ * Format 2 adds each certificate's notAfter (for RFC 5280 §3.3 pruning) and means "read the
+ * journal too"; format 1 files from earlier versions still open. A version that knows only
+ * format 1 refuses a format 2 file instead of starting without the journal's revocations.
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
@@ -9,7 +19,8 @@ import { replaceFileDurably } from "./durable-file.js";
 import { LocalAuthorityError } from "./errors.js";
 
 export const REVOCATION_FILE = "revoked.json";
-const FORMAT = "certeasy-local-ca-revocations/1";
+const FORMAT_1 = "certeasy-local-ca-revocations/1";
+const FORMAT_2 = "certeasy-local-ca-revocations/2";
 
 export interface Revocation {
   /** canonical serial hex (see canonicalSerialHex) */
@@ -17,26 +28,32 @@ export interface Revocation {
   /** RFC 5280 §5.3.1 CRLReason */
   readonly reasonCode: number;
   readonly revokedAt: Date;
+  /** the certificate's notAfter, when the caller knew it: the entry may then be pruned (§3.3) */
+  readonly notAfter?: Date | undefined;
 }
 
 export interface RevocationState {
-  /** in the order they were revoked */
+  /** in the order they were revoked, one per serial */
   readonly revocations: readonly Revocation[];
   /** the highest CRL number published so far (RFC 5280 §5.2.3 requires it to increase) */
   readonly lastCrlNumber: bigint;
 }
 
+/** The fields of one revocation as both files write them. */
+export const revocationRecordShape = {
+  serial: z.string().regex(/^[0-9a-f]{2,42}$/),
+  reason: z.number().int().min(0).max(10),
+  revokedAt: z.iso.datetime(),
+  notAfter: z.iso.datetime().optional(),
+};
+export const crlNumberText = z.string().regex(/^[0-9]{1,48}$/);
+
 const fileSchema = z.object({
-  format: z.literal(FORMAT),
-  lastCrlNumber: z.string().regex(/^[0-9]{1,48}$/),
-  revoked: z.array(
-    z.object({
-      serial: z.string().regex(/^[0-9a-f]{2,42}$/),
-      reason: z.number().int().min(0).max(10),
-      revokedAt: z.iso.datetime(),
-    }),
-  ),
+  format: z.union([z.literal(FORMAT_1), z.literal(FORMAT_2)]),
+  lastCrlNumber: crlNumberText,
+  revoked: z.array(z.object(revocationRecordShape)),
 });
+type RevocationRecord = z.infer<z.ZodObject<typeof revocationRecordShape>>;
 
 export const EMPTY_REVOCATION_STATE: RevocationState = { revocations: [], lastCrlNumber: 0n };
 
@@ -55,25 +72,32 @@ export async function readRevocationFile(path: string): Promise<RevocationState>
     // Starting with an empty list would un-revoke certificates: refuse and name the file.
     throw new LocalAuthorityError(`${path} is not a valid Certeasy revocation list; restore it from backup`, { cause: err });
   }
-  return {
-    lastCrlNumber: BigInt(parsed.lastCrlNumber),
-    revocations: parsed.revoked.map((entry) => ({
-      serialHex: entry.serial,
-      reasonCode: entry.reason,
-      revokedAt: new Date(entry.revokedAt),
-    })),
-  };
+  return { lastCrlNumber: BigInt(parsed.lastCrlNumber), revocations: parsed.revoked.map(revocationOfRecord) };
 }
 
 export async function writeRevocationFile(path: string, state: RevocationState): Promise<void> {
   const file: z.infer<typeof fileSchema> = {
-    format: FORMAT,
+    format: FORMAT_2,
     lastCrlNumber: state.lastCrlNumber.toString(),
-    revoked: state.revocations.map((entry) => ({
-      serial: entry.serialHex,
-      reason: entry.reasonCode,
-      revokedAt: entry.revokedAt.toISOString(),
-    })),
+    revoked: state.revocations.map(recordOfRevocation),
   };
   await replaceFileDurably(path, `${JSON.stringify(file, null, 1)}\n`, 0o600);
+}
+
+export function revocationOfRecord(record: RevocationRecord): Revocation {
+  return {
+    serialHex: record.serial,
+    reasonCode: record.reason,
+    revokedAt: new Date(record.revokedAt),
+    ...(record.notAfter === undefined ? {} : { notAfter: new Date(record.notAfter) }),
+  };
+}
+
+export function recordOfRevocation(revocation: Revocation): RevocationRecord {
+  return {
+    serial: revocation.serialHex,
+    reason: revocation.reasonCode,
+    revokedAt: revocation.revokedAt.toISOString(),
+    ...(revocation.notAfter === undefined ? {} : { notAfter: revocation.notAfter.toISOString() }),
+  };
 }

@@ -1,5 +1,10 @@
-/** A v2 CRL (RFC 5280 §5.1) signed by the issuing CA. */
-import { explicit, integer, sequence, time, unsignedInteger } from "../der/encode.js";
+/**
+ * A v2 CRL (RFC 5280 §5.1) signed by the issuing CA. The revokedCertificates entries come in
+ * already encoded (`revokedCertificateEntry`): an entry never changes once written, so a CA that
+ * keeps them encoded rebuilds a CRL by copying and signing (docs/reliability.md, "What was
+ * changed", has the measurements).
+ */
+import { TAG, explicit, integer, sequence, time, tlvOf, unsignedInteger } from "../der/encode.js";
 import { authorityKeyIdentifier, crlNumber, crlReason } from "./extensions.js";
 import { type TbsSigner, signTbs } from "./signer.js";
 
@@ -19,22 +24,28 @@ export interface CrlFields {
   readonly crlNumber: bigint;
   readonly thisUpdate: Date;
   readonly nextUpdate: Date;
-  readonly revoked: readonly RevokedCertificate[];
+  /**
+   * The revokedCertificates entries, each from `revokedCertificateEntry`, in chunks to be
+   * concatenated: one entry a chunk, or many entries kept end to end in one.
+   */
+  readonly revokedEntries: readonly Uint8Array[];
 }
 
 const VERSION_2 = integer(1);
 const UNSPECIFIED = 0;
 
-export function certificateRevocationList(fields: CrlFields, signer: TbsSigner): Buffer {
-  const entries = fields.revoked.map((entry) =>
-    sequence(
-      unsignedInteger(entry.serial),
-      time(entry.revokedAt),
-      // §5.3.1: "the reason code CRL entry extension SHOULD be absent instead of using the
-      // unspecified (0) reasonCode value".
-      ...(entry.reasonCode === UNSPECIFIED ? [] : [sequence(crlReason(entry.reasonCode))]),
-    ),
+/** One element of revokedCertificates (§5.1.2.6), DER. */
+export function revokedCertificateEntry(entry: RevokedCertificate): Buffer {
+  return sequence(
+    unsignedInteger(entry.serial),
+    time(entry.revokedAt),
+    // §5.3.1: "the reason code CRL entry extension SHOULD be absent instead of using the
+    // unspecified (0) reasonCode value".
+    ...(entry.reasonCode === UNSPECIFIED ? [] : [sequence(crlReason(entry.reasonCode))]),
   );
+}
+
+export function certificateRevocationList(fields: CrlFields, signer: TbsSigner): Buffer {
   const tbs = sequence(
     VERSION_2,
     signer.algorithmIdentifier,
@@ -42,7 +53,7 @@ export function certificateRevocationList(fields: CrlFields, signer: TbsSigner):
     time(fields.thisUpdate),
     time(fields.nextUpdate),
     // §5.1.2.6: with no revoked certificates the list MUST be absent, not empty.
-    ...(entries.length === 0 ? [] : [sequence(...entries)]),
+    ...(fields.revokedEntries.every((chunk) => chunk.length === 0) ? [] : [tlvOf(TAG.SEQUENCE, fields.revokedEntries)]),
     explicit(0, sequence(authorityKeyIdentifier(fields.authorityKeyId), crlNumber(fields.crlNumber))),
   );
   return signTbs(tbs, signer);

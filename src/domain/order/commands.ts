@@ -80,6 +80,12 @@ export interface FinalizeOrder {
   readonly extraEkus: readonly string[];
   /** statuses of the reused authorizations (their rows), checked again at finalization */
   readonly reusedAuthorizationsValid: boolean;
+  /**
+   * The certificate an in-process authority (the embedded CA) issued for this request already:
+   * finalizing, issued and valid are then one append — nothing outside the process can hold the
+   * request, so there is no submission to record first (DESIGN §2 invariant 9).
+   */
+  readonly issued?: CertificateFacts;
 }
 
 /** The order's authority could not be reached: move the request to its next fallback. */

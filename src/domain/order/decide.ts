@@ -25,7 +25,7 @@ import {
 import { domainError, type DomainError } from "../domain-error.js";
 import type { FinalizeOrder, OrderCommand, OrderPolicy, RecordValidation, RespondToChallenge, RevokeCertificate } from "./commands.js";
 import { effectiveAuthorizationStatus, effectiveOrderStatus } from "./expiry.js";
-import { findAuthorization, type AuthorizationState, type OrderState } from "./state.js";
+import { findAuthorization, type AuthorizationState, type CertificateFacts, type OrderState } from "./state.js";
 
 export type OrderDecision =
   /** append these to `order:<orderId>` (none: nothing changes, answer with the current state) */
@@ -80,16 +80,7 @@ export function decideOrder(state: OrderState, command: OrderCommand, policy: Or
     case "record-issued":
       // Issuance resumed after a crash may answer twice: the first certificate recorded wins.
       if (state.status !== "processing") return accepted();
-      return accepted(
-        CertificateIssued.create({
-          ...command.certificate,
-          accountId: state.accountId,
-          identifiers: [...state.identifiers],
-          identifiersHash: state.identifiersHash,
-          authority: state.authority ?? "",
-        }),
-        OrderValid.create({ certificateId: command.certificate.certificateId }),
-      );
+      return accepted(...issuedEvents(state, state.authority ?? "", command.certificate));
     case "record-issuance-failed":
       return state.status === "processing" ? accepted(OrderInvalid.create({ error: command.error })) : accepted();
     case "revoke":
@@ -163,7 +154,22 @@ function finalize(state: OrderState, command: FinalizeOrder, now: Date): OrderDe
     return rejected(domainError("orderNotReady", "An authorization of the order is no longer valid; create a new order."));
   }
   const { csr, authority, publicKey, spkiSha256, extraEkus } = command;
-  return accepted(OrderFinalizing.create({ csr, authority, fallbacks: [...command.fallbacks], publicKey, spkiSha256, extraEkus: [...extraEkus] }));
+  const finalizing = OrderFinalizing.create({ csr, authority, fallbacks: [...command.fallbacks], publicKey, spkiSha256, extraEkus: [...extraEkus] });
+  return command.issued ? accepted(finalizing, ...issuedEvents(state, authority, command.issued)) : accepted(finalizing);
+}
+
+/** RFC 8555 §7.4: the certificate is recorded and the order becomes valid. */
+function issuedEvents(state: OrderState, authority: string, certificate: CertificateFacts): PendingEvent[] {
+  return [
+    CertificateIssued.create({
+      ...certificate,
+      accountId: state.accountId,
+      identifiers: [...state.identifiers],
+      identifiersHash: state.identifiersHash,
+      authority,
+    }),
+    OrderValid.create({ certificateId: certificate.certificateId }),
+  ];
 }
 
 /** RFC 8555 §7.6 (reason codes RFC 5280 §5.3.1). */

@@ -1,6 +1,6 @@
 /**
  * `server.max-body-bytes`: refuse a request body above the limit before any route parses it.
- * Applies to every method, so the ACME POST routes added later are covered without opting in.
+ * Applies to every method, so every route is covered without opting in.
  *
  * A request that states its length (every ACME client does; node's HTTP parser holds the body to
  * it) is judged on the Content-Length header alone. Only a body of unstated length (chunked, or
@@ -8,14 +8,19 @@
  * the body that way makes @hono/node-server build a WHATWG Request and stream for the request,
  * which cost more than the rest of the guard on every request.
  */
-import type { Context, MiddlewareHandler, Next } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AcmeEnv } from "../env.js";
 import { AcmeProblem } from "../problem.js";
 
 const DECIMAL = /^[0-9]+$/;
 
-export function requestBodyLimit(maxBodyBytes: number): MiddlewareHandler<AcmeEnv> {
+/**
+ * The returned check throws the 413 problem when the stated length is over the limit, returns
+ * nothing when the headers settle it, and returns the counting guard the route must run inside
+ * when only reading the body can tell.
+ */
+export function requestBodyLimit(maxBodyBytes: number): (c: Context<AcmeEnv>) => MiddlewareHandler<AcmeEnv> | undefined {
   const tooLarge = (): never => {
     // RFC 8555 has no dedicated type for this; "malformed" with 413 tells the client what to fix.
     throw new AcmeProblem({
@@ -25,16 +30,16 @@ export function requestBodyLimit(maxBodyBytes: number): MiddlewareHandler<AcmeEn
     });
   };
   const countingLimit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
-  return async (c: Context<AcmeEnv>, next: Next) => {
+  return (c) => {
     const length = c.req.header("content-length");
     const chunked = c.req.header("transfer-encoding") !== undefined;
     if (length !== undefined && !chunked && DECIMAL.test(length)) {
       if (Number(length) > maxBodyBytes) tooLarge();
-      return next();
+      return undefined;
     }
     // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body (RFC 9112
     // §6.3), and a WHATWG Request cannot carry one on GET or HEAD.
-    if (!chunked && length === undefined && (c.req.method === "GET" || c.req.method === "HEAD")) return next();
-    return countingLimit(c, next);
+    if (!chunked && length === undefined && (c.req.method === "GET" || c.req.method === "HEAD")) return undefined;
+    return countingLimit;
   };
 }

@@ -55,7 +55,7 @@ export function authorizationRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     }
     const current = await deps.orders.challenge(challenge.challengeId);
     if (!current) throw new Error(`challenge ${challenge.challengeId} has no row`);
-    const base = c.var.externalBaseUrl.base;
+    const base = c.get("externalBaseUrl").base;
     c.header("Link", `<${base}${authorizationPath(current.authzId)}>;rel="up"`, { append: true });
     if (current.status === "processing") c.header("Retry-After", "1");
     return c.json(challengeObject(current, base));
@@ -74,5 +74,5 @@ async function answerAuthorization(c: Context<AcmeEnv>, deps: OrderRoutesDeps, a
   const [authorization, challenges] = await Promise.all([deps.orders.authorization(authzId), deps.orders.challengesOf(authzId)]);
   if (!authorization) throw new Error(`authorization ${authzId} has no row`);
   if (challenges.some((ch: ChallengeRow) => ch.status === "processing")) c.header("Retry-After", "1");
-  return c.json(authorizationObject(authorization, challenges, c.var.externalBaseUrl.base, deps.clock()));
+  return c.json(authorizationObject(authorization, challenges, c.get("externalBaseUrl").base, deps.clock()));
 }

@@ -34,7 +34,7 @@ export function certificateRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     const alternate = c.req.param("alternate");
     const index = alternate === undefined ? 0 : /^[1-9]\d{0,2}$/.test(alternate) ? Number(alternate) : -1;
     if (index < 0 || index > tails.length) throw notFound("certificate chain");
-    const url = c.var.externalBaseUrl.base + certificatePath(certificate.certificateId);
+    const url = c.get("externalBaseUrl").base + certificatePath(certificate.certificateId);
     for (let i = 0; i <= tails.length; i++) {
       if (i !== index) c.header("Link", `<${i === 0 ? url : `${url}/${i}`}>;rel="alternate"`, { append: true });
     }

@@ -60,6 +60,6 @@ export function buildDirectory(base: string, meta: DirectoryMeta): AcmeDirectory
 
 export function directoryRoutes(meta: DirectoryMeta): Hono<AcmeEnv> {
   const routes = new Hono<AcmeEnv>();
-  routes.get(acmePaths.directory, (c) => c.json(buildDirectory(c.var.externalBaseUrl.base, meta)));
+  routes.get(acmePaths.directory, (c) => c.json(buildDirectory(c.get("externalBaseUrl").base, meta)));
   return routes;
 }

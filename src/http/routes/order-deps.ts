@@ -17,6 +17,8 @@ export interface OrderRoutesDeps {
   readonly revocation: RevocationDeps;
   /** resolves when the order's issuance job has run once, or after `timeoutMs` */
   readonly issuanceSettled: (orderId: string, timeoutMs: number) => Promise<void>;
+  /** how often the server polls a CA that holds a request for approval: a processing order's Retry-After then */
+  readonly heldRequestPollMs: number;
   readonly renewalInfo: RenewalWindowPolicy;
   /** the current CRL of an authority, DER; null for an authority that publishes none here */
   readonly crl: (authority: string) => Uint8Array | null;

@@ -39,13 +39,13 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     const request = parsePayload(newOrderPayload, payload);
     const outcome = await deps.orders.create(accountId, request, requestMeta(c, accountId));
     const row = await orderRowAfter(deps, outcome);
-    c.header("Location", c.var.externalBaseUrl.base + orderPath(row.orderId));
-    return c.json(orderObject(row, c.var.externalBaseUrl.base, deps.clock()), 201);
+    c.header("Location", c.get("externalBaseUrl").base + orderPath(row.orderId));
+    return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()), 201);
   });
 
   app.post(orderPath(":orderId"), async (c) => {
     const { accountId } = await verifyAccountRequest(c);
-    return answerOrder(c, deps, await ownOrder(deps, c.req.param("orderId") ?? "", accountId));
+    return await answerOrder(c, deps, await ownOrder(deps, c.req.param("orderId") ?? "", accountId));
   });
 
   app.post(`${orderPath(":orderId")}/finalize`, async (c) => {
@@ -62,15 +62,15 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     if (outcome.kind === "rejected") throw domainProblem(outcome.error);
     // The embedded CA answers in milliseconds: waiting a little spares the client a polling round.
     await deps.issuanceSettled(order.orderId, FINALIZE_WAIT_MS);
-    c.header("Location", c.var.externalBaseUrl.base + orderPath(order.orderId));
-    return answerOrder(c, deps, await orderRowAfter(deps, outcome));
+    c.header("Location", c.get("externalBaseUrl").base + orderPath(order.orderId));
+    return await answerOrder(c, deps, await orderRowAfter(deps, outcome));
   });
 
   // RFC 8555 §7.1.2.1: paginated with Link rel="next"; orders are UUIDv7, so id order is creation order.
   app.post(accountOrdersPath(":accountId"), async (c) => {
     const { accountId } = await verifyAccountRequest(c);
     if (accountId !== c.req.param("accountId")) throw notFound("account");
-    const base = c.var.externalBaseUrl.base;
+    const base = c.get("externalBaseUrl").base;
     const after = c.req.query("cursor") ?? "";
     const pageSize = deps.ordersPageSize ?? DEFAULT_PAGE_SIZE;
     const rows = [...(await deps.orders.ordersOf(accountId))].sort((a, b) => compare(a.orderId, b.orderId)).filter((o) => o.orderId > after);
@@ -99,10 +99,17 @@ async function orderRowAfter(deps: OrderRoutesDeps, outcome: OrderOutcome): Prom
   return row;
 }
 
-function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, row: OrderRow): Response {
-  // RFC 8555 §7.4: a processing order tells the client when to look again.
-  if (row.status === "processing") c.header("Retry-After", "1");
-  return c.json(orderObject(row, c.var.externalBaseUrl.base, deps.clock()));
+async function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, row: OrderRow): Promise<Response> {
+  // RFC 8555 §7.4: a processing order tells the client when to look again — in a second while
+  // the submission is under way, at the issuance poll interval once the CA holds the request for
+  // approval (nothing can change before the server asks the CA again).
+  if (row.status === "processing") c.header("Retry-After", String(await processingRetryAfterSeconds(deps, row.orderId)));
+  return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()));
+}
+
+async function processingRetryAfterSeconds(deps: OrderRoutesDeps, orderId: string): Promise<number> {
+  const { state } = await deps.orders.load(orderId);
+  return state?.pendingRequestId ? Math.max(1, Math.ceil(deps.heldRequestPollMs / 1000)) : 1;
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

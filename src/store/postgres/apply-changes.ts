@@ -1,21 +1,27 @@
 /**
- * Apply projection row changes inside the caller's PostgreSQL transaction, in order.
- * Consecutive same-shape inserts go as one multi-row INSERT: one round trip per run rather
- * than per row, which is what bounds a large group commit on a network database.
+ * Apply projection row changes inside the caller's PostgreSQL transaction, in order, one
+ * fixed-shape statement per run of same-shape changes (recordset.ts).
  */
+import { sql } from "drizzle-orm";
+import type postgres from "postgres";
 import type { RowChange } from "../../../projections/row-change.js";
-import { groupInserts, insertRowsSql, rowChangeSql } from "../row-change-sql.js";
-import { postgresProjectionTables, type PostgresTransaction } from "./connection.js";
+import type { PostgresTransaction } from "./connection.js";
+import { projectionStatements, type RecordsetStatement } from "./recordset.js";
 
-// 1000 rows × a dozen columns stays far below PostgreSQL's 65535 bind parameters.
-const MAX_ROWS_PER_INSERT = 1000;
+/**
+ * Send the statements on a postgres-js transaction without waiting for each answer: they go
+ * out together and PostgreSQL runs them in order (pipelining). The caller awaits them all; if
+ * one fails, the ones after it fail too (the transaction is aborted) and nothing commits.
+ */
+export function sendStatements(tx: postgres.TransactionSql, statements: readonly RecordsetStatement[]): Promise<unknown>[] {
+  return statements.map(({ text, rows }) => tx.unsafe(text, [rows], { prepare: true }).execute());
+}
 
+/** The same statements through drizzle's transaction, one at a time (`projections rebuild`). */
 export async function applyRowChanges(tx: PostgresTransaction, changes: readonly RowChange[]): Promise<void> {
-  for (const run of groupInserts(changes, MAX_ROWS_PER_INSERT)) {
-    if (run.kind === "inserts") {
-      await tx.execute(insertRowsSql(postgresProjectionTables[run.table], run.table, run.rows));
-    } else {
-      await tx.execute(rowChangeSql(postgresProjectionTables[run.change.table], run.change));
-    }
+  for (const { text, rows } of projectionStatements(changes)) {
+    const [before, after, ...rest] = text.split("$1");
+    if (before === undefined || after === undefined || rest.length > 0) throw new Error(`not a one-parameter statement: ${text}`);
+    await tx.execute(sql`${sql.raw(before)}${rows}${sql.raw(after)}`);
   }
 }

@@ -1,7 +1,7 @@
 /** Reads of the log and of projection tables on PostgreSQL. */
-import { and, asc, eq, getColumns, gt, type Column } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
-import { rowFilterSql } from "../row-change-sql.js";
+import { keyedRead } from "../keyed-read.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/postgres.js";
@@ -23,8 +23,20 @@ export async function readAll(db: Reader, after: number, limit: number): Promise
   return db.select().from(esEvents).where(gt(esEvents.position, after)).orderBy(asc(esEvents.position)).limit(limit);
 }
 
-export async function readStream(db: Reader, streamId: string): Promise<EventRow[]> {
-  return db.select().from(esEvents).where(eq(esEvents.streamId, streamId)).orderBy(asc(esEvents.streamVersion));
+const streamRead = new WeakMap<PostgresConnection["db"], { execute(values: { streamId: string }): Promise<EventRow[]> }>();
+
+/**
+ * A stream's events, by a query built once per pool: the order routes read streams on most
+ * requests, and drizzle's query building cost more CPU than the round trip (postgres-js
+ * prepares the text once per connection, so each read is one Bind/Execute).
+ */
+export async function readStream(db: PostgresConnection["db"], streamId: string): Promise<EventRow[]> {
+  let read = streamRead.get(db);
+  if (!read) {
+    read = db.select().from(esEvents).where(eq(esEvents.streamId, sql.placeholder("streamId"))).orderBy(asc(esEvents.streamVersion)).prepare("read_stream");
+    streamRead.set(db, read);
+  }
+  return read.execute({ streamId });
 }
 
 export async function readByServer(db: Reader, serverId: string, after: number, limit: number): Promise<EventRow[]> {
@@ -36,11 +48,21 @@ export async function readByServer(db: Reader, serverId: string, after: number, 
     .limit(limit);
 }
 
+interface ProjectionRead {
+  execute(values: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+}
+
+/** Keyed reads (keyed-read.ts), per pool: postgres-js prepares each text once per connection. */
+const projectionReads = new WeakMap<PostgresConnection["db"], Map<string, ProjectionRead>>();
+
 /** Every row, ordered by every column (declaration order), so two reads compare equal. */
-export async function readProjection(db: Reader, table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
-  const target = postgresProjectionTables[table];
-  const order = Object.values(getColumns(target) as Record<string, Column>).map((column) => asc(column));
-  return db.select().from(target).where(rowFilterSql(target, table, where)).orderBy(...order);
+export async function readProjection(db: PostgresConnection["db"], table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
+  let reads = projectionReads.get(db);
+  if (!reads) projectionReads.set(db, (reads = new Map()));
+  const read = keyedRead(reads, postgresProjectionTables, table, where, ({ target, filter, order, shape }) =>
+    db.select().from(target).where(filter).orderBy(...order).prepare(`read_${shape}`),
+  );
+  return read.execute(where ?? {});
 }
 
 /** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */

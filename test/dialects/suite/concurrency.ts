@@ -49,4 +49,23 @@ export function concurrencyTests({ migrated }: SuiteContext): void {
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
     }
   }, 120_000);
+
+  it("of concurrent batches creating the same stream, one commits and every other is told the version it committed", async () => {
+    const { dialect } = await migrated();
+    const streamId = nodeStream();
+    // Each batch waits for the head lock of the one before it, then must read the stream
+    // version that one committed: a stale read would try to write version 1 again and fail
+    // with a unique violation instead of a conflict.
+    const outcomes = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        dialect.appendBatch([{ streamId, expectedVersion: 0, events: [started()] }], appendContext(randomUUID())),
+      ),
+    );
+    const flat = outcomes.flat();
+    expect(flat.filter((o) => o.ok)).toHaveLength(1);
+    for (const outcome of flat) {
+      if (!outcome.ok) expect(outcome.conflict).toEqual({ kind: "stream-version-conflict", streamId, expected: 0, actual: 1 });
+    }
+    expect(await dialect.readStream(streamId)).toHaveLength(1);
+  });
 }

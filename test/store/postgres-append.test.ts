@@ -1,0 +1,142 @@
+/**
+ * The PostgreSQL append (src/store/postgres/append.ts, log-writes.ts, recordset.ts), seen from
+ * the database:
+ * - its statements do not depend on the batch: each pooled connection prepares them once, then
+ *   only binds and executes them. A statement of a new shape per batch size (a multi-row VALUES
+ *   list, an IN list) would cost a Parse/Describe per new size and connection;
+ * - it reads the lease and the stream versions in a statement of its own, sent right behind the
+ *   head lock. Under READ COMMITTED a single statement that waited for the lock would see them
+ *   as they were before the lock holder committed. A transaction here holds the head lock while
+ *   an append queues behind it, changes what the append must see, and commits.
+ */
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LeaseLostError } from "../../src/store/errors.js";
+import { appendBatch } from "../../src/store/postgres/append.js";
+import { openPostgres, type PostgresConnection } from "../../src/store/postgres/connection.js";
+import { acquireLease } from "../../src/store/postgres/lease.js";
+import { PostgresMigrator } from "../../src/store/postgres/migrate.js";
+import { readProjection, readStream } from "../../src/store/postgres/read.js";
+import { appendContext, nodeStream, started, stopped } from "../dialects/suite/fixtures.js";
+import { postgresForTests } from "../support/postgres.js";
+
+describe("PostgreSQL append", () => {
+  const pg = postgresForTests("append");
+  let connection: PostgresConnection | undefined;
+  let raw: postgres.Sql | undefined;
+
+  beforeAll(async () => {
+    await pg.setup();
+    const options = pg.storeOptions();
+    if (options?.driver !== "postgres") return;
+    // One connection, so that its prepared statements are all of the pool's.
+    connection = openPostgres({ ...options, maxConn: 1, connMaxIdleTimeMs: null });
+    await new PostgresMigrator(connection).migrate();
+    raw = postgres(options.dsn, { max: 2, onnotice: () => undefined, connection: { search_path: options.schema ?? "public" } });
+  });
+  afterAll(async () => {
+    await connection?.client.end({ timeout: 5 });
+    await raw?.end({ timeout: 5 });
+    await pg.teardown();
+  });
+
+  /** The statements this connection has prepared (pg_prepared_statements is per session). */
+  const prepared = async (client: PostgresConnection["client"]): Promise<string[]> =>
+    (await client<{ statement: string }[]>`select statement from pg_prepared_statements`)
+      .map((r) => r.statement)
+      .filter((statement) => !statement.includes("pg_prepared_statements"))
+      .sort();
+
+  /** A batch of `size` commands, each starting a node stream and, every other one, stopping it. */
+  const batch = (size: number) =>
+    Array.from({ length: size }, (_, i) => {
+      const boot = randomUUID();
+      return { streamId: nodeStream(), expectedVersion: 0, events: i % 2 === 0 ? [started(boot), stopped(boot)] : [started(boot)] };
+    });
+
+  it("prepares each write once and reuses it for batches of every size", async (test) => {
+    if (!connection) return test.skip();
+    const ctx = appendContext(randomUUID());
+    await appendBatch(connection, batch(2), ctx);
+    const afterFirst = await prepared(connection.client);
+    for (const size of [1, 3, 7, 16, 33, 128]) {
+      const outcomes = await appendBatch(connection, batch(size), ctx);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+    }
+    expect(await prepared(connection.client)).toEqual(afterFirst);
+    const starts = ["select last_position", "select l.holder_server_id", 'insert into "es_events"', 'insert into "es_streams"', "update es_log_head", 'insert into "node_boots"', 'update "node_boots"'];
+    for (const start of starts) expect(afterFirst.filter((statement) => statement.startsWith(start))).toHaveLength(1);
+  });
+
+  it("prepares the keyed reads of ACME requests once, and each answers the row asked for", async (test) => {
+    if (!connection) return test.skip();
+    const commands = batch(3);
+    await appendBatch(connection, commands, appendContext(randomUUID()));
+    const before = await prepared(connection.client);
+    for (const command of commands) {
+      const [event] = await readStream(connection.db, command.streamId);
+      expect(event?.streamId).toBe(command.streamId);
+      const bootId = (command.events[0]?.data as { bootId: string }).bootId;
+      const rows = await readProjection(connection.db, "node_boots", { bootId });
+      expect(rows.map((row) => row["bootId"])).toEqual([bootId]);
+    }
+    const added = (await prepared(connection.client)).filter((statement) => !before.includes(statement));
+    expect(added).toHaveLength(2);
+  });
+
+  /**
+   * Hold the head lock, start `append` behind it, wait until it is blocked on that lock, run
+   * `change` in the lock holder's transaction and commit; the append's settled outcome.
+   */
+  async function behindLock<T>(append: () => Promise<T>, change: (tx: postgres.TransactionSql) => Promise<unknown>): Promise<PromiseSettledResult<T>> {
+    if (!raw) throw new Error("no PostgreSQL");
+    const observer = raw;
+    let pending: Promise<PromiseSettledResult<T>> | undefined;
+    await raw.begin(async (tx) => {
+      await tx`select 1 from es_log_head where id = 1 for update`;
+      const [{ pid } = { pid: 0 }] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      pending = Promise.allSettled([append()]).then(([r]) => r as PromiseSettledResult<T>);
+      for (let waited = 0; ; waited += 20) {
+        const [row] = await observer<{ n: string }[]>`select count(*) as n from pg_stat_activity where ${pid} = any(pg_blocking_pids(pid))`;
+        if (Number(row?.n) > 0) break;
+        if (waited > 10_000) throw new Error("the append never queued behind the head lock");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await change(tx);
+    });
+    if (!pending) throw new Error("append not started");
+    return pending;
+  }
+
+  it("is fenced by a takeover committed while it waited for the lock", async (test) => {
+    if (!connection) return test.skip();
+    const conn = connection;
+    const holder = randomUUID();
+    const position = async () => Number((await conn.client<{ last_position: string }[]>`select last_position from es_log_head`)[0]?.last_position);
+    const before = await position();
+    const lease = await acquireLease(conn, { serverId: holder, hostname: "a", now: new Date(), ttlMs: 60_000, force: false });
+    expect(lease.ok).toBe(true);
+    const outcome = await behindLock(
+      () => appendBatch(conn, [{ streamId: nodeStream(), expectedVersion: 0, events: [started()] }], { ...appendContext(holder), leaseEpoch: 1 }),
+      (tx) => tx`update node_lease set holder_server_id = ${randomUUID()}, epoch = 2 where id = 1`,
+    );
+    expect(outcome.status).toBe("rejected");
+    expect(outcome.status === "rejected" && outcome.reason).toBeInstanceOf(LeaseLostError);
+    expect(await position()).toBe(before);
+  });
+
+  it("is told the stream version committed while it waited for the lock", async (test) => {
+    if (!connection) return test.skip();
+    const conn = connection;
+    const streamId = nodeStream();
+    const outcome = await behindLock(
+      () => appendBatch(conn, [{ streamId, expectedVersion: 0, events: [started()] }], appendContext(randomUUID())),
+      (tx) => tx`insert into es_streams (stream_id, stream_type, version, created_at, updated_at) values (${streamId}, 'node', 1, 0, 0)`,
+    );
+    expect(outcome).toEqual({
+      status: "fulfilled",
+      value: [{ ok: false, conflict: { kind: "stream-version-conflict", streamId, expected: 0, actual: 1 } }],
+    });
+  });
+});
