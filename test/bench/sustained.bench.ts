@@ -14,6 +14,11 @@
  *   --rss-every N      RSS sample interval in seconds (default 5)
  *   --max-old-space N  run the server with --max-old-space-size=N (MB): memory that is really
  *                      retained then crashes it (a failure), garbage merely not yet collected does not
+ *   --revoke-every N   revoke one issued certificate in N (default 5); 0 revokes none, which
+ *                      keeps the embedded CA's revocation work out of the measurement
+ *   --heap-snapshots A,B,…  take a V8 heap snapshot of the server when the measured orders reach
+ *                      A, B, … (written into --snapshot-dir, default the working directory; compare
+ *                      them with test/bench/sustained/heap-compare.ts)
  *   --only sqlite,postgres
  */
 import { connectOutcome } from "../e2e/https.js";
@@ -27,6 +32,11 @@ const option = (name: string, fallback: number): number => {
   const value = args.includes(name) ? Number(args[args.indexOf(name) + 1]) : Number.NaN;
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
+const revokeEvery = args.includes("--revoke-every") ? Number(args[args.indexOf("--revoke-every") + 1]) : 5;
+if (!Number.isInteger(revokeEvery) || revokeEvery < 0) throw new Error("--revoke-every: expected a whole number, 0 for no revocation");
+const heapSnapshotsAt = args.includes("--heap-snapshots") ? (args[args.indexOf("--heap-snapshots") + 1] ?? "").split(",").map(Number) : [];
+if (heapSnapshotsAt.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("--heap-snapshots: expected order counts, e.g. 10000,30000");
+const heapSnapshotDir = args.includes("--snapshot-dir") ? args[args.indexOf("--snapshot-dir") + 1] : undefined;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1]?.split(",") : undefined;
 const clients = option("--clients", 64);
 const seconds = option("--seconds", 300);
@@ -46,7 +56,7 @@ if (only === undefined || only.includes("postgres")) {
 log(`certeasy sustained-load benchmark, node ${process.version}, ${new Date().toISOString()}`);
 try {
   for (const driver of drivers) {
-    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}) });
+    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, revokeEvery, heapSnapshotsAt, ...(heapSnapshotDir === undefined ? {} : { heapSnapshotDir }), ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}) });
     log(reportLines(report, windowSeconds).join("\n"));
     if (report.failures.size > 0) process.exitCode = 1;
   }

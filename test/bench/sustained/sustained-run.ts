@@ -24,6 +24,14 @@ export interface SustainedOptions {
   readonly rssEveryMs: number;
   /** `--max-old-space-size` of the server (MB): a leak then ends in an out-of-memory crash */
   readonly maxOldSpaceMb?: number;
+  /** one issued certificate in this many is revoked; 0 revokes none (keeps the CA's CRL out of the picture) */
+  readonly revokeEvery: number;
+  /**
+   * Take a V8 heap snapshot of the server when the measured orders reach each of these counts
+   * (the server runs with --heapsnapshot-signal=SIGUSR2 and writes into `heapSnapshotDir`).
+   */
+  readonly heapSnapshotsAt?: readonly number[];
+  readonly heapSnapshotDir?: string;
   readonly log: (line: string) => void;
 }
 
@@ -45,6 +53,7 @@ export interface SustainedReport {
   readonly rss: readonly RssSample[];
   readonly ordersCompleted: number;
   readonly revocations: number;
+  readonly revokeEvery: number;
   readonly failures: ReadonlyMap<string, number>;
   readonly samples: ReadonlyMap<string, string>;
 }
@@ -67,17 +76,18 @@ export function rssMb(pid: number): number {
 }
 
 export async function runSustained(options: SustainedOptions): Promise<SustainedReport> {
-  const target = await startCerteasy({
-    driver: options.driver,
-    world: options.world,
-    ...(options.maxOldSpaceMb === undefined ? {} : { nodeFlags: [`--max-old-space-size=${options.maxOldSpaceMb}`] }),
-  });
+  const snapshotsAt = [...(options.heapSnapshotsAt ?? [])].sort((a, b) => a - b);
+  const nodeFlags = [
+    ...(options.maxOldSpaceMb === undefined ? [] : [`--max-old-space-size=${options.maxOldSpaceMb}`]),
+    ...(snapshotsAt.length === 0 ? [] : ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${options.heapSnapshotDir ?? "."}`]),
+  ];
+  const target = await startCerteasy({ driver: options.driver, world: options.world, nodeFlags });
   const run = Math.random().toString(36).slice(2, 8);
   const load = new MixedAcmeLoad({
     endpoint: target.endpoint,
     http01: options.http01,
     clients: options.clients,
-    revokeEvery: 5,
+    revokeEvery: options.revokeEvery,
     identifier: (n) => `s${n}-${run}.sustained.test`,
     pollDelayMs: 20,
   });
@@ -98,8 +108,16 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     await sample();
     sampler = setInterval(() => void sample(), options.rssEveryMs);
     const progress = setInterval(() => options.log(`    … ${Math.round((performance.now() - measuredFrom) / 1000)} s, ${load.completions.length - completedBefore} orders, RSS ${rss.at(-1)?.mb.toFixed(0)} MB`), 30_000);
+    const snapshots = setInterval(() => {
+      const next = snapshotsAt[0];
+      if (next === undefined || load.completions.length - completedBefore < next) return;
+      snapshotsAt.shift();
+      options.log(`    heap snapshot requested at ${load.completions.length - completedBefore} orders`);
+      process.kill(target.pid, "SIGUSR2");
+    }, 250);
     await sleep(options.seconds * 1000);
     clearInterval(progress);
+    clearInterval(snapshots);
     clearInterval(sampler);
     await sample();
     const windowMs = options.windowSeconds * 1000;
@@ -118,6 +136,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
       rss,
       ordersCompleted: load.completions.length - completedBefore,
       revocations: load.counters.revocations,
+      revokeEvery: options.revokeEvery,
       failures: load.counters.failures,
       samples: load.counters.samples,
     };
@@ -151,7 +170,7 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
   const mbs = report.rss.map((s) => s.mb);
   const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
   return [
-    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
+    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations${report.revokeEvery === 0 ? " (none asked)" : ` (one in ${report.revokeEvery})`}`,
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
