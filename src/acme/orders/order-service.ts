@@ -24,7 +24,7 @@ import {
   type ReplacedCertificate,
 } from "../../domain/order/index.js";
 import type { DomainError } from "../../domain/domain-error.js";
-import type { Identifier } from "../../domain/order/identifiers.js";
+import { canonicalIdentifiers, type Identifier } from "../../domain/order/identifiers.js";
 import type { EventStoreDialect } from "../../store/dialect.js";
 import { toStoredEvent } from "../../store/rows.js";
 import { uuidv7 } from "../../store/uuid.js";
@@ -103,7 +103,7 @@ export class OrderService {
           now,
           request,
           replaces,
-          reusable: await this.#reusableAuthorizations(accountId, now),
+          reusable: await this.#reusableAuthorizations(accountId, request.identifiers, now),
           random,
         },
         this.policy,
@@ -205,8 +205,14 @@ export class OrderService {
     return (await this.#rows<AuthorizationRow>("acme_authorizations", { authzId }))[0] ?? null;
   }
 
-  async authorizationsOf(accountId: string): Promise<readonly AuthorizationRow[]> {
-    return this.#rows<AuthorizationRow>("acme_authorizations", { accountId });
+  /**
+   * The account's authorizations for one identifier value, wildcard or not, through the
+   * (account_id, identifier_value) index: a lookup costs the history of that name, never the
+   * account's whole history (an account that orders for many names, like a cert-manager
+   * instance, would otherwise make every newOrder and revocation slower).
+   */
+  async authorizationsFor(accountId: string, identifierValue: string): Promise<readonly AuthorizationRow[]> {
+    return this.#rows<AuthorizationRow>("acme_authorizations", { accountId, identifierValue });
   }
 
   async challengesOf(authzId: string): Promise<readonly ChallengeRow[]> {
@@ -242,14 +248,23 @@ export class OrderService {
     return (await this.dialect.readProjection(table, where)) as unknown as readonly T[];
   }
 
-  /** RFC 8555 §7.1.3: valid, unexpired authorizations of the account may serve a new order. */
-  async #reusableAuthorizations(accountId: string, now: Date): Promise<ReadonlyMap<string, string>> {
+  /**
+   * RFC 8555 §7.1.3: valid, unexpired authorizations of the account may serve a new order. Only
+   * the requested names are looked up; identifiers the decider will refuse find nothing to reuse.
+   */
+  async #reusableAuthorizations(accountId: string, requested: unknown, now: Date): Promise<ReadonlyMap<string, string>> {
     const reusable = new Map<string, string>();
     if (this.policy.validAuthorizationLifetimeMs === 0) return reusable;
-    for (const row of await this.authorizationsOf(accountId)) {
-      if (effectiveAuthorizationStatus(row, now) !== "valid") continue;
-      const identifier: Identifier = { type: row.identifierType, value: row.identifierValue };
-      reusable.set(authorizationKey(identifier, Boolean(row.wildcard)), row.authzId);
+    const canonical = canonicalIdentifiers(requested);
+    if (!canonical.ok) return reusable;
+    // `*.example.com` is authorized as `example.com` with the wildcard flag (§7.1.3).
+    const values = new Set(canonical.identifiers.map((i) => (i.type === "dns" && i.value.startsWith("*.") ? i.value.slice(2) : i.value)));
+    for (const value of values) {
+      for (const row of await this.authorizationsFor(accountId, value)) {
+        if (effectiveAuthorizationStatus(row, now) !== "valid") continue;
+        const identifier: Identifier = { type: row.identifierType, value: row.identifierValue };
+        reusable.set(authorizationKey(identifier, Boolean(row.wildcard)), row.authzId);
+      }
     }
     return reusable;
   }
