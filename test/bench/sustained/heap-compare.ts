@@ -2,7 +2,8 @@
  * Compares two V8 heap snapshots of the server (`--heap-snapshots` of `npm run bench:sustained`):
  * what grew between them, by constructor (count and self size), and for the classes that grew
  * most, the shortest retainer path from a GC root to one of their new instances — which Map, in
- * which object, holds them. Reads the `.heapsnapshot` JSON format directly (meta.node_fields,
+ * which object, holds them — and the collections (Map, Set, Array) that hold the most, each named
+ * by the object and property that hold it (`OrderService.#recent`), in both snapshots. Reads the `.heapsnapshot` JSON format directly (meta.node_fields,
  * edge_fields, strings), so it needs nothing from npm.
  *
  *   npx tsx test/bench/sustained/heap-compare.ts before.heapsnapshot after.heapsnapshot [top]
@@ -133,10 +134,50 @@ function retainerPath(heap: Heap, retainers: ReturnType<typeof shortestRetainers
   return steps.reverse().join("  ");
 }
 
+const COLLECTIONS: ReadonlySet<string> = new Set(["Map", "Set", "Array", "WeakMap", "Object"]);
+
+/**
+ * Self size below each collection in the shortest-path tree, the nearest collection owning each
+ * node: which Map (named by its holder) the heap is in. Plain objects count as collections only
+ * when they are reached through a property of a class instance (a table held in a field).
+ */
+function owners(heap: Heap, retainers: ReturnType<typeof shortestRetainers>): Map<string, number> {
+  const selfSize = heap.field("self_size");
+  const label = new Map<number, string | null>();
+  const labelOf = (node: number): string | null => {
+    const known = label.get(node);
+    if (known !== undefined) return known;
+    let result: string | null = null;
+    const name = className(heap, node);
+    const up = retainers.parent[node] ?? -1;
+    if (COLLECTIONS.has(name) && up > 0) {
+      const holder = className(heap, up);
+      if (name !== "Object" && name !== "Array" ? true : /^[A-Z]/.test(holder) && !COLLECTIONS.has(holder) && holder !== "(hidden)") {
+        if (!holder.startsWith("(") || holder === "(closure)") result = `${holder}${edgeName(heap, retainers.via[node] ?? 0)} (${name})`;
+      }
+    }
+    label.set(node, result);
+    return result;
+  };
+  const byOwner = new Map<string, number>();
+  for (let i = 1; i < heap.nodeCount; i++) {
+    let owner: string | null = null;
+    for (let at = i, hops = 0; at > 0 && hops < 40 && owner === null; hops++) {
+      owner = labelOf(at);
+      at = retainers.parent[at] ?? 0;
+    }
+    const key = owner ?? "(no collection)";
+    byOwner.set(key, (byOwner.get(key) ?? 0) + (heap.raw.nodes[i * heap.nodeFields + selfSize] ?? 0));
+  }
+  return byOwner;
+}
+
 const [beforePath, afterPath, topArg] = process.argv.slice(2);
 if (beforePath === undefined || afterPath === undefined) throw new Error("usage: heap-compare.ts before.heapsnapshot after.heapsnapshot [top]");
 const top = Number(topArg ?? 15);
-const before = totals(load(beforePath));
+const beforeHeap = load(beforePath);
+const before = totals(beforeHeap);
+const ownersBefore = owners(beforeHeap, shortestRetainers(beforeHeap));
 const after = load(afterPath);
 const afterTotals = totals(after);
 const growth = [...afterTotals]
@@ -155,3 +196,8 @@ for (const g of growth.filter((x) => !x.name.startsWith("(")).slice(0, top)) {
   for (let i = after.nodeCount - 1; i >= 0 && sample === -1; i--) if (className(after, i) === g.name) sample = i;
   if (sample !== -1) console.log(`  ${g.name}: ${retainerPath(after, retainers, sample)}`);
 }
+
+const ownersAfter = owners(after, retainers);
+console.log("held below each collection (self size, shortest-path tree), largest growth first:");
+const ownerGrowth = [...ownersAfter].map(([name, bytes]) => ({ name, bytes, grew: bytes - (ownersBefore.get(name) ?? 0) })).sort((a, b) => b.grew - a.grew);
+for (const o of ownerGrowth.slice(0, top)) console.log(`  ${mb(o.grew).padStart(8)} MB grown, ${mb(o.bytes).padStart(8)} MB now  ${o.name}`);
