@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Validator } from "../../src/validation/index.js";
 import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
 
 let workdir: string;
@@ -52,7 +53,12 @@ describe("orders in memory while their append is in flight", () => {
       const responded = await services.orders.change(orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
       expect(responded.kind).toBe("ok");
       await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 5_000 }).toBe("ready");
-      await Promise.all(loads);
+      // The row can read "ready" before `committed$` has emitted that commit (the audit mirror
+      // comes first): wait for the load it starts, which a loaded machine delays.
+      await expect.poll(async () => {
+        await Promise.all(loads);
+        return seen.some((s) => s.type === "acme.challenge.valid");
+      }, { timeout: 5_000 }).toBe(true);
       subscription.unsubscribe();
 
       // The challenge's commit, then the validation's: each load saw the state its commit left.
@@ -63,6 +69,34 @@ describe("orders in memory while their append is in flight", () => {
       expect(validated?.version).toBeGreaterThan(processing?.version ?? Infinity);
       // Neither those loads nor the validation job's went back to the stream.
       expect(streamReads).toEqual([]);
+    } finally {
+      await services.stop(1_000);
+      await core.stop("shutdown");
+    }
+  });
+
+  it("forgets orders once they are finished, so the cache holds the orders in flight only", async () => {
+    workdir = await mkdtemp(join(tmpdir(), "certeasy-order-cache-"));
+    const core = await openCore(workdir);
+    const failing: Validator = async () => ({ status: "invalid", problem: { type: "connection", detail: "nothing answered" }, address: null });
+    const services = await startServices(core, workdir, failing);
+    try {
+      const accountId = await registerAccount(services);
+      const finished: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: `done-${i}.cache.test` }] }, {});
+        if (created.kind !== "ok") throw new Error("order refused");
+        const authorization = created.order.authorizations[0];
+        const challenge = authorization?.challenges.find((c) => c.type === "http-01");
+        if (!authorization || !challenge) throw new Error("no challenge");
+        await services.orders.change(created.order.orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
+        finished.push(created.order.orderId);
+      }
+      for (const orderId of finished) await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 10_000 }).toBe("invalid");
+      // Each of them was cached while in flight; none is left now that they are all invalid.
+      expect(services.orders.cachedOrders).toBe(0);
+      // And a finished order still loads, from its stream.
+      expect((await services.orders.load(finished[0] ?? "")).state?.status).toBe("invalid");
     } finally {
       await services.stop(1_000);
       await core.stop("shutdown");
