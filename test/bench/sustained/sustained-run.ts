@@ -161,11 +161,21 @@ export function rssSlopeMbPerMinute(samples: readonly RssSample[]): number {
   return den === 0 ? 0 : (num / den) * 60;
 }
 
+/** The heap in use at the first sample of each minute (the growth curve, at a glance). */
+function perMinute(samples: readonly RssSample[]): string[] {
+  const out: string[] = [];
+  for (const sample of samples) {
+    if (Math.floor(sample.t / 60) >= out.length && sample.heapMb !== undefined) out.push(sample.heapMb.toFixed(0));
+  }
+  return out;
+}
+
 /** The lines the bench prints and docs/reliability.md quotes. */
 export function reportLines(report: SustainedReport, windowSeconds: number): string[] {
   const rates = report.windows.map((n) => n / windowSeconds);
   const mean = rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
   const half = Math.floor(rates.length / 2);
+  const third = Math.floor(rates.length / 3);
   const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const mbs = report.rss.map((s) => s.mb);
   const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
@@ -173,6 +183,8 @@ export function reportLines(report: SustainedReport, windowSeconds: number): str
     `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations${report.revokeEvery === 0 ? " (none asked)" : ` (one in ${report.revokeEvery})`}`,
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
+    `  thirds: first ${avg(rates.slice(0, third)).toFixed(1)}/s, middle ${avg(rates.slice(third, rates.length - third)).toFixed(1)}/s, last ${avg(rates.slice(rates.length - third)).toFixed(1)}/s; last/first ${(avg(rates.slice(rates.length - third)) / Math.max(1e-9, avg(rates.slice(0, third)))).toFixed(2)}`,
+    `  V8 heap in use per minute (MB): ${perMinute(report.rss).join(" ")}`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
     `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,
     `  failures: ${report.failures.size === 0 ? "none" : [...report.failures].map(([k, n]) => `${k} ×${n} (${report.samples.get(k)?.slice(0, 200)})`).join("; ")}`,
