@@ -6,26 +6,14 @@
  * projection's shared `initial` state.
  */
 import { describe, expect, it } from "vitest";
-import { CertificateRevoked, GENESIS_HASH, RevocationPublished, sealEnvelope, type PendingEvent, type StoredEvent } from "../../events/index.js";
+import { CertificateRevoked, RevocationPublished } from "../../events/index.js";
 import { foldProjection, pendingRevocationsProjection } from "../../projections/index.js";
 import { from, lastValueFrom } from "rxjs";
+import { chainedLog } from "../support/chained-log.js";
 
 const BACKLOG = 10_000;
 const at = Date.parse("2026-11-30T08:00:00.000Z");
 const certificateId = (i: number): string => `0193a0c4-5e6f-7a8b-9c0d-${String(i).padStart(12, "0")}`;
-
-function log(events: readonly { readonly sid: string; readonly event: PendingEvent }[]): StoredEvent[] {
-  const out: StoredEvent[] = [];
-  events.forEach(({ sid, event }, i) => {
-    out.push(
-      sealEnvelope({
-        at: new Date(at + i).toISOString(), data: event.data, eid: `e${i}`, gp: i + 1, meta: { node: "n" },
-        prev: out[i - 1]?.hash ?? GENESIS_HASH, sid, sv: 1, type: event.type, v: event.v,
-      }),
-    );
-  });
-  return out;
-}
 
 describe("pending revocations with a large backlog", () => {
   it("folds 10,000 revocations then their publications in linear time, leaving none pending", async () => {
@@ -37,7 +25,7 @@ describe("pending revocations with a large backlog", () => {
       sid: `revocation:${certificateId(i)}`,
       event: RevocationPublished.create({ certificateId: certificateId(i), authority: "local", attempt: 1 }),
     }));
-    const events = log([...revoked, ...published]);
+    const events = chainedLog([...revoked, ...published], at);
 
     const started = performance.now();
     const backlog = events.slice(0, BACKLOG).reduce(pendingRevocationsProjection.evolve, pendingRevocationsProjection.initial);
