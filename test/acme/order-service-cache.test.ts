@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Validator } from "../../src/validation/index.js";
-import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
+import { alwaysValid, openCore, registerAccount, respondedOrder, startServices } from "../support/acme-services.js";
 
 let workdir: string;
 
@@ -84,13 +84,7 @@ describe("orders in memory while their append is in flight", () => {
       const accountId = await registerAccount(services);
       const finished: string[] = [];
       for (let i = 0; i < 25; i++) {
-        const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: `done-${i}.cache.test` }] }, {});
-        if (created.kind !== "ok") throw new Error("order refused");
-        const authorization = created.order.authorizations[0];
-        const challenge = authorization?.challenges.find((c) => c.type === "http-01");
-        if (!authorization || !challenge) throw new Error("no challenge");
-        await services.orders.change(created.order.orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
-        finished.push(created.order.orderId);
+        finished.push((await respondedOrder(services, accountId, `done-${i}.cache.test`)).orderId);
       }
       for (const orderId of finished) await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 10_000 }).toBe("invalid");
       // Each of them was cached while in flight; none is left now that they are all invalid.

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AcmeServices } from "../../src/acme/acme-services.js";
-import { alwaysValid, openCore, registerAccount, startServices } from "../support/acme-services.js";
+import { alwaysValid, openCore, registerAccount, respondedOrder, startServices } from "../support/acme-services.js";
 
 let workdir: string;
 
@@ -19,15 +19,9 @@ afterEach(async () => {
 
 /** A new order for `name`, its http-01 challenge answered, waited until ready. */
 async function validatedOrder(services: AcmeServices, accountId: string, name: string): Promise<string> {
-  const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: name }] }, {});
-  if (created.kind !== "ok") throw new Error(`order for ${name} refused`);
-  const authorization = created.order.authorizations[0];
-  const challenge = authorization?.challenges.find((c) => c.type === "http-01");
-  if (!authorization || !challenge) throw new Error("no http-01 challenge");
-  const responded = await services.orders.change(created.order.orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
-  expect(responded.kind).toBe("ok");
-  await expect.poll(async () => (await services.orders.order(created.order.orderId))?.status, { timeout: 10_000 }).toBe("ready");
-  return authorization.authzId;
+  const { orderId, authzId } = await respondedOrder(services, accountId, name);
+  await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 10_000 }).toBe("ready");
+  return authzId;
 }
 
 describe("authorization reuse at newOrder", () => {

@@ -58,3 +58,15 @@ export async function registerAccount(services: AcmeServices): Promise<string> {
   if (outcome.kind === "rejected") throw new Error(outcome.error.detail);
   return outcome.account.accountId;
 }
+
+/** A new order for `name` whose http-01 challenge the client has answered: validation is under way. */
+export async function respondedOrder(services: AcmeServices, accountId: string, name: string): Promise<{ readonly orderId: string; readonly authzId: string }> {
+  const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: name }] }, {});
+  if (created.kind !== "ok") throw new Error(`order for ${name} refused: ${created.error.detail}`);
+  const authorization = created.order.authorizations[0];
+  const challenge = authorization?.challenges.find((c) => c.type === "http-01");
+  if (!authorization || !challenge) throw new Error("no http-01 challenge");
+  const responded = await services.orders.change(created.order.orderId, () => ({ kind: "respond", authzId: authorization.authzId, challengeId: challenge.challengeId, thumbprint: "t".repeat(43) }), {});
+  if (responded.kind !== "ok") throw new Error(`challenge answer refused: ${responded.error.detail}`);
+  return { orderId: created.order.orderId, authzId: authorization.authzId };
+}
