@@ -18,22 +18,29 @@ function certificateIdOf(event: StoredEvent): string {
   return data.certificateId;
 }
 
+/**
+ * Updated in place, like the rate-limit ledger: copying the map on every revocation and every
+ * published one made each event cost the whole backlog, quadratic while a slow CA lets the
+ * backlog grow. `initial` is never written to — the first revocation starts a fresh map — so
+ * each fold owns its own. Bounded by the revocations not yet propagated: each leaves on its
+ * published, skipped or abandoned event, the last at the latest once `revocation-publish-deadline`
+ * has passed (acme.revocationPublishDeadlineMs).
+ */
+const initial: PendingRevocations = new Map();
+
 export const pendingRevocationsProjection: MemoryProjection<PendingRevocations> = {
   name: "pending-revocations",
-  initial: new Map(),
+  initial,
   evolve(state, event) {
     if (event.type === "acme.certificate.revoked") {
-      const next = new Map(state);
-      next.set(certificateIdOf(event), Date.parse(event.at));
-      return next;
+      const pending = state === initial ? new Map<string, number>() : mutable(state);
+      pending.set(certificateIdOf(event), Date.parse(event.at));
+      return pending;
     }
-    if (ENDINGS.has(event.type)) {
-      const id = certificateIdOf(event);
-      if (!state.has(id)) return state;
-      const next = new Map(state);
-      next.delete(id);
-      return next;
-    }
+    if (ENDINGS.has(event.type) && state !== initial) mutable(state).delete(certificateIdOf(event));
     return state;
   },
 };
+
+/** Every state but `initial` is a map this fold created (above). */
+const mutable = (state: PendingRevocations): Map<string, number> => state as Map<string, number>;

@@ -169,7 +169,8 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     authorities,
     // Reference §2.4: `disable-ca-revocation` keeps a revocation in Certeasy.
     keptLocal: new Set(config.authorities.filter((a) => a.disableCaRevocation).map((a) => a.name)),
-    backlog: core.live.state(pendingRevocationsProjection).keys(),
+    // A copy: the projection's map changes in place as revocations commit.
+    backlog: [...core.live.state(pendingRevocationsProjection).keys()],
     policy: { ...(options.revocationRetry ?? REVOCATION_RETRY), deadlineMs: acme.revocationPublishDeadlineMs },
     concurrency: acme.validationConcurrency,
     clock,

@@ -71,7 +71,11 @@ export class CerteasyMetrics {
   readonly #licenseDenials: Counter<"reason">;
   readonly #rateLimitDenials: Counter<"limiter">;
   readonly #authoritySeconds: Histogram<"authority" | "operation" | "outcome">;
-  /** commit time of `acme.order.finalizing` per order still waiting for its certificate */
+  /**
+   * commit time of `acme.order.finalizing` per order still waiting for its certificate: bounded
+   * by the orders in `processing`, each of which ends valid or invalid (at the latest when
+   * `acme.pending-deadline` gives up on a CA that holds it)
+   */
   readonly #finalizingSince = new Map<string, number>();
 
   constructor() {

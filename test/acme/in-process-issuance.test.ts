@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { finalizeOrder } from "../../src/acme/orders/finalize.js";
 import type { AppendCommand } from "../../src/store/dialect.js";
 import { buildCsr, makeKey } from "./csr/support/build-csr.js";
-import { alwaysValid, openCore, orderWithChallenge, startServices } from "../support/acme-services.js";
+import { alwaysValid, openCore, orderWithChallenge, registerAccount, startServices } from "../support/acme-services.js";
 
 let workdir: string;
 
@@ -24,7 +24,7 @@ describe("finalize with an authority that issues in process", () => {
     const core = await openCore(workdir);
     const services = await startServices(core, workdir, alwaysValid);
     try {
-      const { orderId, authzId, challengeId } = await orderWithChallenge(services, "at-once.test");
+      const { orderId, authzId, challengeId } = await orderWithChallenge(services, await registerAccount(services), "at-once.test");
       await services.orders.change(orderId, () => ({ kind: "respond", authzId, challengeId, thumbprint: "t".repeat(43) }), {});
       await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 5_000 }).toBe("ready");
 

@@ -8,7 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { alwaysValid, openCore, orderWithChallenge, startServices } from "../support/acme-services.js";
+import type { Validator } from "../../src/validation/index.js";
+import { alwaysValid, openCore, orderWithChallenge, registerAccount, respondedOrder, startServices } from "../support/acme-services.js";
 
 let workdir: string;
 
@@ -22,7 +23,7 @@ describe("orders in memory while their append is in flight", () => {
     const core = await openCore(workdir);
     const services = await startServices(core, workdir, alwaysValid);
     try {
-      const { orderId, authzId, challengeId } = await orderWithChallenge(services, "cache.test");
+      const { orderId, authzId, challengeId } = await orderWithChallenge(services, await registerAccount(services), "cache.test");
 
       // Like the work queues: subscribed after the service, loading on the commit itself.
       const seen: { type: string; version: number; challengeStatus: string | undefined; orderStatus: string | undefined }[] = [];
@@ -58,6 +59,28 @@ describe("orders in memory while their append is in flight", () => {
       expect(validated?.version).toBeGreaterThan(processing?.version ?? Infinity);
       // Neither those loads nor the validation job's went back to the stream.
       expect(streamReads).toEqual([]);
+    } finally {
+      await services.stop(1_000);
+      await core.stop("shutdown");
+    }
+  });
+
+  it("forgets orders once they are finished, so the cache holds the orders in flight only", async () => {
+    workdir = await mkdtemp(join(tmpdir(), "certeasy-order-cache-"));
+    const core = await openCore(workdir);
+    const failing: Validator = async () => ({ status: "invalid", problem: { type: "connection", detail: "nothing answered" }, address: null });
+    const services = await startServices(core, workdir, failing);
+    try {
+      const accountId = await registerAccount(services);
+      const finished: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        finished.push((await respondedOrder(services, accountId, `done-${i}.cache.test`)).orderId);
+      }
+      for (const orderId of finished) await expect.poll(async () => (await services.orders.order(orderId))?.status, { timeout: 10_000 }).toBe("invalid");
+      // Each of them was cached while in flight; none is left now that they are all invalid.
+      expect(services.orders.cachedOrders).toBe(0);
+      // And a finished order still loads, from its stream.
+      expect((await services.orders.load(finished[0] ?? "")).state?.status).toBe("invalid");
     } finally {
       await services.stop(1_000);
       await core.stop("shutdown");

@@ -16,6 +16,11 @@
  *                      retained then crashes it (a failure), garbage merely not yet collected does not
  *   --limits           loopback not whitelisted and limits low enough to trigger
  *                      (sustained/triggering-limits.ts); clients wait each Retry-After
+ *   --revoke-every N   revoke one issued certificate in N (default 5); 0 revokes none, which
+ *                      keeps the embedded CA's revocation work out of the measurement
+ *   --heap-snapshots A,B,…  take a V8 heap snapshot of the server when the measured orders reach
+ *                      A, B, … (written into --snapshot-dir, default the working directory; compare
+ *                      them with test/bench/sustained/heap-compare.ts)
  *   --only sqlite,postgres
  */
 import { connectOutcome } from "../e2e/https.js";
@@ -30,6 +35,11 @@ const option = (name: string, fallback: number): number => {
   const value = args.includes(name) ? Number(args[args.indexOf(name) + 1]) : Number.NaN;
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
+const revokeEvery = args.includes("--revoke-every") ? Number(args[args.indexOf("--revoke-every") + 1]) : 5;
+if (!Number.isInteger(revokeEvery) || revokeEvery < 0) throw new Error("--revoke-every: expected a whole number, 0 for no revocation");
+const heapSnapshotsAt = args.includes("--heap-snapshots") ? (args[args.indexOf("--heap-snapshots") + 1] ?? "").split(",").map(Number) : [];
+if (heapSnapshotsAt.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("--heap-snapshots: expected order counts, e.g. 10000,30000");
+const heapSnapshotDir = args.includes("--snapshot-dir") ? args[args.indexOf("--snapshot-dir") + 1] : undefined;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1]?.split(",") : undefined;
 const clients = option("--clients", 64);
 const seconds = option("--seconds", 300);
@@ -50,7 +60,7 @@ if (only === undefined || only.includes("postgres")) {
 log(`certeasy sustained-load benchmark, node ${process.version}, ${new Date().toISOString()}`);
 try {
   for (const driver of drivers) {
-    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}), ...(limits ? { rateLimiting: TRIGGERING_LIMITS } : {}) });
+    const report = await runSustained({ driver, world: { dnsAddress: dns.address, http01Port: responder.port }, http01: responder, clients, seconds, warmupSeconds, windowSeconds, rssEveryMs, log, revokeEvery, heapSnapshotsAt, ...(heapSnapshotDir === undefined ? {} : { heapSnapshotDir }), ...(maxOldSpace ? { maxOldSpaceMb: maxOldSpace } : {}), ...(limits ? { rateLimiting: TRIGGERING_LIMITS } : {}) });
     log(reportLines(report, windowSeconds).join("\n"));
     // Under --limits a refusal is the expected failure (a bare "429": a HEAD newNonce refusal, which has no body); anything else is not.
     if ([...report.failures.keys()].some((failure) => !(limits && (failure === "429 rateLimited" || failure === "429")))) process.exitCode = 1;

@@ -6,16 +6,15 @@
 import { describe, expect, it } from "vitest";
 import {
   CertificateRevoked,
-  GENESIS_HASH,
   RevocationPublishFailed,
   RevocationPublished,
   RevocationPublishing,
-  sealEnvelope,
   upcast,
   type PendingEvent,
   type StoredEvent,
 } from "../../events/index.js";
 import { pendingRevocationsProjection } from "../../projections/index.js";
+import { chainedLog } from "../support/chained-log.js";
 import {
   attemptOutcome,
   foldPublication,
@@ -116,18 +115,7 @@ describe("the outcome of an attempt", () => {
 });
 
 describe("pending revocations (the queue rebuilt at boot)", () => {
-  function stored(events: readonly { readonly sid: string; readonly event: PendingEvent }[]): StoredEvent[] {
-    const out: StoredEvent[] = [];
-    events.forEach(({ sid, event }, i) => {
-      out.push(
-        sealEnvelope({
-          at: new Date(revokedAt + i).toISOString(), data: event.data, eid: `e${i}`, gp: i + 1, meta: { node: "n" },
-          prev: out[i - 1]?.hash ?? GENESIS_HASH, sid, sv: i + 1, type: event.type, v: event.v,
-        }),
-      );
-    });
-    return out;
-  }
+  const stored = (events: Parameters<typeof chainedLog>[0]): StoredEvent[] => chainedLog(events, revokedAt);
   const other = "0193a0c4-5e6f-7a8b-9c0d-1e2f3a4b5c6e";
   const revoked = (id: string) =>
     ({ sid: "order:0193a0c4-0000-7000-8000-000000000001", event: CertificateRevoked.create({ certificateId: id, reason: 1, authorisedBy: "issuing-account", accountId: null }) });

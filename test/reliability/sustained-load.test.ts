@@ -48,6 +48,7 @@ describe("sustained load (CI-sized)", () => {
       seconds: SECONDS,
       windowSeconds: WINDOW_SECONDS,
       rssEveryMs: 2_000,
+      revokeEvery: 5,
       maxOldSpaceMb: MAX_OLD_SPACE_MB,
       log: (line) => lines.push(line),
     });

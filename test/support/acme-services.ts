@@ -66,13 +66,20 @@ export interface OrderWithChallenge {
   readonly challengeId: string;
 }
 
-/** A new account's order for one DNS name; its http-01 challenge is not answered yet. */
-export async function orderWithChallenge(services: AcmeServices, name: string): Promise<OrderWithChallenge> {
-  const accountId = await registerAccount(services);
+/** A new order of the account for one DNS name; its http-01 challenge is not answered yet. */
+export async function orderWithChallenge(services: AcmeServices, accountId: string, name: string): Promise<OrderWithChallenge> {
   const created = await services.orders.create(accountId, { identifiers: [{ type: "dns", value: name }] }, {});
-  if (created.kind !== "ok") throw new Error("order refused");
+  if (created.kind !== "ok") throw new Error(`order for ${name} refused: ${created.error.detail}`);
   const authorization = created.order.authorizations[0];
   const challenge = authorization?.challenges.find((c) => c.type === "http-01");
   if (!authorization || !challenge) throw new Error("no http-01 challenge");
   return { orderId: created.order.orderId, authzId: authorization.authzId, challengeId: challenge.challengeId };
+}
+
+/** A new order for `name` whose http-01 challenge the client has answered: validation is under way. */
+export async function respondedOrder(services: AcmeServices, accountId: string, name: string): Promise<OrderWithChallenge> {
+  const order = await orderWithChallenge(services, accountId, name);
+  const responded = await services.orders.change(order.orderId, () => ({ kind: "respond", authzId: order.authzId, challengeId: order.challengeId, thumbprint: "t".repeat(43) }), {});
+  if (responded.kind !== "ok") throw new Error(`challenge answer refused: ${responded.error.detail}`);
+  return order;
 }

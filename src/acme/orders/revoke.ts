@@ -54,16 +54,18 @@ async function whoMayRevoke(
   if (signer.kind === "certificate-key") return signer.spkiSha256 === row.spkiSha256 ? "certificate-key" : null;
   if (signer.accountId === row.accountId) return "issuing-account";
   const now = deps.clock();
-  const held = new Set(
-    (await deps.orders.authorizationsOf(signer.accountId))
-      .filter((a) => effectiveAuthorizationStatus(a, now) === "valid")
-      .map((a) => authorizationKey({ type: a.identifierType, value: a.identifierValue }, a.wildcard)),
-  );
   // A certificate lists a wildcard as "*.name"; its authorization is for "name" with the wildcard flag.
   const needed = (JSON.parse(row.identifiers) as Identifier[]).map((i) =>
-    i.value.startsWith("*.") ? authorizationKey({ type: i.type, value: i.value.slice(2) }, true) : authorizationKey(i, false),
+    i.value.startsWith("*.") ? { identifier: { type: i.type, value: i.value.slice(2) }, wildcard: true } : { identifier: i, wildcard: false },
   );
-  return needed.every((key) => held.has(key)) ? "authorized-account" : null;
+  // Only the certificate's names are looked up, not the signer's whole history (order-service.ts).
+  const held = new Set<string>();
+  for (const value of new Set(needed.map((n) => n.identifier.value))) {
+    for (const a of await deps.orders.authorizationsFor(signer.accountId, value)) {
+      if (effectiveAuthorizationStatus(a, now) === "valid") held.add(authorizationKey({ type: a.identifierType, value: a.identifierValue }, a.wildcard));
+    }
+  }
+  return needed.every((n) => held.has(authorizationKey(n.identifier, n.wildcard))) ? "authorized-account" : null;
 }
 
 function parseCertificate(der: Uint8Array): { readonly der: Buffer; readonly spkiSha256: string } | null {

@@ -26,6 +26,14 @@ export interface SustainedOptions {
   readonly maxOldSpaceMb?: number;
   /** the lines under `rate-limiting:` (default: loopback whitelisted); clients then wait the Retry-After of a refusal */
   readonly rateLimiting?: readonly string[];
+  /** one issued certificate in this many is revoked; 0 revokes none (keeps the CA's CRL out of the picture) */
+  readonly revokeEvery: number;
+  /**
+   * Take a V8 heap snapshot of the server when the measured orders reach each of these counts
+   * (the server runs with --heapsnapshot-signal=SIGUSR2 and writes into `heapSnapshotDir`).
+   */
+  readonly heapSnapshotsAt?: readonly number[];
+  readonly heapSnapshotDir?: string;
   readonly log: (line: string) => void;
 }
 
@@ -51,6 +59,7 @@ export interface SustainedReport {
   readonly rss: readonly RssSample[];
   readonly ordersCompleted: number;
   readonly revocations: number;
+  readonly revokeEvery: number;
   readonly failures: ReadonlyMap<string, number>;
   readonly samples: ReadonlyMap<string, string>;
   /** streaks of refusals that ended with a request let through (MixedAcmeLoad counters.recoveries) */
@@ -82,10 +91,15 @@ export function rssMb(pid: number): number {
 }
 
 export async function runSustained(options: SustainedOptions): Promise<SustainedReport> {
+  const snapshotsAt = [...(options.heapSnapshotsAt ?? [])].sort((a, b) => a - b);
+  const nodeFlags = [
+    ...(options.maxOldSpaceMb === undefined ? [] : [`--max-old-space-size=${options.maxOldSpaceMb}`]),
+    ...(snapshotsAt.length === 0 ? [] : ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${options.heapSnapshotDir ?? "."}`]),
+  ];
   const target = await startCerteasy({
     driver: options.driver,
     world: options.world,
-    ...(options.maxOldSpaceMb === undefined ? {} : { nodeFlags: [`--max-old-space-size=${options.maxOldSpaceMb}`] }),
+    nodeFlags,
     ...(options.rateLimiting === undefined ? {} : { rateLimiting: options.rateLimiting }),
   });
   const run = Math.random().toString(36).slice(2, 8);
@@ -93,7 +107,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     endpoint: target.endpoint,
     http01: options.http01,
     clients: options.clients,
-    revokeEvery: 5,
+    revokeEvery: options.revokeEvery,
     identifier: (n) => `s${n}-${run}.sustained.test`,
     pollDelayMs: 20,
     honourRetryAfter: options.rateLimiting !== undefined,
@@ -122,8 +136,16 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
     await sample();
     sampler = setInterval(() => void sample(), options.rssEveryMs);
     const progress = setInterval(() => options.log(`    … ${Math.round((performance.now() - measuredFrom) / 1000)} s, ${load.completions.length - completedBefore} orders, RSS ${rss.at(-1)?.mb.toFixed(0)} MB`), 30_000);
+    const snapshots = setInterval(() => {
+      const next = snapshotsAt[0];
+      if (next === undefined || load.completions.length - completedBefore < next) return;
+      snapshotsAt.shift();
+      options.log(`    heap snapshot requested at ${load.completions.length - completedBefore} orders`);
+      process.kill(target.pid, "SIGUSR2");
+    }, 250);
     await sleep(options.seconds * 1000);
     clearInterval(progress);
+    clearInterval(snapshots);
     clearInterval(sampler);
     await sample();
     const windowMs = options.windowSeconds * 1000;
@@ -143,6 +165,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
       rss,
       ordersCompleted: load.completions.length - completedBefore,
       revocations: load.counters.revocations,
+      revokeEvery: options.revokeEvery,
       failures: load.counters.failures,
       samples: load.counters.samples,
       recoveries: load.counters.recoveries,
@@ -185,18 +208,30 @@ export function cpuPerOrderByThirds(report: SustainedReport, windowSeconds: numb
   };
 }
 
+/** The heap in use at the first sample of each minute (the growth curve, at a glance). */
+function perMinute(samples: readonly RssSample[]): string[] {
+  const out: string[] = [];
+  for (const sample of samples) {
+    if (Math.floor(sample.t / 60) >= out.length && sample.heapMb !== undefined) out.push(sample.heapMb.toFixed(0));
+  }
+  return out;
+}
+
 /** The lines the bench prints and docs/reliability.md quotes. */
 export function reportLines(report: SustainedReport, windowSeconds: number): string[] {
   const rates = report.windows.map((n) => n / windowSeconds);
   const mean = rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
   const half = Math.floor(rates.length / 2);
+  const third = Math.floor(rates.length / 3);
   const avg = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const mbs = report.rss.map((s) => s.mb);
   const heap = report.rss.flatMap((s) => (s.heapMb === undefined ? [] : [s.heapMb]));
   return [
-    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}${report.limited ? ", rate limits triggering" : ""}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations`,
+    `certeasy ${report.driver}${report.maxOldSpaceMb === undefined ? "" : ` (--max-old-space-size=${report.maxOldSpaceMb})`}${report.limited ? ", rate limits triggering" : ""}: ${report.clients} clients, ${report.seconds} s measured, ${report.ordersCompleted} orders (${(report.ordersCompleted / report.seconds).toFixed(1)}/s), ${report.revocations} revocations${report.revokeEvery === 0 ? " (none asked)" : ` (one in ${report.revokeEvery})`}`,
     `  orders/s per ${windowSeconds} s window: ${rates.map((r) => r.toFixed(1)).join(" ")}`,
     `  throughput: mean ${mean.toFixed(1)}/s, min ${Math.min(...rates).toFixed(1)}, max ${Math.max(...rates).toFixed(1)}; first half ${avg(rates.slice(0, half)).toFixed(1)}/s, second half ${avg(rates.slice(half)).toFixed(1)}/s`,
+    `  thirds: first ${avg(rates.slice(0, third)).toFixed(1)}/s, middle ${avg(rates.slice(third, rates.length - third)).toFixed(1)}/s, last ${avg(rates.slice(rates.length - third)).toFixed(1)}/s; last/first ${(avg(rates.slice(rates.length - third)) / Math.max(1e-9, avg(rates.slice(0, third)))).toFixed(2)}`,
+    `  V8 heap in use per minute (MB): ${perMinute(report.rss).join(" ")}`,
     `  RSS (${report.rss.length} samples): after warm-up ${mbs[0]?.toFixed(0)} MB, min ${Math.min(...mbs).toFixed(0)}, max ${Math.max(...mbs).toFixed(0)}, at the end ${mbs.at(-1)?.toFixed(0)} MB; slope ${rssSlopeMbPerMinute(report.rss).toFixed(2)} MB/min`,
     `  server CPU per order: first third ${cpuPerOrderByThirds(report, windowSeconds).first.toFixed(1)} ms, last third ${cpuPerOrderByThirds(report, windowSeconds).last.toFixed(1)} ms`,
     `  V8 heap in use: after warm-up ${heap[0]?.toFixed(0) ?? "?"} MB, max ${heap.length > 0 ? Math.max(...heap).toFixed(0) : "?"}, at the end ${heap.at(-1)?.toFixed(0) ?? "?"} MB`,

@@ -36,7 +36,7 @@ export interface MixedLoadOptions {
   readonly endpoint: AcmeEndpoint;
   readonly http01: Http01Publisher;
   readonly clients: number;
-  /** one in this many issued certificates is revoked right away */
+  /** one in this many issued certificates is revoked right away; 0 revokes none */
   readonly revokeEvery: number;
   /** DNS name of order n; must be unique across the whole run */
   readonly identifier: (n: number) => string;
@@ -155,7 +155,7 @@ export class MixedAcmeLoad {
     const chain = (await this.#post(client, i, certificateUrl, POST_AS_GET)).body;
     this.counters.ordersCompleted += 1;
     this.completions.push(performance.now());
-    if (this.counters.ordersCompleted % this.options.revokeEvery === 0) {
+    if (this.options.revokeEvery > 0 && this.counters.ordersCompleted % this.options.revokeEvery === 0) {
       const leaf = new X509Certificate(chain.split(/(?<=-----END CERTIFICATE-----)/)[0] ?? "");
       await this.#post(client, i, new URL("/acme/revoke-cert", certificateUrl).href, { certificate: leaf.raw.toString("base64url"), reason: 4 });
       this.ledger.revoked.add(lastSegment(certificateUrl));
