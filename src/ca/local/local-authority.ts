@@ -4,7 +4,7 @@
  *
  * Idempotency: `submit` remembers, in memory, the certificate issued for each request key, so a
  * retried submit in the same process returns the same certificate instead of a second one. That
- * memory is small (the most recent 10 000 keys) and dies with the process: the guard that holds
+ * memory is small (the most recent 1,000 keys) and dies with the process: the guard that holds
  * across restarts is the caller's — the request key is recorded in the event log before submit
  * and the issued certificate after it (DESIGN §2.9).
  *
@@ -24,7 +24,14 @@ import { canonicalSerialHex } from "./serial.js";
 
 export const DEFAULT_CERTIFICATE_LIFETIME_MS = 90 * 86_400_000;
 const MIN_CERTIFICATE_LIFETIME_MS = 3_600_000;
-const REMEMBERED_REQUESTS = 10_000;
+/**
+ * The window of in-process idempotency: a resubmission comes within moments of the first (an
+ * optimistic retry of finalize, a retried queue job), and the answer is in the log by then.
+ * About 6 KB a certificate (leaf and chain PEM): 1,000 keep it near 6 MB, where 10,000 held 59 MB
+ * in a heap snapshot of a sustained run. A resubmission past the window issues a second
+ * certificate that is never recorded — harmless for a CA inside the process.
+ */
+const REMEMBERED_REQUESTS = 1_000;
 /**
  * RFC 5280 §5.3.1 reasons a revocation may carry: all but 7 (unused) and 8 (removeFromCRL, which
  * only delta CRLs use — revocation here is final).
