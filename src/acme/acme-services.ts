@@ -77,6 +77,8 @@ export interface AcmeServicesOptions {
   readonly onRevocationOutcome?: (authority: string, outcome: RevocationOutcome) => void;
   /** every certificate authority call, timed (`/metrics`) */
   readonly onAuthorityCall?: AuthorityCallObserver;
+  /** orders per page of an account's orders list (RFC 8555 §7.1.2.1; default 100): tests use a small one */
+  readonly ordersPageSize?: number;
 }
 
 export async function startAcmeServices(options: AcmeServicesOptions): Promise<AcmeServices> {
@@ -191,6 +193,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
     heldRequestPollMs: issuancePollMs,
+    ...(options.ordersPageSize !== undefined ? { ordersPageSize: options.ordersPageSize } : {}),
     renewalInfo: config.renewalInfo,
     crl: (name) => (name === opened.local?.authority.name ? opened.local.authority.crlDer() : null),
     issuerCertificate: (name) => (name === opened.local?.authority.name ? opened.local.issuerDer : null),

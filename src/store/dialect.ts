@@ -254,6 +254,13 @@ export interface EventStoreDialect {
    */
   readProjection(table: ProjectionTableName, where?: Row): Promise<readonly Record<string, unknown>[]>;
   /**
+   * One page of an account's orders list (RFC 8555 §7.1.2.1): its orders whose id sorts after
+   * `after` ("" for the first page), in id order (UUIDv7: creation order), at most `limit`, read
+   * through the (account_id, order_id) index — a page costs its own rows, not the account's
+   * whole history.
+   */
+  readOrdersPage(accountId: string, after: string, limit: number): Promise<readonly Record<string, unknown>[]>;
+  /**
    * Orders by the status a client would read at `now` (order-status-counts.ts): one grouped
    * COUNT on the orders table, for `/metrics` at every scrape.
    */

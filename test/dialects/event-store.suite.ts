@@ -22,6 +22,7 @@ import { keyedReadTests } from "./suite/keyed-reads.js";
 import { leaseTests } from "./suite/lease.js";
 import { migrationTests } from "./suite/migrations.js";
 import { orderCountTests } from "./suite/order-counts.js";
+import { ordersPageTests } from "./suite/orders-page.js";
 import { readTests } from "./suite/reads.js";
 import { rebuildTests } from "./suite/rebuild.js";
 import { serverTests } from "./suite/servers.js";
@@ -80,6 +81,7 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("stream version conflicts", () => conflictTests(ctx));
     describe("integrity", () => integrityTests(ctx));
     describe("orders by status", () => orderCountTests(ctx));
+    describe("orders list pages", () => ordersPageTests(ctx));
     describe("reads", () => readTests(ctx));
     describe("servers", () => serverTests(ctx));
     describe("writer lease", () => leaseTests(ctx));

@@ -56,6 +56,8 @@ export interface AcmeTestServerOptions {
   readonly policyBindings?: readonly PolicyBindingConfig[];
   /** how often a request the CA holds for approval is polled (default 30 s) */
   readonly issuancePollMs?: number;
+  /** orders per page of an account's orders list (default 100) */
+  readonly ordersPageSize?: number;
   /** revocation propagation back-off (default: the production 1 min doubling to 1 h) */
   readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
   /** an existing workdir to start on (a restart); it is then left in place by `stop` */
@@ -147,6 +149,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     onRevocationOutcome: metrics.countRevocationOutcome,
     onAuthorityCall: metrics.observeAuthorityCall,
     ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
+    ...(options.ordersPageSize !== undefined ? { ordersPageSize: options.ordersPageSize } : {}),
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
     licenseGate: licensing.gate,

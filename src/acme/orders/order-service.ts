@@ -208,8 +208,9 @@ export class OrderService {
     return (await this.#rows<OrderRow>("acme_orders", { orderId }))[0] ?? null;
   }
 
-  async ordersOf(accountId: string): Promise<readonly OrderRow[]> {
-    return this.#rows<OrderRow>("acme_orders", { accountId });
+  /** RFC 8555 §7.1.2.1: up to `limit` of the account's orders after the `after` id, in id (creation) order. */
+  async ordersPage(accountId: string, after: string, limit: number): Promise<readonly OrderRow[]> {
+    return (await this.dialect.readOrdersPage(accountId, after, limit)) as unknown as readonly OrderRow[];
   }
 
   async authorization(authzId: string): Promise<AuthorizationRow | null> {

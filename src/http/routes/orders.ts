@@ -11,6 +11,7 @@ import { jwkSpkiSha256 } from "../../acme/jws/jwk-spki.js";
 import type { OrderOutcome } from "../../acme/orders/order-service.js";
 import { accountOrdersPath, acmePaths, orderPath } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
+import { AcmeProblem } from "../problem.js";
 import type { AcmeEnv } from "../env.js";
 import { orderObject } from "../order-objects.js";
 import { parsePayload } from "../payload.js";
@@ -72,8 +73,11 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     if (accountId !== c.req.param("accountId")) throw notFound("account");
     const base = c.get("externalBaseUrl").base;
     const after = c.req.query("cursor") ?? "";
+    // The cursor is an order id this server handed out in a Link header; anything else is not one.
+    if (after !== "" && !ORDER_ID.test(after)) throw new AcmeProblem({ type: "malformed", status: 400, detail: "The orders list cursor is not one this server issued." });
     const pageSize = deps.ordersPageSize ?? DEFAULT_PAGE_SIZE;
-    const rows = [...(await deps.orders.ordersOf(accountId))].sort((a, b) => compare(a.orderId, b.orderId)).filter((o) => o.orderId > after);
+    // One row more than the page tells whether a next page exists.
+    const rows = await deps.orders.ordersPage(accountId, after, pageSize + 1);
     const page = rows.slice(0, pageSize);
     const last = page.at(-1);
     if (rows.length > pageSize && last) {
@@ -112,4 +116,4 @@ async function processingRetryAfterSeconds(deps: OrderRoutesDeps, orderId: strin
   return state?.pendingRequestId ? Math.max(1, Math.ceil(deps.heldRequestPollMs / 1000)) : 1;
 }
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const ORDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -11,7 +11,7 @@ import { appendBatch } from "./append.js";
 import { importBatch } from "./import.js";
 import { parseMssqlDsn } from "./dsn.js";
 import { mssqlMigrate, mssqlMigrationStatus, mssqlPendingSql } from "./migrate.js";
-import { countOrdersByStatus, readAll, readByServer, readHeadWith, readProjection, readStream } from "./read.js";
+import { countOrdersByStatus, readAll, readByServer, readHeadWith, readOrdersPage, readProjection, readStream } from "./read.js";
 import { readRebuildCheckpoint, rebuildProjections } from "./rebuild.js";
 import type { PoolLifetimes } from "../open.js";
 import { execute } from "./request.js";
@@ -83,6 +83,7 @@ export function createMssqlDialect(options: MssqlDialectOptions): EventStoreDial
     releaseLease: async (claim, now) => releaseLease(await connected(), claim, now),
     readLease: async () => readLease(await connected()),
     readProjection: async (table, where) => readProjection(await connected(), table, where),
+    readOrdersPage: async (accountId, after, limit) => readOrdersPage(await connected(), accountId, after, limit),
     countOrdersByStatus: async (now) => countOrdersByStatus(await connected(), now),
     rebuildProjections: async (project, onProgress, options) => rebuildProjections(await connected(), project, onProgress, options),
     readRebuildCheckpoint: async () => readRebuildCheckpoint(await connected()),

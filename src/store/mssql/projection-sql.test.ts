@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { RowChange } from "../../../projections/row-change.js";
 import { ProjectionRowError } from "../row-change-sql.js";
-import { clearProjectionSql, countOrdersByStatusSql, readProjectionSql, rowChangesSql } from "./projection-sql.js";
+import { clearProjectionSql, countOrdersByStatusSql, readOrdersPageSql, readProjectionSql, rowChangesSql } from "./projection-sql.js";
 import { MAX_PARAMS_PER_REQUEST } from "./statement.js";
 
 const bootRow = (bootId: string) => ({
@@ -98,6 +98,16 @@ describe("projection reads and rebuild", () => {
       { name: "p0", type: { name: "varchar", length: 16 }, value: "pending" },
       { name: "p1", type: { name: "varchar", length: 16 }, value: "ready" },
       { name: "p2", type: { name: "bigint" }, value: now.getTime() },
+    ]);
+  });
+
+  it("reads a page of an account's orders through the (account_id, order_id) index, TOP rows in id order", () => {
+    const statement = readOrdersPageSql("0190a000-0000-7000-8000-00000000000a", "0190a000-0000-7000-8000-000000000001", 101);
+    expect(statement.text).toMatch(/^SELECT TOP \(@p0\) .+ FROM \[acme_orders\] WHERE \[account_id\] = @p1 AND \[order_id\] > @p2 ORDER BY \[order_id\]$/);
+    expect(statement.params).toEqual([
+      { name: "p0", type: { name: "int" }, value: 101 },
+      { name: "p1", type: { name: "char", length: 36 }, value: "0190a000-0000-7000-8000-00000000000a" },
+      { name: "p2", type: { name: "char", length: 36 }, value: "0190a000-0000-7000-8000-000000000001" },
     ]);
   });
 });

@@ -95,6 +95,19 @@ export function readProjectionSql(table: ProjectionTableName, where?: Row): Stat
   return p.statement(`SELECT ${selectList(target)} FROM ${tableName(target)}${filter} ORDER BY ${order}`);
 }
 
+/** EventStoreDialect.readOrdersPage: the (account_id, order_id) index, `TOP` rows in id order. */
+export function readOrdersPageSql(accountId: string, after: string, limit: number): Statement {
+  const target = mssqlProjectionTables.acme_orders;
+  const columns = new Map(tableColumns(target).map((c) => [c.key, c]));
+  const account = columns.get("accountId");
+  const order = columns.get("orderId");
+  if (!account || !order) throw new ProjectionRowError("acme_orders lacks account_id or order_id");
+  const p = new ParamList();
+  const top = p.bind({ name: "int" }, limit);
+  const where = `${bracket(account.name)} = ${p.bind(account.type, accountId)} AND ${bracket(order.name)} > ${p.bind(order.type, after)}`;
+  return p.statement(`SELECT TOP (${top}) ${selectList(target)} FROM ${tableName(target)} WHERE ${where} ORDER BY ${bracket(order.name)}`);
+}
+
 /** Emptied before a rebuild: DELETE, not TRUNCATE, which needs ALTER permission on the table. */
 export function clearProjectionSql(table: ProjectionTableName): Statement {
   return { text: `DELETE FROM ${tableName(mssqlProjectionTables[table])}`, params: [] };

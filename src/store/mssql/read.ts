@@ -5,7 +5,7 @@ import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { esEvents, esLogHead } from "../schema/mssql.js";
 import { readAllSql, readByServerSql, readHeadSql, readStreamSql, streamVersionsSql } from "./log-sql.js";
 import { mssqlProjectionTables } from "./projection-tables.js";
-import { countOrdersByStatusSql, readProjectionSql } from "./projection-sql.js";
+import { countOrdersByStatusSql, readOrdersPageSql, readProjectionSql } from "./projection-sql.js";
 import { orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import { select, type Requester } from "./request.js";
 import { columnType, decodeValue } from "./sql-types.js";
@@ -51,6 +51,10 @@ export async function readStreamVersions(on: Requester, streamIds: readonly stri
 export async function readProjection(on: Requester, table: ProjectionTableName, where?: Row): Promise<Record<string, unknown>[]> {
   const target = mssqlProjectionTables[table];
   return (await select(on, readProjectionSql(table, where))).map((record) => decodeRow(target, record));
+}
+
+export async function readOrdersPage(on: Requester, accountId: string, after: string, limit: number): Promise<Record<string, unknown>[]> {
+  return (await select(on, readOrdersPageSql(accountId, after, limit))).map((record) => decodeRow(mssqlProjectionTables.acme_orders, record));
 }
 
 export async function countOrdersByStatus(on: Requester, now: Date): Promise<OrderStatusCounts> {

@@ -10,7 +10,7 @@ import { appendBatch } from "./append.js";
 import { importBatch } from "./import.js";
 import { openPostgres, type PostgresConnection, type PostgresOptions } from "./connection.js";
 import { PostgresMigrator } from "./migrate.js";
-import { countOrdersByStatus, readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
+import { countOrdersByStatus, readAll, readByServer, readHead, readOrdersPage, readProjection, readStream } from "./read.js";
 import { readRebuildCheckpoint, rebuildProjections } from "./rebuild.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
@@ -53,6 +53,7 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     releaseLease: guard((claim, now) => releaseLease(connection, claim, now)),
     readLease: guard(() => readLease(db)),
     readProjection: guard((table, where) => readProjection(db, table, where)),
+    readOrdersPage: guard((accountId, after, limit) => readOrdersPage(db, accountId, after, limit)),
     countOrdersByStatus: guard((now) => countOrdersByStatus(db, now)),
     rebuildProjections: guard((project, onProgress, options) => rebuildProjections(connection, project, onProgress, options)),
     readRebuildCheckpoint: guard(() => readRebuildCheckpoint(db)),

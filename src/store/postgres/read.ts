@@ -4,7 +4,7 @@ import type { ProjectionTableName, Row } from "../../../projections/row-change.j
 import { keyedRead } from "../keyed-read.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
-import { esEvents, esLogHead } from "../schema/postgres.js";
+import { acmeOrders, esEvents, esLogHead } from "../schema/postgres.js";
 import { countOrdersByStatusQuery, orderStatusCountsOfRows, type OrderStatusCounts } from "../order-status-counts.js";
 import { postgresProjectionTables, type PostgresConnection, type PostgresTransaction } from "./connection.js";
 
@@ -63,6 +63,24 @@ export async function readProjection(db: PostgresConnection["db"], table: Projec
     db.select().from(target).where(filter).orderBy(...order).prepare(`read_${shape}`),
   );
   return read.execute(where ?? {});
+}
+
+const ordersPageReads = new WeakMap<PostgresConnection["db"], ProjectionRead>();
+
+/** EventStoreDialect.readOrdersPage, prepared per pooled connection like the keyed reads. */
+export async function readOrdersPage(db: PostgresConnection["db"], accountId: string, after: string, limit: number): Promise<Record<string, unknown>[]> {
+  let read = ordersPageReads.get(db);
+  if (!read) {
+    read = db
+      .select()
+      .from(acmeOrders)
+      .where(and(eq(acmeOrders.accountId, sql.placeholder("accountId")), gt(acmeOrders.orderId, sql.placeholder("after"))))
+      .orderBy(asc(acmeOrders.orderId))
+      .limit(sql.placeholder("limit"))
+      .prepare("read_orders_page");
+    ordersPageReads.set(db, read);
+  }
+  return read.execute({ accountId, after, limit });
 }
 
 /** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */

@@ -9,7 +9,7 @@ import { appendBatch } from "./append.js";
 import { importBatch } from "./import.js";
 import { openSqlite, type SqliteOptions } from "./connection.js";
 import { SqliteMigrator } from "./migrate.js";
-import { countOrdersByStatus, readAll, readByServer, readHead, readProjection, readStream } from "./read.js";
+import { countOrdersByStatus, readAll, readByServer, readHead, readOrdersPage, readProjection, readStream } from "./read.js";
 import { readRebuildCheckpoint, rebuildProjections } from "./rebuild.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./lease.js";
 import { listServers, registerServer, touchServer } from "./servers.js";
@@ -43,6 +43,7 @@ export function createSqliteDialect(options: SqliteOptions): EventStoreDialect {
     releaseLease: guard(async (claim, now) => releaseLease(connection, claim, now)),
     readLease: guard(async () => readLease(connection)),
     readProjection: guard(async (table, where) => readProjection(connection, table, where)),
+    readOrdersPage: guard(async (accountId, after, limit) => readOrdersPage(connection, accountId, after, limit)),
     countOrdersByStatus: guard(async (now) => countOrdersByStatus(connection, now)),
     rebuildProjections: guard(async (project, onProgress, options) =>
       rebuildProjections(connection, statements(), project, onProgress, options),

@@ -1,6 +1,8 @@
 /** Reads of the log and of projection tables on SQLite. */
 import type { ProjectionTableName, Row } from "../../../projections/row-change.js";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { keyedRead } from "../keyed-read.js";
+import { acmeOrders } from "../schema/sqlite.js";
 import type { EventRow, LogHead } from "../dialect.js";
 import { EventLogNotInitialisedError } from "../dialect-errors.js";
 import { sqliteProjectionTables, type SqliteConnection } from "./connection.js";
@@ -43,6 +45,24 @@ export function readProjection({ db, client }: SqliteConnection, table: Projecti
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(where ?? {})) values[key] = typeof value === "boolean" ? Number(value) : value;
   return read.all(values);
+}
+
+const ordersPageReads = new WeakMap<SqliteConnection["client"], ProjectionRead>();
+
+/** EventStoreDialect.readOrdersPage, prepared once per connection. */
+export function readOrdersPage({ db, client }: SqliteConnection, accountId: string, after: string, limit: number): Record<string, unknown>[] {
+  let read = ordersPageReads.get(client);
+  if (!read) {
+    read = db
+      .select()
+      .from(acmeOrders)
+      .where(and(eq(acmeOrders.accountId, sql.placeholder("accountId")), gt(acmeOrders.orderId, sql.placeholder("after"))))
+      .orderBy(asc(acmeOrders.orderId))
+      .limit(sql.placeholder("limit"))
+      .prepare();
+    ordersPageReads.set(client, read);
+  }
+  return read.all({ accountId, after, limit });
 }
 
 /** Orders per stored status (status index only) and lapsed open orders (order-status-counts.ts). */
