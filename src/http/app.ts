@@ -7,7 +7,7 @@
 import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
 import type { AccountService } from "../acme/accounts/account-service.js";
-import { parsePublicJwk } from "../acme/jws/public-jwk.js";
+import { storedAccountJwkReader } from "../acme/jws/stored-account-jwk.js";
 import { AcmeJwsVerifier, type AccountKeyResolver } from "../acme/jws/verify-acme-jws.js";
 import type { NonceService } from "../acme/nonces/nonce-service.js";
 import type { CerteasyMetrics } from "../observability/metrics.js";
@@ -68,13 +68,14 @@ const noAccounts: AccountKeyResolver = async () => null;
  * base URLs; a deactivated account's key authorises nothing more (RFC 8555 §7.3.6).
  */
 function accountKeyResolver(accounts: AccountService, bases: readonly ExternalBaseUrl[]): AccountKeyResolver {
+  const readJwk = storedAccountJwkReader();
   return async (kid) => {
     const accountId = bases.map((b) => accountIdFromUrl(kid, b.base)).find((id) => id !== null);
     if (!accountId) return null;
     const row = await accounts.findById(accountId);
     if (!row) return null;
     if (row.status === "deactivated") throw new AcmeProblem({ type: "unauthorized", status: 403, detail: "The account is deactivated." });
-    return parsePublicJwk(JSON.parse(row.jwk));
+    return readJwk(row.jwk);
   };
 }
 

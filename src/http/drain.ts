@@ -33,17 +33,20 @@ export function connectionDrain(server: HttpServer | HttpsServer, log: Logger): 
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
+  // One listener shared by every response (a response emits "close" once): no closure and no
+  // `once` wrapper allocated per request on the hot path.
+  function onResponseClose(this: ServerResponse): void {
+    if (!inFlight.delete(this) || !draining) return;
+    if (this.writableFinished) completed++;
+    else aborted++;
+    server.closeIdleConnections();
+    if (inFlight.size === 0) allSettled?.();
+  }
   // Prepended so the request is tracked before the adapter may answer it synchronously.
   server.prependListener("request", (_req, res: ServerResponse) => {
     inFlight.add(res);
     if (draining) closeConnectionAfter(res);
-    res.once("close", () => {
-      if (!inFlight.delete(res) || !draining) return;
-      if (res.writableFinished) completed++;
-      else aborted++;
-      server.closeIdleConnections();
-      if (inFlight.size === 0) allSettled?.();
-    });
+    res.on("close", onResponseClose);
   });
 
   async function drain(shutdownTimeoutMs: number): Promise<DrainOutcome> {

@@ -63,6 +63,31 @@ export function selectExternalBaseUrl(
   );
 }
 
+/** How many distinct Host headers a selector remembers; see `externalBaseUrlSelector`. */
+export const SELECTOR_MEMO_SIZE = 256;
+
+/**
+ * `selectExternalBaseUrl` for every request, with its answers remembered per scheme and Host
+ * header: parsing the header with the URL parser is most of the cost, and clients send the same
+ * one or two values. Bounded, since the header is the client's to choose: past the bound the
+ * memo is emptied, never grown.
+ */
+export function externalBaseUrlSelector(
+  configured: readonly ExternalBaseUrl[],
+): (hostHeader: string | undefined, scheme: "http" | "https") => ExternalBaseUrl {
+  const answers = new Map<string, ExternalBaseUrl>();
+  return (hostHeader, scheme) => {
+    if (!hostHeader) return selectExternalBaseUrl(configured, hostHeader, scheme);
+    const key = `${scheme} ${hostHeader}`;
+    const known = answers.get(key);
+    if (known !== undefined) return known;
+    const selected = selectExternalBaseUrl(configured, hostHeader, scheme);
+    if (answers.size >= SELECTOR_MEMO_SIZE) answers.clear();
+    answers.set(key, selected);
+    return selected;
+  };
+}
+
 function normaliseHostHeader(
   hostHeader: string,
   scheme: "http" | "https",

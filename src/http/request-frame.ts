@@ -23,7 +23,7 @@ import type { CerteasyMetrics } from "../observability/metrics.js";
 import { operationsPaths } from "./acme-paths.js";
 import { requestContext, type ClientIpPolicy } from "./client-ip.js";
 import type { AcmeEnv } from "./env.js";
-import { selectExternalBaseUrl, type ExternalBaseUrl } from "./external-base-url.js";
+import { externalBaseUrlSelector, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeResponseHeaders } from "./middleware/acme-response-headers.js";
 import { requireActiveNode } from "./middleware/active-node.js";
 import { requestBodyLimit } from "./middleware/body-limit.js";
@@ -55,13 +55,14 @@ export function requestFrame(deps: RequestFrameDeps): MiddlewareHandler<AcmeEnv>
   const bodyGuard = requestBodyLimit(deps.maxBodyBytes);
   const observe = deps.metrics ? httpMetrics(deps.metrics) : undefined;
   const logLine = requestLog(deps.log);
+  const selectExternalBaseUrl = externalBaseUrlSelector(deps.externalBaseUrls);
 
   return async (c: Context<AcmeEnv>, next: Next) => {
     const started = performance.now();
     let limited = false;
     try {
       identify(c);
-      c.set("externalBaseUrl", selectExternalBaseUrl(deps.externalBaseUrls, c.req.header("host") ?? hostOf(c.req.url), schemeOf(c.req.url)));
+      c.set("externalBaseUrl", selectExternalBaseUrl(c.req.header("host") ?? hostOf(c.req.url), schemeOf(c.req.url)));
       c.set("acmeJws", deps.jws);
       if (!operationsPaths.has(c.req.path)) {
         setAcmeHeaders(c);

@@ -15,6 +15,8 @@ export interface ImportedAccountKey {
 }
 
 interface Entry extends ImportedAccountKey {
+  /** the JWK object imported: the resolver hands back the same object while the stored key is unchanged */
+  readonly jwk: AcmePublicJwk;
   readonly identity: string;
 }
 
@@ -35,15 +37,15 @@ export class AccountKeyCache {
 
   /** The imported form of `jwk`, the account key currently stored for `kid`. */
   async importFor(kid: string, jwk: AcmePublicJwk): Promise<ImportedAccountKey> {
-    const identity = thumbprintInput(jwk);
     const cached = this.#entries.get(kid);
-    if (cached && cached.identity === identity) {
+    // The same object is the same key; another object is compared by its RFC 7638 members.
+    if (cached && (cached.jwk === jwk || cached.identity === thumbprintInput(jwk))) {
       // Map iteration order is insertion order: re-inserting marks the entry most recently used.
       this.#entries.delete(kid);
       this.#entries.set(kid, cached);
       return cached;
     }
-    const entry: Entry = { identity, ...(await importPublicJwk(jwk)) };
+    const entry: Entry = { jwk, identity: thumbprintInput(jwk), ...(await importPublicJwk(jwk)) };
     this.#entries.delete(kid);
     this.#entries.set(kid, entry);
     if (this.#entries.size > this.#capacity) {
