@@ -153,7 +153,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   const issuance = await startIssuanceWork({
     orders,
     authorities,
-    committed$: core.writer.committed$,
+    committedBatches$: core.writer.committedBatches$,
     concurrency: acme.validationConcurrency,
     pollIntervalMs: issuancePollMs,
     pendingDeadlineMs: acme.pendingDeadlineMs,
