@@ -3,7 +3,9 @@
  * projected rows, with expiry applied at the time of the request (domain/order/expiry.ts).
  */
 import type { AuthorizationRow, ChallengeRow, OrderRow } from "../../projections/index.js";
+import { canonicalJson } from "../../events/index.js";
 import { effectiveAuthorizationStatus, effectiveOrderStatus } from "../domain/order/expiry.js";
+import type { ChallengeState, OrderState, OrderStatus } from "../domain/order/state.js";
 import type { Identifier } from "../domain/order/identifiers.js";
 import { authorizationPath, certificatePath, challengePath, finalizePath } from "./acme-paths.js";
 import { ACME_ERROR_NAMESPACE as NAMESPACE } from "./problem.js";
@@ -46,29 +48,91 @@ export interface AuthorizationObject {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function orderObject(order: OrderRow, base: string, now: Date): OrderObject {
+/**
+ * What an order object is rendered from: the projected row, or the order a command has just
+ * decided and committed — the same facts, so an answer right after a change needs no read.
+ */
+export interface OrderView {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  /** epoch ms */
+  readonly expiresAt: number;
+  readonly identifiers: readonly Identifier[];
+  readonly notBefore: number | null;
+  readonly notAfter: number | null;
+  readonly error: ProblemObject | null;
+  readonly authorizationIds: readonly string[];
+  readonly certificateId: string | null;
+  readonly profile: string | null;
+}
+
+export function orderViewOfRow(row: OrderRow): OrderView {
+  return {
+    orderId: row.orderId,
+    status: row.status,
+    expiresAt: row.expiresAt,
+    identifiers: JSON.parse(row.identifiers) as Identifier[],
+    notBefore: row.notBefore,
+    notAfter: row.notAfter,
+    error: row.error === null ? null : (JSON.parse(row.error) as ProblemObject),
+    authorizationIds: JSON.parse(row.authorizationIds) as string[],
+    certificateId: row.certificateId,
+    profile: row.profile,
+  };
+}
+
+/** The order as its events leave it: the columns projections/tables/orders.ts writes from the same events. */
+export function orderViewOfState(state: OrderState): OrderView {
+  const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+  return {
+    orderId: state.orderId,
+    status: state.status,
+    expiresAt: Date.parse(state.expires),
+    identifiers: state.identifiers,
+    notBefore: ms(state.notBefore),
+    notAfter: ms(state.notAfter),
+    error: state.error,
+    authorizationIds: state.authorizationIds,
+    certificateId: state.certificate?.certificateId ?? null,
+    profile: state.profile,
+  };
+}
+
+export function orderObject(order: OrderView, base: string, now: Date): OrderObject {
   const status = effectiveOrderStatus(order, now);
   const expiredNow = status === "invalid" && order.status !== "invalid";
-  const error: ProblemObject | undefined = order.error
-    ? (JSON.parse(order.error) as ProblemObject)
-    : expiredNow
-      ? { type: "urn:ietf:params:acme:error:malformed", detail: "The order expired before it was finalized." }
-      : undefined;
+  const error: ProblemObject | undefined =
+    order.error ?? (expiredNow ? { type: "urn:ietf:params:acme:error:malformed", detail: "The order expired before it was finalized." } : undefined);
   return {
     status,
     expires: iso(order.expiresAt),
-    identifiers: JSON.parse(order.identifiers) as Identifier[],
+    identifiers: order.identifiers,
     ...(order.notBefore !== null ? { notBefore: iso(order.notBefore) } : {}),
     ...(order.notAfter !== null ? { notAfter: iso(order.notAfter) } : {}),
     ...(error ? { error: withNamespace(error) } : {}),
-    authorizations: (JSON.parse(order.authorizationIds) as string[]).map((id) => base + authorizationPath(id)),
+    authorizations: order.authorizationIds.map((id) => base + authorizationPath(id)),
     finalize: base + finalizePath(order.orderId),
     ...(order.certificateId !== null && order.status === "valid" ? { certificate: base + certificatePath(order.certificateId) } : {}),
     ...(order.profile !== null ? { profile: order.profile } : {}),
   };
 }
 
-export function challengeObject(challenge: ChallengeRow, base: string): ChallengeObject {
+/** What a challenge object is rendered from: the row, or the challenge as a command just decided it (challengeViewOfState). */
+export type ChallengeView = Pick<ChallengeRow, "challengeId" | "type" | "token" | "status" | "validatedAt" | "error">;
+
+/** The challenge as its events leave it: the columns the projection writes from the same events. */
+export function challengeViewOfState(challenge: ChallengeState): ChallengeView {
+  return {
+    challengeId: challenge.challengeId,
+    type: challenge.type,
+    token: challenge.token,
+    status: challenge.status,
+    validatedAt: challenge.validated === null ? null : Date.parse(challenge.validated),
+    error: challenge.error === null ? null : canonicalJson(challenge.error),
+  };
+}
+
+export function challengeObject(challenge: ChallengeView, base: string): ChallengeObject {
   return {
     type: challenge.type,
     url: base + challengePath(challenge.challengeId),

@@ -9,7 +9,8 @@ import type { AuthorizationRow, ChallengeRow } from "../../../projections/index.
 import { authorizationPath, challengePath } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import type { AcmeEnv } from "../env.js";
-import { authorizationObject, challengeObject } from "../order-objects.js";
+import { findAuthorization } from "../../domain/order/index.js";
+import { authorizationObject, challengeObject, challengeViewOfState, type ChallengeView } from "../order-objects.js";
 import { parsePayload } from "../payload.js";
 import { AcmeProblem } from "../problem.js";
 import { notFound, requestMeta, verifyAccountRequest } from "../request-account.js";
@@ -23,26 +24,29 @@ export function authorizationRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
   app.post(authorizationPath(":authzId"), async (c) => {
     const { accountId, payload } = await verifyAccountRequest(c);
     const authorization = await ownAuthorization(deps, c.req.param("authzId") ?? "", accountId);
-    if (payload !== "") {
-      const { status } = parsePayload(authorizationUpdatePayload, payload);
-      if (status !== "deactivated") {
-        throw new AcmeProblem({ type: "malformed", status: 400, detail: `An authorization can only be updated to status "deactivated", not ${JSON.stringify(status)}.` });
-      }
-      const outcome = await deps.orders.change(
-        authorization.orderId,
-        () => ({ kind: "deactivate-authorization", authzId: authorization.authzId }),
-        requestMeta(c, accountId),
-      );
-      if (outcome.kind === "rejected") throw domainProblem(outcome.error);
+    // POST-as-GET: the row just read is the answer.
+    if (payload === "") return answerAuthorization(c, deps, authorization);
+    const { status } = parsePayload(authorizationUpdatePayload, payload);
+    if (status !== "deactivated") {
+      throw new AcmeProblem({ type: "malformed", status: 400, detail: `An authorization can only be updated to status "deactivated", not ${JSON.stringify(status)}.` });
     }
-    return answerAuthorization(c, deps, authorization.authzId);
+    const outcome = await deps.orders.change(
+      authorization.orderId,
+      () => ({ kind: "deactivate-authorization", authzId: authorization.authzId }),
+      requestMeta(c, accountId),
+    );
+    if (outcome.kind === "rejected") throw domainProblem(outcome.error);
+    const deactivated = await deps.orders.authorization(authorization.authzId);
+    if (!deactivated) throw new Error(`authorization ${authorization.authzId} has no row`);
+    return answerAuthorization(c, deps, deactivated);
   });
 
   app.post(challengePath(":challengeId"), async (c) => {
     const { accountId, payload } = await verifyAccountRequest(c);
     const challenge = await deps.orders.challenge(c.req.param("challengeId") ?? "");
     if (!challenge || challenge.accountId !== accountId) throw notFound("challenge");
-    // RFC 8555 §7.5.1: an empty JSON object says "ready"; POST-as-GET only reads.
+    // RFC 8555 §7.5.1: an empty JSON object says "ready"; POST-as-GET only reads, and the row just read is the answer.
+    let current: ChallengeView = challenge;
     if (payload !== "") {
       const account = await deps.accounts.findById(accountId);
       if (!account) throw notFound("account");
@@ -52,11 +56,13 @@ export function authorizationRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
         requestMeta(c, accountId),
       );
       if (outcome.kind === "rejected") throw domainProblem(outcome.error);
+      // The challenge as the committed response left it (its order's stream holds it): no read of the row.
+      const decided = findAuthorization(outcome.order, challenge.authzId)?.challenges.find((ch) => ch.challengeId === challenge.challengeId);
+      if (!decided) throw new Error(`challenge ${challenge.challengeId} is not in order ${challenge.orderId}`);
+      current = challengeViewOfState(decided);
     }
-    const current = await deps.orders.challenge(challenge.challengeId);
-    if (!current) throw new Error(`challenge ${challenge.challengeId} has no row`);
     const base = c.get("externalBaseUrl").base;
-    c.header("Link", `<${base}${authorizationPath(current.authzId)}>;rel="up"`, { append: true });
+    c.header("Link", `<${base}${authorizationPath(challenge.authzId)}>;rel="up"`, { append: true });
     if (current.status === "processing") c.header("Retry-After", "1");
     return c.json(challengeObject(current, base));
   });
@@ -70,9 +76,8 @@ async function ownAuthorization(deps: OrderRoutesDeps, authzId: string, accountI
   return authorization;
 }
 
-async function answerAuthorization(c: Context<AcmeEnv>, deps: OrderRoutesDeps, authzId: string): Promise<Response> {
-  const [authorization, challenges] = await Promise.all([deps.orders.authorization(authzId), deps.orders.challengesOf(authzId)]);
-  if (!authorization) throw new Error(`authorization ${authzId} has no row`);
+async function answerAuthorization(c: Context<AcmeEnv>, deps: OrderRoutesDeps, authorization: AuthorizationRow): Promise<Response> {
+  const challenges = await deps.orders.challengesOf(authorization.authzId);
   if (challenges.some((ch: ChallengeRow) => ch.status === "processing")) c.header("Retry-After", "1");
   return c.json(authorizationObject(authorization, challenges, c.get("externalBaseUrl").base, deps.clock()));
 }
