@@ -1,13 +1,13 @@
 /**
  * The order, authorization and challenge objects of RFC 8555 §7.1.3–7.1.5, rendered from the
- * projected rows, with expiry applied at the time of the request (domain/order/expiry.ts).
+ * projected rows or the committed order state (order-views.ts), with expiry applied at the time
+ * of the request (domain/order/expiry.ts).
  */
 import type { AuthorizationRow, ChallengeRow, OrderRow } from "../../projections/index.js";
-import { canonicalJson } from "../../events/index.js";
 import { effectiveAuthorizationStatus, effectiveOrderStatus } from "../domain/order/expiry.js";
-import type { ChallengeState, OrderState, OrderStatus } from "../domain/order/state.js";
 import type { Identifier } from "../domain/order/identifiers.js";
 import { authorizationPath, certificatePath, challengePath, finalizePath } from "./acme-paths.js";
+import type { AuthorizationView, ChallengeView, OrderView } from "./order-views.js";
 import { ACME_ERROR_NAMESPACE as NAMESPACE } from "./problem.js";
 
 export interface ProblemObject {
@@ -48,56 +48,6 @@ export interface AuthorizationObject {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/**
- * What an order object is rendered from: the projected row, or the order a command has just
- * decided and committed — the same facts, so an answer right after a change needs no read.
- */
-export interface OrderView {
-  readonly orderId: string;
-  readonly status: OrderStatus;
-  /** epoch ms */
-  readonly expiresAt: number;
-  readonly identifiers: readonly Identifier[];
-  readonly notBefore: number | null;
-  readonly notAfter: number | null;
-  readonly error: ProblemObject | null;
-  readonly authorizationIds: readonly string[];
-  readonly certificateId: string | null;
-  readonly profile: string | null;
-}
-
-export function orderViewOfRow(row: OrderRow): OrderView {
-  return {
-    orderId: row.orderId,
-    status: row.status,
-    expiresAt: row.expiresAt,
-    identifiers: JSON.parse(row.identifiers) as Identifier[],
-    notBefore: row.notBefore,
-    notAfter: row.notAfter,
-    error: row.error === null ? null : (JSON.parse(row.error) as ProblemObject),
-    authorizationIds: JSON.parse(row.authorizationIds) as string[],
-    certificateId: row.certificateId,
-    profile: row.profile,
-  };
-}
-
-/** The order as its events leave it: the columns projections/tables/orders.ts writes from the same events. */
-export function orderViewOfState(state: OrderState): OrderView {
-  const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
-  return {
-    orderId: state.orderId,
-    status: state.status,
-    expiresAt: Date.parse(state.expires),
-    identifiers: state.identifiers,
-    notBefore: ms(state.notBefore),
-    notAfter: ms(state.notAfter),
-    error: state.error,
-    authorizationIds: state.authorizationIds,
-    certificateId: state.certificate?.certificateId ?? null,
-    profile: state.profile,
-  };
-}
-
 export function orderObject(order: OrderView, base: string, now: Date): OrderObject {
   const status = effectiveOrderStatus(order, now);
   const expiredNow = status === "invalid" && order.status !== "invalid";
@@ -117,21 +67,6 @@ export function orderObject(order: OrderView, base: string, now: Date): OrderObj
   };
 }
 
-/** What a challenge object is rendered from: the row, or the challenge as a command just decided it (challengeViewOfState). */
-export type ChallengeView = Pick<ChallengeRow, "challengeId" | "type" | "token" | "status" | "validatedAt" | "error">;
-
-/** The challenge as its events leave it: the columns the projection writes from the same events. */
-export function challengeViewOfState(challenge: ChallengeState): ChallengeView {
-  return {
-    challengeId: challenge.challengeId,
-    type: challenge.type,
-    token: challenge.token,
-    status: challenge.status,
-    validatedAt: challenge.validated === null ? null : Date.parse(challenge.validated),
-    error: challenge.error === null ? null : canonicalJson(challenge.error),
-  };
-}
-
 export function challengeObject(challenge: ChallengeView, base: string): ChallengeObject {
   return {
     type: challenge.type,
@@ -145,8 +80,8 @@ export function challengeObject(challenge: ChallengeView, base: string): Challen
 
 /** Challenge order is fixed (creation order) so clients that take the first offered behave the same every time. */
 export function authorizationObject(
-  authorization: AuthorizationRow,
-  challenges: readonly ChallengeRow[],
+  authorization: AuthorizationView,
+  challenges: readonly ChallengeView[],
   base: string,
   now: Date,
 ): AuthorizationObject {
@@ -163,7 +98,7 @@ export function authorizationObject(
 }
 
 const TYPE_ORDER: Readonly<Record<ChallengeRow["type"], number>> = { "http-01": 0, "dns-01": 1, "tls-alpn-01": 2 };
-const byType = (a: ChallengeRow, b: ChallengeRow): number => TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
+const byType = (a: ChallengeView, b: ChallengeView): number => TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
 
 
 /** Events record the short RFC 8555 §6.7 type; clients get the URN. */

@@ -1,10 +1,11 @@
 /**
  * What one order costs the database in reads, request by request (issue 3: on PostgreSQL each
  * statement is a round trip): newOrder and finalize answer from the order their command just
- * committed, a POST-as-GET of an authorization reads its row once, the challenge's "ready" reads
- * the challenge once, an account without EAB never looks for a key, and an order finished
- * within the finalize request gets no issuance job that would re-read its stream. The answers
- * are the ones the rows give, and another account's objects still answer as missing.
+ * committed, the order, authorization and challenge URLs of an order in flight answer from the
+ * order service's memory, a finished order from its rows, an account without EAB never looks for
+ * a key, and an order finished within the finalize request gets no issuance job that would
+ * re-read its stream. The answers are the ones the rows give, and another account's objects
+ * still answer as missing.
  */
 import { lookup as dnsLookup } from "node:dns";
 import https from "node:https";
@@ -61,19 +62,17 @@ describe("reads per request of one order", () => {
     // The account's authorizations for the name, to reuse (RFC 8555 §7.1.3); no EAB key lookup
     // for an account without one, no read of the row just created.
     expect(take()).toEqual({ acme_authorizations: 1 });
-    // The answer is the one the row gives.
+    // In flight, the order, its authorization and its challenges answer from memory.
     expect(await client.getOrder(order)).toEqual(order);
-    take();
-
     const [authorization] = await client.getAuthorizations(order);
     if (!authorization) throw new Error("no authorization");
-    expect(take()).toEqual({ acme_authorizations: 1, acme_challenges: 1 });
+    expect(take()).toEqual({});
 
     const challenge = authorization.challenges.find((c) => c.type === "http-01");
     if (!challenge) throw new Error("no http-01 challenge");
     server.http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
     const answered = await client.completeChallenge(challenge);
-    expect(take()).toEqual({ acme_challenges: 1 });
+    expect(take()).toEqual({});
     expect(answered).toMatchObject({ type: "http-01", url: challenge.url, token: challenge.token });
     expect(["processing", "valid"]).toContain(answered.status);
     await client.waitForValidStatus(authorization);
@@ -85,7 +84,12 @@ describe("reads per request of one order", () => {
     // no stream read by an issuance job.
     expect(take()).toEqual({});
     expect(finalized.status).toBe("valid");
+
+    // A finished order is not kept in memory: its objects come from the rows, the same answers.
     expect(await client.getOrder(order)).toEqual(finalized);
+    const [validAuthorization] = await client.getAuthorizations(finalized);
+    expect(take()).toEqual({ acme_orders: 1, acme_authorizations: 1, acme_challenges: 1 });
+    expect(validAuthorization).toMatchObject({ status: "valid", identifier: authorization.identifier, challenges: [expect.objectContaining({ url: challenge.url, status: "valid" })] });
   });
 
   it("keeps another account's order and challenge invisible to finalize and to the challenge's ready", async () => {

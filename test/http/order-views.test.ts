@@ -1,6 +1,7 @@
 /**
- * newOrder, finalize and a challenge's "ready" answer from the order their command committed,
- * not from a read of the rows: at every step of an order's life — created, challenge processing,
+ * newOrder, finalize, a challenge's "ready" and the POST-as-GETs of an order in flight answer
+ * from the order's state (the command's outcome, or the order service's memory), not from a read
+ * of the rows: at every step of an order's life — created, challenge processing,
  * valid or invalid with its error, ready, valid with its certificate, invalid with the order's
  * error — the object rendered from the order's state is the one rendered from its rows.
  */
@@ -10,7 +11,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AcmeServices } from "../../src/acme/acme-services.js";
 import { finalizeOrder } from "../../src/acme/orders/finalize.js";
-import { challengeObject, challengeViewOfState, orderObject, orderViewOfRow, orderViewOfState } from "../../src/http/order-objects.js";
+import { authorizationObject, challengeObject, orderObject } from "../../src/http/order-objects.js";
+import { authorizationViewOfState, challengeViewOfState, orderViewOfRow, orderViewOfState } from "../../src/http/order-views.js";
 import type { Validator } from "../../src/validation/index.js";
 import { buildCsr, makeKey } from "../acme/csr/support/build-csr.js";
 import { openCore, orderWithChallenge, registerAccount, startServices } from "../support/acme-services.js";
@@ -44,11 +46,21 @@ async function expectStateRendersAsRows(services: AcmeServices, orderId: string)
   const { state } = await services.orders.load(orderId);
   const row = await services.orders.order(orderId);
   if (!state || !row) throw new Error(`order ${orderId} not found`);
+  expect(orderViewOfState(state).accountId).toBe(row.accountId);
   expect(orderObject(orderViewOfState(state), BASE, now)).toEqual(orderObject(orderViewOfRow(row), BASE, now));
-  for (const challenge of state.authorizations.flatMap((a) => a.challenges)) {
-    const challengeRow = await services.orders.challenge(challenge.challengeId);
-    if (!challengeRow) throw new Error(`challenge ${challenge.challengeId} has no row`);
-    expect(challengeObject(challengeViewOfState(challenge), BASE)).toEqual(challengeObject(challengeRow, BASE));
+  for (const authorization of state.authorizations) {
+    const authorizationRow = await services.orders.authorization(authorization.authzId);
+    if (!authorizationRow) throw new Error(`authorization ${authorization.authzId} has no row`);
+    expect(authorizationViewOfState(state, authorization)).toMatchObject({ orderId: authorizationRow.orderId, accountId: authorizationRow.accountId });
+    const challengeRows = await services.orders.challengesOf(authorization.authzId);
+    expect(authorizationObject(authorizationViewOfState(state, authorization), authorization.challenges.map(challengeViewOfState), BASE, now)).toEqual(
+      authorizationObject(authorizationRow, challengeRows, BASE, now),
+    );
+    for (const challenge of authorization.challenges) {
+      const challengeRow = challengeRows.find((row) => row.challengeId === challenge.challengeId);
+      if (!challengeRow) throw new Error(`challenge ${challenge.challengeId} has no row`);
+      expect(challengeObject(challengeViewOfState(challenge), BASE)).toEqual(challengeObject(challengeRow, BASE));
+    }
   }
   return state.status;
 }

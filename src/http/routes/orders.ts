@@ -1,18 +1,19 @@
 /**
  * Order resources (RFC 8555 §7.4): newOrder, the order URL (POST-as-GET), finalize, and the
- * account's orders list (§7.1.2.1). Objects are rendered from the projected rows; changes go
- * through OrderService and its deciders.
+ * account's orders list (§7.1.2.1). Objects are rendered from the order a command just committed,
+ * from the order service's memory of orders in flight, or else from the projected rows
+ * (order-views.ts); changes go through OrderService and its deciders.
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { OrderRow } from "../../../projections/index.js";
 import { finalizeOrder } from "../../acme/orders/finalize.js";
 import { jwkSpkiSha256 } from "../../acme/jws/jwk-spki.js";
 import type { OrderState } from "../../domain/order/index.js";
 import { accountOrdersPath, acmePaths, orderPath } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import type { AcmeEnv } from "../env.js";
-import { orderObject, orderViewOfRow, orderViewOfState, type OrderView } from "../order-objects.js";
+import { orderObject } from "../order-objects.js";
+import { orderViewOfRow, orderViewOfState, type OrderView } from "../order-views.js";
 import { parsePayload } from "../payload.js";
 import { notFound, requestMeta, verifyAccountRequest } from "../request-account.js";
 import type { OrderRoutesDeps } from "./order-deps.js";
@@ -47,7 +48,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
 
   app.post(orderPath(":orderId"), async (c) => {
     const { accountId } = await verifyAccountRequest(c);
-    return await answerOrder(c, deps, orderViewOfRow(await ownOrder(deps, c.req.param("orderId") ?? "", accountId)));
+    return await answerOrder(c, deps, await ownOrder(deps, c.req.param("orderId") ?? "", accountId));
   });
 
   app.post(`${orderPath(":orderId")}/finalize`, async (c) => {
@@ -68,7 +69,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     // The issuance queue has it: the embedded CA answers in milliseconds, and waiting a little
     // spares the client a polling round; the row then tells what the queue made of it.
     await deps.issuanceSettled(order.orderId, FINALIZE_WAIT_MS);
-    return await answerOrder(c, deps, orderViewOfRow(await ownOrder(deps, order.orderId, accountId)));
+    return await answerOrder(c, deps, await ownOrder(deps, order.orderId, accountId));
   });
 
   // RFC 8555 §7.1.2.1: paginated with Link rel="next"; orders are UUIDv7, so id order is creation order.
@@ -90,8 +91,11 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
   return app;
 }
 
-async function ownOrder(deps: OrderRoutesDeps, orderId: string, accountId: string): Promise<OrderRow> {
-  const order = await deps.orders.order(orderId);
+/** The order, from the order service's memory while it is in flight, else from its row. */
+async function ownOrder(deps: OrderRoutesDeps, orderId: string, accountId: string): Promise<OrderView> {
+  const held = deps.orders.heldOrder(orderId);
+  const row = held ? null : await deps.orders.order(orderId);
+  const order = held ? orderViewOfState(held) : row && orderViewOfRow(row);
   if (!order || order.accountId !== accountId) throw notFound("order");
   return order;
 }
