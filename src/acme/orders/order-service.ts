@@ -122,8 +122,11 @@ export class OrderService {
   /**
    * Recently changed orders, as their last append left them: a flow's commands follow each other
    * within seconds, and re-reading and re-decoding the stream each time was a large share of the
-   * request cost. Only this node appends (single active node); a stale entry can only cost a
-   * version conflict, which drops it, and the command is decided again on the stream itself.
+   * request cost; the POST-as-GETs of an order in flight answer from here too (heldOrder…).
+   * Only this node appends (single active node; it stops serving when it loses the lease), and
+   * only through this service, so an entry is its stream's state: an entry is set once its append
+   * has committed and taken out while one is in flight (the rows may be ahead of it then). A
+   * stale entry, which would take a bug, costs a command a version conflict, which drops it.
    */
   readonly #recent = new RecentOrders(RECENT_ORDERS);
   #generation = 0;

@@ -111,12 +111,12 @@ async function ownOrderState(deps: OrderRoutesDeps, orderId: string, accountId: 
   return state;
 }
 
-async function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, row: OrderView): Promise<Response> {
+async function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, order: OrderView): Promise<Response> {
   // RFC 8555 §7.4: a processing order tells the client when to look again — in a second while
   // the submission is under way, at the issuance poll interval once the CA holds the request for
   // approval (nothing can change before the server asks the CA again).
-  if (row.status === "processing") c.header("Retry-After", String(await processingRetryAfterSeconds(deps, row.orderId)));
-  return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()));
+  if (order.status === "processing") c.header("Retry-After", String(await processingRetryAfterSeconds(deps, order.orderId)));
+  return c.json(orderObject(order, c.get("externalBaseUrl").base, deps.clock()));
 }
 
 async function processingRetryAfterSeconds(deps: OrderRoutesDeps, orderId: string): Promise<number> {
