@@ -7,10 +7,10 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { ChallengeRow } from "../../../projections/index.js";
+import { findAuthorization } from "../../domain/order/index.js";
 import { authorizationPath, challengePath } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import type { AcmeEnv } from "../env.js";
-import { findAuthorization } from "../../domain/order/index.js";
 import { authorizationObject, challengeObject } from "../order-objects.js";
 import { authorizationViewOfState, challengeViewOfState, type AuthorizationView, type ChallengeView } from "../order-views.js";
 import { parsePayload } from "../payload.js";
