@@ -128,7 +128,10 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   );
   const orders = new OrderService(core.dialect, core.writer, policy, clock, async (accountId, order, meta) => {
     // RFC 8555 §7.3.4 leaves what a binding allows to the server: a key may limit names and profiles.
-    const scope = await eab.scopeOfAccount(accountId);
+    // Only an account registered with a binding has a key (its row names it, and the row is in
+    // memory): the others skip the key lookup, which finds nothing for them.
+    const account = await accounts.findById(accountId);
+    const scope = account === null || account.eabKeyId === null ? null : await eab.scopeOfAccount(accountId);
     const verdict = scope ? eabScopeAllows(scope, order.identifiers, order.profile) : { ok: true as const };
     if (!verdict.ok) return { type: "rejectedIdentifier", detail: verdict.detail };
     if (limiter) {
@@ -155,7 +158,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
   const issuance = await startIssuanceWork({
     orders,
     authorities,
-    committed$: core.writer.committed$,
+    committedBatches$: core.writer.committedBatches$,
     concurrency: acme.validationConcurrency,
     pollIntervalMs: issuancePollMs,
     pendingDeadlineMs: acme.pendingDeadlineMs,

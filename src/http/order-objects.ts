@@ -1,11 +1,13 @@
 /**
  * The order, authorization and challenge objects of RFC 8555 §7.1.3–7.1.5, rendered from the
- * projected rows, with expiry applied at the time of the request (domain/order/expiry.ts).
+ * projected rows or the committed order state (order-views.ts), with expiry applied at the time
+ * of the request (domain/order/expiry.ts).
  */
 import type { AuthorizationRow, ChallengeRow, OrderRow } from "../../projections/index.js";
 import { effectiveAuthorizationStatus, effectiveOrderStatus } from "../domain/order/expiry.js";
 import type { Identifier } from "../domain/order/identifiers.js";
 import { authorizationPath, certificatePath, challengePath, finalizePath } from "./acme-paths.js";
+import type { AuthorizationView, ChallengeView, OrderView } from "./order-views.js";
 import { ACME_ERROR_NAMESPACE as NAMESPACE } from "./problem.js";
 
 export interface ProblemObject {
@@ -46,29 +48,26 @@ export interface AuthorizationObject {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function orderObject(order: OrderRow, base: string, now: Date): OrderObject {
+export function orderObject(order: OrderView, base: string, now: Date): OrderObject {
   const status = effectiveOrderStatus(order, now);
   const expiredNow = status === "invalid" && order.status !== "invalid";
-  const error: ProblemObject | undefined = order.error
-    ? (JSON.parse(order.error) as ProblemObject)
-    : expiredNow
-      ? { type: "urn:ietf:params:acme:error:malformed", detail: "The order expired before it was finalized." }
-      : undefined;
+  const error: ProblemObject | undefined =
+    order.error ?? (expiredNow ? { type: "urn:ietf:params:acme:error:malformed", detail: "The order expired before it was finalized." } : undefined);
   return {
     status,
     expires: iso(order.expiresAt),
-    identifiers: JSON.parse(order.identifiers) as Identifier[],
+    identifiers: order.identifiers,
     ...(order.notBefore !== null ? { notBefore: iso(order.notBefore) } : {}),
     ...(order.notAfter !== null ? { notAfter: iso(order.notAfter) } : {}),
     ...(error ? { error: withNamespace(error) } : {}),
-    authorizations: (JSON.parse(order.authorizationIds) as string[]).map((id) => base + authorizationPath(id)),
+    authorizations: order.authorizationIds.map((id) => base + authorizationPath(id)),
     finalize: base + finalizePath(order.orderId),
     ...(order.certificateId !== null && order.status === "valid" ? { certificate: base + certificatePath(order.certificateId) } : {}),
     ...(order.profile !== null ? { profile: order.profile } : {}),
   };
 }
 
-export function challengeObject(challenge: ChallengeRow, base: string): ChallengeObject {
+export function challengeObject(challenge: ChallengeView, base: string): ChallengeObject {
   return {
     type: challenge.type,
     url: base + challengePath(challenge.challengeId),
@@ -81,8 +80,8 @@ export function challengeObject(challenge: ChallengeRow, base: string): Challeng
 
 /** Challenge order is fixed (creation order) so clients that take the first offered behave the same every time. */
 export function authorizationObject(
-  authorization: AuthorizationRow,
-  challenges: readonly ChallengeRow[],
+  authorization: AuthorizationView,
+  challenges: readonly ChallengeView[],
   base: string,
   now: Date,
 ): AuthorizationObject {
@@ -99,7 +98,7 @@ export function authorizationObject(
 }
 
 const TYPE_ORDER: Readonly<Record<ChallengeRow["type"], number>> = { "http-01": 0, "dns-01": 1, "tls-alpn-01": 2 };
-const byType = (a: ChallengeRow, b: ChallengeRow): number => TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
+const byType = (a: ChallengeView, b: ChallengeView): number => TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
 
 
 /** Events record the short RFC 8555 §6.7 type; clients get the URN. */

@@ -79,6 +79,7 @@ const RECONCILE_PAGE = 1000;
 export class EventWriter {
   readonly #opts: EventWriterOptions;
   readonly #committed = new Subject<StoredEvent>();
+  readonly #committedBatches = new Subject<readonly StoredEvent[]>();
   #queue: Queued[] = [];
   #running: Promise<void> | undefined;
   #closed: Error | undefined;
@@ -90,6 +91,13 @@ export class EventWriter {
 
   /** Every committed and mirrored event, in position order, emitted after commit only. */
   readonly committed$: Observable<StoredEvent> = this.#committed.asObservable();
+
+  /**
+   * The same events, once per mirrored batch, after each of them went out on `committed$`: for a
+   * consumer that must know what else the same commit carried (an order finalized and issued in
+   * one append needs no issuance job).
+   */
+  readonly committedBatches$: Observable<readonly StoredEvent[]> = this.#committedBatches.asObservable();
 
   constructor(options: EventWriterOptions) {
     this.#opts = options;
@@ -128,6 +136,7 @@ export class EventWriter {
     this.#closed ??= new WriterClosedError("the event writer is closed");
     await this.#running;
     this.#committed.complete();
+    this.#committedBatches.complete();
   }
 
   async #drainQueue(): Promise<void> {
@@ -235,6 +244,7 @@ export class EventWriter {
     }
     this.#mirroredThrough = last.gp;
     for (const event of events) this.#committed.next(event);
+    this.#committedBatches.next(events);
     return true;
   }
 

@@ -72,6 +72,9 @@ describe("external account binding with acme-client", () => {
     expect(await server.acme.accounts.findById(accountId)).toMatchObject({ eabKeyId: key.keyId });
     expect(await server.acme.eab.listKeys()).toEqual([expect.objectContaining({ keyId: key.keyId, status: "bound", boundAccountId: accountId })]);
     expect(await server.acme.eab.scopeOfAccount(accountId)).toEqual({ names: ["*.corp.example"], profiles: [] });
+    // newOrder holds the account to its key's scope.
+    await expect(alice.createOrder({ identifiers: [{ type: "dns", value: "www.other.example" }] })).rejects.toThrow(/www\.other\.example/);
+    expect(await alice.createOrder({ identifiers: [{ type: "dns", value: "host.corp.example" }] })).toMatchObject({ status: "pending" });
 
     // The same account key gets its account back; another key cannot reuse the binding.
     const again = await client({ kid: key.keyId, hmacKey }, accountKey);

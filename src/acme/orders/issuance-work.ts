@@ -1,6 +1,6 @@
 /**
  * Issuance as a work queue (RFC 8555 §7.4): every order in `processing` — found at boot, then
- * live from committed `acme.order.finalizing` events — is submitted to its authority with the
+ * live from each commit that leaves one there (ordersLeftProcessing) — is submitted to its authority with the
  * order id as idempotency key. The answer is appended to the order's stream: the certificate
  * (order valid), the CA's request id while it awaits approval (polled again later), or the
  * refusal (order invalid). An unreachable CA throws, and the queue retries with backoff.
@@ -12,9 +12,9 @@
  * client orders anew. Within one process the authority's own request memory (keyed by order id)
  * makes a retried submit return the first answer.
  */
-import { filter, type Observable, type Subscription } from "rxjs";
+import type { Observable, Subscription } from "rxjs";
 import type { Logger } from "pino";
-import type { StoredEvent } from "../../../events/index.js";
+import { orderStreamId, type StoredEvent } from "../../../events/index.js";
 import { AuthorityUnavailableError, SubmissionInDoubtError, type CertificateAuthority, type SubmitOutcome } from "../../ca/authority.js";
 import type { OrderState } from "../../domain/order/index.js";
 import { certificateFacts, issuanceRequest } from "./issuance-request.js";
@@ -28,7 +28,8 @@ export interface IssuanceJob {
 export interface IssuanceWorkOptions {
   readonly orders: OrderService;
   readonly authorities: ReadonlyMap<string, CertificateAuthority>;
-  readonly committed$: Observable<StoredEvent>;
+  /** committed events, one emission per commit (`EventWriter.committedBatches$`) */
+  readonly committedBatches$: Observable<readonly StoredEvent[]>;
   readonly concurrency: number;
   /** how often a request the CA holds for approval is polled */
   readonly pollIntervalMs: number;
@@ -44,6 +45,7 @@ export interface IssuanceWork {
 }
 
 const META = { actor: "issuer" } as const;
+const ORDER_STREAM_PREFIX = orderStreamId("");
 /** a bound on failovers in one pass: a policy lists a handful of authorities */
 const MAX_AUTHORITIES = 16;
 
@@ -77,9 +79,9 @@ export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<I
     },
     log,
   });
-  const live: Subscription = options.committed$
-    .pipe(filter((e) => e.type === "acme.order.finalizing"))
-    .subscribe((event) => queue.enqueue({ orderId: event.sid.slice("order:".length) }));
+  const live: Subscription = options.committedBatches$.subscribe((events) => {
+    for (const orderId of ordersLeftProcessing(events)) queue.enqueue({ orderId });
+  });
   const backlog = await orders.ordersInStatus("processing");
   for (const row of backlog) queue.enqueue({ orderId: row.orderId });
   if (backlog.length > 0) log.info({ orders: backlog.length }, "resuming issuances interrupted by the last stop");
@@ -91,6 +93,23 @@ export async function startIssuanceWork(options: IssuanceWorkOptions): Promise<I
       return queue.drain(timeoutMs);
     },
   };
+}
+
+/**
+ * The orders a commit left in `processing`: finalized without the authority's answer. A finalize
+ * whose in-process issuance succeeded commits `acme.order.valid` (or `invalid`) in the same
+ * append, and a job for it would only re-read a finished order's stream to find nothing to do;
+ * one whose in-request issuance failed commits `finalizing` alone, and the job takes it over.
+ */
+export function ordersLeftProcessing(events: readonly StoredEvent[]): string[] {
+  const processing = new Set<string>();
+  for (const event of events) {
+    if (!event.sid.startsWith(ORDER_STREAM_PREFIX)) continue;
+    const orderId = event.sid.slice(ORDER_STREAM_PREFIX.length);
+    if (event.type === "acme.order.finalizing") processing.add(orderId);
+    else if (event.type === "acme.order.valid" || event.type === "acme.order.invalid") processing.delete(orderId);
+  }
+  return [...processing];
 }
 
 /** One pass over an order in `processing`: done, still held by the CA, or moved to another authority. */

@@ -32,6 +32,7 @@ import type { EventWriter } from "../../store/writer.js";
 import type { RequestMeta } from "../accounts/account-service.js";
 import { withOptimisticRetry } from "../optimistic-retry.js";
 import { parseCertId } from "./cert-id.js";
+import { RecentOrders, type HeldAuthorization, type HeldChallenge } from "./recent-orders.js";
 
 /** What a command builder returns when the request is refused before the decider (e.g. a bad CSR). */
 export interface Refusal {
@@ -121,10 +122,13 @@ export class OrderService {
   /**
    * Recently changed orders, as their last append left them: a flow's commands follow each other
    * within seconds, and re-reading and re-decoding the stream each time was a large share of the
-   * request cost. Only this node appends (single active node); a stale entry can only cost a
-   * version conflict, which drops it, and the command is decided again on the stream itself.
+   * request cost; the POST-as-GETs of an order in flight answer from here too (heldOrder…).
+   * Only this node appends (single active node; it stops serving when it loses the lease), and
+   * only through this service, so an entry is its stream's state: an entry is set once its append
+   * has committed and taken out while one is in flight (the rows may be ahead of it then). A
+   * stale entry, which would take a bug, costs a command a version conflict, which drops it.
    */
-  readonly #recent = new Map<string, { readonly state: OrderState; readonly version: number }>();
+  readonly #recent = new RecentOrders(RECENT_ORDERS);
   #generation = 0;
   /** appends in flight per order */
   readonly #appending = new Map<string, number>();
@@ -145,7 +149,7 @@ export class OrderService {
       // an append stands for the whole append. It commits the very event objects it was given:
       // two commands decided on the same version start at the same stream version, and only the
       // identity of the data tells which of them this commit is.
-      if (append.firstVersion === event.sv && append.firstData === event.data) this.#remember(orderId, { state: append.state, version: append.version });
+      if (append.firstVersion === event.sv && append.firstData === event.data) this.#recent.remember({ state: append.state, version: append.version });
     }
   }
 
@@ -164,23 +168,25 @@ export class OrderService {
     const loaded = { state: foldOrder(events), version: rows.length };
     // Not while an append to this order is queued: the read may predate its commit.
     if (loaded.state && generation === this.#generation && !this.#appending.has(orderId)) {
-      this.#remember(orderId, { state: loaded.state, version: loaded.version });
+      this.#recent.remember({ state: loaded.state, version: loaded.version });
     }
     return loaded;
   }
 
-  #remember(orderId: string, entry: { readonly state: OrderState; readonly version: number }): void {
-    // Never back to an older version: whatever order the writes arrive in, the entry only moves on.
-    const held = this.#recent.get(orderId);
-    if (held && held.version > entry.version) return;
-    this.#recent.delete(orderId);
-    // A finished order (valid or invalid, RFC 8555 §7.1.6) takes no more commands but a rare
-    // revocation, which may read its stream: keeping it would fill the cache with done orders
-    // (about 3 KB each, 33 MB at the cap in a heap snapshot of the sustained bench) instead of
-    // the ones in flight.
-    if (entry.state.status === "valid" || entry.state.status === "invalid") return;
-    this.#recent.set(orderId, entry);
-    if (this.#recent.size > RECENT_ORDERS) this.#recent.delete(this.#recent.keys().next().value ?? "");
+  /**
+   * The order, one of its authorizations or challenges as the order in memory tells it (the
+   * state its last commit left, RecentOrders); undefined when it is not in memory: read the rows.
+   */
+  heldOrder(orderId: string): OrderState | undefined {
+    return this.#recent.get(orderId)?.state;
+  }
+
+  heldAuthorization(authzId: string): HeldAuthorization | undefined {
+    return this.#recent.authorization(authzId);
+  }
+
+  heldChallenge(challengeId: string): HeldChallenge | undefined {
+    return this.#recent.challenge(challengeId);
   }
 
   /** Any command after creation; `command` may read the state it is decided on. */
@@ -300,7 +306,7 @@ export class OrderService {
     // Work triggered by `committed$` runs before this append resolves: while it is in flight,
     // loads of this order go to the log, which already holds the new events.
     this.#generation++;
-    this.#recent.delete(orderId);
+    this.#recent.suspend(orderId);
     this.#appending.set(orderId, (this.#appending.get(orderId) ?? 0) + 1);
     const inFlightAppend: InFlightAppend = { firstVersion: expectedVersion + 1, firstData: events[0]?.data, version: expectedVersion + events.length, state: after };
     let inFlight = this.#inFlight.get(orderId);
@@ -308,6 +314,10 @@ export class OrderService {
     inFlight.add(inFlightAppend);
     try {
       await this.writer.append({ streamId: orderStreamId(orderId), expectedVersion, events, meta });
+    } catch (error) {
+      // Not remembered below: its authorizations and challenges are not looked up in memory either.
+      this.#recent.forget(after);
+      throw error;
     } finally {
       const left = (this.#appending.get(orderId) ?? 1) - 1;
       if (left > 0) this.#appending.set(orderId, left);
@@ -317,7 +327,7 @@ export class OrderService {
     }
     // A load that began before the commit must not cache what it read over this entry.
     this.#generation++;
-    if (!this.#appending.has(orderId)) this.#remember(orderId, { state: after, version: expectedVersion + events.length });
+    if (!this.#appending.has(orderId)) this.#recent.remember({ state: after, version: expectedVersion + events.length });
   }
 }
 

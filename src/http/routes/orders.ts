@@ -1,19 +1,20 @@
 /**
  * Order resources (RFC 8555 §7.4): newOrder, the order URL (POST-as-GET), finalize, and the
- * account's orders list (§7.1.2.1). Objects are rendered from the projected rows; changes go
- * through OrderService and its deciders.
+ * account's orders list (§7.1.2.1). Objects are rendered from the order a command just committed,
+ * from the order service's memory of orders in flight, or else from the projected rows
+ * (order-views.ts); changes go through OrderService and its deciders.
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { OrderRow } from "../../../projections/index.js";
 import { finalizeOrder } from "../../acme/orders/finalize.js";
 import { jwkSpkiSha256 } from "../../acme/jws/jwk-spki.js";
-import type { OrderOutcome } from "../../acme/orders/order-service.js";
+import type { OrderState } from "../../domain/order/index.js";
 import { accountOrdersPath, acmePaths, orderPath } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import { AcmeProblem } from "../problem.js";
 import type { AcmeEnv } from "../env.js";
 import { orderObject } from "../order-objects.js";
+import { orderViewOfRow, orderViewOfState, type OrderView } from "../order-views.js";
 import { parsePayload } from "../payload.js";
 import { notFound, requestMeta, verifyAccountRequest } from "../request-account.js";
 import type { OrderRoutesDeps } from "./order-deps.js";
@@ -39,9 +40,11 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
     const { accountId, payload } = await verifyAccountRequest(c);
     const request = parsePayload(newOrderPayload, payload);
     const outcome = await deps.orders.create(accountId, request, requestMeta(c, accountId));
-    const row = await orderRowAfter(deps, outcome);
-    c.header("Location", c.get("externalBaseUrl").base + orderPath(row.orderId));
-    return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()), 201);
+    if (outcome.kind === "rejected") throw domainProblem(outcome.error);
+    // The order as its just-committed creation left it: what a read of its row would return.
+    const order = orderViewOfState(outcome.order);
+    c.header("Location", c.get("externalBaseUrl").base + orderPath(order.orderId));
+    return c.json(orderObject(order, c.get("externalBaseUrl").base, deps.clock()), 201);
   });
 
   app.post(orderPath(":orderId"), async (c) => {
@@ -51,7 +54,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
 
   app.post(`${orderPath(":orderId")}/finalize`, async (c) => {
     const { accountId, payload } = await verifyAccountRequest(c);
-    const order = await ownOrder(deps, c.req.param("orderId") ?? "", accountId);
+    const order = await ownOrderState(deps, c.req.param("orderId") ?? "", accountId);
     const { csr } = parsePayload(finalizePayload, payload);
     const account = await deps.accounts.findById(accountId);
     if (!account) throw notFound("account");
@@ -61,10 +64,13 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
       requestMeta(c, accountId),
     );
     if (outcome.kind === "rejected") throw domainProblem(outcome.error);
-    // The embedded CA answers in milliseconds: waiting a little spares the client a polling round.
-    await deps.issuanceSettled(order.orderId, FINALIZE_WAIT_MS);
     c.header("Location", c.get("externalBaseUrl").base + orderPath(order.orderId));
-    return await answerOrder(c, deps, await orderRowAfter(deps, outcome));
+    // Issued (or refused) within the request: the order is finished as the commit left it.
+    if (outcome.order.status === "valid" || outcome.order.status === "invalid") return await answerOrder(c, deps, orderViewOfState(outcome.order));
+    // The issuance queue has it: the embedded CA answers in milliseconds, and waiting a little
+    // spares the client a polling round; the row then tells what the queue made of it.
+    await deps.issuanceSettled(order.orderId, FINALIZE_WAIT_MS);
+    return await answerOrder(c, deps, await ownOrder(deps, order.orderId, accountId));
   });
 
   // RFC 8555 §7.1.2.1: paginated with Link rel="next"; orders are UUIDv7, so id order is creation order.
@@ -89,26 +95,32 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
   return app;
 }
 
-async function ownOrder(deps: OrderRoutesDeps, orderId: string, accountId: string): Promise<OrderRow> {
-  const order = await deps.orders.order(orderId);
+/** The order, from the order service's memory while it is in flight, else from its row. */
+async function ownOrder(deps: OrderRoutesDeps, orderId: string, accountId: string): Promise<OrderView> {
+  const held = deps.orders.heldOrder(orderId);
+  const row = held ? null : await deps.orders.order(orderId);
+  const order = held ? orderViewOfState(held) : row && orderViewOfRow(row);
   if (!order || order.accountId !== accountId) throw notFound("order");
   return order;
 }
 
-/** The row the just-appended events produced (inline projections commit with the events). */
-async function orderRowAfter(deps: OrderRoutesDeps, outcome: OrderOutcome): Promise<OrderRow> {
-  if (outcome.kind === "rejected") throw domainProblem(outcome.error);
-  const row = await deps.orders.order(outcome.order.orderId);
-  if (!row) throw new Error(`order ${outcome.order.orderId} has no row after its events committed`);
-  return row;
+/**
+ * The order as its stream tells it, usually from the order service's memory of orders in flight
+ * (a finalize follows the validation that made the order ready): the owner check needs no read
+ * of the row, and the finalize command decides on this very state.
+ */
+async function ownOrderState(deps: OrderRoutesDeps, orderId: string, accountId: string): Promise<OrderState> {
+  const { state } = await deps.orders.load(orderId);
+  if (!state || state.accountId !== accountId) throw notFound("order");
+  return state;
 }
 
-async function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, row: OrderRow): Promise<Response> {
+async function answerOrder(c: Context<AcmeEnv>, deps: OrderRoutesDeps, order: OrderView): Promise<Response> {
   // RFC 8555 §7.4: a processing order tells the client when to look again — in a second while
   // the submission is under way, at the issuance poll interval once the CA holds the request for
   // approval (nothing can change before the server asks the CA again).
-  if (row.status === "processing") c.header("Retry-After", String(await processingRetryAfterSeconds(deps, row.orderId)));
-  return c.json(orderObject(row, c.get("externalBaseUrl").base, deps.clock()));
+  if (order.status === "processing") c.header("Retry-After", String(await processingRetryAfterSeconds(deps, order.orderId)));
+  return c.json(orderObject(order, c.get("externalBaseUrl").base, deps.clock()));
 }
 
 async function processingRetryAfterSeconds(deps: OrderRoutesDeps, orderId: string): Promise<number> {
