@@ -61,7 +61,7 @@ export function openSqlite(options: SqliteOptions): SqliteConnection {
     // reorder sibling page numbers (balance_nonroot swaps them through the PENDING_BYTE page's
     // number, 262145 at 4 KiB) makes SQLite walk the whole page-cache hash at the end of that
     // transaction (pcache1TruncateUnsafe), and the walk grows with the cache: ~0.7 ms at 64 MiB,
-    // on 3–14% of commits (docs/benchmarks.md, "The SQLite commit on the main thread").
+    // on 3–20% of commits (docs/benchmarks.md, "The SQLite commit on the main thread").
     client.pragma("cache_size = -16384");
     // The checkpoint stays inline, run by the committing connection every 1,000 WAL pages
     // (SQLite's default, stated here on purpose): the next commit then restarts the WAL from its
