@@ -56,8 +56,19 @@ export function openSqlite(options: SqliteOptions): SqliteConnection {
     client.pragma("journal_mode = WAL");
     client.pragma("synchronous = FULL");
     client.pragma("foreign_keys = ON");
-    // 64 MiB of page cache (default 2 MiB): index pages of a busy log stay hot across commits.
-    client.pragma("cache_size = -65536");
+    // 16 MiB of page cache (SQLite's default is 2 MiB): the interior pages of the log's and the
+    // projections' indexes stay hot across commits. Not more: a commit whose b-tree split had to
+    // reorder sibling page numbers (balance_nonroot swaps them through the PENDING_BYTE page's
+    // number, 262145 at 4 KiB) makes SQLite walk the whole page-cache hash at the end of that
+    // transaction (pcache1TruncateUnsafe), and the walk grows with the cache: ~0.7 ms at 64 MiB,
+    // on 3–20% of commits (docs/benchmarks.md, "The SQLite commit on the main thread").
+    client.pragma("cache_size = -16384");
+    // The checkpoint stays inline, run by the committing connection every 1,000 WAL pages
+    // (SQLite's default, stated here on purpose): the next commit then restarts the WAL from its
+    // start and overwrites blocks the file already has. A checkpoint elsewhere (a worker's
+    // PASSIVE one) rarely finds the log idle enough to let it restart, so the WAL grows, and a
+    // commit that extends the file costs 25–40% more CPU than one that overwrites it.
+    client.pragma("wal_autocheckpoint = 1000");
     client.pragma(`busy_timeout = ${busyTimeout(options)}`);
   } catch (err) {
     client.close();
