@@ -17,6 +17,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { PendingEvent } from "../../events/index.js";
+import type { AppendCommand } from "../../src/store/dialect.js";
 
 const { values } = parseArgs({
   options: {
@@ -41,16 +43,17 @@ interface Stages {
   events: number;
 }
 
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call --
-   the pipeline is imported from the tree under test, whose modules are the same API */
+/** A module of the tree under test, typed as this tree's (both have the same API). */
+const load = <M>(tree: string, path: string): Promise<M> => import(join(tree, path)) as Promise<M>;
+
 async function child(tree: string): Promise<Stages> {
-  const ev = await import(join(tree, "events/index.ts"));
-  const { planAppend } = await import(join(tree, "src/store/plan-append.ts"));
-  const { toEventRow } = await import(join(tree, "src/store/rows.ts"));
-  const { projectBatch, tableProjections } = await import(join(tree, "projections/index.ts"));
-  const { FileAuditMirror } = await import(join(tree, "src/audit/mirror.ts"));
-  const { EMPTY_CHAIN } = await import(join(tree, "src/audit/line.ts"));
-  const { uuidv7 } = await import(join(tree, "src/store/uuid.ts"));
+  const ev = await load<typeof import("../../events/index.js")>(tree, "events/index.ts");
+  const { planAppend } = await load<typeof import("../../src/store/plan-append.js")>(tree, "src/store/plan-append.ts");
+  const { toEventRow } = await load<typeof import("../../src/store/rows.js")>(tree, "src/store/rows.ts");
+  const { projectBatch, tableProjections } = await load<typeof import("../../projections/index.js")>(tree, "projections/index.ts");
+  const { FileAuditMirror } = await load<typeof import("../../src/audit/mirror.js")>(tree, "src/audit/mirror.ts");
+  const { EMPTY_CHAIN } = await load<typeof import("../../src/audit/line.js")>(tree, "src/audit/line.ts");
+  const { uuidv7 } = await load<typeof import("../../src/store/uuid.js")>(tree, "src/store/uuid.ts");
 
   const dir = await mkdtemp(join(tmpdir(), "certeasy-seal-bench-"));
   const serverId = "11111111-1111-4111-8111-111111111111";
@@ -62,21 +65,22 @@ async function child(tree: string): Promise<Stages> {
   const chainPem = `-----BEGIN CERTIFICATE-----\n${"MIIB".repeat(300)}\n-----END CERTIFICATE-----\n`;
 
   /** One order's life as the service appends it: five commands, ten events. */
-  function orderCommands(): { streamId: string; expectedVersion: "any"; events: unknown[]; meta: object }[] {
+  function orderCommands(): AppendCommand[] {
     const orderId = uuidv7();
     const authzId = uuidv7();
     const http01 = uuidv7();
     const certificateId = uuidv7();
-    const identifiers = [{ type: "dns", value: "www.example.com" }];
+    const identifier = { type: "dns" as const, value: "www.example.com" };
+    const identifiers = [identifier];
     const meta = { requestId: uuidv7(), sourceIp: "192.0.2.80", actor: `account:${accountId}` };
     const streamId = `order:${orderId}`;
-    const cmd = (events: unknown[]) => ({ streamId, expectedVersion: "any" as const, events, meta });
+    const cmd = (events: PendingEvent[]): AppendCommand => ({ streamId, expectedVersion: "any", events, meta });
     return [
       cmd([
         ev.OrderCreated.create({
           orderId, accountId, identifiers, identifiersHash: hash, notBefore: null, notAfter: null, expires: "2026-12-07T08:00:00.000Z",
           policy: "classic", profile: null, replacesCertificateId: null, authorizationIds: [authzId],
-          newAuthorizations: [{ authzId, identifier: identifiers[0], wildcard: false, expires: "2026-12-07T08:00:00.000Z",
+          newAuthorizations: [{ authzId, identifier, wildcard: false, expires: "2026-12-07T08:00:00.000Z",
             challenges: [{ challengeId: http01, type: "http-01", token: "t".repeat(43) }, { challengeId: uuidv7(), type: "dns-01", token: "u".repeat(43) }] }],
         }),
       ]),
@@ -140,7 +144,6 @@ async function child(tree: string): Promise<Stages> {
   await rm(dir, { recursive: true, force: true });
   return stages;
 }
-/* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call */
 
 const perEvent = (s: Stages, k: keyof Omit<Stages, "events">): number => s[k] / s.events;
 const total = (s: Stages): number => (s.seal + s.row + s.project + s.mirror) / s.events;
