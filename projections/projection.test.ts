@@ -48,7 +48,6 @@ describe("projectBatch", () => {
     expect(() => projectBatch([throughOperator], [broken])).toThrow(/unknown event type/);
   });
 
-
   it("refuses a projection that would apply its changes after the transaction", () => {
     const deferred: TableProjection = { name: "late", tables: ["node_boots"], project: mergeMap((e) => of<RowChange>({ kind: "delete", table: "node_boots", key: { bootId: e.eid } }).pipe(delay(1))) };
     expect(() => projectBatch([deferred], events)).toThrow(AsyncProjectionError);
