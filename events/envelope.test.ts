@@ -51,6 +51,24 @@ describe("envelope", () => {
     expect(() => sealEnvelope({ ...envelope, gp: 1.5 })).toThrow(/safe integers/);
   });
 
+  it("hashes the same bytes as every earlier build (a changed byte breaks every stored chain)", () => {
+    const pinned = {
+      ...envelope,
+      data: { z: [1, { b: "x", a: null }], a: "é\n\u2028", "10": true, "9": "n" },
+      gp: 42,
+      meta: { node: "11111111-1111-4111-8111-111111111111", epoch: 3, requestId: "r1", sourceIp: "::1", actor: "account:1" },
+      sid: "order:x",
+      sv: 7,
+      type: "acme.order.ready",
+    };
+    const sealed = sealEnvelope(pinned);
+    expect(sealed.hash).toBe("32ae9982d90c9ab9a45ac6ba23a32a300144cb0cad986d9ed5fd392cf464908c");
+    expect(sealEnvelope(pinned, canonicalJson(pinned.meta))).toEqual(sealed);
+    const { body, hash, ...fields } = sealed;
+    expect(fields).toEqual(pinned);
+    expect(hash).toBe(eventHash(body));
+  });
+
   it("parses a stored body back to the same envelope", () => {
     const sealed = sealEnvelope(envelope);
     expect(parseBody(sealed.body, sealed.hash)).toEqual(sealed);

@@ -55,13 +55,14 @@ export interface StoredEvent extends Envelope {
 /**
  * The canonical JSON of an envelope. The top-level keys are fixed, so they are written in sorted
  * order by hand and only `data` and `meta` go through the general encoder: this runs for every
- * event appended. A test holds it equal to `canonicalJson(envelope)`.
+ * event appended. A test holds it equal to `canonicalJson(envelope)`. `metaJson` must be
+ * `canonicalJson(e.meta)`: the writer encodes a command's meta once for all of its events.
  */
-export function envelopeBody(e: Envelope): string {
+export function envelopeBody(e: Envelope, metaJson: string = canonicalJson(e.meta)): string {
   const str = JSON.stringify;
   return (
     `{"at":${str(e.at)},"data":${canonicalJson(e.data)},"eid":${str(e.eid)},"gp":${safeInteger(e.gp)},` +
-    `"meta":${canonicalJson(e.meta)},"prev":${str(e.prev)},"sid":${str(e.sid)},"sv":${safeInteger(e.sv)},` +
+    `"meta":${metaJson},"prev":${str(e.prev)},"sid":${str(e.sid)},"sv":${safeInteger(e.sv)},` +
     `"type":${str(e.type)},"v":${safeInteger(e.v)}}`
   );
 }
@@ -81,9 +82,11 @@ export function eventHash(body: string): string {
   return sha256Hex(`\u0000${body}`);
 }
 
-export function sealEnvelope(envelope: Envelope): StoredEvent {
-  const body = envelopeBody(envelope);
-  return { ...envelope, body, hash: eventHash(body) };
+/** `metaJson` as for envelopeBody. */
+export function sealEnvelope(e: Envelope, metaJson?: string): StoredEvent {
+  const body = envelopeBody(e, metaJson);
+  // Field by field rather than a spread: one object of a fixed shape per appended event.
+  return { at: e.at, data: e.data, eid: e.eid, gp: e.gp, meta: e.meta, prev: e.prev, sid: e.sid, sv: e.sv, type: e.type, v: e.v, body, hash: eventHash(body) };
 }
 
 /** Parse a stored body back into an event; throws on text that is not an envelope. */

@@ -39,6 +39,15 @@ describe("node_boots projection", () => {
 });
 
 describe("projectBatch", () => {
+  it("calls a row projection's function directly and gets what its operator gives", () => {
+    const throughOperator: TableProjection = { ...nodeBootsProjection, changesOf: undefined };
+    expect(nodeBootsProjection.changesOf).toBeDefined();
+    expect(projectBatch([nodeBootsProjection, nodeBootsProjection], events)).toEqual(projectBatch([throughOperator, throughOperator], events));
+    const broken = { ...events[1]!, type: "node.unknown" };
+    expect(() => projectBatch([nodeBootsProjection], [broken])).toThrow(/unknown event type/);
+    expect(() => projectBatch([throughOperator], [broken])).toThrow(/unknown event type/);
+  });
+
   it("refuses a projection that would apply its changes after the transaction", () => {
     const deferred: TableProjection = { name: "late", tables: ["node_boots"], project: mergeMap((e) => of<RowChange>({ kind: "delete", table: "node_boots", key: { bootId: e.eid } }).pipe(delay(1))) };
     expect(() => projectBatch([deferred], events)).toThrow(AsyncProjectionError);

@@ -4,9 +4,8 @@
  * (§7.3.5), by `account_id` for requests signed with a `kid`. The unique thumbprint column also
  * makes the database refuse two accounts on one key when two requests race.
  */
-import { concatMap, type OperatorFunction } from "rxjs";
 import { canonicalJson, decodeEvent, type StoredEvent } from "../../events/index.js";
-import type { TableProjection } from "../projection.js";
+import { rowProjection, type TableProjection } from "../projection.js";
 import type { RowChange } from "../row-change.js";
 
 export interface AccountRow {
@@ -77,6 +76,4 @@ export function accountChanges(event: StoredEvent): RowChange[] {
   }
 }
 
-const project: OperatorFunction<StoredEvent, RowChange> = concatMap(accountChanges);
-
-export const accountsProjection: TableProjection = { name: "acme_accounts", tables: ["acme_accounts"], project };
+export const accountsProjection: TableProjection = rowProjection("acme_accounts", ["acme_accounts"], accountChanges);

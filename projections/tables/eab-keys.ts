@@ -4,9 +4,8 @@
  * `bound_account_id`). The row never holds the HMAC key, not even encrypted: verification
  * decides on the key's stream, which carries the ciphertext.
  */
-import { concatMap, type OperatorFunction } from "rxjs";
 import { canonicalJson, decodeEvent, type StoredEvent } from "../../events/index.js";
-import type { TableProjection } from "../projection.js";
+import { rowProjection, type TableProjection } from "../projection.js";
 import type { RowChange } from "../row-change.js";
 
 export interface EabKeyRow {
@@ -64,6 +63,4 @@ export function eabKeyChanges(event: StoredEvent): RowChange[] {
   }
 }
 
-const project: OperatorFunction<StoredEvent, RowChange> = concatMap(eabKeyChanges);
-
-export const eabKeysProjection: TableProjection = { name: "acme_eab_keys", tables: ["acme_eab_keys"], project };
+export const eabKeysProjection: TableProjection = rowProjection("acme_eab_keys", ["acme_eab_keys"], eabKeyChanges);

@@ -3,9 +3,8 @@
  * without `stopped_at` is a crash (or a node still running) — what an operator looks for after
  * an incident.
  */
-import { concatMap, type OperatorFunction } from "rxjs";
 import { decodeEvent, type StoredEvent } from "../../events/index.js";
-import type { TableProjection } from "../projection.js";
+import { rowProjection, type TableProjection } from "../projection.js";
 import type { RowChange } from "../row-change.js";
 
 export interface NodeBootRow {
@@ -54,6 +53,4 @@ export function nodeBootChanges(event: StoredEvent): RowChange[] {
   }
 }
 
-const project: OperatorFunction<StoredEvent, RowChange> = concatMap(nodeBootChanges);
-
-export const nodeBootsProjection: TableProjection = { name: "node_boots", tables: ["node_boots"], project };
+export const nodeBootsProjection: TableProjection = rowProjection("node_boots", ["node_boots"], nodeBootChanges);

@@ -5,9 +5,8 @@
  * download, ARI lookups by AKI and serial, revocation by certificate key); commands still decide
  * on the stream itself.
  */
-import { concatMap, type OperatorFunction } from "rxjs";
 import { canonicalJson, decodeEvent, type StoredEvent } from "../../events/index.js";
-import type { TableProjection } from "../projection.js";
+import { rowProjection, type TableProjection } from "../projection.js";
 import type { RowChange } from "../row-change.js";
 
 export interface OrderRow {
@@ -211,10 +210,8 @@ export function orderChanges(event: StoredEvent): RowChange[] {
   }
 }
 
-const project: OperatorFunction<StoredEvent, RowChange> = concatMap(orderChanges);
-
-export const ordersProjection: TableProjection = {
-  name: "acme_orders",
-  tables: ["acme_orders", "acme_authorizations", "acme_challenges", "acme_certificates"],
-  project,
-};
+export const ordersProjection: TableProjection = rowProjection(
+  "acme_orders",
+  ["acme_orders", "acme_authorizations", "acme_challenges", "acme_certificates"],
+  orderChanges,
+);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventHash, GENESIS_HASH, NodeStopped } from "../../events/index.js";
+import { canonicalJson, eventHash, GENESIS_HASH, NodeStopped } from "../../events/index.js";
 import { planAppend, streamType } from "./plan-append.js";
 
 const serverId = "11111111-1111-4111-8111-111111111111";
@@ -21,6 +21,19 @@ describe("planAppend", () => {
     expect(plan.events[0]?.meta.node).toBe(serverId);
     expect(plan.events.map((e) => e.meta.epoch)).toEqual([3, 3, 3]);
     expect(plan.events[0]?.at).toBe("2026-11-30T08:00:00.123Z");
+  });
+
+  it("stores as body the canonical JSON of each envelope, the command's meta included", () => {
+    const meta = { requestId: "req-1", sourceIp: "192.0.2.1", actor: "account:1" };
+    const plan = planAppend({ position: 0, hash: GENESIS_HASH }, new Map(), [
+      { streamId: "node:a", expectedVersion: 0, events: [stopped, stopped], meta },
+      { streamId: "node:b", expectedVersion: 0, events: [stopped] },
+    ], { serverId, leaseEpoch: 3 }, now);
+    for (const { body, hash, ...envelope } of plan.events) {
+      expect(body).toBe(canonicalJson(envelope));
+      expect(hash).toBe(eventHash(body));
+    }
+    expect(plan.events.map((e) => e.meta)).toEqual([{ ...meta, node: serverId, epoch: 3 }, { ...meta, node: serverId, epoch: 3 }, { node: serverId, epoch: 3 }]);
   });
 
   it("rejects a command whose expected version is stale and still plans the others", () => {

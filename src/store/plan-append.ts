@@ -4,7 +4,7 @@
  * positions, build and hash their envelopes in order (DESIGN §2 invariants 3–5). Pure apart
  * from the clock and id generator passed in.
  */
-import { sealEnvelope, type StoredEvent } from "../../events/index.js";
+import { canonicalJson, sealEnvelope, type StoredEvent } from "../../events/index.js";
 import type { AppendCommand, AppendContext, AppendOutcome, LogHead } from "./dialect.js";
 import { uuidv7 } from "./uuid.js";
 
@@ -51,6 +51,7 @@ export function planAppend(
     // The epoch sits in the hashed meta: which tenure of the lease wrote an event is part of
     // the record, not only a column that could be rewritten.
     const meta = { ...command.meta, node: writer.serverId, ...(writer.leaseEpoch === null ? {} : { epoch: writer.leaseEpoch }) };
+    const metaJson = canonicalJson(meta); // the same for every event of the command
     let version = actual;
     for (const pending of command.events) {
       position += 1;
@@ -66,7 +67,7 @@ export function planAppend(
         sv: version,
         type: pending.type,
         v: pending.v,
-      });
+      }, metaJson);
       prev = event.hash;
       sealed.push(event);
     }
