@@ -19,6 +19,8 @@ const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.
 let server: AcmeTestServer;
 /** reads since the last `take()`, by table (`es_events:<stream kind>` for stream reads) */
 const reads = new Map<string, number>();
+/** every projection read since the start, as `table(column,…)` */
+const keyedReads: string[] = [];
 
 beforeAll(async () => {
   server = await startAcmeTestServer();
@@ -28,6 +30,7 @@ beforeAll(async () => {
   const readProjection = dialect.readProjection.bind(dialect);
   dialect.readProjection = (table, where) => {
     count(table);
+    keyedReads.push(`${table}(${Object.keys(where ?? {}).sort().join(",")})`);
     return readProjection(table, where);
   };
   const readStream = dialect.readStream.bind(dialect);
@@ -103,5 +106,31 @@ describe("reads per request of one order", () => {
     await expect(stranger.finalizeOrder(order, csr)).rejects.toThrow(/No such order/);
     await expect(stranger.completeChallenge(challenge)).rejects.toThrow(/No such challenge/);
     expect((await owner.getOrder(order)).status).toBe("pending");
+  });
+
+  it("finds a certificate to revoke by issuer key id and serial, not among every certificate of its key", async () => {
+    const client = await newClient();
+    const certificateKey = await acme.crypto.createPrivateEcdsaKey();
+    // The same key for every renewal, as certbot --reuse-key does: three certificates under one key.
+    const issued: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const order = await client.createOrder({ identifiers: [{ type: "dns", value: "reused-key.reads.test" }] });
+      const [authorization] = await client.getAuthorizations(order);
+      const challenge = authorization?.challenges.find((c) => c.type === "http-01");
+      if (!authorization || !challenge) throw new Error("no http-01 challenge");
+      server.http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+      await client.completeChallenge(challenge);
+      await client.waitForValidStatus(authorization);
+      const [, csr] = await acme.crypto.createCsr({ altNames: ["reused-key.reads.test"] }, certificateKey);
+      issued.push(await client.getCertificate(await client.waitForValidStatus(await client.finalizeOrder(order, csr))));
+    }
+    keyedReads.length = 0;
+    await client.revokeCertificate(issued[1] ?? "");
+    const certificateReads = keyedReads.filter((r) => r.startsWith("acme_certificates"));
+    expect(certificateReads).toContain("acme_certificates(aki,serial)");
+    expect(certificateReads).not.toContain("acme_certificates(spkiSha256)");
+    // The one revoked is the one presented: the others are still good.
+    await expect(client.revokeCertificate(issued[1] ?? "")).rejects.toThrow(/already revoked/i);
+    await client.revokeCertificate(issued[2] ?? "");
   });
 });

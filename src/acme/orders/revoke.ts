@@ -1,13 +1,16 @@
 /**
  * Certificate revocation (RFC 8555 §7.6). Who may revoke: the account that ordered the
  * certificate, any account holding valid authorizations for all its identifiers, or whoever
- * holds the certificate's key. The certificate is found by its key digest (an indexed column)
- * and then matched byte for byte, so a request can never reach another certificate by a
- * crafted serial. The answer does not wait for the CA: once the revocation is in the log, the
+ * holds the certificate's key. The certificate is found by its issuer key identifier and
+ * serial (the unique index), or by its key digest when it carries no AKI, and then matched byte
+ * for byte, so a request can never reach another certificate by a crafted serial. Not by the key
+ * digest first: a client that keeps its key across renewals (certbot --reuse-key) has one
+ * certificate per renewal under it, and each revocation would read them all. The answer does not wait for the CA: once the revocation is in the log, the
  * revocation work queue (revocation-work.ts) tells the certificate's authority.
  */
 import { X509Certificate, createHash } from "node:crypto";
 import { fromPem } from "../../ca/der/pem.js";
+import { authorityKeyIdHex, serialHex } from "../../ca/x509/certificate-ids.js";
 import { authorizationKey, effectiveAuthorizationStatus, type Identifier } from "../../domain/order/index.js";
 import type { DomainError } from "../../domain/domain-error.js";
 import type { CertificateRow } from "../../../projections/index.js";
@@ -34,8 +37,7 @@ export async function revokeCertificate(
 ): Promise<OrderOutcome> {
   const parsed = parseCertificate(request.certificate);
   if (!parsed) return refused({ type: "malformed", detail: "certificate must be the base64url DER encoding of an X.509 certificate." });
-  const candidates = await deps.orders.certificatesByKey(parsed.spkiSha256);
-  const row = candidates.find((c) => leafDer(c.chainPem)?.equals(parsed.der));
+  const row = (await certificateNamed(deps, parsed)).find((c) => leafDer(c.chainPem)?.equals(parsed.der));
   if (!row) return notOurs();
 
   const authorisedBy = await whoMayRevoke(deps, row, request.signer);
@@ -68,14 +70,31 @@ async function whoMayRevoke(
   return needed.every((n) => held.has(authorizationKey(n.identifier, n.wildcard))) ? "authorized-account" : null;
 }
 
-function parseCertificate(der: Uint8Array): { readonly der: Buffer; readonly spkiSha256: string } | null {
+interface PresentedCertificate {
+  readonly der: Buffer;
+  readonly spkiSha256: string;
+  readonly akiHex: string | undefined;
+  readonly serialHex: string | undefined;
+}
+
+function parseCertificate(der: Uint8Array): PresentedCertificate | null {
   try {
     const certificate = new X509Certificate(Buffer.from(der));
     const spki = certificate.publicKey.export({ type: "spki", format: "der" });
-    return { der: Buffer.from(certificate.raw), spkiSha256: createHash("sha256").update(spki).digest("hex") };
+    const raw = Buffer.from(certificate.raw);
+    return { der: raw, spkiSha256: createHash("sha256").update(spki).digest("hex"), akiHex: authorityKeyIdHex(raw), serialHex: serialHex(raw) };
   } catch {
     return null;
   }
+}
+
+/** The rows that may be this certificate: by (AKI, serial) when it names them, else by key digest. */
+async function certificateNamed(deps: RevocationDeps, presented: PresentedCertificate): Promise<readonly CertificateRow[]> {
+  if (presented.akiHex !== undefined && presented.serialHex !== undefined) {
+    const row = await deps.orders.certificateBySerial(presented.akiHex, presented.serialHex);
+    if (row) return [row];
+  }
+  return deps.orders.certificatesByKey(presented.spkiSha256);
 }
 
 function leafDer(chainPem: string): Buffer | null {
