@@ -88,13 +88,15 @@ function parseCertificate(der: Uint8Array): PresentedCertificate | null {
   }
 }
 
-/** The rows that may be this certificate: by (AKI, serial) when it names them, else by key digest. */
+/**
+ * The rows that may be this certificate: by (AKI, serial) when it names them — every backend
+ * stores a certificate's own AKI when it has one (IssuedCertificate.akiHex), so a miss means not
+ * ours — else, for a certificate without an AKI, by key digest.
+ */
 async function certificateNamed(deps: RevocationDeps, presented: PresentedCertificate): Promise<readonly CertificateRow[]> {
-  if (presented.akiHex !== undefined && presented.serialHex !== undefined) {
-    const row = await deps.orders.certificateBySerial(presented.akiHex, presented.serialHex);
-    if (row) return [row];
-  }
-  return deps.orders.certificatesByKey(presented.spkiSha256);
+  if (presented.akiHex === undefined || presented.serialHex === undefined) return deps.orders.certificatesByKey(presented.spkiSha256);
+  const row = await deps.orders.certificateBySerial(presented.akiHex, presented.serialHex);
+  return row ? [row] : [];
 }
 
 function leafDer(chainPem: string): Buffer | null {
