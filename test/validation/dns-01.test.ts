@@ -96,6 +96,26 @@ describe("dns-01 transport details", () => {
     expect(transports).toEqual(["udp", "tcp"]);
   });
 
+  it("over udp, a validation cancelled by the server does not cut short another one of the same profile", async () => {
+    // Both validations share the profile's resolver channel; cancelling one must not cancel the channel.
+    const validate = createValidator([loopbackProfile({ dnsServer: dns.address, protocol: "udp", timeoutMs: 1_500 })]);
+    const waiting = challenge("dns-01", "slow.test");
+    dns.setTxt("_acme-challenge.slow.test", [digestOf(waiting.keyAuthorization)]);
+    dns.setFault("_acme-challenge.slow.test", "drop");
+    const cancelled = challenge("dns-01", "gone.test");
+    dns.setFault("_acme-challenge.gone.test", "drop");
+    const stop = new AbortController();
+    const slow = validate(waiting);
+    const gone = validate(cancelled, stop.signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort();
+    expect(problemOf(await gone).detail).toBe("The server stopped this validation before it finished");
+    // c-ares asks again after its first timeout (500 ms here): this time the server answers.
+    dns.clear("_acme-challenge.slow.test");
+    dns.setTxt("_acme-challenge.slow.test", [digestOf(waiting.keyAuthorization)]);
+    expect(await slow).toEqual({ status: "valid", address: null });
+  });
+
   it("refuses dns-01 for an IP identifier (RFC 8738 §7) without any query", async () => {
     const c = challenge("dns-01", "127.0.0.1", "ip");
     const validate = createValidator([loopbackProfile({ dnsServer: dns.address })]);

@@ -1,33 +1,35 @@
 /**
  * Lookups through node's resolver (c-ares): UDP, falling back to TCP only when an answer is
- * truncated — the profile's default `protocol: udp` (reference §3.4). A fresh `Resolver` per
- * validation, so `setServers` never leaks between profiles, and cancelling it at the deadline
- * rejects every query still in flight.
+ * truncated — the profile's default `protocol: udp` (reference §3.4). The channel is shared per
+ * zone (shared-resolvers.ts), so a query is not cancelled at the deadline: the deadline is raced,
+ * and the validation moves on at once.
  */
-import { Resolver } from "node:dns/promises";
 import { abortKind, type Deadline } from "../deadline.js";
 import type { ResolverZone } from "../profile.js";
 import { mergeAddressAnswers, type DnsAnswer, type DnsFailure } from "./failure.js";
 import type { DnsLookup } from "./lookup.js";
-
-const TRIES = 2;
+import { sharedResolver } from "./shared-resolvers.js";
 
 export function createCaresLookup(zone: ResolverZone | undefined, deadline: Deadline): DnsLookup {
-  // c-ares doubles its timeout on each retry: two tries of a third each fit in the budget.
-  const timeout = Math.max(1, Math.floor(deadline.remainingMs() / 3));
-  const resolver = new Resolver({ timeout, tries: TRIES });
-  if (zone !== undefined && zone.dnsServers.length > 0) resolver.setServers([...zone.dnsServers]);
-  const onAbort = (): void => resolver.cancel();
+  // c-ares doubles its timeout on each retry: two tries (t + 2t) fit in the attempt's budget.
+  const resolver = sharedResolver(zone, Math.max(1, Math.floor(deadline.timeoutMs / 3)));
 
   const ask = async <T>(query: () => Promise<T[]>): Promise<DnsAnswer<T>> => {
-    if (deadline.signal.aborted) return { ok: false, failure: abortKind(deadline.signal) };
-    deadline.signal.addEventListener("abort", onAbort, { once: true });
+    const { signal } = deadline;
+    if (signal.aborted) return { ok: false, failure: abortKind(signal) };
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<DnsAnswer<T>>((resolve) => {
+      onAbort = () => resolve({ ok: false, failure: abortKind(signal) });
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
     try {
-      return { ok: true, records: await query() };
-    } catch (error) {
-      return { ok: false, failure: failureOf(error, deadline) };
+      const answered = query().then(
+        (records): DnsAnswer<T> => ({ ok: true, records }),
+        (error: unknown): DnsAnswer<T> => ({ ok: false, failure: failureOf(error) }),
+      );
+      return await Promise.race([answered, aborted]);
     } finally {
-      deadline.signal.removeEventListener("abort", onAbort);
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
     }
   };
   return {
@@ -43,7 +45,7 @@ export function createCaresLookup(zone: ResolverZone | undefined, deadline: Dead
   };
 }
 
-function failureOf(error: unknown, deadline: Deadline): DnsFailure {
+function failureOf(error: unknown): DnsFailure {
   const code = error instanceof Error && "code" in error ? String(error.code) : "";
   switch (code) {
     case "ENOTFOUND":
@@ -56,8 +58,6 @@ function failureOf(error: unknown, deadline: Deadline): DnsFailure {
       return "refused";
     case "ETIMEOUT":
       return "timeout";
-    case "ECANCELLED":
-      return deadline.signal.aborted && abortKind(deadline.signal) === "cancelled" ? "cancelled" : "timeout";
     case "ECONNREFUSED":
       return "unreachable";
     case "EBADRESP":
