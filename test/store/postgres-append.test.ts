@@ -18,6 +18,7 @@ import { openPostgres, type PostgresConnection } from "../../src/store/postgres/
 import { acquireLease } from "../../src/store/postgres/lease.js";
 import { PostgresMigrator } from "../../src/store/postgres/migrate.js";
 import { readProjection, readStream } from "../../src/store/postgres/read.js";
+import { projectionStatements } from "../../src/store/postgres/recordset.js";
 import { appendContext, nodeStream, started, stopped } from "../dialects/suite/fixtures.js";
 import { postgresForTests } from "../support/postgres.js";
 
@@ -138,5 +139,30 @@ describe("PostgreSQL append", () => {
       status: "fulfilled",
       value: [{ ok: false, conflict: { kind: "stream-version-conflict", streamId, expected: 0, actual: 1 } }],
     });
+  });
+
+  it("updates and deletes projection rows by probing the key, not by scanning the table", async (test) => {
+    if (!raw) return test.skip();
+    // Enough rows that a scan costs, few enough that json_to_recordset's estimate of 100 rows
+    // used to make the planner hash-join them against a sequential scan of the whole table.
+    await raw`insert into acme_orders (order_id, account_id, status, identifiers, identifiers_hash, expires_at, authorization_ids, created_at, updated_at)
+      select lpad(i::text, 36, '0'), 'a', 'pending', '[]', 'h', 0, '[]', 0, 0 from generate_series(1, 5000) as i`;
+    await raw`analyze acme_orders`;
+    const id = (i: number): string => String(i).padStart(36, "0");
+    const plan = async (rows: number): Promise<string> => {
+      const changes = Array.from({ length: rows }, (_, i) => ({ kind: "update", table: "acme_orders", key: { orderId: id(i + 1) }, set: { status: "ready", updatedAt: 1 } }) as const);
+      const [statement] = projectionStatements(changes);
+      if (!statement) throw new Error("no statement");
+      const [row] = await raw!.unsafe<{ "QUERY PLAN": unknown }[]>(`explain (format json) ${statement.text}`, [statement.rows]);
+      return JSON.stringify(row?.["QUERY PLAN"]);
+    };
+    for (const rows of [1, 64]) {
+      const text = await plan(rows);
+      expect(text, `${rows} rows`).toContain('"Index Name":"acme_orders_pkey"');
+      expect(text, `${rows} rows`).not.toContain('"Node Type":"Seq Scan"');
+    }
+    const [removal] = projectionStatements([{ kind: "delete", table: "acme_orders", key: { orderId: id(1) } }]);
+    const [removed] = await raw.unsafe<{ "QUERY PLAN": unknown }[]>(`explain (format json) ${removal?.text ?? ""}`, [removal?.rows ?? "[]"]);
+    expect(JSON.stringify(removed?.["QUERY PLAN"])).not.toContain('"Node Type":"Seq Scan"');
   });
 });

@@ -71,7 +71,9 @@ describe("shipped migrations", () => {
     for (const m of migrations) {
       const text = readFileSync(join(migrationsDir(folder), m.name, "migration.sql"), "utf8");
       expect(m.checksum).toBe(migrationChecksum(text));
-      expect(m.statements.length).toBeGreaterThan(0);
+      // A migration may do nothing in one dialect (json_rows is PostgreSQL's planner): then it holds only comments.
+      const onlyComments = text.split("\n").every((line) => line.trim() === "" || line.trim().startsWith("--"));
+      expect(m.statements.length > 0 || onlyComments, m.name).toBe(true);
     }
   });
 });

@@ -10,7 +10,7 @@ describe("projectionStatements", () => {
     const [three] = projectionStatements([update("a", 1), update("b", 2), update("c", 3)]);
     expect(one?.text).toBe(
       'update "node_boots" as t set "stop_reason" = r."s:stopReason", "stopped_at" = r."s:stoppedAt" ' +
-        'from json_to_recordset($1::text::json) as r("k:bootId" char(36), "s:stopReason" varchar(32), "s:stoppedAt" bigint) ' +
+        'from certeasy_json_rows($1::text::json) as e, json_to_record(e) as r("k:bootId" char(36), "s:stopReason" varchar(32), "s:stoppedAt" bigint) ' +
         'where t."boot_id" = r."k:bootId"',
     );
     expect(three?.text).toBe(one?.text);
@@ -29,7 +29,9 @@ describe("projectionStatements", () => {
     expect(insert?.text).toBe(
       'insert into "node_boots" ("boot_id", "pid") select r."bootId", r."pid" from json_to_recordset($1::text::json) as r("bootId" char(36), "pid" integer)',
     );
-    expect(remove?.text).toBe('delete from "node_boots" as t using json_to_recordset($1::text::json) as r("k:bootId" char(36)) where t."boot_id" = r."k:bootId"');
+    expect(remove?.text).toBe(
+      'delete from "node_boots" as t using certeasy_json_rows($1::text::json) as e, json_to_record(e) as r("k:bootId" char(36)) where t."boot_id" = r."k:bootId"',
+    );
   });
 
   it("refuses a change that would touch every row, or a column the table lacks", () => {

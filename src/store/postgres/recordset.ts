@@ -25,10 +25,24 @@ export const MAX_ROWS_PER_STATEMENT = 1000;
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
+type RecordFields = readonly { readonly field: string; readonly column: Column }[];
+
+const recordDefinition = (fields: RecordFields): string =>
+  fields.map(({ field, column }) => `${quote(field)} ${column.getSQLType()}`).join(", ");
+
 /** `json_to_recordset($1::text::json) as r("field" type, …)` for the given record fields. */
-function recordset(fields: readonly { readonly field: string; readonly column: Column }[]): string {
-  const defs = fields.map(({ field, column }) => `${quote(field)} ${column.getSQLType()}`).join(", ");
-  return `json_to_recordset($1::text::json) as r(${defs})`;
+function recordset(fields: RecordFields): string {
+  return `json_to_recordset($1::text::json) as r(${recordDefinition(fields)})`;
+}
+
+/**
+ * The same rows for a statement that joins them to its table by key: through
+ * `certeasy_json_rows` (migration json_rows), whose estimate of one row makes the planner probe
+ * the key's index. With json_to_recordset's estimate of 100 rows it hash-joined them against a
+ * sequential scan of the whole table until the table held some 25,000 rows.
+ */
+function keyedRecords(fields: RecordFields): string {
+  return `certeasy_json_rows($1::text::json) as e, json_to_record(e) as r(${recordDefinition(fields)})`;
 }
 
 /**
@@ -61,9 +75,9 @@ function keyedText(kind: "update" | "delete", table: Table, keys: readonly strin
     ...sets.map((key, i) => ({ field: setField(key), column: setColumns[i] as Column })),
   ];
   const where = keys.map((key, i) => `t.${quote((keyColumns[i] as Column).name)} = r.${quote(keyField(key))}`).join(" and ");
-  if (kind === "delete") return `delete from ${quote(name)} as t using ${recordset(fields)} where ${where}`;
+  if (kind === "delete") return `delete from ${quote(name)} as t using ${keyedRecords(fields)} where ${where}`;
   const set = sets.map((key, i) => `${quote((setColumns[i] as Column).name)} = r.${quote(setField(key))}`).join(", ");
-  return `update ${quote(name)} as t set ${set} from ${recordset(fields)} where ${where}`;
+  return `update ${quote(name)} as t set ${set} from ${keyedRecords(fields)} where ${where}`;
 }
 
 /** Statement texts by table and shape: a few dozen, built once per process. */

@@ -1,0 +1,1 @@
+-- PostgreSQL only (its planner's row estimate for projection updates); nothing to do on SQL Server.
