@@ -19,10 +19,15 @@ import { insertRecordsetText, MAX_ROWS_PER_STATEMENT, type RecordsetStatement } 
  * when it started, and one that waited for the head lock would still see stream versions and
  * the lease from before the append that held the lock (only the locked row is re-read). Sent
  * right behind the lock, it starts once the lock is held: one round trip for both.
+ *
+ * The stream ids travel as a JSON array through `certeasy_json_rows` (its estimate: one row)
+ * rather than as `= any($1::varchar[])`: a prepared statement's generic plan guesses ten ids
+ * for an array parameter, and with that guess PostgreSQL scanned the whole of es_streams for
+ * every batch until the table held a few thousand streams.
  */
-const WRITER_STATE = `select l.holder_server_id, l.holder_hostname, l.epoch, l.acquired_at, l.renewed_at, l.expires_at,
+export const WRITER_STATE = `select l.holder_server_id, l.holder_hostname, l.epoch, l.acquired_at, l.renewed_at, l.expires_at,
   (select coalesce(json_agg(json_build_array(s.stream_id, s.version)), '[]'::json)
-     from es_streams s where s.stream_id = any($1::varchar[])) as versions
+     from es_streams s where s.stream_id in (select id #>> '{}' from certeasy_json_rows($1::text::json) as id)) as versions
   from (select 1) as one left join node_lease as l on l.id = 1`;
 
 interface HeadRow {
@@ -65,7 +70,7 @@ export async function lockHeadAndReadVersions(
   const [heads, states] = await Promise.all([
     // Tagged, not unsafe(): postgres-js sends a parameterless unsafe() as a simple query, parsed every time.
     tx<HeadRow[]>`select last_position, last_hash from es_log_head where id = 1 for update`.execute(),
-    tx.unsafe<WriterStateRow[]>(WRITER_STATE, [[...streamIds]], { prepare: true }).execute(),
+    tx.unsafe<WriterStateRow[]>(WRITER_STATE, [JSON.stringify(streamIds)], { prepare: true }).execute(),
   ]);
   const [head] = heads;
   const [state] = states;
