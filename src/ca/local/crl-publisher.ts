@@ -26,19 +26,19 @@
  * last round started, so a storm of revocations cannot give more than a quarter of a core to CRL
  * building, and the revocations that arrive meanwhile share the next build. The journal is
  * folded into the snapshot at every start and whenever it has as many records as the list has
- * entries (at least COMPACT_AFTER_RECORDS), so compaction costs O(1) per revocation, amortised.
+ * entries (at least COMPACT_AFTER_RECORDS, revocation-recorder.ts).
  */
 import { AuthorityUnavailableError } from "../authority.js";
-import { issuingDistributionPoint } from "../x509/extensions.js";
 import type { TbsSigner } from "../x509/signer.js";
 import { type CrlBatch, newCrlBatch } from "./crl-batch.js";
 import { crlBuildInterval } from "./crl-pacing.js";
 import { type CrlScope, crlScopeOf, decideShardCount } from "./crl-partition.js";
+import { type CrlScopeState, bootScopes } from "./crl-scope.js";
 import type { IssuingCa } from "./issuing-ca.js";
-import { type ListedRevocation, ListedRevocations, listedRevocation } from "./listed-revocations.js";
+import { type ListedRevocation, listedRevocation } from "./listed-revocations.js";
 import { type PublishedCrl, crlIsStale, publishCrl } from "./published-crl.js";
 import type { Revocation } from "./revocation-file.js";
-import { type JournalRecord, appendToJournal } from "./revocation-journal.js";
+import { revocationRecorder } from "./revocation-recorder.js";
 import { type RevocationPaths, compactRevocations, readRevocations } from "./revocation-store.js";
 
 export const COMPACT_AFTER_RECORDS = 10_000;
@@ -75,20 +75,6 @@ export interface CrlPublisher {
   readonly builds: () => number;
 }
 
-/** One scope's list, its current CRL, what waits for the next one, and its pacing. */
-interface ScopeState {
-  readonly scope: CrlScope;
-  /** its issuingDistributionPoint extension, encoded once */
-  readonly idp: Buffer;
-  readonly listed: ListedRevocations;
-  crl: PublishedCrl;
-  next: CrlBatch | undefined;
-  /** a reissue is queued or being written: crlDer() asks for no second one */
-  reissueAsked: boolean;
-  lastStart: number;
-  lastBuildMs: number;
-}
-
 export async function openCrlPublisher(options: CrlPublisherOptions): Promise<CrlPublisher> {
   const { paths, issuing, signer, now } = options;
   const compactAfter = options.compactAfterRecords ?? COMPACT_AFTER_RECORDS;
@@ -96,30 +82,15 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
   const stored = await readRevocations(paths);
   const shards = decideShardCount(stored.crlShards, options.crlShards, paths.snapshot);
   const scopeOf = (serialHex: string): CrlScope => crlScopeOf(serialHex, shards);
-  const byScope = new Map<CrlScope, Revocation[]>();
-  for (const revocation of stored.revocations) {
-    const scope = scopeOf(revocation.serialHex);
-    const list = byScope.get(scope) ?? [];
-    list.push(revocation);
-    byScope.set(scope, list);
-  }
 
   // A fresh CRL for every scope at every start, numbered above anything an earlier run
   // published. They are served only once the journal (less a torn last line) is folded into the
   // snapshot with the highest number; the entries they are the first to list past their notAfter
   // are left out of that snapshot.
-  let lastCrlNumber = stored.lastCrlNumber;
-  const bootTime = now();
-  const scopes: CrlScope[] = [...Array.from({ length: shards }, (_, shard) => shard), "legacy"];
-  const states = scopes.map((scope): ScopeState => {
-    const idp = issuingDistributionPoint(options.crlUrlOf(scope));
-    const listed = new ListedRevocations(byScope.get(scope) ?? []);
-    lastCrlNumber += 1n;
-    const crl = publishCrl(issuing, signer, listed.entriesWith([]), lastCrlNumber, bootTime, idp);
-    listed.prune(crl.thisUpdate);
-    return { scope, idp, listed, crl, next: undefined, reissueAsked: false, lastStart: Number.NEGATIVE_INFINITY, lastBuildMs: 0 };
-  });
-  const stateOf = (scope: CrlScope): ScopeState => {
+  const booted = bootScopes(stored, shards, { issuing, signer, now: now(), urlOf: options.crlUrlOf });
+  const states = booted.states;
+  let lastCrlNumber = booted.lastCrlNumber;
+  const stateOf = (scope: CrlScope): CrlScopeState => {
     const state = states[scope === "legacy" ? shards : scope];
     if (state === undefined) throw new RangeError(`CRL shard ${String(scope)} is not one of this CA's ${shards}`);
     return state;
@@ -129,47 +100,23 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
   await compactRevocations(paths, { revocations: listedRevocations(), lastCrlNumber, crlShards: shards });
   let builds = states.length;
 
-  let journalRecords = 0;
-  let compactionNeeded = false;
+  const recorder = revocationRecorder({ paths, crlShards: shards, compactAfter, listed: listedRevocations, listedCount });
   let failure: string | undefined;
   let timer: { readonly at: number; readonly cancel: () => void } | undefined;
   let writing = false;
-
-  /** Makes `fresh` and the CRL number durable: one journal append, or a compaction when due or after a failed append. */
-  const persist = async (fresh: readonly ListedRevocation[], crlNumber: bigint): Promise<void> => {
-    if (compactionNeeded || journalRecords >= Math.max(compactAfter, listedCount())) {
-      compactionNeeded = true;
-      const revocations = [...listedRevocations(), ...fresh.map((f) => f.revocation)];
-      await compactRevocations(paths, { revocations, lastCrlNumber: crlNumber, crlShards: shards });
-      compactionNeeded = false;
-      journalRecords = 0;
-      return;
-    }
-    const records: JournalRecord[] = fresh.map((f) => ({ kind: "revocation", revocation: f.revocation }));
-    records.push({ kind: "crl-number", crlNumber });
-    try {
-      await appendToJournal(paths.journal, records);
-    } catch (err) {
-      // Part of the lines may be in the file: rewrite both files from memory next time rather
-      // than append after a torn line.
-      compactionNeeded = true;
-      throw err;
-    }
-    journalRecords += records.length;
-  };
 
   const reissueFailed = (batch: CrlBatch, err: unknown): void => {
     if (batch.reissue) failure = `the local CA could not reissue its CRL: ${(err as Error).message}`;
   };
 
   /** One round: the due scopes' revocations made durable together, then each of their CRLs built. */
-  const publishRound = async (round: readonly { state: ScopeState; batch: CrlBatch }[], started: number): Promise<void> => {
+  const publishRound = async (round: readonly { state: CrlScopeState; batch: CrlBatch }[], started: number): Promise<void> => {
     // A serial may have been listed by the batch before, which it was waiting behind.
     const fresh = round.map(({ state, batch }) => [...batch.revocations.values()].filter((f) => !state.listed.has(f.revocation.serialHex)));
     const firstNumber = lastCrlNumber + 1n;
     const highestNumber = lastCrlNumber + BigInt(round.length);
     try {
-      await persist(fresh.flat(), highestNumber);
+      await recorder.record(fresh.flat(), highestNumber);
     } catch (err) {
       for (const { batch } of round) {
         reissueFailed(batch, err);
@@ -202,7 +149,7 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
     });
   };
 
-  const dueAt = (state: ScopeState): number => state.lastStart + crlBuildInterval(state.lastBuildMs);
+  const dueAt = (state: CrlScopeState): number => state.lastStart + crlBuildInterval(state.lastBuildMs);
 
   const run = async (): Promise<void> => {
     timer = undefined;
@@ -243,7 +190,7 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
     }
   }
 
-  const pending = (state: ScopeState): CrlBatch => {
+  const pending = (state: CrlScopeState): CrlBatch => {
     state.next ??= newCrlBatch();
     schedule();
     return state.next;
