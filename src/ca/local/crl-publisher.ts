@@ -19,12 +19,14 @@
  *
  * Cost: `revoke()` appends one line and resolves once the served CRL of its serial's scope lists
  * it, so the ACME layer's "once the revocation has propagated, the CRL lists it" holds. A round
- * takes every scope that has revocations waiting and whose pacing allows a build, writes all
- * their revocations in one append and one fdatasync, then rebuilds those scopes' CRLs only: a
- * revocation costs a build of its shard, about 1/shards of the list. Builds are paced per scope
- * (crl-pacing.ts): a scope is built no sooner than four times its last build's duration after its
- * last round started, so a storm of revocations cannot give more than a quarter of a core to CRL
- * building, and the revocations that arrive meanwhile share the next build. The journal is
+ * takes every scope that has revocations (or a reissue) waiting, writes all their revocations in
+ * one append and one fdatasync, then rebuilds those scopes' CRLs only: a revocation costs a build
+ * of its shard, about 1/shards of the list, and revocations are coalesced per scope. Rounds are
+ * paced (crl-pacing.ts) on what they built: the next starts no sooner than four times the last
+ * round's build time after it started, so a storm of revocations cannot give more than a quarter
+ * of a core to CRL building, whether it hits one shard or all of them (pacing each scope on its
+ * own would not bound the sum), while a round that rebuilt one shard holds the next back by a
+ * fraction of what a whole-list build did. The journal is
  * folded into the snapshot at every start and whenever it has as many records as the list has
  * entries (at least COMPACT_AFTER_RECORDS, revocation-recorder.ts).
  */
@@ -100,17 +102,20 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
   await compactRevocations(paths, { revocations: listedRevocations(), lastCrlNumber, crlShards: shards });
   let builds = states.length;
 
+  /** performance.now() when the last round started, and the time its builds took */
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let lastBuildMs = 0;
   const recorder = revocationRecorder({ paths, crlShards: shards, compactAfter, listed: listedRevocations, listedCount });
   let failure: string | undefined;
-  let timer: { readonly at: number; readonly cancel: () => void } | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let writing = false;
 
   const reissueFailed = (batch: CrlBatch, err: unknown): void => {
     if (batch.reissue) failure = `the local CA could not reissue its CRL: ${(err as Error).message}`;
   };
 
-  /** One round: the due scopes' revocations made durable together, then each of their CRLs built. */
-  const publishRound = async (round: readonly { state: CrlScopeState; batch: CrlBatch }[], started: number): Promise<void> => {
+  /** One round: the waiting scopes' revocations made durable together, then each of their CRLs built. */
+  const publishRound = async (round: readonly { state: CrlScopeState; batch: CrlBatch }[]): Promise<void> => {
     // A serial may have been listed by the batch before, which it was waiting behind.
     const fresh = round.map(({ state, batch }) => [...batch.revocations.values()].filter((f) => !state.listed.has(f.revocation.serialHex)));
     const firstNumber = lastCrlNumber + 1n;
@@ -127,7 +132,6 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
     lastCrlNumber = highestNumber;
     round.forEach(({ state, batch }, index) => {
       const added = fresh[index] ?? [];
-      state.lastStart = started;
       const buildStarted = performance.now();
       let built: PublishedCrl;
       try {
@@ -138,7 +142,7 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
         batch.reject(new AuthorityUnavailableError("the local CA could not sign its CRL", { cause: err }));
         return;
       } finally {
-        state.lastBuildMs = performance.now() - buildStarted;
+        lastBuildMs += performance.now() - buildStarted;
       }
       state.listed.add(added);
       state.crl = built;
@@ -149,20 +153,16 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
     });
   };
 
-  const dueAt = (state: CrlScopeState): number => state.lastStart + crlBuildInterval(state.lastBuildMs);
-
   const run = async (): Promise<void> => {
     timer = undefined;
-    const started = performance.now();
-    const round = states.flatMap((state) => (state.next && dueAt(state) <= started ? [{ state, batch: state.next }] : []));
-    if (round.length === 0) {
-      schedule();
-      return;
-    }
+    const round = states.flatMap((state) => (state.next ? [{ state, batch: state.next }] : []));
+    if (round.length === 0) return;
     for (const { state } of round) state.next = undefined;
     writing = true;
+    lastStart = performance.now();
+    lastBuildMs = 0;
     try {
-      await publishRound(round, started);
+      await publishRound(round);
     } catch (err) {
       for (const { batch } of round) batch.reject(err);
     } finally {
@@ -172,22 +172,12 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
     }
   };
 
-  /** Starts the next round once the one being written is done and some waiting scope's pacing interval has passed. */
+  /** Starts the next round once the one being written is done and the pacing interval has passed. */
   function schedule(): void {
-    if (writing) return;
-    let at = Number.POSITIVE_INFINITY;
-    for (const state of states) if (state.next) at = Math.min(at, dueAt(state));
-    if (at === Number.POSITIVE_INFINITY || (timer !== undefined && timer.at <= at)) return;
-    timer?.cancel();
-    const wait = at - performance.now();
+    if (writing || timer !== undefined || !states.some((state) => state.next)) return;
+    const wait = lastStart + crlBuildInterval(lastBuildMs) - performance.now();
     // setImmediate even when due: revoke() calls made in the same tick join one round.
-    if (wait > 0) {
-      const handle = setTimeout(() => void run(), wait);
-      timer = { at, cancel: () => clearTimeout(handle) };
-    } else {
-      const handle = setImmediate(() => void run());
-      timer = { at, cancel: () => clearImmediate(handle) };
-    }
+    timer = wait > 0 ? setTimeout(() => void run(), wait) : setImmediate(() => void run());
   }
 
   const pending = (state: CrlScopeState): CrlBatch => {

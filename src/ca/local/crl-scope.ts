@@ -1,6 +1,6 @@
 /**
  * One CRL scope of the embedded CA (crl-partition.ts) as the publisher holds it: the revocations
- * its CRL lists, the CRL served now, the batch waiting for the next one, and its pacing.
+ * its CRL lists, the CRL served now, and the batch waiting for the next one.
  */
 import { issuingDistributionPoint } from "../x509/extensions.js";
 import type { TbsSigner } from "../x509/signer.js";
@@ -20,9 +20,6 @@ export interface CrlScopeState {
   next: CrlBatch | undefined;
   /** a reissue is queued or being written: crlDer() asks for no second one */
   reissueAsked: boolean;
-  /** performance.now() when its last round started, and how long its last build took */
-  lastStart: number;
-  lastBuildMs: number;
 }
 
 export interface BootedScopes {
@@ -57,7 +54,7 @@ export function bootScopes(
     lastCrlNumber += 1n;
     const published = publishCrl(crl.issuing, crl.signer, listed.entriesWith([]), lastCrlNumber, crl.now, idp);
     listed.prune(published.thisUpdate);
-    return { scope, idp, listed, crl: published, next: undefined, reissueAsked: false, lastStart: Number.NEGATIVE_INFINITY, lastBuildMs: 0 };
+    return { scope, idp, listed, crl: published, next: undefined, reissueAsked: false };
   });
   return { states, lastCrlNumber };
 }
