@@ -228,6 +228,10 @@ describe("partitioned CRLs of the embedded CA", () => {
       expect(crlNumberOf(ca.crlDer())).toBe(16n);
       expect(JSON.parse(await readFile(join(fixture.dir, "revoked.json"), "utf8"))).toMatchObject({ crlShards: 8, lastCrlNumber: "16" });
       expect(DEFAULT_CRL_SHARDS).toBe(16);
+
+      // Format 3 without its shard count is damage, not an old file: refused, never guessed.
+      await writeFile(join(fixture.dir, "revoked.json"), `${JSON.stringify({ format: "certeasy-local-ca-revocations/3", lastCrlNumber: "16", revoked: [] })}\n`);
+      await expect(fixture.open()).rejects.toThrow(/revoked\.json is not a valid Certeasy revocation list/);
     });
   });
 });

@@ -68,7 +68,7 @@ const fileSchema = z.object({
   revoked: z.array(z.object(revocationRecordShape)),
 });
 const checkedFileSchema = fileSchema.refine((file) => (file.format === FORMAT_3) === (file.crlShards !== undefined), {
-  message: `crlShards is required in format 3 and unknown before it`,
+  message: "crlShards is required in format 3 and unknown before it",
   path: ["crlShards"],
 });
 type RevocationRecord = z.infer<z.ZodObject<typeof revocationRecordShape>>;
