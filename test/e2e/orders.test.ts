@@ -156,6 +156,13 @@ describe("issuance with acme-client", () => {
     expect(served.headers["content-type"]).toBe("application/pkix-crl");
     expect(served.headers["cache-control"]).toBe("max-age=300");
     expect((await request(`${server.baseUrl}crl/local/0${distributionPoint?.[1]}.crl`)).status).toBe(404);
+    // Every shard (16 by default) and the legacy CRL are served alike; no seventeenth shard.
+    for (const path of [...Array.from({ length: 16 }, (_, shard) => `crl/local/${shard}.crl`), "crl/local.crl"]) {
+      const response = await request(`${server.baseUrl}${path}`);
+      expect([path, response.status, response.headers["content-type"]]).toEqual([path, 200, "application/pkix-crl"]);
+    }
+    expect((await request(`${server.baseUrl}crl/local/16.crl`)).status).toBe(404);
+    expect((await request(`${server.baseUrl}crl/other/0.crl`)).status).toBe(404);
     const serial = Buffer.from(leafOf(pem).serialNumber, "hex");
     await expect.poll(async () => (await fetchBytes(crlUrl)).includes(serial), { timeout: 10_000 }).toBe(true);
     // openssl checks the served CRL's signature, finds the serial and its reason, and then refuses the chain.
