@@ -3,7 +3,7 @@
  * free of I/O, so a submit costs one DER encoding and one ECDSA signature.
  *
  * Leaf profile (RFC 5280; behaviour reference §2.3 "SAN only, with an empty Subject CN"): v3,
- * random 127-bit serial, issuer = the issuing CA's subject bytes, empty subject with a critical
+ * serial of 01 then 16 random octets (serial.ts), issuer = the issuing CA's subject bytes, empty subject with a critical
  * SAN (dNSName / iPAddress), EKU serverAuth (+ the policy's extra EKUs), keyUsage
  * digitalSignature (+ keyEncipherment for RSA keys), basicConstraints CA:FALSE, SKI, AKI,
  * CRL distribution point (its serial's shard, crl-partition.ts) and, when configured, AIA
@@ -13,9 +13,9 @@ import type { IssuanceRequest, SubmitOutcome } from "../authority.js";
 import { toPem } from "../der/pem.js";
 import { leafCertificateBuilder } from "../x509/leaf-certificate.js";
 import type { TbsSigner } from "../x509/signer.js";
+import { crlScopeOf } from "./crl-partition.js";
 import type { IssuingCa } from "./issuing-ca.js";
 import { readLeafRequest } from "./leaf-request.js";
-import { crlScopeOf } from "./crl-partition.js";
 import { decideLeafValidity } from "./leaf-validity.js";
 import { randomSerial } from "./serial.js";
 
