@@ -3,11 +3,11 @@
  * free of I/O, so a submit costs one DER encoding and one ECDSA signature.
  *
  * Leaf profile (RFC 5280; behaviour reference §2.3 "SAN only, with an empty Subject CN"): v3,
- * serial of 01 then 16 random octets (serial.ts), issuer = the issuing CA's subject bytes, empty subject with a critical
- * SAN (dNSName / iPAddress), EKU serverAuth (+ the policy's extra EKUs), keyUsage
- * digitalSignature (+ keyEncipherment for RSA keys), basicConstraints CA:FALSE, SKI, AKI,
- * CRL distribution point (its serial's shard, crl-partition.ts) and, when configured, AIA
- * caIssuers.
+ * serial of 01 then 16 random octets (serial.ts), issuer = the issuing CA's subject bytes,
+ * empty subject with a critical SAN (dNSName / iPAddress), EKU serverAuth (+ the policy's extra
+ * EKUs), keyUsage digitalSignature (+ keyEncipherment for RSA keys), basicConstraints CA:FALSE,
+ * SKI, AKI, CRL distribution point (its serial's shard, crl-partition.ts) and, when configured,
+ * AIA caIssuers.
  */
 import type { IssuanceRequest, SubmitOutcome } from "../authority.js";
 import { toPem } from "../der/pem.js";
