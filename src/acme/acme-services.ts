@@ -198,7 +198,11 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     heldRequestPollMs: issuancePollMs,
     ...(options.ordersPageSize !== undefined ? { ordersPageSize: options.ordersPageSize } : {}),
     renewalInfo: config.renewalInfo,
-    crl: (name) => (name === opened.local?.authority.name ? opened.local.authority.crlDer() : null),
+    crl: (name, shard) => {
+      const local = name === opened.local?.authority.name ? opened.local.authority : undefined;
+      if (!local) return null;
+      return shard === undefined ? local.crlDer() : local.shardCrlDer(shard);
+    },
     issuerCertificate: (name) => (name === opened.local?.authority.name ? opened.local.issuerDer : null),
     alternateChainTails: (name) => (name === opened.local?.authority.name ? [opened.local.authority.rootCertificatePem] : []),
     clock,

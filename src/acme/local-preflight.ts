@@ -4,8 +4,9 @@
  *
  *   CA files    the root and issuing CA — generated in `<workdir>/local-ca`, or the operator's —
  *               load and chain as at boot, with the configured key password
- *   self-check  the issuing CA is valid now, its key signs, the revocation list reads, and a CRL
- *               of it can be signed (built in memory only)
+ *   self-check  the issuing CA is valid now, its key signs, the revocation list reads, a CRL of
+ *               it can be signed (built in memory only), and `crl-shards` agrees with the count
+ *               recorded with the CA (crl-partition.ts), which `serve` would otherwise refuse
  *
  * It does not open the CA as `serve` does: opening publishes a fresh CRL (a new CRL number) and
  * compacts revoked.journal into revoked.json, which would race a running node's revocations.
@@ -17,6 +18,7 @@ import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PreflightCheck } from "../ca/adcs-cli/preflight.js";
 import { LocalRootCaError, ROOT_CA_CERTIFICATE_FILE } from "../ca/local/bootstrap.js";
+import { decideShardCount } from "../ca/local/crl-partition.js";
 import { LocalAuthorityError } from "../ca/local/errors.js";
 import { ISSUING_CA_CERTIFICATE_FILE, ISSUING_CA_KEY_FILE, type IssuingCa, loadProvidedIssuingCa } from "../ca/local/issuing-ca.js";
 import { crlEntryOf, publishCrl } from "../ca/local/published-crl.js";
@@ -61,11 +63,11 @@ export async function preflightLocal(
   const subject = new X509Certificate(issuing.certificatePem).subject.replace(/\n/g, ", ");
   return [
     { name: "CA files", ok: true, detail: `${generated ? `generated CA in ${dir}` : "operator-provided CA"} loaded: issuing CA ${subject}, valid until ${issuing.notAfter.toISOString()}` },
-    await selfCheck(issuing, revocationPaths(dir), options.now()),
+    await selfCheck(issuing, revocationPaths(dir), options.now(), config.crlShards),
   ];
 }
 
-async function selfCheck(issuing: IssuingCa, paths: RevocationPaths, now: Date): Promise<PreflightCheck> {
+async function selfCheck(issuing: IssuingCa, paths: RevocationPaths, now: Date, configuredShards: number | undefined): Promise<PreflightCheck> {
   const name = "self-check";
   if (now.getTime() >= issuing.notAfter.getTime()) return { name, ok: false, detail: `the issuing CA expired on ${issuing.notAfter.toISOString()}` };
   try {
@@ -73,8 +75,13 @@ async function selfCheck(issuing: IssuingCa, paths: RevocationPaths, now: Date):
     if (!signer.verify(PROBE, signer.sign(PROBE))) return { name, ok: false, detail: "the issuing CA key produced a signature that does not verify" };
     // The snapshot with its journal replayed, as the next start will read them.
     const state = await readRevocations(paths);
+    const shards = decideShardCount(state.crlShards, configuredShards, paths.snapshot);
     publishCrl(issuing, signer, state.revocations.map(crlEntryOf), state.lastCrlNumber + 1n, now);
-    return { name, ok: true, detail: `issuing CA signs; ${state.revocations.length} revocation(s) in ${paths.snapshot} and its journal, CRL signable; valid until ${issuing.notAfter.toISOString()}` };
+    return {
+      name,
+      ok: true,
+      detail: `issuing CA signs; ${state.revocations.length} revocation(s) in ${paths.snapshot} and its journal, CRL signable; valid until ${issuing.notAfter.toISOString()}; ${shards} CRL shard(s)`,
+    };
   } catch (err) {
     return { name, ok: false, detail: (err as Error).message };
   }

@@ -9,6 +9,7 @@
  */
 import { posix } from "node:path";
 import { z } from "zod";
+import { MAX_CRL_SHARDS, isValidShardCount } from "../ca/local/crl-partition.js";
 import { DEFAULTS } from "./defaults.js";
 import { describeValue } from "./errors.js";
 import { anchoredPath, bool, duration, field, list, maybeField, oneOf, optionalField, section } from "./fields.js";
@@ -181,12 +182,19 @@ const adcsCertsrvConfiguration = section(adcsCertsrvShape).superRefine((configur
  * The embedded CA (issue 4): its key password comes from a file or an environment variable,
  * never from this file; an operator's own issuing CA is three files, all or none.
  */
+/** `crl-shards` (crl-partition.ts): the shard is the serial's low bits, so a power of two. */
+const crlShardCount: Check<number> = (value) =>
+  typeof value === "number" && isValidShardCount(value)
+    ? { ok: true, value }
+    : `expected a power of two from 1 to ${MAX_CRL_SHARDS} (how many CRLs the revocations are spread over), got ${describeValue(value)}`;
+
 const localShape = {
   "key-password-file": maybeField(anchoredPath("%WORKDIR%")),
   "key-password-env": maybeField(environmentVariable),
   "root-certificate-file": maybeField(anchoredPath("%WORKDIR%")),
   "issuing-certificate-file": maybeField(anchoredPath("%WORKDIR%")),
   "issuing-key-file": maybeField(anchoredPath("%WORKDIR%")),
+  "crl-shards": maybeField(crlShardCount),
 };
 
 const PROVIDED_FILES = ["root-certificate-file", "issuing-certificate-file", "issuing-key-file"] as const;
@@ -384,6 +392,7 @@ function toAuthorityConfig(authority: ParsedAuthority, inWorkdir: (path: string)
     const file = local?.["key-password-file"];
     const env = local?.["key-password-env"];
     const [root, issuing, key] = [local?.["root-certificate-file"], local?.["issuing-certificate-file"], local?.["issuing-key-file"]];
+    const crlShards = local?.["crl-shards"];
     return {
       ...common,
       type: "local",
@@ -391,6 +400,7 @@ function toAuthorityConfig(authority: ParsedAuthority, inWorkdir: (path: string)
       ...(root !== undefined && issuing !== undefined && key !== undefined
         ? { provided: { rootCertificateFile: root, issuingCertificateFile: issuing, issuingKeyFile: key } }
         : {}),
+      ...(crlShards !== undefined ? { crlShards } : {}),
       };
     }
   if (authority.type === "adcs-certsrv") {

@@ -194,6 +194,8 @@ export type AuthorityConfig =
       readonly keyPassword?: { readonly file: string } | { readonly env: string } | undefined;
       /** the operator's own issuing CA, used where it is instead of a generated one */
       readonly provided?: { readonly rootCertificateFile: string; readonly issuingCertificateFile: string; readonly issuingKeyFile: string } | undefined;
+      /** `crl-shards`: how many CRLs the revocations are spread over; used when the CA first starts, then fixed (docs/authorities.md) */
+      readonly crlShards?: number | undefined;
     }
   | {
       readonly name: string;

@@ -26,8 +26,13 @@ export const challengePath = (challengeId: string): string => `/acme/chall/${cha
 export const certificatePath = (certificateId: string): string => `/acme/cert/${certificateId}`;
 /** RFC 9773 §4: `renewalInfo` in the directory; the certID is appended as a path segment. */
 export const renewalInfoPath = "/acme/renewal-info";
-/** The embedded CA's CRL (RFC 5280 §5), named in every certificate's CRL distribution point. */
+/**
+ * The embedded CA's legacy CRL (RFC 5280 §5): the CRL distribution point of the certificates it
+ * issued before its CRLs were partitioned.
+ */
 export const crlPath = (authority: string): string => `/crl/${authority}.crl`;
+/** One shard of the embedded CA's partitioned CRL, named in the distribution point of the certificates whose serials fall in it. */
+export const crlShardPath = (authority: string, shard: number): string => `/crl/${authority}/${shard}.crl`;
 /** The issuing CA certificate (RFC 5280 §4.2.2.1 AIA caIssuers), DER, so clients can complete a chain. */
 export const caIssuerPath = (authority: string): string => `/ca/${authority}.crt`;
 

@@ -9,13 +9,16 @@ import { describe, expect, it } from "vitest";
 import { ensureLocalRootCa } from "../../src/ca/local/bootstrap.js";
 import { ensurePrivateDirectory } from "../../src/ca/local/bootstrap-keys.js";
 import { CRL_BUILD_FLOOR_MS, CRL_BUILD_SHARE, crlBuildInterval } from "../../src/ca/local/crl-pacing.js";
+import { DEFAULT_CRL_SHARDS } from "../../src/ca/local/crl-partition.js";
 import { type CrlPublisher, type CrlPublisherOptions, openCrlPublisher } from "../../src/ca/local/crl-publisher.js";
 import { ensureIssuingCa } from "../../src/ca/local/issuing-ca.js";
 import { revocationPaths } from "../../src/ca/local/revocation-store.js";
 import { ecdsaP256Signer } from "../../src/ca/x509/signer.js";
-import { type CaFixture, DAY_MS, withCa } from "./helpers.js";
+import { type CaFixture, CRL_URL, DAY_MS, withCa } from "./helpers.js";
 
 const KEY_COMPROMISE = 1;
+/** CRL numbers a start uses: one per shard (16 by default), then the legacy CRL's. */
+const BOOT_NUMBERS = BigInt(DEFAULT_CRL_SHARDS + 1);
 const SUPERSEDED = 4;
 
 const crlOf = (der: Uint8Array): x509.X509Crl => new x509.X509Crl(new Uint8Array(der));
@@ -32,7 +35,14 @@ async function publisherIn(fixture: CaFixture, overrides: Partial<CrlPublisherOp
   const root = await ensureLocalRootCa(fixture.dir, { now: fixture.clock.now });
   const issuing = await ensureIssuingCa(fixture.dir, root, "lab", fixture.clock.now());
   const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
-  return openCrlPublisher({ paths: revocationPaths(fixture.dir), issuing, signer, now: fixture.clock.now, ...overrides });
+  return openCrlPublisher({
+    paths: revocationPaths(fixture.dir),
+    issuing,
+    signer,
+    now: fixture.clock.now,
+    crlUrlOf: (scope) => (scope === "legacy" ? CRL_URL : CRL_URL.replace(/\.crl$/, `/${scope}.crl`)),
+    ...overrides,
+  });
 }
 
 const revocation = (serialHex: string, at: Date, notAfter?: Date) => ({
@@ -58,7 +68,7 @@ describe("the embedded CA's revocation journal", () => {
 
       // A crash now: nothing else is written. The next start replays the journal.
       const second = await publisherIn(fixture);
-      expect(serialsOn(second.crlDer())).toEqual(["0a", "0b"]);
+      expect(serialsOn(second.crlDer("legacy"))).toEqual(["0a", "0b"]);
       expect((await snapshotOf(fixture)).revoked.map((r) => r.serial)).toEqual(["0a", "0b"]);
       expect(await journalOf(fixture)).toBe("");
     });
@@ -71,11 +81,11 @@ describe("the embedded CA's revocation journal", () => {
       await appendFile(join(fixture.dir, "revoked.journal"), '{"serial":"0b","reason":1,"revokedAt":"2026-11-');
 
       const second = await publisherIn(fixture);
-      expect(serialsOn(second.crlDer())).toEqual(["0a"]);
+      expect(serialsOn(second.crlDer("legacy"))).toEqual(["0a"]);
       // Compacted at start: the torn bytes are gone, so a later append cannot follow them.
       expect(await journalOf(fixture)).toBe("");
       await second.revoke(revocation("0b", fixture.clock.now()));
-      expect(serialsOn((await publisherIn(fixture)).crlDer())).toEqual(["0a", "0b"]);
+      expect(serialsOn((await publisherIn(fixture)).crlDer("legacy"))).toEqual(["0a", "0b"]);
     });
   });
 
@@ -105,9 +115,9 @@ describe("the embedded CA's revocation journal", () => {
       expect(lines.length).toBeLessThan(8);
       const snapshot = await snapshotOf(fixture);
       expect(snapshot.revoked.length).toBeGreaterThanOrEqual(6);
-      expect(snapshot.format).toBe("certeasy-local-ca-revocations/2");
-      expect(serialsOn(publisher.crlDer())).toEqual(serials);
-      expect(serialsOn((await publisherIn(fixture)).crlDer())).toEqual(serials);
+      expect(snapshot.format).toBe("certeasy-local-ca-revocations/3");
+      expect(serialsOn(publisher.crlDer("legacy"))).toEqual(serials);
+      expect(serialsOn((await publisherIn(fixture)).crlDer("legacy"))).toEqual(serials);
     });
   });
 
@@ -115,14 +125,16 @@ describe("the embedded CA's revocation journal", () => {
     await withCa(async (fixture) => {
       const first = await publisherIn(fixture);
       for (const serial of ["01", "02", "03"]) await first.revoke(revocation(serial, fixture.clock.now()));
-      const last = crlNumberOf(first.crlDer());
-      expect(last).toBe(4n);
-      // The snapshot still says 1: only the journal knows 2, 3 and 4 were published.
-      expect((await snapshotOf(fixture)).lastCrlNumber).toBe("1");
+      // Every start numbers each shard's CRL then the legacy CRL's from one counter: 1…16, 17.
+      const last = crlNumberOf(first.crlDer("legacy"));
+      expect(last).toBe(BOOT_NUMBERS + 3n);
+      // The snapshot still says 17: only the journal knows 18, 19 and 20 were published.
+      expect((await snapshotOf(fixture)).lastCrlNumber).toBe(String(BOOT_NUMBERS));
       fixture.clock.advance(-3_600_000);
       const second = await publisherIn(fixture);
-      expect(crlNumberOf(second.crlDer())).toBe(5n);
-      expect(crlNumberOf((await publisherIn(fixture)).crlDer())).toBe(6n);
+      expect(crlNumberOf(second.crlDer("legacy"))).toBe(last + BOOT_NUMBERS);
+      expect(crlNumberOf(second.crlDer(0))).toBe(last + 1n);
+      expect(crlNumberOf((await publisherIn(fixture)).crlDer("legacy"))).toBe(last + 2n * BOOT_NUMBERS);
     });
   });
 
@@ -136,10 +148,10 @@ describe("the embedded CA's revocation journal", () => {
         { mode: 0o600 },
       );
       const publisher = await publisherIn(fixture);
-      const crl = crlOf(publisher.crlDer());
+      const crl = crlOf(publisher.crlDer("legacy"));
       expect(crl.entries.map((e) => [e.serialNumber, e.reason, e.revocationDate.toISOString()])).toEqual([["0a", SUPERSEDED, revokedAt]]);
-      expect(crlNumberOf(publisher.crlDer())).toBe(42n);
-      expect(await snapshotOf(fixture)).toMatchObject({ format: "certeasy-local-ca-revocations/2", lastCrlNumber: "42" });
+      expect(crlNumberOf(publisher.crlDer("legacy"))).toBe(41n + BOOT_NUMBERS);
+      expect(await snapshotOf(fixture)).toMatchObject({ format: "certeasy-local-ca-revocations/3", lastCrlNumber: String(41n + BOOT_NUMBERS), crlShards: 16 });
     });
   });
 
@@ -153,7 +165,7 @@ describe("the embedded CA's revocation journal", () => {
       await Promise.all(
         serials.map(async (serial) => {
           await publisher.revoke(revocation(serial, fixture.clock.now()));
-          servedWhenResolved.set(serial, publisher.crlDer());
+          servedWhenResolved.set(serial, publisher.crlDer("legacy"));
         }),
       );
       const parsed = new Map<Uint8Array, Set<string>>();
@@ -176,7 +188,7 @@ describe("the embedded CA's revocation journal", () => {
       }
       await Promise.all(done);
       expect(publisher.builds() - before).toBeLessThan(1 + waves.length);
-      expect(new Set(serialsOn(publisher.crlDer()))).toEqual(new Set([...serials, ...waves.flat()]));
+      expect(new Set(serialsOn(publisher.crlDer("legacy")))).toEqual(new Set([...serials, ...waves.flat()]));
     });
   });
 
@@ -187,7 +199,7 @@ describe("the embedded CA's revocation journal", () => {
       const bad = publisher.revoke(revocation("0b", new Date("+010000-01-01T00:00:00Z")));
       await expect(bad).rejects.toThrow(/cannot encode the year 10000/);
       await good;
-      expect(serialsOn(publisher.crlDer())).toEqual(["0a"]);
+      expect(serialsOn(publisher.crlDer("legacy"))).toEqual(["0a"]);
     });
   });
 
@@ -205,25 +217,25 @@ describe("the embedded CA's revocation journal", () => {
       await publisher.revoke(revocation("0a", fixture.clock.now(), soon));
       await publisher.revoke(revocation("0b", fixture.clock.now(), later));
       await publisher.revoke(revocation("0c", fixture.clock.now()));
-      expect(serialsOn(publisher.crlDer())).toEqual(["0a", "0b", "0c"]);
+      expect(serialsOn(publisher.crlDer("legacy"))).toEqual(["0a", "0b", "0c"]);
 
       // 0a expires; the next CRL (issued after its notAfter) still lists it...
       fixture.clock.advance(DAY_MS + 1000);
       await publisher.revoke(revocation("0d", fixture.clock.now(), later));
-      expect(serialsOn(publisher.crlDer())).toEqual(["0a", "0b", "0c", "0d"]);
+      expect(serialsOn(publisher.crlDer("legacy"))).toEqual(["0a", "0b", "0c", "0d"]);
       // ...and the one after it no longer does; 0c (notAfter unknown) stays.
       await publisher.revoke(revocation("0e", fixture.clock.now(), later));
-      expect(serialsOn(publisher.crlDer())).toEqual(["0b", "0c", "0d", "0e"]);
+      expect(serialsOn(publisher.crlDer("legacy"))).toEqual(["0b", "0c", "0d", "0e"]);
 
       // A restart replays 0a from the journal and lists it on the start's CRL once more; the
       // snapshot written at that start no longer holds it, so the next start does not list it.
       const reopened = await publisherIn(fixture);
-      expect(serialsOn(reopened.crlDer())).toEqual(["0a", "0b", "0c", "0d", "0e"]);
+      expect(serialsOn(reopened.crlDer("legacy"))).toEqual(["0a", "0b", "0c", "0d", "0e"]);
       const snapshot = await snapshotOf(fixture);
       expect(snapshot.revoked.map((r) => r.serial)).toEqual(["0b", "0c", "0d", "0e"]);
       expect(snapshot.revoked[0]?.notAfter).toBe(later.toISOString());
       expect(snapshot.revoked[1]?.notAfter).toBeUndefined();
-      expect(serialsOn((await publisherIn(fixture)).crlDer())).toEqual(["0b", "0c", "0d", "0e"]);
+      expect(serialsOn((await publisherIn(fixture)).crlDer("legacy"))).toEqual(["0b", "0c", "0d", "0e"]);
     });
   });
 });

@@ -3,21 +3,24 @@ import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it, vi } from "vitest";
 import { AuthorityUnavailableError } from "../../src/ca/authority.js";
+import { DEFAULT_CRL_SHARDS } from "../../src/ca/local/crl-partition.js";
 import { LocalAuthorityError } from "../../src/ca/local/errors.js";
 import type { LocalAuthority } from "../../src/ca/local/local-authority.js";
-import { type CaFixture, DAY_MS, expectIssued, issuanceRequest, openssl, pemBlocks, withCa } from "./helpers.js";
+import { type CaFixture, DAY_MS, crlOfLeaf, expectIssued, issuanceRequest, openssl, pemBlocks, withCa } from "./helpers.js";
 
 const KEY_COMPROMISE = 1;
 const SUPERSEDED = 4;
+/** CRL numbers a start uses: one per shard (16 by default), then the legacy CRL's. */
+const BOOT_NUMBERS = BigInt(DEFAULT_CRL_SHARDS + 1);
 
-/** `openssl crl -text` after checking the CRL's signature against the issuing CA. */
-async function crlText(fixture: CaFixture, ca: LocalAuthority): Promise<string> {
+/** `openssl crl -text` after checking the CRL's signature against the issuing CA (the legacy CRL unless given one). */
+async function crlText(fixture: CaFixture, ca: LocalAuthority, der: Uint8Array = ca.crlDer()): Promise<string> {
   const result = openssl([
     "crl",
     "-inform",
     "DER",
     "-in",
-    await fixture.file("current.crl", ca.crlDer()),
+    await fixture.file("current.crl", der),
     "-CAfile",
     await fixture.file("issuing.pem", ca.issuingCertificatePem),
     "-verify",
@@ -28,10 +31,11 @@ async function crlText(fixture: CaFixture, ca: LocalAuthority): Promise<string> 
   return result.stdout;
 }
 
-const crlOf = (ca: LocalAuthority): x509.X509Crl => new x509.X509Crl(new Uint8Array(ca.crlDer()));
+const crlOf = (ca: LocalAuthority, der: Uint8Array = ca.crlDer()): x509.X509Crl => new x509.X509Crl(new Uint8Array(der));
 
-const crlNumber = (ca: LocalAuthority): bigint => {
-  const crl = crlOf(ca);
+/** The legacy CRL's number unless given another CRL. */
+const crlNumber = (ca: LocalAuthority, der: Uint8Array = ca.crlDer()): bigint => {
+  const crl = crlOf(ca, der);
   const extension = crl.extensions.find((e) => e.type === "2.5.29.20");
   if (!extension) throw new Error("the CRL has no CRL number");
   // extnValue is a DER INTEGER: tag, length, then the number.
@@ -39,13 +43,21 @@ const crlNumber = (ca: LocalAuthority): bigint => {
 };
 
 describe("local CA revocation and CRL", () => {
-  it("publishes a signed v2 CRL from the start: no entries, AKI, CRL number, seven days of validity", async () => {
+  it("publishes signed v2 CRLs from the start: no entries, AKI, CRL number, its scope, seven days of validity", async () => {
     await withCa(async (fixture) => {
       const ca = await fixture.open();
+      expect(ca.crlShards).toBe(DEFAULT_CRL_SHARDS);
+      const shard = await crlText(fixture, ca, ca.shardCrlDer(3) ?? new Uint8Array());
+      expect(shard).toMatch(/X509v3 CRL Number: *\n\s+4\n/);
+      // RFC 5280 §5.2.5: critical, naming the URL the shard is served at, end-entity certificates only.
+      expect(shard).toMatch(/X509v3 Issuing Distribution Point: critical\n\s+Full Name:\n\s+URI:http:\/\/acme\.test\/crl\/lab\/3\.crl\s+Only User Certificates\n/);
+      expect(ca.shardCrlDer(DEFAULT_CRL_SHARDS)).toBeNull();
       const text = await crlText(fixture, ca);
       expect(text).toContain("Version 2 (0x1)");
       expect(text).toContain("No Revoked Certificates.");
-      expect(text).toMatch(/X509v3 CRL Number: *\n\s+1\n/);
+      // The legacy CRL is numbered after the shards, and scoped to the URL it has always had.
+      expect(text).toMatch(/X509v3 CRL Number: *\n\s+17\n/);
+      expect(text).toMatch(/URI:http:\/\/acme\.test\/crl\/lab\.crl\s+Only User Certificates\n/);
       const issuingKeyId = new x509.X509Certificate(ca.issuingCertificatePem).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
       expect(text.replaceAll(":", "").toLowerCase()).toContain(issuingKeyId);
       const crl = crlOf(ca);
@@ -65,7 +77,8 @@ describe("local CA revocation and CRL", () => {
       await ca.revoke(revoked.serialHex, KEY_COMPROMISE, revokedAt);
       await ca.revoke(unspecified.serialHex, 0, revokedAt);
 
-      const text = await crlText(fixture, ca);
+      // Each leaf is listed on the CRL its distribution point names (its serial's shard).
+      const text = (await crlText(fixture, ca, crlOfLeaf(ca, revoked))) + (await crlText(fixture, ca, crlOfLeaf(ca, unspecified)));
       // openssl prints whole bytes ("0A3F…"): compare without leading zeros on either side.
       const bare = (hex: string): string => hex.toLowerCase().replace(/^0+/, "");
       const entry = (serialHex: string) => text.split("Serial Number: ").find((part) => bare(part).startsWith(bare(serialHex))) ?? "";
@@ -73,22 +86,24 @@ describe("local CA revocation and CRL", () => {
       // RFC 5280 §5.3.1: the reasonCode extension is absent rather than "unspecified".
       expect(entry(unspecified.serialHex)).not.toBe("");
       expect(entry(unspecified.serialHex)).not.toContain("CRL Reason Code");
-      expect(text.toLowerCase()).not.toContain(kept.serialHex);
-      const listed = crlOf(ca).entries.find((e) => e.serialNumber === revoked.serialHex);
+      expect((await crlText(fixture, ca, crlOfLeaf(ca, kept))).toLowerCase()).not.toContain(kept.serialHex);
+      const listed = crlOf(ca, crlOfLeaf(ca, revoked)).entries.find((e) => e.serialNumber === revoked.serialHex);
       expect(listed?.revocationDate.getTime()).toBe(revokedAt.getTime());
 
-      const files = {
-        root: await fixture.file("root.pem", ca.rootCertificatePem),
-        crl: await fixture.file("crl.pem", pemOf(ca.crlDer())),
-      };
-      const check = async (certificate: typeof revoked) => {
+      const root = await fixture.file("root.pem", ca.rootCertificatePem);
+      // openssl checks the CRL's issuing distribution point against the leaf's distribution
+      // point (RFC 5280 §6.3.3): it finds no usable CRL when they differ.
+      const check = async (certificate: typeof revoked, crlDer = crlOfLeaf(ca, certificate)) => {
         const chain = await fixture.file("chain.pem", certificate.chainPem);
         const leaf = await fixture.file("leaf.pem", pemBlocks(certificate.chainPem)[0] ?? "");
-        const result = openssl(["verify", "-crl_check", "-CAfile", files.root, "-untrusted", chain, "-CRLfile", files.crl, leaf]);
+        const crl = await fixture.file("crl.pem", pemOf(crlDer));
+        const result = openssl(["verify", "-crl_check", "-CAfile", root, "-untrusted", chain, "-CRLfile", crl, leaf]);
         return `${result.stdout}${result.stderr}`;
       };
       expect(await check(revoked)).toMatch(/certificate revoked/);
       expect(await check(kept)).toMatch(/leaf\.pem: OK/);
+      // Any other shard's CRL, or the legacy one, is not a CRL for this leaf.
+      expect(await check(revoked, ca.crlDer())).toMatch(/different CRL scope/);
     });
   });
 
@@ -125,7 +140,7 @@ describe("local CA revocation and CRL", () => {
       const first = await fixture.open();
       const certificate = expectIssued(await first.submit(issuanceRequest()));
       await first.revoke(certificate.serialHex, KEY_COMPROMISE, fixture.clock.now());
-      const before = crlNumber(first);
+      const before = crlNumber(first, crlOfLeaf(first, certificate));
       const path = join(fixture.dir, "revoked.json");
       const journal = join(fixture.dir, "revoked.journal");
       expect((await stat(journal)).mode & 0o777).toBe(0o600);
@@ -136,10 +151,10 @@ describe("local CA revocation and CRL", () => {
       expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ revoked: [{ serial: certificate.serialHex, reason: KEY_COMPROMISE }] });
       expect(await readFile(journal, "utf8")).toBe("");
       expect(reopened.issuingCertificatePem).toBe(first.issuingCertificatePem);
-      const entries = crlOf(reopened).entries;
+      const entries = crlOf(reopened, crlOfLeaf(reopened, certificate)).entries;
       expect(entries.map((e) => [e.serialNumber, e.reason])).toEqual([[certificate.serialHex, KEY_COMPROMISE]]);
-      expect(crlNumber(reopened)).toBeGreaterThan(before);
-      await crlText(fixture, reopened);
+      expect(crlNumber(reopened, crlOfLeaf(reopened, certificate))).toBeGreaterThan(before);
+      await crlText(fixture, reopened, crlOfLeaf(reopened, certificate));
     });
   });
 
@@ -176,9 +191,11 @@ describe("local CA revocation and CRL", () => {
       const fresh = crlOf(ca);
       expect(fresh.thisUpdate.getTime()).toBe(fixture.clock.ms);
       expect(fresh.nextUpdate?.getTime()).toBe(fixture.clock.ms + 7 * DAY_MS);
-      expect(crlNumber(ca)).toBe(2n);
-      // The number is durable before the CRL is served: a restart goes on from 3.
-      expect(await readFile(join(fixture.dir, "revoked.journal"), "utf8")).toBe('{"crlNumber":"2"}\n');
+      expect(crlNumber(ca)).toBe(BOOT_NUMBERS + 1n);
+      // The number is durable before the CRL is served: a restart goes on above it.
+      expect(await readFile(join(fixture.dir, "revoked.journal"), "utf8")).toBe(`{"crlNumber":"${BOOT_NUMBERS + 1n}"}\n`);
+      // Only the CRL that was fetched is reissued: a shard nobody asked for keeps its number.
+      expect(crlNumber(ca, ca.shardCrlDer(0) ?? new Uint8Array())).toBe(1n);
     });
   });
 
@@ -195,7 +212,7 @@ describe("local CA revocation and CRL", () => {
       await rm(path, { recursive: true });
       ca.crlDer();
       await vi.waitFor(async () => expect(await ca.health()).toMatchObject({ healthy: true }));
-      expect(crlNumber(ca)).toBe(2n);
+      expect(crlNumber(ca)).toBe(BOOT_NUMBERS + 1n);
     });
   });
 

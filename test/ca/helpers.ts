@@ -4,10 +4,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as x509 from "@peculiar/x509";
 import type { IssuanceIdentifier, IssuanceRequest, IssuedCertificate, SubmitOutcome } from "../../src/ca/authority.js";
 import { type LocalAuthority, type LocalAuthorityOptions, openLocalAuthority } from "../../src/ca/local/local-authority.js";
 
 export const CRL_URL = "http://acme.test/crl/lab.crl";
+/** Where the fixture CA's shard N is served (the default derived from CRL_URL). */
+export const shardCrlUrl = (shard: number): string => `http://acme.test/crl/lab/${shard}.crl`;
 export const DAY_MS = 86_400_000;
 
 /** A clock the test moves by hand; starts at the real time so openssl agrees on validity. */
@@ -112,4 +115,22 @@ export function openssl(args: readonly string[], input?: Uint8Array): OpensslRes
   const result = spawnSync("openssl", args, { encoding: "utf8", ...(input ? { input } : {}) });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The URL in a leaf's CRL distribution point (RFC 5280 §4.2.1.13), read with @peculiar/x509. */
+export function crlDistributionPointOf(certificate: IssuedCertificate): string {
+  const leaf = new x509.X509Certificate(new Uint8Array(certificate.certificateDer));
+  const points = leaf.getExtension(x509.CRLDistributionPointsExtension)?.distributionPoints ?? [];
+  const urls = points.flatMap((point) => point.distributionPoint?.fullName?.map((name) => name.uniformResourceIdentifier ?? "") ?? []);
+  if (urls.length !== 1 || !urls[0]) throw new Error(`expected one CRL distribution point URI, got ${JSON.stringify(urls)}`);
+  return urls[0];
+}
+
+/** The CRL the leaf's distribution point names, as the CA serves it (its shard's). */
+export function crlOfLeaf(ca: LocalAuthority, certificate: IssuedCertificate): Uint8Array {
+  const url = crlDistributionPointOf(certificate);
+  const shard = /\/lab\/(\d+)\.crl$/.exec(url)?.[1];
+  const der = shard === undefined ? null : ca.shardCrlDer(Number(shard));
+  if (!der) throw new Error(`the leaf names ${url}, which is not one of the CA's shards`);
+  return der;
 }

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const issuing = await ensureIssuingCa(dir, root, "bench", now());
     const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
     const builder = leafCertificateBuilder(
-      { issuerName: issuing.subjectName, authorityKeyId: issuing.subjectKeyId, crlUrl: CRL_URL },
+      { issuerName: issuing.subjectName, authorityKeyId: issuing.subjectKeyId, crlUrls: [CRL_URL] },
       signer,
     );
 
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
         subjectPublicKey,
         subjectAltNames: names.map((value) => ({ type: "dns" as const, value })),
         extraEkus: [],
+        crlShard: 0,
       };
     };
     const sampleTbs = builder.tbs(leafFields());

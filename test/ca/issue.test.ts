@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import type { IssuedCertificate } from "../../src/ca/authority.js";
+import { crlScopeOf } from "../../src/ca/local/crl-partition.js";
 import type { LocalAuthority } from "../../src/ca/local/local-authority.js";
 import {
   CRL_URL,
@@ -15,6 +16,7 @@ import {
   issuanceRequest,
   openssl,
   pemBlocks,
+  shardCrlUrl,
   subjectKey,
   withCa,
 } from "./helpers.js";
@@ -78,7 +80,9 @@ describe("local CA leaf certificates", () => {
       expect(text).toMatch(/X509v3 Subject Alternative Name: critical\n\s+DNS:a\.example\.test, DNS:b\.example\.test\n/);
       expect(text).toMatch(/X509v3 Extended Key Usage: *\n\s+TLS Web Server Authentication\n/);
       expect(text).toMatch(/X509v3 Basic Constraints: critical\n\s+CA:FALSE\n/);
-      expect(text).toContain(`URI:${CRL_URL}`);
+      // The shard of its serial (crl-partition.ts), served beside the legacy CRL_URL.
+      expect(text).toContain(`URI:${shardCrlUrl(crlScopeOf(certificate.serialHex, ca.crlShards) as number)}\n`);
+      expect(text).not.toContain(`URI:${CRL_URL}`);
       expect(text).not.toContain("Authority Information Access");
 
       const leaf = new x509.X509Certificate(new Uint8Array(certificate.certificateDer));

@@ -1,25 +1,35 @@
 import { describe, expect, it } from "vitest";
+import { type CrlScope, crlScopeOf } from "../../src/ca/local/crl-partition.js";
 import { canonicalSerialHex, randomSerial } from "../../src/ca/local/serial.js";
 
 describe("certificate serial numbers", () => {
-  it("are positive, at most 16 octets, minimal DER INTEGER content and distinct", () => {
+  it("are 01 then 16 random octets: positive, minimal DER INTEGER content, distinct, spread over every CRL shard", () => {
     const seen = new Set<string>();
-    let shortened = 0;
+    const shards = new Map<CrlScope, number>();
     for (let i = 0; i < 20_000; i++) {
       const serial = randomSerial();
-      const [first = 0, second = 0] = serial.octets;
-      expect(serial.octets.length).toBeLessThanOrEqual(16);
-      expect(first & 0x80).toBe(0);
-      // X.690 §8.3.2: a leading 00 is allowed only in front of an octet with its top bit set.
-      if (first === 0) expect(second & 0x80).toBe(0x80);
+      expect(serial.octets.length).toBe(17);
+      // Positive, no sign octet needed, and at least 2^128: above every legacy 16-octet serial.
+      expect(serial.octets[0]).toBe(0x01);
       expect(serial.hex).toBe(serial.octets.toString("hex"));
       expect(canonicalSerialHex(serial.hex)).toBe(serial.hex);
-      if (serial.octets.length < 16) shortened++;
+      const scope = crlScopeOf(serial.hex, 16);
+      shards.set(scope, (shards.get(scope) ?? 0) + 1);
       seen.add(serial.hex);
     }
     expect(seen.size).toBe(20_000);
-    // 1 draw in 128 starts with 00 and 1 in 256 gets shortened (~80 here): the rule above is exercised.
-    expect(shortened).toBeGreaterThan(0);
+    expect([...shards.keys()].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    // 1,250 each on average: none is starved or crowded (a loose bound, p of failing is negligible).
+    for (const count of shards.values()) expect(count).toBeGreaterThan(1_000);
+  });
+
+  it("tell a partitioned serial from one issued before CRLs were partitioned", () => {
+    // Serials of earlier versions: 16 random octets, top bit clear (and unknown short ones).
+    for (const legacy of ["0a", "00ff", "7fffffffffffffffffffffffffffffff", "00ffffffffffffffffffffffffffffffff"]) expect(crlScopeOf(legacy, 16)).toBe("legacy");
+    expect(crlScopeOf("0100000000000000000000000000000000", 16)).toBe(0);
+    expect(crlScopeOf("01000000000000000000000000000000ab", 16)).toBe(0xb);
+    expect(crlScopeOf("01000000000000000000000000000000ab", 64)).toBe(0x2b);
+    expect(crlScopeOf("01000000000000000000000000000000ab", 1)).toBe(0);
   });
 
   it("canonicalises hex the way IssuedCertificate.serialHex spells it", () => {

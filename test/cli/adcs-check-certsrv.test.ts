@@ -183,12 +183,16 @@ describe("certeasy adcs check: the embedded CA", () => {
     expect(opened.stderr).toBe("");
     expect(lines(opened.stdout)).toEqual([
       expect.stringMatching(/^PASS lab-ca: CA files: generated CA in .*local-ca loaded: issuing CA CN=lab-ca Issuing CA.*, valid until \d{4}-/),
-      expect.stringMatching(/^PASS lab-ca: self-check: issuing CA signs; 1 revocation\(s\) in .*revoked\.json and its journal, CRL signable; valid until /),
+      expect.stringMatching(/^PASS lab-ca: self-check: issuing CA signs; 1 revocation\(s\) in .*revoked\.json and its journal, CRL signable; valid until .*; 16 CRL shard\(s\)$/),
       "all checks passed",
     ]);
     expect(opened.code).toBe(0);
     // Read-only next to a running node: no CRL published, the CRL number not taken.
     expect(await revocationFiles()).toEqual(revocations);
+    // A crl-shards the CA was not created with: the check says what serve would refuse.
+    const resharded = await runCli(["adcs", "check", "-f", await localConfig(workdir, ["    configuration:", "      crl-shards: 4"])], TIMEOUT);
+    expect(resharded.code).toBe(1);
+    expect(resharded.stdout).toMatch(/^FAIL lab-ca: self-check: crl-shards is 4 but this CA's CRLs were partitioned into 16 shards /m);
 
     await writeFile(join(workdir, "local-ca", "revoked.json"), "{ not json");
     const corrupt = await runCli(["adcs", "check", "-f", config], TIMEOUT);

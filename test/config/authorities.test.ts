@@ -132,6 +132,8 @@ describe("authorities: the embedded CA's keys", () => {
       keyPassword: { env: "CERTEASY_CA_KEY_PASSWORD" },
       provided: { rootCertificateFile: "/etc/pki/root.pem", issuingCertificateFile: "/etc/pki/issuing.pem", issuingKeyFile: "/etc/pki/issuing.key" },
     });
+    const [sharded] = load("authorities:\n  - name: local\n    type: local\n    configuration:\n      crl-shards: 64\n").authorities;
+    expect(sharded).toEqual({ ...LOCAL_DEFAULT, crlShards: 64 });
   });
 });
 
@@ -175,7 +177,7 @@ describe("authorities and policy-bindings: refusals name the key path", () => {
     [
       "a key of another type's configuration for type local",
       "authorities:\n  - name: local\n    type: local\n    configuration:\n      common-name: Lab CA\n",
-      ["authorities.0.configuration.common-name: unknown key; expected one of: key-password-file, key-password-env, root-certificate-file, issuing-certificate-file, issuing-key-file"],
+      ["authorities.0.configuration.common-name: unknown key; expected one of: key-password-file, key-password-env, root-certificate-file, issuing-certificate-file, issuing-key-file, crl-shards"],
     ],
     [
       "both key password sources for type local",
@@ -186,6 +188,11 @@ describe("authorities and policy-bindings: refusals name the key path", () => {
       "a relative key-password-file",
       "authorities:\n  - name: local\n    type: local\n    configuration:\n      key-password-file: ca.pass\n",
       ['authorities.0.configuration.key-password-file: expected an absolute path or one starting with %WORKDIR%/, got relative path "ca.pass"'],
+    ],
+    [
+      "crl-shards that is not a power of two",
+      "authorities:\n  - name: local\n    type: local\n    configuration:\n      crl-shards: 12\n",
+      ["authorities.0.configuration.crl-shards: expected a power of two from 1 to 256 (how many CRLs the revocations are spread over), got 12"],
     ],
     [
       "half of an operator-provided issuing CA",

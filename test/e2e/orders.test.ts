@@ -147,8 +147,22 @@ describe("issuance with acme-client", () => {
     const { pem } = await issue(client, [{ type: "dns", value: "revoke.test" }], "http-01");
     await client.revokeCertificate(pem, { reason: 4 });
     await expect(client.revokeCertificate(pem)).rejects.toThrow(/already revoked/i);
-    // The embedded CA's CRL lists the serial once propagation (after the answer) has run.
-    const crlUrl = `${server.baseUrl}crl/local.crl`;
+    // The CRL the leaf's distribution point names — its shard's — lists the serial once
+    // propagation (after the answer) has run.
+    const distributionPoint = /https?:\/\/[!-~]*?\/crl\/local\/(\d+)\.crl/.exec(leafOf(pem).raw.toString("latin1"));
+    expect(distributionPoint?.[0].startsWith(server.baseUrl)).toBe(true);
+    const crlUrl = `${server.baseUrl}crl/local/${distributionPoint?.[1]}.crl`;
+    const served = await request(crlUrl);
+    expect(served.headers["content-type"]).toBe("application/pkix-crl");
+    expect(served.headers["cache-control"]).toBe("max-age=300");
+    expect((await request(`${server.baseUrl}crl/local/0${distributionPoint?.[1]}.crl`)).status).toBe(404);
+    // Every shard (16 by default) and the legacy CRL are served alike; no seventeenth shard.
+    for (const path of [...Array.from({ length: 16 }, (_, shard) => `crl/local/${shard}.crl`), "crl/local.crl"]) {
+      const response = await request(`${server.baseUrl}${path}`);
+      expect([path, response.status, response.headers["content-type"]]).toEqual([path, 200, "application/pkix-crl"]);
+    }
+    expect((await request(`${server.baseUrl}crl/local/16.crl`)).status).toBe(404);
+    expect((await request(`${server.baseUrl}crl/other/0.crl`)).status).toBe(404);
     const serial = Buffer.from(leafOf(pem).serialNumber, "hex");
     await expect.poll(async () => (await fetchBytes(crlUrl)).includes(serial), { timeout: 10_000 }).toBe(true);
     // openssl checks the served CRL's signature, finds the serial and its reason, and then refuses the chain.

@@ -3,22 +3,25 @@
  * free of I/O, so a submit costs one DER encoding and one ECDSA signature.
  *
  * Leaf profile (RFC 5280; behaviour reference §2.3 "SAN only, with an empty Subject CN"): v3,
- * random 127-bit serial, issuer = the issuing CA's subject bytes, empty subject with a critical
- * SAN (dNSName / iPAddress), EKU serverAuth (+ the policy's extra EKUs), keyUsage
- * digitalSignature (+ keyEncipherment for RSA keys), basicConstraints CA:FALSE, SKI, AKI,
- * CRL distribution point and, when configured, AIA caIssuers.
+ * serial of 01 then 16 random octets (serial.ts), issuer = the issuing CA's subject bytes,
+ * empty subject with a critical SAN (dNSName / iPAddress), EKU serverAuth (+ the policy's extra
+ * EKUs), keyUsage digitalSignature (+ keyEncipherment for RSA keys), basicConstraints CA:FALSE,
+ * SKI, AKI, CRL distribution point (its serial's shard, crl-partition.ts) and, when configured,
+ * AIA caIssuers.
  */
 import type { IssuanceRequest, SubmitOutcome } from "../authority.js";
 import { toPem } from "../der/pem.js";
 import { leafCertificateBuilder } from "../x509/leaf-certificate.js";
 import type { TbsSigner } from "../x509/signer.js";
+import { crlScopeOf } from "./crl-partition.js";
 import type { IssuingCa } from "./issuing-ca.js";
 import { readLeafRequest } from "./leaf-request.js";
 import { decideLeafValidity } from "./leaf-validity.js";
 import { randomSerial } from "./serial.js";
 
 export interface LeafIssuerOptions {
-  readonly crlUrl: string;
+  /** each CRL shard's URL, by index: as many as the CA has shards */
+  readonly crlShardUrls: readonly string[];
   readonly caIssuersUrl?: string | undefined;
   readonly lifetimeMs: number;
 }
@@ -30,7 +33,7 @@ export function leafIssuer(issuing: IssuingCa, signer: TbsSigner, options: LeafI
     {
       issuerName: issuing.subjectName,
       authorityKeyId: issuing.subjectKeyId,
-      crlUrl: options.crlUrl,
+      crlUrls: options.crlShardUrls,
       ...(options.caIssuersUrl === undefined ? {} : { caIssuersUrl: options.caIssuersUrl }),
     },
     signer,
@@ -46,6 +49,9 @@ export function leafIssuer(issuing: IssuingCa, signer: TbsSigner, options: LeafI
     const fields = readLeafRequest(request);
     if (!fields.ok) return { kind: "denied", reason: fields.reason };
     const serial = randomSerial();
+    const crlShard = crlScopeOf(serial.hex, options.crlShardUrls.length);
+    // randomSerial() draws only partitioned serials; a legacy scope here would be a bug.
+    if (crlShard === "legacy") throw new RangeError(`serial ${serial.hex} is not a partitioned serial`);
     const certificateDer = builder.certificate({
       serial: serial.octets,
       notBefore: validity.notBefore,
@@ -53,6 +59,7 @@ export function leafIssuer(issuing: IssuingCa, signer: TbsSigner, options: LeafI
       subjectPublicKey: fields.subjectPublicKey,
       subjectAltNames: fields.subjectAltNames,
       extraEkus: fields.extraEkus,
+      crlShard,
     });
     return {
       kind: "issued",

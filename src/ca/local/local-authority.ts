@@ -1,6 +1,8 @@
 /**
  * The embedded CA (`authorities[].type: local`): an issuing CA under the bootstrap root, both in
- * `dir` (normally `<workdir>/local-ca`), issuing leaves in-process and publishing a CRL.
+ * `dir` (normally `<workdir>/local-ca`), issuing leaves in-process and publishing CRLs: one per
+ * shard, named by the leaves whose serials fall in it, and the legacy CRL that certificates
+ * issued before partitioning name (crl-partition.ts).
  *
  * Idempotency: `submit` remembers, in memory, the certificate issued for each request key, so a
  * retried submit in the same process returns the same certificate instead of a second one. That
@@ -43,8 +45,15 @@ export interface LocalAuthorityOptions {
   readonly dir: string;
   /** the authority's configured name; also names the issuing CA ("<name> Issuing CA") */
   readonly name: string;
-  /** where the HTTP layer serves `crlDer()`, e.g. https://acme.example/crl/<name>.crl */
+  /** where the HTTP layer serves `crlDer()`, the legacy CRL, e.g. https://acme.example/crl/<name>.crl */
   readonly crlUrl: string;
+  /**
+   * where it serves `shardCrlDer(shard)`; default: `crlUrl` less its ".crl", then "/<shard>.crl"
+   * (https://acme.example/crl/<name>/3.crl)
+   */
+  readonly crlShardUrl?: ((shard: number) => string) | undefined;
+  /** `crl-shards`: used when the CA first records its revocation list, refused if it differs later (crl-partition.ts) */
+  readonly crlShards?: number | undefined;
   /** where the HTTP layer serves the issuing CA certificate (AIA caIssuers); omitted if unset */
   readonly caIssuersUrl?: string | undefined;
   /** default 90 days (behaviour reference §3.2 `certificate-validity: 2160h`) */
@@ -57,8 +66,12 @@ export interface LocalAuthorityOptions {
 }
 
 export interface LocalAuthority extends CertificateAuthority {
-  /** the current CRL, DER (`application/pkix-crl`, RFC 5280 §5) */
+  /** the legacy CRL, DER (`application/pkix-crl`, RFC 5280 §5): certificates issued before partitioning name it */
   crlDer(): Uint8Array;
+  /** a shard's current CRL, DER; null for a shard this CA does not have */
+  shardCrlDer(shard: number): Uint8Array | null;
+  /** how many CRL shards this CA's certificates are spread over */
+  readonly crlShards: number;
   readonly rootCertificatePem: string;
   readonly issuingCertificatePem: string;
 }
@@ -79,10 +92,19 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
   // The revocation list lives in `dir` whichever CA signs it.
   await ensurePrivateDirectory(dir);
   const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
-  const issue = leafIssuer(issuing, signer, { crlUrl, caIssuersUrl, lifetimeMs });
+  const shardUrl = (shard: number): string =>
+    certificateUrl(options.crlShardUrl ? options.crlShardUrl(shard) : `${crlUrl.replace(/\.crl$/, "")}/${shard}.crl`, "crlShardUrl");
+  const crl = await openCrlPublisher({
+    paths: revocationPaths(dir),
+    issuing,
+    signer,
+    now,
+    crlUrlOf: (scope) => (scope === "legacy" ? crlUrl : shardUrl(scope)),
+    crlShards: options.crlShards,
+  });
+  const crlShardUrls = Array.from({ length: crl.shards }, (_, shard) => shardUrl(shard));
+  const issue = leafIssuer(issuing, signer, { crlShardUrls, caIssuersUrl, lifetimeMs });
   const issued = new Map<string, IssuedCertificate>();
-
-  const crl = await openCrlPublisher({ paths: revocationPaths(dir), issuing, signer, now });
 
   return {
     name,
@@ -135,7 +157,9 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
       return { healthy: true, detail: `issuing CA signs; valid until ${issuing.notAfter.toISOString()}` };
     },
 
-    crlDer: () => crl.crlDer(),
+    crlDer: () => crl.crlDer("legacy"),
+    shardCrlDer: (shard) => (Number.isInteger(shard) && shard >= 0 && shard < crl.shards ? crl.crlDer(shard) : null),
+    crlShards: crl.shards,
   };
 }
 

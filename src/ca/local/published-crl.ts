@@ -22,12 +22,22 @@ export interface PublishedCrl {
 export const crlEntryOf = (revocation: Revocation): Buffer =>
   revokedCertificateEntry({ serial: Buffer.from(revocation.serialHex, "hex"), revokedAt: revocation.revokedAt, reasonCode: revocation.reasonCode });
 
-/** `entries`: from `crlEntryOf`, in the order they were revoked. */
-export function publishCrl(issuing: IssuingCa, signer: TbsSigner, entries: readonly Uint8Array[], crlNumber: bigint, now: Date): PublishedCrl {
+/**
+ * `entries`: from `crlEntryOf`, in the order they were revoked. `issuingDistributionPoint`: the
+ * encoded extension naming the CRL's scope (crl-partition.ts); without it the CRL is complete.
+ */
+export function publishCrl(
+  issuing: IssuingCa,
+  signer: TbsSigner,
+  entries: readonly Uint8Array[],
+  crlNumber: bigint,
+  now: Date,
+  issuingDistributionPoint?: Uint8Array,
+): PublishedCrl {
   const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
   const der = certificateRevocationList(
-    { issuerName: issuing.subjectName, authorityKeyId: issuing.subjectKeyId, crlNumber, thisUpdate, nextUpdate, revokedEntries: entries },
+    { issuerName: issuing.subjectName, authorityKeyId: issuing.subjectKeyId, crlNumber, thisUpdate, nextUpdate, revokedEntries: entries, issuingDistributionPoint },
     signer,
   );
   return { der, crlNumber, thisUpdate, nextUpdate };

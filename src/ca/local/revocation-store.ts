@@ -10,7 +10,14 @@
  */
 import { join } from "node:path";
 import { type JournalRecord, REVOCATION_JOURNAL, readJournal, resetJournal } from "./revocation-journal.js";
-import { REVOCATION_FILE, type Revocation, type RevocationState, readRevocationFile, writeRevocationFile } from "./revocation-file.js";
+import {
+  REVOCATION_FILE,
+  type RecordedRevocationState,
+  type Revocation,
+  type RevocationState,
+  readRevocationFile,
+  writeRevocationFile,
+} from "./revocation-file.js";
 
 export interface RevocationPaths {
   readonly snapshot: string;
@@ -43,11 +50,11 @@ export function replay(snapshot: RevocationState, records: readonly JournalRecor
       bySerial.set(record.revocation.serialHex, record.revocation);
     }
   }
-  return { revocations: [...bySerial.values()], lastCrlNumber };
+  return { revocations: [...bySerial.values()], lastCrlNumber, ...(snapshot.crlShards === undefined ? {} : { crlShards: snapshot.crlShards }) };
 }
 
 /** The whole list as the new snapshot, then an empty journal (which also drops a torn line). */
-export async function compactRevocations(paths: RevocationPaths, state: RevocationState): Promise<void> {
+export async function compactRevocations(paths: RevocationPaths, state: RecordedRevocationState): Promise<void> {
   await writeRevocationFile(paths.snapshot, state);
   await resetJournal(paths.journal);
 }

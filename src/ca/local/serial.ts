@@ -1,9 +1,12 @@
 /**
  * Certificate serial numbers (RFC 5280 §4.1.2.2): positive, unique per issuer, at most 20 octets.
- * Certeasy's are 16 random octets with the top bit cleared, so 127 bits of CSPRNG output (the
- * CA/Browser Forum asks for at least 64) and no sign octet is ever needed.
+ * Certeasy's are the octet 01 then 16 random octets: 128 bits of CSPRNG output (the CA/Browser
+ * Forum asks for at least 64), never a sign octet, and always at least 2^128 — above every serial
+ * issued before CRLs were partitioned (16 octets, top bit clear), which is how crl-partition.ts
+ * tells a certificate that names a CRL shard from one that names the legacy CRL.
  */
 import { randomFillSync } from "node:crypto";
+import { PARTITIONED_SERIAL_MARK } from "./crl-partition.js";
 
 export interface Serial {
   /** the INTEGER's content octets, minimal two's complement: a leading 00 only before a top bit */
@@ -33,18 +36,10 @@ function nextRandomOctets(): Buffer {
 }
 
 export function randomSerial(): Serial {
-  for (;;) {
-    const bytes = nextRandomOctets();
-    bytes[0] = (bytes[0] ?? 0) & 0x7f;
-    // All zero (p = 2^-127) would be serial 0, which RFC 5280 forbids: draw again.
-    if (bytes.every((octet) => octet === 0)) continue;
-    // Minimal two's complement (X.690 §8.3.2): drop a leading 00 unless the next octet's top bit
-    // needs it to keep the number positive.
-    let start = 0;
-    while (start < bytes.length - 1 && bytes[start] === 0 && ((bytes[start + 1] ?? 0) & 0x80) === 0) start++;
-    const octets = bytes.subarray(start);
-    return { octets, hex: octets.toString("hex") };
-  }
+  // A non-zero first octet without its top bit: already minimal, positive two's complement
+  // (X.690 §8.3.2), 17 octets whatever the random ones are.
+  const octets = Buffer.concat([Buffer.from([PARTITIONED_SERIAL_MARK]), nextRandomOctets()]);
+  return { octets, hex: octets.toString("hex") };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface CrlFields {
    * concatenated: one entry a chunk, or many entries kept end to end in one.
    */
   readonly revokedEntries: readonly Uint8Array[];
+  /** the CRL's scope, an encoded `issuingDistributionPoint` extension (§5.2.5); absent: a complete CRL */
+  readonly issuingDistributionPoint?: Uint8Array | undefined;
 }
 
 const VERSION_2 = integer(1);
@@ -54,7 +56,14 @@ export function certificateRevocationList(fields: CrlFields, signer: TbsSigner):
     time(fields.nextUpdate),
     // §5.1.2.6: with no revoked certificates the list MUST be absent, not empty.
     ...(fields.revokedEntries.every((chunk) => chunk.length === 0) ? [] : [tlvOf(TAG.SEQUENCE, fields.revokedEntries)]),
-    explicit(0, sequence(authorityKeyIdentifier(fields.authorityKeyId), crlNumber(fields.crlNumber))),
+    explicit(
+      0,
+      sequence(
+        authorityKeyIdentifier(fields.authorityKeyId),
+        crlNumber(fields.crlNumber),
+        ...(fields.issuingDistributionPoint === undefined ? [] : [fields.issuingDistributionPoint]),
+      ),
+    ),
   );
   return signTbs(tbs, signer);
 }

@@ -1,8 +1,9 @@
 /**
  * The leaf certificate as a DER template (RFC 5280 §4.1). Everything the issuing CA fixes —
- * version, signature algorithm, issuer Name, AKI, CRL distribution point, AIA, basic
- * constraints — is encoded once when the builder is made; per certificate only the serial,
- * validity, public key, SKI, SANs and EKUs are encoded, then the TBS is signed with node:crypto.
+ * version, signature algorithm, issuer Name, AKI, the CRL distribution points (one per CRL
+ * shard), AIA, basic constraints — is encoded once when the builder is made; per certificate
+ * only the serial, validity, public key, SKI, SANs and EKUs are encoded and its shard's
+ * distribution point picked, then the TBS is signed with node:crypto.
  */
 import { explicit, integer, sequence, time, unsignedInteger } from "../der/encode.js";
 import {
@@ -26,7 +27,8 @@ export interface LeafIssuerProfile {
   readonly issuerName: Uint8Array;
   /** the issuing CA's subject key identifier, written as the leaf's AKI keyIdentifier */
   readonly authorityKeyId: Uint8Array;
-  readonly crlUrl: string;
+  /** the URL of each CRL shard, by shard index (crl-partition.ts) */
+  readonly crlUrls: readonly string[];
   /** where the issuing CA certificate can be fetched (AIA caIssuers), if anywhere */
   readonly caIssuersUrl?: string;
 }
@@ -41,6 +43,8 @@ export interface LeafFields {
   readonly subjectAltNames: readonly GeneralName[];
   /** encoded OIDs of EKUs besides serverAuth */
   readonly extraEkus: readonly Uint8Array[];
+  /** the index in `crlUrls` of the CRL that will list this certificate if it is revoked */
+  readonly crlShard: number;
 }
 
 export interface LeafCertificateBuilder {
@@ -62,13 +66,13 @@ export function leafCertificateBuilder(profile: LeafIssuerProfile, signer: TbsSi
   const rsaKeyUsage = keyUsage([KeyUsageBit.digitalSignature, KeyUsageBit.keyEncipherment]);
   const serverAuthOnly = extendedKeyUsage([ENCODED_OID.serverAuth]);
   const aki = authorityKeyIdentifier(profile.authorityKeyId);
-  const tail = Buffer.concat([
-    crlDistributionPoints(profile.crlUrl),
-    profile.caIssuersUrl === undefined ? Buffer.alloc(0) : authorityInfoAccessCaIssuers(profile.caIssuersUrl),
-  ]);
+  const aia = profile.caIssuersUrl === undefined ? Buffer.alloc(0) : authorityInfoAccessCaIssuers(profile.caIssuersUrl);
+  const tails = profile.crlUrls.map((url) => Buffer.concat([crlDistributionPoints(url), aia]));
 
   const tbs = (fields: LeafFields): Buffer => {
     if (fields.subjectAltNames.length === 0) throw new TypeError("a leaf certificate needs at least one subject alternative name");
+    const tail = tails[fields.crlShard];
+    if (tail === undefined) throw new RangeError(`CRL shard ${fields.crlShard} is not one of the ${tails.length} configured`);
     const key = fields.subjectPublicKey;
     const extensions = sequence(
       basicConstraints,

@@ -14,6 +14,7 @@ export const OID = {
   // RFC 5280 §5.2 / §5.3 CRL and CRL entry extensions
   crlNumber: "2.5.29.20",
   crlReason: "2.5.29.21",
+  issuingDistributionPoint: "2.5.29.28",
   // RFC 5280 §4.2.1.12, §4.2.2.1
   serverAuth: "1.3.6.1.5.5.7.3.1",
   caIssuers: "1.3.6.1.5.5.7.48.2",

@@ -1,6 +1,7 @@
 /**
  * Certificates: download (RFC 8555 §7.4.2), revocation (§7.6), renewal information (RFC 9773)
- * and the embedded CA's CRL (RFC 5280 §5, named in every certificate it issues).
+ * and the embedded CA's CRLs (RFC 5280 §5: each shard's, named in the certificates whose
+ * serials fall in it, and the legacy one certificates issued before partitioning name).
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -69,6 +70,12 @@ export function certificateRoutes(deps: OrderRoutesDeps): Hono<AcmeEnv> {
   });
 
   app.get("/crl/:file", (c) => published(c.req.param("file"), ".crl", deps.crl, "application/pkix-crl"));
+  // One URL per shard: "3.crl", never "03.crl", so the URL matches the CRL's issuing distribution point.
+  app.get("/crl/:authority/:file", (c) => {
+    const authority = c.req.param("authority");
+    const shard = /^(0|[1-9]\d{0,2})\.crl$/.exec(c.req.param("file"))?.[1];
+    return published(`${shard ?? ""}.crl`, ".crl", (index) => (shard === undefined ? null : deps.crl(authority, Number(index))), "application/pkix-crl");
+  });
   app.get("/ca/:file", (c) => published(c.req.param("file"), ".crt", deps.issuerCertificate, "application/pkix-cert"));
 
   return app;

@@ -20,8 +20,11 @@ export interface OrderRoutesDeps {
   /** how often the server polls a CA that holds a request for approval: a processing order's Retry-After then */
   readonly heldRequestPollMs: number;
   readonly renewalInfo: RenewalWindowPolicy;
-  /** the current CRL of an authority, DER; null for an authority that publishes none here */
-  readonly crl: (authority: string) => Uint8Array | null;
+  /**
+   * the current CRL of an authority, DER: the legacy CRL, or with `shard` one shard of its
+   * partitioned CRL; null for an authority (or shard) that publishes none here
+   */
+  readonly crl: (authority: string, shard?: number) => Uint8Array | null;
   /**
    * Alternate chains of an authority's certificates (RFC 8555 §7.4.2): PEM blocks appended to
    * the default chain, e.g. the root for clients that want a self-contained bundle.
