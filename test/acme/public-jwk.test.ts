@@ -39,6 +39,17 @@ describe("account public keys", () => {
     expect(problemType({ kty: "RSA", e: "AQAB", n: rsaModulus(513) })).toBe("badPublicKey");
   });
 
+  it("accepts an odd RSA public exponent of at most 32 bits, such as 65537 or 3", () => {
+    expect(problemType({ kty: "RSA", e: "AQAB", n: rsaModulus(256) })).toBeUndefined();
+    expect(problemType({ kty: "RSA", e: "Aw", n: rsaModulus(256) })).toBeUndefined();
+    expect(problemType({ kty: "RSA", e: Buffer.from([0xff, 0xff, 0xff, 0xff]).toString("base64url"), n: rsaModulus(256) })).toBeUndefined();
+    // An exponent as long as the modulus makes each verification as dear as a private-key operation.
+    expect(problemType({ kty: "RSA", e: rsaModulus(256), n: rsaModulus(256) })).toBe("badPublicKey");
+    expect(problemType({ kty: "RSA", e: Buffer.from([1, 0, 0, 0, 1]).toString("base64url"), n: rsaModulus(256) })).toBe("badPublicKey");
+    expect(problemType({ kty: "RSA", e: "AQAA", n: rsaModulus(256) })).toBe("badPublicKey");
+    expect(problemType({ kty: "RSA", e: "AQ", n: rsaModulus(256) })).toBe("badPublicKey");
+  });
+
   it("refuses private members, unknown key types and badly sized coordinates", () => {
     expect(problemType({ kty: "RSA", e: "AQAB", n: rsaModulus(256), d: "AQAB" })).toBe("malformed");
     expect(problemType({ kty: "OKP", crv: "Ed25519", x: "A".repeat(43), d: "A".repeat(43) })).toBe("malformed");

@@ -17,6 +17,8 @@ export type AcmePublicJwk =
 /** Baseline Requirements minimum; above 4096 bits verification cost becomes a denial-of-service lever. */
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 4096;
+/** 2^32 - 1 at most: far above 65537, which every ACME client uses */
+const RSA_MAX_EXPONENT_BITS = 32;
 
 /** JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4). */
 const SECRET_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -83,6 +85,12 @@ function rsaKey(jwk: Record<string, unknown>): AcmePublicJwk {
   const bits = bitLength(Buffer.from(n, "base64url"));
   if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
     throw badPublicKey(`RSA keys must be ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits long; this one has ${bits}.`);
+  }
+  // A verification costs one modular exponentiation by e: an exponent as long as the modulus
+  // would make every request signed with that key cost as much as an RSA private-key operation.
+  const exponent = Buffer.from(e, "base64url");
+  if (bitLength(exponent) > RSA_MAX_EXPONENT_BITS || bitLength(exponent) < 2 || ((exponent.at(-1) ?? 0) & 1) === 0) {
+    throw badPublicKey("The RSA public exponent must be an odd number from 3 to 2^32 - 1 (65537 is the usual one).");
   }
   return { kty: "RSA", n, e };
 }
