@@ -3,7 +3,8 @@
  * entry per certificate (the duplicate-certificate window, the license's managed servers). A
  * `Map<string, …>` keyed by the 36-character id costs about 100 bytes an entry (the string, the
  * map's entry and hash slot, a boxed number); here an entry is the id's 128 bits and the value
- * in typed arrays — 16 + 8 bytes, and a 4-byte reference, at a load of at most ½.
+ * in typed arrays — 16 + 8 bytes, a 4-byte reference and a byte, 29 bytes a slot, at a load of
+ * ⅜ to ¾: 39 to 77 bytes an entry.
  *
  * Open addressing with linear probing over a power-of-two capacity. Entries whose `isDead(value,
  * at)` holds are swept in bulk when the table would grow — there is no per-entry timer — so a
@@ -55,7 +56,7 @@ export class UuidTable<R> {
     this.#parse(id);
     let slot = this.#findParsed();
     if (slot === -1) {
-      if ((this.#size + 1) * 2 > this.#capacity) {
+      if ((this.#size + 1) * 4 > this.#capacity * 3) {
         this.#rebuild(at);
         this.#parse(id);
       }
@@ -117,14 +118,14 @@ export class UuidTable<R> {
     return Math.imul(last ^ Math.imul(first, 0x9e3779b1), 0x85ebca6b) >>> 0;
   }
 
-  /** Sweep the dead entries; grow when what is left would still fill more than a quarter. */
+  /** Sweep the dead entries, then size the table for what is left at a load of at most ⅜. */
   #rebuild(at: number): void {
     const { isDead } = this;
     const [ids, used, values, refs, capacity] = [this.#ids, this.#used, this.#values, this.#refs, this.#capacity];
     let alive = 0;
     for (let i = 0; i < capacity; i++) if (used[i] === 1 && !isDead(values[i] as number, at)) alive++;
     let next = MIN_CAPACITY;
-    while ((alive + 1) * 4 > next) next *= 2;
+    while (alive * 8 > next * 3) next *= 2;
     this.#capacity = next;
     this.#ids = new Uint32Array(next * 4);
     this.#used = new Uint8Array(next);

@@ -64,13 +64,13 @@ describe("UuidTable", () => {
   it("sweeps the entries dead at the log time of the growth, and keeps the others", () => {
     // value: an instant; dead once it is not after `at`
     const table = new UuidTable<null>((value, at) => value <= at);
-    const early = Array.from({ length: 8 }, () => randomUUID());
+    const early = Array.from({ length: 12 }, () => randomUUID());
     early.forEach((id, i) => table.set(id, 100 + i, null, 0));
-    expect(table.size).toBe(8);
-    // the 9th entry fills more than half of the 16 slots: a sweep at 105 drops 100…105
+    expect(table.size).toBe(12);
+    // the 13th entry would fill more than ¾ of the 16 slots: a sweep at 105 drops 100…105
     const late = randomUUID();
     table.set(late, 1_000, null, 105);
-    expect(table.size).toBe(3);
+    expect(table.size).toBe(7);
     early.forEach((id, i) => expect(table.find(id) === -1).toBe(100 + i <= 105));
     expect(table.value(table.find(late))).toBe(1_000);
   });

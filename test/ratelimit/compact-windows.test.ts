@@ -108,8 +108,8 @@ describe("DuplicateCertificates", () => {
     const at = T0 + W;
     const revokedLater = randomUUID();
     window.issued(account, "a".repeat(64), revokedLater, at - W + 1, at);
-    // the certificates after it fill more than half of the table's 16 slots: the table sweeps at `at`
-    for (let i = 0; i < 9; i++) window.issued(account, String(i).repeat(64), randomUUID(), at - HOUR, at);
+    // the certificates after it would fill more than ¾ of the table's 16 slots: the table sweeps at `at`
+    for (let i = 0; i < 15; i++) window.issued(account, (i % 10).toString().repeat(63) + (i < 10 ? "0" : "1"), randomUUID(), at - HOUR, at);
     window.revoked(revokedLater);
     expect(window.inWindow(account, "a".repeat(64), at)).toEqual([]);
     expect(window.waitForRoom(account, "a".repeat(64), 1, at)).toBe(0);
@@ -197,10 +197,11 @@ describe("ManagedServers", () => {
     const account = randomUUID();
     const revokedLater = randomUUID();
     servers.issued(account, revokedLater, T0 + 1, T0);
-    for (let i = 0; i < 9; i++) servers.issued(randomUUID(), randomUUID(), T0 + HOUR, T0);
+    // enough certificates after it to make the table sweep at T0
+    for (let i = 0; i < 15; i++) servers.issued(randomUUID(), randomUUID(), T0 + HOUR, T0);
     servers.revoked(revokedLater);
     expect(servers.isManaged(account, T0)).toBe(false);
-    expect(servers.count(T0)).toBe(9);
+    expect(servers.count(T0)).toBe(15);
   });
 
   it("frees an account the instant its certificate's notAfter passes", () => {
