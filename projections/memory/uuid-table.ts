@@ -15,6 +15,8 @@
  * The id is read as its 32 hex digits, case-insensitively: the server mints lowercase ids
  * (randomUUID) and events repeat them as written, so two ids that differ only in case never meet.
  */
+import { hexDigit } from "./hex-digits.js";
+
 const MIN_CAPACITY = 16;
 
 export class UuidTable<R> {
@@ -144,10 +146,20 @@ export class UuidTable<R> {
     }
   }
 
-  /** The id's 32 hex digits as 4 words, hyphens skipped. */
+  /** The id's 32 hex digits as 4 words, hyphens skipped (8-4-4-4-12). */
   #parse(id: string): void {
-    const hex = id.length === 36 ? id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24, 36) : id;
-    if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError(`not a UUID: ${id}`);
-    for (let k = 0; k < 4; k++) this.#word[k] = Number.parseInt(hex.slice(k * 8, k * 8 + 8), 16);
+    if (id.length !== 36 || id[8] !== "-" || id[13] !== "-" || id[18] !== "-" || id[23] !== "-") throw new TypeError(`not a UUID: ${id}`);
+    let word = 0;
+    let digits = 0;
+    for (let i = 0; i < 36; i++) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) continue;
+      const value = hexDigit(id, i);
+      if (value === -1) throw new TypeError(`not a UUID: ${id}`);
+      word = word * 16 + value;
+      if (++digits % 8 === 0) {
+        this.#word[digits / 8 - 1] = word;
+        word = 0;
+      }
+    }
   }
 }

@@ -10,6 +10,7 @@
  * numbers (time-windows.ts), and certificate → (key, instant) lives in a UuidTable instead of a
  * Map keyed by the 36-character id. The key stays exact — no digest — so no two keys can meet.
  */
+import { lowercaseHexByte } from "../../projections/memory/hex-digits.js";
 import { UuidTable } from "../../projections/memory/uuid-table.js";
 import { TimeWindows } from "./time-windows.js";
 
@@ -60,13 +61,29 @@ export class DuplicateCertificates {
   }
 }
 
+/** Where each byte's two hex digits start in a UUID's text (8-4-4-4-12). */
+const UUID_BYTES = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const keyBytes = new Array<number>(48).fill(0);
+
 /**
  * The account id's 16 bytes and the hash's 32, one character per byte. Any other text (not a
- * UUID, not 64 hex digits: never so in the log, whose events are schema-checked) is kept whole
- * behind a marker that no compact key starts with, so it still has a key of its own.
+ * lowercase UUID and 64 lowercase hex digits, as the log writes them; never otherwise in events,
+ * which are schema-checked) is kept whole behind a marker no compact key starts with, so every
+ * pair keeps a key of its own, as with the plain `account:hash` text.
  */
 export function compactKey(accountId: string, identifiersHash: string): string {
-  const account = accountId.replaceAll("-", "");
-  if (!/^[0-9a-f]{32}$/.test(account) || !/^[0-9a-f]{64}$/.test(identifiersHash) || accountId.length !== 36) return `\u0100${accountId}:${identifiersHash}`;
-  return Buffer.from(account + identifiersHash, "hex").toString("latin1");
+  const whole = (): string => `\u0100${accountId}:${identifiersHash}`;
+  if (accountId.length !== 36 || identifiersHash.length !== 64) return whole();
+  if (accountId[8] !== "-" || accountId[13] !== "-" || accountId[18] !== "-" || accountId[23] !== "-") return whole();
+  for (let k = 0; k < 16; k++) {
+    const byte = lowercaseHexByte(accountId, UUID_BYTES[k] as number);
+    if (byte === -1) return whole();
+    keyBytes[k] = byte;
+  }
+  for (let k = 0; k < 32; k++) {
+    const byte = lowercaseHexByte(identifiersHash, 2 * k);
+    if (byte === -1) return whole();
+    keyBytes[16 + k] = byte;
+  }
+  return String.fromCharCode(...keyBytes);
 }

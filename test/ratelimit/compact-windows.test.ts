@@ -81,8 +81,13 @@ describe("DuplicateCertificates", () => {
     expect(compactKey(account, hash)).toHaveLength(48);
     expect(compactKey(account, hash)).not.toBe(compactKey(account, `${"ab".repeat(31)}ac`));
     expect(compactKey(account, hash)).not.toBe(compactKey(randomUUID(), hash));
-    // text that is not an id and a hash still gets a key of its own
+    expect([...compactKey("01234567-89ab-cdef-0123-456789abcdef", "ff".repeat(32))].map((c) => c.charCodeAt(0))).toEqual([
+      0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, ...new Array<number>(32).fill(0xff),
+    ]);
+    // text that is not a lowercase id and hash still gets a key of its own, as its plain text did
     expect(compactKey("x", "y")).not.toBe(compactKey("x", "z"));
+    expect(compactKey(account.toUpperCase(), hash)).not.toBe(compactKey(account, hash));
+    expect(compactKey(account, hash.toUpperCase())).not.toBe(compactKey(account, hash));
   });
 
   it("frees the slot of a revoked certificate the instant it is revoked, and at notBefore + window otherwise", () => {
