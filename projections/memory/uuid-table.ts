@@ -39,7 +39,7 @@ export class UuidTable<R> {
     return this.#size;
   }
 
-  /** The slot of `id`, or -1. Valid until the next `set` or `delete`. */
+  /** The slot of `id`, or -1. Valid until the next `set` or `deleteSlot`. */
   find(id: string): number {
     this.#parse(id);
     return this.#findParsed();
