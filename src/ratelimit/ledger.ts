@@ -5,17 +5,13 @@
  */
 import type { RateLimitConfig } from "../config/types.js";
 import { addressKey, type AddressKey } from "./address-key.js";
+import { DuplicateCertificates } from "./duplicate-certificates.js";
 import { bucketRate } from "./gcra.js";
 import { PendingAuthorizations } from "./pending-authorizations.js";
 import { SpentBuckets } from "./spent-buckets.js";
 import { TimeWindows } from "./time-windows.js";
 
 const HOUR = 3_600_000;
-
-export interface IssuedCertificate {
-  readonly t: number;
-  readonly certificateId: string;
-}
 
 export class RateLimitLedger {
   /** account-creation: per `addressKey(meta.sourceIp)` of acme.account.registered */
@@ -26,12 +22,10 @@ export class RateLimitLedger {
   readonly ordersByAccount: SpentBuckets;
   /** order-creation: one token per identifier, per account */
   readonly identifiersByAccount: SpentBuckets;
-  /** duplicate-certificate: keyed by `duplicateKey(account, identifiersHash)`, entries at notBefore */
-  readonly certificates: TimeWindows<IssuedCertificate>;
-  /** certificateId → its duplicate key, so a revocation finds its slot */
-  readonly certificateKeys = new Map<string, string>();
-  /** failed-validation: keyed by `failureKey(account, name)` */
-  readonly failures: TimeWindows<{ readonly t: number }>;
+  /** duplicate-certificate: per (account, identifiersHash), the notBefore of each unrevoked certificate */
+  readonly certificates: DuplicateCertificates;
+  /** failed-validation: keyed by `failureKey(account, name)`, the instants of the failures */
+  readonly failures: TimeWindows;
   readonly authorizations = new PendingAuthorizations();
 
   constructor(readonly config: RateLimitConfig) {
@@ -43,7 +37,7 @@ export class RateLimitLedger {
     // The identifier budget has no burst key of its own: a full bucket holds one hour's budget.
     const sans = Math.max(1, orderCreation.sanBudgetPerAccountPerHour);
     this.identifiersByAccount = new SpentBuckets(bucketRate(sans, HOUR, sans));
-    this.certificates = new TimeWindows(duplicateCertificate.windowMs);
+    this.certificates = new DuplicateCertificates(duplicateCertificate.windowMs);
     this.failures = new TimeWindows(failedValidation.windowMs);
   }
 }

@@ -129,7 +129,7 @@ export class RateLimiter {
     const limit = this.#config.duplicateCertificate;
     if (!limit.enabled) return undefined;
     const key = duplicateKey(accountId, identifiersHash);
-    const wait = this.#ledger().certificates.waitForRoom(key, limit.maxPerWindow, now);
+    const wait = this.#ledger().certificates.waitForRoom(accountId, identifiersHash, limit.maxPerWindow, now);
     if (wait === 0) return undefined;
     return deny("duplicate-certificate", key, wait, `Too many certificates for exactly this set of identifiers: at most ${limit.maxPerWindow} unrevoked in ${hours(limit.windowMs)}.`);
   }

@@ -24,7 +24,7 @@ import {
 } from "../../events/index.js";
 import type { MemoryProjection } from "../../projections/index.js";
 import type { RateLimitConfig } from "../config/types.js";
-import { duplicateKey, failureKey, identifierName, RateLimitLedger } from "./ledger.js";
+import { failureKey, identifierName, RateLimitLedger } from "./ledger.js";
 
 /** Only these events touch the ledger; the rest are skipped without being decoded. */
 const RELEVANT = new Set<string>([
@@ -81,7 +81,7 @@ function applyEvent(ledger: RateLimitLedger, stored: StoredEvent): void {
     case "acme.challenge.invalid": {
       const authorization = ledger.authorizations.find(event.data.authzId);
       if (config.failedValidation.enabled && authorization !== undefined) {
-        ledger.failures.add(failureKey(authorization.accountId, authorization.name), { t: at }, at);
+        ledger.failures.add(failureKey(authorization.accountId, authorization.name), at, at);
       }
       return;
     }
@@ -93,34 +93,13 @@ function applyEvent(ledger: RateLimitLedger, stored: StoredEvent): void {
     case "acme.certificate.issued": {
       if (!config.duplicateCertificate.enabled) return;
       const { certificateId, accountId, identifiersHash, notBefore } = event.data;
-      const key = duplicateKey(accountId, identifiersHash);
-      ledger.certificates.add(key, { t: Date.parse(notBefore), certificateId }, at);
-      ledger.certificateKeys.set(certificateId, key);
-      forgetOldCertificates(ledger, at);
+      ledger.certificates.issued(accountId, identifiersHash, certificateId, Date.parse(notBefore), at);
       return;
     }
-    case "acme.certificate.revoked": {
-      const key = ledger.certificateKeys.get(event.data.certificateId);
-      if (key === undefined) return;
-      ledger.certificateKeys.delete(event.data.certificateId);
-      ledger.certificates.remove(key, (entry) => entry.certificateId === event.data.certificateId);
+    case "acme.certificate.revoked":
+      ledger.certificates.revoked(event.data.certificateId);
       return;
-    }
     default:
       return;
-  }
-}
-
-/**
- * certificateId → key is kept only while the certificate can still count. Certificates arrive in
- * issuance order, so the first keys of the map are the oldest.
- */
-function forgetOldCertificates(ledger: RateLimitLedger, at: number): void {
-  let checked = 0;
-  for (const [certificateId, key] of ledger.certificateKeys) {
-    if (checked++ >= 4) return;
-    const stillCounts = ledger.certificates.inWindow(key, at).some((entry) => entry.certificateId === certificateId);
-    if (stillCounts) return;
-    ledger.certificateKeys.delete(certificateId);
   }
 }
