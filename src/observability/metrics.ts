@@ -9,20 +9,12 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { StoredEvent } from "../../events/index.js";
+import { ORDER_STATUS_OF } from "../../projections/index.js";
 import type { Readiness } from "../http/routes/health.js";
 import type { AuthorityCall } from "../acme/observed-authority.js";
 import { ORDER_STATUSES, type OrderStatusCounts } from "../store/order-status-counts.js";
 
 export const METRIC_PREFIX = "certeasy_";
-
-/** The order status each event moves its order into (RFC 8555 §7.1.6). */
-const ORDER_STATUS_OF: Readonly<Record<string, string>> = {
-  "acme.order.created": "pending",
-  "acme.order.ready": "ready",
-  "acme.order.finalizing": "processing",
-  "acme.order.valid": "valid",
-  "acme.order.invalid": "invalid",
-};
 
 /** What the event writer reports after each group commit (`EventWriterOptions.onBatch`). */
 export interface WriterBatchStats {
@@ -224,21 +216,20 @@ export class CerteasyMetrics {
   };
 
   /**
-   * Registers `certeasy_orders{status}`: one grouped COUNT on the orders table per scrape, so the
-   * numbers are never stale and cost the node nothing between scrapes. Call once per process.
+   * Registers `certeasy_orders{status}`, read at scrape time from the order status tally (a
+   * memory projection, projections/memory/order-status-tally.ts): the numbers are never stale
+   * and a scrape costs no database statement, however many orders the table holds. Call once
+   * per process.
    */
-  watchOrders(count: (now: Date) => Promise<OrderStatusCounts>, clock: () => Date): void {
+  watchOrders(counts: (now: Date) => OrderStatusCounts, clock: () => Date): void {
     new Gauge({
       name: `${METRIC_PREFIX}orders`,
       help: "Orders in each RFC 8555 status now; pending and ready orders past their expiry count as invalid (RFC 8555 §7.1.6)",
       labelNames: ["status"],
       registers: [this.registry],
-      async collect() {
-        this.reset();
-        // The database unreachable: no series rather than stale ones (readiness says why).
-        const counts = await count(clock()).catch(() => null);
-        if (counts === null) return;
-        for (const status of ORDER_STATUSES) this.set({ status }, counts[status]);
+      collect() {
+        const now = counts(clock());
+        for (const status of ORDER_STATUSES) this.set({ status }, now[status]);
       },
     });
   }

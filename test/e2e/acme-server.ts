@@ -25,6 +25,7 @@ import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
 import { CerteasyMetrics } from "../../src/observability/metrics.js";
+import { metricsMemoryProjections, orderStatusCountsOf } from "../../src/observability/node-sources.js";
 import { ensureServerCertificate } from "../../src/tls/server-certificate.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { startHttp01Responder, startTlsAlpn01Responder, type Http01Responder, type TlsAlpn01Responder } from "../support/challenge-responders.js";
@@ -83,7 +84,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   const rateLedger = options.rateLimiting ? rateLimitProjection(options.rateLimiting) : undefined;
   const license = licenseProjection();
   const core = await openNode({
-    memoryProjections: [...(rateLedger ? [rateLedger] : []), license, ...acmeMemoryProjections],
+    memoryProjections: [...(rateLedger ? [rateLedger] : []), license, ...acmeMemoryProjections, ...metricsMemoryProjections],
     workdir,
     store: { driver: "sqlite", path: join(workdir, "db.sqlite") },
     noddl: false,
@@ -155,7 +156,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     licenseGate: licensing.gate,
   });
   metrics.watchAuthorities(acme.authorityHealth);
-  metrics.watchOrders((now) => core.dialect.countOrdersByStatus(now), clock);
+  metrics.watchOrders(orderStatusCountsOf(core), clock);
   metrics.watchLicense(licensing);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });
