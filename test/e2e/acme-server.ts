@@ -55,7 +55,7 @@ export interface AcmeTestServerOptions {
   /** default: the embedded CA alone, named `local`, serving every policy */
   readonly authorities?: readonly AuthorityConfig[];
   readonly policyBindings?: readonly PolicyBindingConfig[];
-  /** how often a request the CA holds for approval is polled (default 30 s) */
+  /** `acme.pending-poll-interval` in ms (default 30 s); tests go below the config's 1 s floor */
   readonly issuancePollMs?: number;
   /** orders per page of an account's orders list (default 100) */
   readonly ordersPageSize?: number;
@@ -100,7 +100,15 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server"> = {
     workdir,
     server: { ...DEFAULTS.server, urls: [new URL(baseUrl)], remoteIpHeader: null, trustedProxies: [] },
-    acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme, validationRetries: 0, ...options.acme },
+    acme: {
+      termsOfService: null,
+      website: null,
+      caaIdentities: [],
+      ...DEFAULTS.acme,
+      validationRetries: 0,
+      ...(options.issuancePollMs !== undefined ? { pendingPollIntervalMs: options.issuancePollMs } : {}),
+      ...options.acme,
+    },
     renewalInfo: DEFAULTS.renewalInfo,
     issuancePolicies,
     authorities: options.authorities ?? [{ name: "local", type: "local", policies: [], disableCaRevocation: false }],
@@ -149,7 +157,6 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     onValidation: metrics.countValidation,
     onRevocationOutcome: metrics.countRevocationOutcome,
     onAuthorityCall: metrics.observeAuthorityCall,
-    ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
     ...(options.ordersPageSize !== undefined ? { ordersPageSize: options.ordersPageSize } : {}),
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
