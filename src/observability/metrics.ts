@@ -48,6 +48,15 @@ const COMMIT_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 // seconds, up to their `default-timeout`.
 const AUTHORITY_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/**
+ * How often prom-client's event-loop-delay monitor (`nodejs_eventloop_lag_*` from
+ * `monitorEventLoopDelay`) samples. Its default, 10 ms, wakes an idle server 100 times a second
+ * (docs/benchmarks.md, idle cost). Each sample is the time between two ticks, so the gauges read
+ * this interval plus the delay: about 0.1 s on a quiet loop. A stall of 100 ms or more always
+ * shows; a shorter one shows when it covers a tick.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export class CerteasyMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<"route" | "method" | "status">;
@@ -72,7 +81,7 @@ export class CerteasyMetrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     this.#requests = new Counter({
       name: `${METRIC_PREFIX}http_requests_total`,
       help: "HTTP requests answered, by matched route pattern (unmatched when none), method and status",
