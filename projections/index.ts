@@ -17,3 +17,4 @@ export * from "./memory/memory-projection.js";
 export { logPositionProjection, LogGapError, type LogPosition } from "./memory/log-position.js";
 export { pendingRevocationsProjection, type PendingRevocations } from "./work/pending-revocations.js";
 export { licenseProjection, ManagedServers, type InstalledLicense, type LicenseState } from "./memory/license/index.js";
+export { orderStatusTallyProjection, OrderStatusTally, ORDER_STATUS_OF } from "./memory/order-status-tally.js";

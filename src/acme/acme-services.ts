@@ -37,8 +37,6 @@ export const acmeMemoryProjections: readonly MemoryProjection<unknown>[] = [pend
 
 /** Revocation propagation retries: 1 min, doubling, at most 1 h apart (behaviour reference §2.4 "minutes to hours"). */
 const REVOCATION_RETRY = { firstRetryMs: 60_000, maxRetryMs: 3_600_000 } as const;
-/** How often a request a CA holds for approval is polled (ADCS pending, RFC 8555 §7.4 processing). */
-const ISSUANCE_POLL_MS = 30_000;
 
 export interface AcmeServices {
   readonly accounts: AccountService;
@@ -70,8 +68,6 @@ export interface AcmeServicesOptions {
   /** overrides the validator built from `dns-validation-profiles` (tests) */
   readonly validator?: Validator;
   readonly onValidation?: (type: string, status: "valid" | "invalid") => void;
-  /** how often a request the CA holds for approval is polled (default 30 s) */
-  readonly issuancePollMs?: number;
   /** revocation propagation back-off (default 1 min doubling to 1 h; tests shorten it) */
   readonly revocationRetry?: { readonly firstRetryMs: number; readonly maxRetryMs: number };
   readonly onRevocationOutcome?: (authority: string, outcome: RevocationOutcome) => void;
@@ -154,13 +150,13 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     log: options.log.validation,
     ...(options.onValidation ? { onOutcome: options.onValidation } : {}),
   });
-  const issuancePollMs = options.issuancePollMs ?? ISSUANCE_POLL_MS;
   const issuance = await startIssuanceWork({
     orders,
     authorities,
     committedBatches$: core.writer.committedBatches$,
     concurrency: acme.validationConcurrency,
-    pollIntervalMs: issuancePollMs,
+    // `acme.pending-poll-interval`: a request the CA holds for approval (ADCS pending), RFC 8555 §7.4 processing.
+    pollIntervalMs: acme.pendingPollIntervalMs,
     pendingDeadlineMs: acme.pendingDeadlineMs,
     clock,
     log: options.log.issuance,
@@ -195,7 +191,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     },
     revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),
-    heldRequestPollMs: issuancePollMs,
+    heldRequestPollMs: acme.pendingPollIntervalMs,
     ...(options.ordersPageSize !== undefined ? { ordersPageSize: options.ordersPageSize } : {}),
     renewalInfo: config.renewalInfo,
     crl: (name, shard) => {

@@ -6,6 +6,8 @@
  */
 import { canonicalDomainName } from "./domain-name.js";
 import { DEFAULTS } from "./defaults.js";
+import type { z } from "zod";
+import { DURATION_HINT, formatDuration } from "./duration.js";
 import { describeValue } from "./errors.js";
 import { duration, field, list, oneOf, optionalField, parsedText, wholeNumber } from "./fields.js";
 import type { Check } from "./fields.js";
@@ -30,6 +32,28 @@ const httpsLink: Check<string> = (value) => {
 const lifetime = (fallback: number, zeroReason: string) =>
   optionalField(duration({ allowZero: false, zeroReason: `an explicit 0 is refused: ${zeroReason}` }), fallback);
 
+/** Faster than once a second would be a CLI process (certreq) or an HTTP request per held order and second. */
+const MIN_POLL_INTERVAL_MS = 1_000;
+
+const pollInterval: Check<number> = (value) => {
+  const ms = duration({ allowZero: false, zeroReason: "an explicit 0 is refused: a held request would be polled without pause" })(value);
+  if (typeof ms === "string" || ms.value >= MIN_POLL_INTERVAL_MS) return ms;
+  return `expected ${DURATION_HINT} of at least ${formatDuration(MIN_POLL_INTERVAL_MS)}, got ${describeValue(value)}`;
+};
+
+/**
+ * A poll interval longer than the deadline would give a held request up before its first poll:
+ * refused on the section, where both keys are known, and named on the interval.
+ */
+export function checkPendingPoll(acme: { readonly "pending-deadline": number; readonly "pending-poll-interval": number }, ctx: z.RefinementCtx): void {
+  if (acme["pending-poll-interval"] <= acme["pending-deadline"]) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["pending-poll-interval"],
+    message: `expected at most pending-deadline (${formatDuration(acme["pending-deadline"])}), got ${formatDuration(acme["pending-poll-interval"])}: a held request would be given up before it is polled`,
+  });
+}
+
 export const EAB_MODES = ["optional", "required"] as const;
 
 export const acmeShape = {
@@ -53,6 +77,11 @@ export const acmeShape = {
   "validation-retries": optionalField(wholeNumber("retries", 0), DEFAULTS.acme.validationRetries),
   /** how long a CA may hold a request for approval before the order is given up (issue 4) */
   "pending-deadline": lifetime(DEFAULTS.acme.pendingDeadlineMs, "every request held for approval would be given up at once"),
+  /**
+   * how often a request the CA holds for approval is polled (RFC 8555 §7.4: the order stays
+   * processing, and its Retry-After says when to look again); at least 1s, at most pending-deadline
+   */
+  "pending-poll-interval": optionalField(pollInterval, DEFAULTS.acme.pendingPollIntervalMs),
   /** how long revocation propagation retries a CA that fails (behaviour reference §2.4, issue 4) */
   "revocation-publish-deadline": lifetime(DEFAULTS.acme.revocationPublishDeadlineMs, "a CA that fails once would never be told of the revocation"),
 };

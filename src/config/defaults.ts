@@ -69,6 +69,8 @@ export const DEFAULTS = {
     validationRetries: 2,
     /** a request an ADCS manager has not approved within three days is given up */
     pendingDeadlineMs: 72 * HOUR,
+    /** how often such a request is asked for again (certreq -retrieve, certsrv's pending page) */
+    pendingPollIntervalMs: 30_000,
     /** a revocation the CA has not taken within a week is given up (the operator is told) */
     revocationPublishDeadlineMs: 168 * HOUR,
   },

@@ -74,6 +74,7 @@ function normaliseAcme(acme: ParsedConfig["acme"]): AcmeConfig {
     validationConcurrency: acme["validation-concurrency"],
     validationRetries: acme["validation-retries"],
     pendingDeadlineMs: acme["pending-deadline"],
+    pendingPollIntervalMs: acme["pending-poll-interval"],
     revocationPublishDeadlineMs: acme["revocation-publish-deadline"],
   };
 }

@@ -22,7 +22,7 @@ import {
 } from "./fields.js";
 import type { Check } from "./fields.js";
 import { formatDuration } from "./duration.js";
-import { acmeShape } from "./acme-schema.js";
+import { acmeShape, checkPendingPoll } from "./acme-schema.js";
 import { AUTHORITY_KEYS, authorities, checkAuthoritiesAndBindings, policyBindings } from "./authorities-schema.js";
 import { DNS_PROFILE_KEYS, dnsValidationProfiles } from "./dns-profiles-schema.js";
 import { checkValidationProfileNames, ISSUANCE_POLICY_KEYS, issuancePolicies } from "./issuance-policies-schema.js";
@@ -144,7 +144,7 @@ const rootShape = {
   audit: section(auditShape),
   workers: section(workersShape),
   lease: section(leaseShape),
-  acme: section(acmeShape),
+  acme: section(acmeShape).superRefine(checkPendingPoll),
   "renewal-info": section(renewalInfoShape),
   "rate-limiting": section(rateLimitingShape),
   license: section(licenseShape),

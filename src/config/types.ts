@@ -176,6 +176,8 @@ export interface AcmeConfig {
   readonly validationRetries: number;
   /** a request the CA holds for approval longer than this makes the order invalid */
   readonly pendingDeadlineMs: number;
+  /** how often a request the CA holds for approval is polled (also the Retry-After of its processing order) */
+  readonly pendingPollIntervalMs: number;
   /** how long failed attempts to tell a CA of a revocation are retried before being given up */
   readonly revocationPublishDeadlineMs: number;
 }

@@ -9,20 +9,12 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { StoredEvent } from "../../events/index.js";
+import { ORDER_STATUS_OF } from "../../projections/index.js";
 import type { Readiness } from "../http/routes/health.js";
 import type { AuthorityCall } from "../acme/observed-authority.js";
 import { ORDER_STATUSES, type OrderStatusCounts } from "../store/order-status-counts.js";
 
 export const METRIC_PREFIX = "certeasy_";
-
-/** The order status each event moves its order into (RFC 8555 §7.1.6). */
-const ORDER_STATUS_OF: Readonly<Record<string, string>> = {
-  "acme.order.created": "pending",
-  "acme.order.ready": "ready",
-  "acme.order.finalizing": "processing",
-  "acme.order.valid": "valid",
-  "acme.order.invalid": "invalid",
-};
 
 /** What the event writer reports after each group commit (`EventWriterOptions.onBatch`). */
 export interface WriterBatchStats {
@@ -56,6 +48,15 @@ const COMMIT_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 // seconds, up to their `default-timeout`.
 const AUTHORITY_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/**
+ * How often prom-client's event-loop-delay monitor (`nodejs_eventloop_lag_*` from
+ * `monitorEventLoopDelay`) samples. Its default, 10 ms, wakes an idle server 100 times a second
+ * (docs/benchmarks.md, idle cost). Each sample is the time between two ticks, so the gauges read
+ * this interval plus the delay: about 0.1 s on a quiet loop. A stall of 100 ms or more always
+ * shows; a shorter one shows when it covers a tick.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export class CerteasyMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<"route" | "method" | "status">;
@@ -80,7 +81,7 @@ export class CerteasyMetrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     this.#requests = new Counter({
       name: `${METRIC_PREFIX}http_requests_total`,
       help: "HTTP requests answered, by matched route pattern (unmatched when none), method and status",
@@ -224,21 +225,20 @@ export class CerteasyMetrics {
   };
 
   /**
-   * Registers `certeasy_orders{status}`: one grouped COUNT on the orders table per scrape, so the
-   * numbers are never stale and cost the node nothing between scrapes. Call once per process.
+   * Registers `certeasy_orders{status}`, read at scrape time from the order status tally (a
+   * memory projection, projections/memory/order-status-tally.ts): the numbers are never stale
+   * and a scrape costs no database statement, however many orders the table holds. Call once
+   * per process.
    */
-  watchOrders(count: (now: Date) => Promise<OrderStatusCounts>, clock: () => Date): void {
+  watchOrders(counts: (now: Date) => OrderStatusCounts, clock: () => Date): void {
     new Gauge({
       name: `${METRIC_PREFIX}orders`,
       help: "Orders in each RFC 8555 status now; pending and ready orders past their expiry count as invalid (RFC 8555 §7.1.6)",
       labelNames: ["status"],
       registers: [this.registry],
-      async collect() {
-        this.reset();
-        // The database unreachable: no series rather than stale ones (readiness says why).
-        const counts = await count(clock()).catch(() => null);
-        if (counts === null) return;
-        for (const status of ORDER_STATUSES) this.set({ status }, counts[status]);
+      collect() {
+        const now = counts(clock());
+        for (const status of ORDER_STATUSES) this.set({ status }, now[status]);
       },
     });
   }

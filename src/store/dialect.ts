@@ -262,7 +262,8 @@ export interface EventStoreDialect {
   readOrdersPage(accountId: string, after: string, limit: number): Promise<readonly Record<string, unknown>[]>;
   /**
    * Orders by the status a client would read at `now` (order-status-counts.ts): one grouped
-   * COUNT on the orders table, for `/metrics` at every scrape.
+   * COUNT on the orders table, a scan of it. Not for every scrape: `/metrics` reads the order
+   * status tally folded from the log; this is the table's side of that number (tests, bench).
    */
   countOrdersByStatus(now: Date): Promise<OrderStatusCounts>;
   /**

@@ -1,6 +1,9 @@
 /**
- * Orders by status for `/metrics` (`certeasy_orders`), from one grouped COUNT on the orders
- * projection table. Each dialect returns, per stored status, the rows and how many of them are
+ * Orders by status from one grouped COUNT on the orders projection table: what the table says
+ * `certeasy_orders` must be. `/metrics` reads the order status tally folded from the log instead
+ * (projections/memory/order-status-tally.ts; a COUNT per scrape was a sequential scan on
+ * PostgreSQL); the dialect suite holds the tally to this count and `npm run bench:metrics`
+ * compares their costs. Each dialect returns, per stored status, the rows and how many of them are
  * past `expires`; this fold turns that into the statuses a client would read. RFC 8555 §7.1.6:
  * a pending or ready order past its `expires` is invalid — no event marks it (expiry.ts), so the
  * table still says pending/ready and the count moves it here, the way the order resource shows it.

@@ -23,6 +23,7 @@ describe("acme", () => {
       validationConcurrency: 16,
       validationRetries: 2,
       pendingDeadlineMs: 72 * HOUR,
+      pendingPollIntervalMs: 30_000,
       revocationPublishDeadlineMs: 168 * HOUR,
     };
     expect(parseConfigText(MINIMAL, "config.yml").acme).toEqual(expected);
@@ -44,6 +45,7 @@ describe("acme", () => {
   validation-concurrency: 4
   validation-retries: 0
   pending-deadline: 24h
+  pending-poll-interval: 5m
   revocation-publish-deadline: 48h
 `);
     expect(config).toEqual({
@@ -58,6 +60,7 @@ describe("acme", () => {
       validationConcurrency: 4,
       validationRetries: 0,
       pendingDeadlineMs: 24 * HOUR,
+      pendingPollIntervalMs: 5 * 60_000,
       revocationPublishDeadlineMs: 48 * HOUR,
     });
   });
@@ -116,6 +119,27 @@ describe("acme", () => {
     ]);
     expect(errorLines(`${MINIMAL}acme:\n  validation-retries: 1.5\n`)).toEqual([
       "config.yml: acme.validation-retries: expected a whole number of retries, got 1.5",
+    ]);
+  });
+
+  it("polls a held request at pending-poll-interval: at least 1s, at most pending-deadline", () => {
+    expect(acme("  pending-poll-interval: 1s\n").pendingPollIntervalMs).toBe(1_000);
+    expect(acme("  pending-deadline: 10m\n  pending-poll-interval: 10m\n").pendingPollIntervalMs).toBe(10 * 60_000);
+    expect(errorLines(`${MINIMAL}acme:\n  pending-poll-interval: 500ms\n`)).toEqual([
+      'config.yml: acme.pending-poll-interval: expected a duration such as 500ms, 30s, 2m or 720h of at least 1s, got "500ms"',
+    ]);
+    expect(errorLines(`${MINIMAL}acme:\n  pending-poll-interval: 0\n`)).toEqual([
+      "config.yml: acme.pending-poll-interval: expected a duration such as 500ms, 30s, 2m or 720h, got 0 (an explicit 0 is refused: a held request would be polled without pause)",
+    ]);
+    expect(errorLines(`${MINIMAL}acme:\n  pending-poll-interval: 30\n`)).toEqual([
+      "config.yml: acme.pending-poll-interval: expected a duration such as 500ms, 30s, 2m or 720h (a number needs a unit), got 30",
+    ]);
+    // Against the default deadline (72h) and against one given beside it.
+    expect(errorLines(`${MINIMAL}acme:\n  pending-poll-interval: 73h\n`)).toEqual([
+      "config.yml: acme.pending-poll-interval: expected at most pending-deadline (72h), got 73h: a held request would be given up before it is polled",
+    ]);
+    expect(errorLines(`${MINIMAL}acme:\n  pending-deadline: 1m\n  pending-poll-interval: 90s\n`)).toEqual([
+      "config.yml: acme.pending-poll-interval: expected at most pending-deadline (1m), got 90s: a held request would be given up before it is polled",
     ]);
   });
 

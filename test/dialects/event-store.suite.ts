@@ -21,7 +21,7 @@ import { isolationTests } from "./suite/isolation.js";
 import { keyedReadTests } from "./suite/keyed-reads.js";
 import { leaseTests } from "./suite/lease.js";
 import { migrationTests } from "./suite/migrations.js";
-import { orderCountTests } from "./suite/order-counts.js";
+import { orderCountTests, orderTallyTests } from "./suite/order-counts.js";
 import { ordersPageTests } from "./suite/orders-page.js";
 import { readTests } from "./suite/reads.js";
 import { rebuildTests } from "./suite/rebuild.js";
@@ -80,7 +80,10 @@ export function describeEventStore(name: string, factory: EventStoreFactory, opt
     describe("concurrent appends", () => concurrencyTests(ctx));
     describe("stream version conflicts", () => conflictTests(ctx));
     describe("integrity", () => integrityTests(ctx));
-    describe("orders by status", () => orderCountTests(ctx));
+    describe("orders by status", () => {
+      orderCountTests(ctx);
+      orderTallyTests(ctx);
+    });
     describe("orders list pages", () => ordersPageTests(ctx));
     describe("reads", () => readTests(ctx));
     describe("servers", () => serverTests(ctx));

@@ -25,6 +25,7 @@ import { createAcmeApp } from "../../src/http/app.js";
 import { startHttpsServer } from "../../src/http/listener.js";
 import { openNode, type NodeCore } from "../../src/node/open-node.js";
 import { CerteasyMetrics } from "../../src/observability/metrics.js";
+import { metricsMemoryProjections, orderStatusCountsOf } from "../../src/observability/node-sources.js";
 import { ensureServerCertificate } from "../../src/tls/server-certificate.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { startHttp01Responder, startTlsAlpn01Responder, type Http01Responder, type TlsAlpn01Responder } from "../support/challenge-responders.js";
@@ -54,7 +55,7 @@ export interface AcmeTestServerOptions {
   /** default: the embedded CA alone, named `local`, serving every policy */
   readonly authorities?: readonly AuthorityConfig[];
   readonly policyBindings?: readonly PolicyBindingConfig[];
-  /** how often a request the CA holds for approval is polled (default 30 s) */
+  /** `acme.pending-poll-interval` in ms (default 30 s); tests go below the config's 1 s floor */
   readonly issuancePollMs?: number;
   /** orders per page of an account's orders list (default 100) */
   readonly ordersPageSize?: number;
@@ -83,7 +84,7 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   const rateLedger = options.rateLimiting ? rateLimitProjection(options.rateLimiting) : undefined;
   const license = licenseProjection();
   const core = await openNode({
-    memoryProjections: [...(rateLedger ? [rateLedger] : []), license, ...acmeMemoryProjections],
+    memoryProjections: [...(rateLedger ? [rateLedger] : []), license, ...acmeMemoryProjections, ...metricsMemoryProjections],
     workdir,
     store: { driver: "sqlite", path: join(workdir, "db.sqlite") },
     noddl: false,
@@ -99,7 +100,15 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
   const config: Pick<CerteasyConfig, "workdir" | "acme" | "renewalInfo" | "dnsValidationProfiles" | "issuancePolicies" | "authorities" | "policyBindings" | "server"> = {
     workdir,
     server: { ...DEFAULTS.server, urls: [new URL(baseUrl)], remoteIpHeader: null, trustedProxies: [] },
-    acme: { termsOfService: null, website: null, caaIdentities: [], ...DEFAULTS.acme, validationRetries: 0, ...options.acme },
+    acme: {
+      termsOfService: null,
+      website: null,
+      caaIdentities: [],
+      ...DEFAULTS.acme,
+      validationRetries: 0,
+      ...(options.issuancePollMs !== undefined ? { pendingPollIntervalMs: options.issuancePollMs } : {}),
+      ...options.acme,
+    },
     renewalInfo: DEFAULTS.renewalInfo,
     issuancePolicies,
     authorities: options.authorities ?? [{ name: "local", type: "local", policies: [], disableCaRevocation: false }],
@@ -148,14 +157,13 @@ export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): 
     onValidation: metrics.countValidation,
     onRevocationOutcome: metrics.countRevocationOutcome,
     onAuthorityCall: metrics.observeAuthorityCall,
-    ...(options.issuancePollMs !== undefined ? { issuancePollMs: options.issuancePollMs } : {}),
     ...(options.ordersPageSize !== undefined ? { ordersPageSize: options.ordersPageSize } : {}),
     ...(options.revocationRetry ? { revocationRetry: options.revocationRetry } : {}),
     ...(rateLimits ? { rateLimits } : {}),
     licenseGate: licensing.gate,
   });
   metrics.watchAuthorities(acme.authorityHealth);
-  metrics.watchOrders((now) => core.dialect.countOrdersByStatus(now), clock);
+  metrics.watchOrders(orderStatusCountsOf(core), clock);
   metrics.watchLicense(licensing);
   const ca = await ensureLocalRootCa(join(workdir, "local-ca"));
   const certificate = await ensureServerCertificate({ cacheDir: join(workdir, "server-certificate-cache"), hosts: ["localhost"], ca, clock: { now: clock } });

@@ -148,6 +148,41 @@ describe("a request held for approval across a restart", () => {
   });
 });
 
+describe("polling a request held for approval", () => {
+  it("asks the CA again every acme.pending-poll-interval, and says so in Retry-After", async () => {
+    const INTERVAL_MS = 1_500;
+    await withFakeAdcs(await createTestCa(), async (fake) => {
+      await fake.scenario("pending");
+      const server = await startAdcsServer({ issuancePollMs: INTERVAL_MS });
+      try {
+        const { client, order, csr } = await readyOrder(server, "polled.corp.test");
+        const finalized = await client.finalizeOrder(order, csr);
+        await waitForRequestId(fake);
+        const api = (client as unknown as { api: { getOrder(url: string): Promise<{ headers: Record<string, string> }> } }).api;
+        await expect.poll(async () => (await api.getOrder(finalized.url)).headers["retry-after"], { timeout: 10_000 }).toBe("2");
+        // When each `certreq -retrieve` shows up, sampled every 100 ms.
+        const retrieves = async (): Promise<number> => (await fake.argv()).filter((e) => e.program === "certreq" && e.argv.includes("-retrieve")).length;
+        const seenAt: number[] = [];
+        let seen = await retrieves();
+        const until = Date.now() + 3 * INTERVAL_MS + 1_000;
+        while (Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const now = await retrieves();
+          if (now > seen) seenAt.push(Date.now());
+          seen = now;
+        }
+        expect(seenAt.length).toBeGreaterThanOrEqual(2);
+        const gaps = seenAt.slice(1).map((at, i) => at - (seenAt[i] ?? at));
+        // The interval, plus one certreq process and the sampling step; never sooner.
+        for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(INTERVAL_MS - 200);
+        for (const gap of gaps) expect(gap).toBeLessThan(2 * INTERVAL_MS);
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+});
+
 describe("a request nobody approves", () => {
   it("gives the order up as invalid once acme.pending-deadline has passed", async () => {
     await withAdcsServer(

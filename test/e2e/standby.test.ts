@@ -14,6 +14,7 @@ import { hostname } from "node:os";
 import { readFile, writeFile } from "node:fs/promises";
 import * as acme from "acme-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseExposition, valueOf } from "../observability/exposition.js";
 import {
   createInstallation,
   createNodePair,
@@ -31,9 +32,10 @@ afterEach(killLeftoverChildren);
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
 
-async function newAccount(directoryUrl: string): Promise<void> {
+async function newAccount(directoryUrl: string): Promise<acme.Client> {
   const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey() });
   await client.createAccount({ termsOfServiceAgreed: true });
+  return client;
 }
 
 interface EventRecord {
@@ -147,7 +149,8 @@ function standbyTests(driver: Driver, skip: boolean): void {
       await expect(readFile(second.auditPath)).rejects.toMatchObject({ code: "ENOENT" });
 
       // It follows the log: what the active writes reaches its projections.
-      await newAccount(a.directoryUrl);
+      const client = await newAccount(a.directoryUrl);
+      await client.createOrder({ identifiers: [{ type: "dns", value: "before-takeover.standby.test" }] });
       const head = (await events(first)).length;
       await expect
         .poll(async () => JSON.parse((await httpsGet(new URL("/readyz", b.directoryUrl).href, pem)).body).checks[0].detail, { timeout: 20_000 })
@@ -158,6 +161,14 @@ function standbyTests(driver: Driver, skip: boolean): void {
       await takeoverOf(b);
       const tookMs = performance.now() - killed;
       await newAccount(b.directoryUrl);
+
+      // certeasy_orders after the takeover: the order the dead active created, from the tally the
+      // standby folded while following the log, as the table has it.
+      const scraped = parseExposition((await httpsGet(new URL("/metrics", b.directoryUrl).href, pem)).body);
+      const stored = await first.db.query<{ status: string }>("SELECT status FROM acme_orders");
+      expect(stored.map((r) => r.status)).toEqual(["pending"]);
+      expect(valueOf(scraped, "certeasy_orders", { status: "pending" })).toBe(1);
+      expect(valueOf(scraped, "certeasy_orders", { status: "invalid" })).toBe(0);
 
       const log = await events(first);
       const acquired = log.filter((e) => e.type === "node.lease-acquired");

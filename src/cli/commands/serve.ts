@@ -31,7 +31,7 @@ import { createLogger } from "../../log/logger.js";
 import { openNode, type NodeCore } from "../../node/open-node.js";
 import { authorityReadiness, nodeReadiness } from "../../node/readiness.js";
 import { CerteasyMetrics } from "../../observability/metrics.js";
-import { nodeMetricSources } from "../../observability/node-sources.js";
+import { metricsMemoryProjections, nodeMetricSources, orderStatusCountsOf } from "../../observability/node-sources.js";
 import type { TlsCertificateManager } from "../../tls/manager.js";
 import { operatorProvidedCa, startTlsCertificateManager } from "../../tls/start-manager.js";
 import { nodeOptions, readServerId, requireConfigFile } from "../context.js";
@@ -80,7 +80,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
   // Key files are read before anything boots: a missing one is a configuration error.
   const licenseKeys = await loadTrustedKeys(config.license);
   const license = licenseProjection();
-  const memoryProjections = [rateLedger, license, ...acmeMemoryProjections];
+  const memoryProjections = [rateLedger, license, ...acmeMemoryProjections, ...metricsMemoryProjections];
   const node = { ...nodeOptions(config, log.service("node")), clock, onBatch: metrics.observeWriterBatch, onCommitted: metrics.countCommitted };
   // One nonce service for the process: a standby's nonces stay good once it is active.
   const nonces = new NonceService({ clock });
@@ -147,7 +147,7 @@ async function serve(config: CerteasyConfig, options: { readonly forceTakeover: 
       onAuthorityCall: metrics.observeAuthorityCall,
     });
     metrics.watchAuthorities(acme.authorityHealth);
-    metrics.watchOrders((now) => core.dialect.countOrdersByStatus(now), clock);
+    metrics.watchOrders(orderStatusCountsOf(core), clock);
     // The server's own HTTPS certificates (reference §9); pki bundles may need the authorities.
     // An embedded CA on the operator's files issues the server's certificate too: clients that
     // trust the operator's root then trust this server, with nothing else to distribute.
