@@ -6,30 +6,13 @@ import { AuthorityUnavailableError } from "../../src/ca/authority.js";
 import { DEFAULT_CRL_SHARDS } from "../../src/ca/local/crl-partition.js";
 import { LocalAuthorityError } from "../../src/ca/local/errors.js";
 import type { LocalAuthority } from "../../src/ca/local/local-authority.js";
-import { type CaFixture, DAY_MS, crlOfLeaf, expectIssued, issuanceRequest, openssl, pemBlocks, withCa } from "./helpers.js";
+import { DAY_MS, crlOfLeaf, crlText, expectIssued, issuanceRequest, openssl, pemBlocks, withCa } from "./helpers.js";
 
 const KEY_COMPROMISE = 1;
 const SUPERSEDED = 4;
 /** CRL numbers a start uses: one per shard (16 by default), then the legacy CRL's. */
 const BOOT_NUMBERS = BigInt(DEFAULT_CRL_SHARDS + 1);
 
-/** `openssl crl -text` after checking the CRL's signature against the issuing CA (the legacy CRL unless given one). */
-async function crlText(fixture: CaFixture, ca: LocalAuthority, der: Uint8Array = ca.crlDer()): Promise<string> {
-  const result = openssl([
-    "crl",
-    "-inform",
-    "DER",
-    "-in",
-    await fixture.file("current.crl", der),
-    "-CAfile",
-    await fixture.file("issuing.pem", ca.issuingCertificatePem),
-    "-verify",
-    "-noout",
-    "-text",
-  ]);
-  expect(result.stderr.trim()).toBe("verify OK");
-  return result.stdout;
-}
 
 const crlOf = (ca: LocalAuthority, der: Uint8Array = ca.crlDer()): x509.X509Crl => new x509.X509Crl(new Uint8Array(der));
 

@@ -134,3 +134,21 @@ export function crlOfLeaf(ca: LocalAuthority, certificate: IssuedCertificate): U
   if (!der) throw new Error(`the leaf names ${url}, which is not one of the CA's shards`);
   return der;
 }
+
+/** `openssl crl -text` after checking the CRL's signature against the issuing CA (the legacy CRL unless given one). */
+export async function crlText(fixture: CaFixture, ca: LocalAuthority, der: Uint8Array = ca.crlDer()): Promise<string> {
+  const result = openssl([
+    "crl",
+    "-inform",
+    "DER",
+    "-in",
+    await fixture.file("current.crl", der),
+    "-CAfile",
+    await fixture.file("issuing.pem", ca.issuingCertificatePem),
+    "-verify",
+    "-noout",
+    "-text",
+  ]);
+  if (result.stderr.trim() !== "verify OK") throw new Error(`the CRL does not verify against the issuing CA: ${result.stderr}`);
+  return result.stdout;
+}
