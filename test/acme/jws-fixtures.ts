@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { exportJWK, FlattenedSign, generateKeyPair, type JWK, type JWSHeaderParameters } from "jose";
 import type { AcmeJwsAlgorithm } from "../../src/acme/jws/algorithms.js";
 import type { AcmePublicJwk } from "../../src/acme/jws/public-jwk.js";
+import { AcmeProblem, problemDocument } from "../../src/http/problem.js";
 
 export interface TestAccountKey {
   readonly alg: AcmeJwsAlgorithm;
@@ -59,4 +60,14 @@ export function hs256WithPublicKey(key: TestAccountKey, header: Readonly<Record<
   const secret = JSON.stringify(key.publicJwk);
   const signature = createHmac("sha256", secret).update(`${protectedPart}.`).digest("base64url");
   return JSON.stringify({ protected: protectedPart, payload: "", signature });
+}
+
+/** The problem a refused verification throws, as its wire document; anything else fails the test. */
+export async function refusal(promise: Promise<unknown>): Promise<ReturnType<typeof problemDocument>> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AcmeProblem)) throw new Error(`expected an ACME problem, got ${error === undefined ? "success" : String(error)}`);
+  return problemDocument(error);
 }

@@ -11,7 +11,7 @@ import type { AcmeJwsAlgorithm } from "../../src/acme/jws/algorithms.js";
 import type { AcmePublicJwk } from "../../src/acme/jws/public-jwk.js";
 import { AcmeJwsVerifier } from "../../src/acme/jws/verify-acme-jws.js";
 import { NonceService } from "../../src/acme/nonces/nonce-service.js";
-import { AcmeProblem, problemDocument } from "../../src/http/problem.js";
+import { refusal } from "./jws-fixtures.js";
 
 const URL_NEW_ACCOUNT = "https://acme.corp.internal/acme/newAccount";
 const URL_ORDER = "https://acme.corp.internal/acme/order/1";
@@ -65,15 +65,6 @@ function setup(accounts: Record<string, AcmePublicJwk> = {}) {
   const verifier = new AcmeJwsVerifier({ nonces, resolveAccountKey: async (kid) => accounts[kid] ?? null });
   const verify = (jws: Parts, url = URL_NEW_ACCOUNT) => verifier.verify({ body: JSON.stringify(jws), url, contentType: JOSE });
   return { nonce: () => nonces.issue(), verify };
-}
-
-async function refusal(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AcmeProblem);
-  return problemDocument(error as AcmeProblem);
 }
 
 const flipBit = (signature: string): string => {

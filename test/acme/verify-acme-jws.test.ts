@@ -5,8 +5,7 @@ import { AccountKeyCache } from "../../src/acme/jws/account-key-cache.js";
 import { AcmeJwsVerifier, type VerifyAcmeJwsOptions } from "../../src/acme/jws/verify-acme-jws.js";
 import type { AcmePublicJwk } from "../../src/acme/jws/public-jwk.js";
 import { NonceService } from "../../src/acme/nonces/nonce-service.js";
-import { AcmeProblem, problemDocument } from "../../src/http/problem.js";
-import { accountKey, b64u, hs256WithPublicKey, signedBody, type TestAccountKey } from "./jws-fixtures.js";
+import { accountKey, b64u, hs256WithPublicKey, refusal, signedBody, type TestAccountKey } from "./jws-fixtures.js";
 
 const URL_NEW_ACCOUNT = "https://acme.corp.internal/acme/newAccount";
 const URL_ORDER = "https://acme.corp.internal/acme/order/1";
@@ -36,16 +35,6 @@ function setup(accounts: Record<string, AcmePublicJwk> = {}, keyCache?: AccountK
   const verify = (body: string, url = URL_NEW_ACCOUNT, contentType = JOSE, options?: VerifyAcmeJwsOptions) =>
     verifier.verify({ body, url, contentType }, options);
   return { nonces, verifier, verify, lookups };
-}
-
-/** The problem a refused verification throws, as its wire document. */
-async function refusal(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AcmeProblem);
-  return problemDocument(error as AcmeProblem);
 }
 
 describe("accepted requests", () => {
