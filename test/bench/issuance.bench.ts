@@ -13,9 +13,10 @@
  *   --poll-ms N            fixed delay before each authorization/order poll (default 20)
  *   --warmup N             orders of the unreported warm-up, run at 4 clients (default 400)
  *   --profile              also run Certeasy (SQLite) once under `node --cpu-prof` with 16
- *   --profile-clients N    clients of the profiled run (default 16)
  *                          clients, and print where its CPU went during that step
  *                          (`--only none --profile`: the profile alone)
+ *   --profile-clients N    clients of the profiled run (default 16)
+ *   --profile-driver D     database of the profiled run: sqlite (default) or postgres
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -40,6 +41,7 @@ const TARGET_CPU_MS_PER_ORDER = 2;
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const PROFILED_CLIENTS = Number(option("--profile-clients") ?? 16) || 16;
+const PROFILED_DRIVER: Driver = option("--profile-driver") === "postgres" ? "postgres" : "sqlite";
 const levels = (option("--levels") ?? "1,4,16,64").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const only = option("--only")?.split(",");
 const scale = Number(option("--scale") ?? 1) || 1;
@@ -77,7 +79,7 @@ async function profileCerteasy(world: ChallengeWorld, http01: Http01Publisher): 
     const window = { fromUs: 0, toUs: 0 };
     let threadsBefore = new Map<string, number>();
     let threads: [string, number][] = [];
-    const [result] = await drive(() => startCerteasy({ driver: "sqlite", world, cpuProfileDir: dir }), {
+    const [result] = await drive(() => startCerteasy({ driver: PROFILED_DRIVER, world, cpuProfileDir: dir }), {
       levels: steps([PROFILED_CLIENTS]),
       warmup: WARMUP,
       http01,
@@ -97,7 +99,7 @@ async function profileCerteasy(world: ChallengeWorld, http01: Http01Publisher): 
     });
     const summary = summariseProfiles(await readProfilesFrom(dir), REPO_ROOT, window);
     return [
-      `certeasy sqlite under node --cpu-prof, ${PROFILED_CLIENTS} clients (the profiler itself adds CPU):`,
+      `certeasy ${PROFILED_DRIVER} under node --cpu-prof, ${PROFILED_CLIENTS} clients (the profiler itself adds CPU):`,
       ...(result ? [tableHeader(), tableRow(result)] : []),
       `server CPU by thread during the step: ${threads.filter(([, ms]) => ms > 0).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(", ")}`,
       ...profileLines(summary, 10),
