@@ -4,6 +4,8 @@
  * as received, both on one line; uacme prints it re-indented over several lines; lego prints
  * `urn:ietf:params:acme:error:<type> :: <detail>` on stderr.
  */
+import type { ProgramResult } from "./processes.js";
+import { ScenarioFailure, tail } from "./scenario.js";
 
 export interface AcmeError {
   /** the short type, e.g. `badCSR` */
@@ -41,4 +43,13 @@ export function lastAcmeError(text: string): AcmeError | null {
   if (last !== undefined) return last.error;
   const printed = [...text.matchAll(LEGO_ERROR)].at(-1);
   return printed === undefined ? null : { type: printed[1] ?? "", detail: (printed[2] ?? "").trim() };
+}
+
+/** A client run the server had to refuse, with a problem of type `wanted` in what the client printed. */
+export function requireProblem(result: ProgramResult, what: string, wanted: string): AcmeError {
+  const output = result.stdout + result.stderr;
+  if (result.code === 0) throw new ScenarioFailure(`${what} succeeded, expected the server to refuse it with ${wanted}`, tail(output, 10));
+  const error = lastAcmeError(output);
+  if (error?.type !== wanted) throw new ScenarioFailure(`${what} failed, but not with ${wanted}${error === null ? "" : ` (got ${error.type} "${error.detail}")`}`, tail(output, 15));
+  return error;
 }

@@ -8,7 +8,7 @@
  */
 import { mkdir, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { lastAcmeError } from "./acme-errors.js";
+import { requireProblem } from "./acme-errors.js";
 import { writeDehydratedHook } from "./client-hooks.js";
 import { checkIssued, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
@@ -98,14 +98,6 @@ export async function requireRegistered(client: Dehydrated, result: ProgramResul
   if (typeof url !== "string" || new URL(url).origin !== new URL(directoryUrl).origin) throw new ScenarioFailure(`dehydrated stored account URL ${JSON.stringify(url)}, not one of the server's`);
 }
 
-/** A run the server had to refuse, with the problem type `wanted` in dehydrated's output. */
-function requireRefused(result: ProgramResult, what: string, wanted: string): void {
-  const output = result.stdout + result.stderr;
-  if (result.code === 0) throw new ScenarioFailure(`${what} succeeded, expected the server to refuse it with ${wanted}`, tail(output, 10));
-  const error = lastAcmeError(output);
-  if (error?.type !== wanted) throw new ScenarioFailure(`${what} failed, but not with ${wanted}${error === null ? "" : ` (got ${error.type} "${error.detail}")`}`, tail(output, 15));
-}
-
 const domains = (names: readonly string[]): string[] => names.flatMap((name) => ["--domain", name]);
 
 export async function dehydratedScenarios(context: InteropContext): Promise<Scenario[]> {
@@ -158,7 +150,7 @@ export async function dehydratedScenarios(context: InteropContext): Promise<Scen
         requireSuccess(await client.run(["--revoke", link]), "dehydrated --revoke");
         // RFC 8555 §7.6: without a reason the CRL entry's reason is unspecified (RFC 5280 §5.3.1).
         await requireRevoked(revocation, CRL_REASON.unspecified);
-        requireRefused(await client.run(["--revoke", `${target}-revoked`]), "a second dehydrated --revoke", "alreadyRevoked");
+        requireProblem(await client.run(["--revoke", `${target}-revoked`]), "a second dehydrated --revoke", "alreadyRevoked");
       },
     },
     {
@@ -173,7 +165,7 @@ export async function dehydratedScenarios(context: InteropContext): Promise<Scen
         await rm(mark).catch(() => {
           throw new ScenarioFailure("dehydrated --deactivate did not mark the account deactivated: the server did not answer status deactivated", tail(result.stdout + result.stderr, 10));
         });
-        requireRefused(await client.run(["--cron", ...domains(["refused.dehydrated.test"])]), "dehydrated --cron with a deactivated account", "unauthorized");
+        requireProblem(await client.run(["--cron", ...domains(["refused.dehydrated.test"])]), "dehydrated --cron with a deactivated account", "unauthorized");
       },
     },
   ];

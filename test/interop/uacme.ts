@@ -12,7 +12,7 @@
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createPrivateKey } from "node:crypto";
-import { lastAcmeError } from "./acme-errors.js";
+import { requireProblem } from "./acme-errors.js";
 import { writeUacmeHook } from "./client-hooks.js";
 import { checkIssued, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
@@ -69,14 +69,6 @@ export async function uacme(context: InteropContext, folder: string): Promise<Ua
       return checkIssued(files, { rootCaPath: context.server.rootCaPath, names, key }, scratch);
     },
   };
-}
-
-/** A run the server had to refuse, with the problem type `wanted` in uacme's output. */
-function requireRefused(result: ProgramResult, what: string, wanted: string): void {
-  const output = result.stdout + result.stderr;
-  if (result.code === 0) throw new ScenarioFailure(`${what} succeeded, expected the server to refuse it with ${wanted}`, tail(output, 10));
-  const error = lastAcmeError(output);
-  if (error?.type !== wanted) throw new ScenarioFailure(`${what} failed, but not with ${wanted}${error === null ? "" : ` (got ${error.type} "${error.detail}")`}`, tail(output, 15));
 }
 
 function describePrivateKey(pem: string): string {
@@ -170,8 +162,7 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
       name: "uacme RSA 2048 (its default key) refused with badCSR",
       run: async () => {
         const result = await client.run(["-h", hook, "issue", "rsa2048.uacme.test"], { INTEROP_CHALLENGE: "dns-01" });
-        requireRefused(result, "uacme issue with a 2048-bit RSA key", "badCSR");
-        const detail = lastAcmeError(result.stderr)?.detail ?? "";
+        const { detail } = requireProblem(result, "uacme issue with a 2048-bit RSA key", "badCSR");
         if (!/2048/.test(detail) || !/3072/.test(detail)) throw new ScenarioFailure(`the badCSR detail does not name 2048 and 3072 bits: "${detail}"`);
       },
     },
@@ -180,8 +171,7 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
       name: "uacme -m (OCSP Must-Staple) refused with badCSR",
       run: async () => {
         const result = await client.run(["-t", "EC", "-m", "-h", hook, "issue", "staple.uacme.test"], { INTEROP_CHALLENGE: "dns-01" });
-        requireRefused(result, "uacme issue -m", "badCSR");
-        const detail = lastAcmeError(result.stderr)?.detail ?? "";
+        const { detail } = requireProblem(result, "uacme issue -m", "badCSR");
         if (!/Must-Staple/.test(detail)) throw new ScenarioFailure(`the badCSR detail does not name the Must-Staple extension: "${detail}"`);
       },
     },
@@ -207,8 +197,8 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
         if (key !== "ec secp384r1") throw new ScenarioFailure(`after newkey uacme's account key is ${key}, expected ec secp384r1`);
         // The new key finds the account (newAccount with onlyReturnExisting, then an update).
         requireSuccess(await client.run(["update", CONTACT_EMAIL]), "uacme update with the new account key");
-        // -vv prints the server's answer; -n: uacme must not make a new account for the old key.
-        requireRefused(await old.run(["-v", "-n", "update", CONTACT_EMAIL]), "uacme update with the old account key", "accountDoesNotExist");
+        // A second -v prints the server's answers; -n: uacme must not make a new account for the old key.
+        requireProblem(await old.run(["-v", "-n", "update", CONTACT_EMAIL]), "uacme update with the old account key", "accountDoesNotExist");
       },
     },
     {
@@ -225,7 +215,7 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
       run: async () => {
         requireSuccess(await client.run(["deactivate"]), "uacme deactivate");
         const result = await client.run(["-h", hook, "issue", "refused.uacme.test"], { INTEROP_CHALLENGE: "dns-01" });
-        requireRefused(result, "uacme issue with a deactivated account", "unauthorized");
+        requireProblem(result, "uacme issue with a deactivated account", "unauthorized");
       },
     },
   ];
