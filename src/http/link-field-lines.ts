@@ -6,8 +6,9 @@
  * equivalent (RFC 9110 §5.3), but RFC 8555 speaks of one "link relation header field" per
  * alternate chain, as its examples show, and clients read them a line at a time: uacme 1.7.4
  * (`-l`) takes the URL of `^Link: <(.*)>…rel="alternate"` per line, which on the joined line is
- * `a>;rel="index", <b` — it then falls back to the default chain. This response class, handed
- * to node's server, writes each link-value on a field line of its own.
+ * `a>;rel="index", <b` — it then falls back to the default chain; acme.sh keeps the first URL
+ * of each `Link:` line holding `rel="alternate"`, here the directory's. This response class,
+ * handed to node's server, writes each link-value on a field line of its own.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from "node:http";
 
