@@ -9,6 +9,7 @@ import type { Env, Hono } from "hono";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import { connectionDrain, type DrainOutcome } from "./drain.js";
+import { OneLinkPerLineResponse } from "./link-field-lines.js";
 import { type ListenerTls, TLS_MIN_VERSION, isContextProvider, tlsServerOptions } from "./listener-tls.js";
 
 export type { DrainOutcome } from "./drain.js";
@@ -74,6 +75,8 @@ export function startHttpsServer<E extends Env>(options: HttpsListenerOptions<E>
       createServer,
       serverOptions: {
         ...tlsServerOptions(options.tls),
+        // each link on a Link field line of its own, as line-reading ACME clients expect
+        ServerResponse: OneLinkPerLineResponse,
         headersTimeout: timeouts.readHeaderTimeoutMs,
         requestTimeout: timeouts.readTimeoutMs,
         keepAliveTimeout: timeouts.idleTimeoutMs,

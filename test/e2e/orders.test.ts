@@ -10,10 +10,12 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { join } from "node:path";
 import * as acme from "acme-client";
-import { FlattenedSign, exportJWK } from "jose";
+import { FlattenedSign, exportJWK, exportPKCS8 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
 import { opensslCrlText, opensslVerifyChain } from "./openssl-checks.js";
+import { RawAcmeConnection, linkFieldLines } from "./raw-acme.js";
+import { accountKey } from "../acme/jws-fixtures.js";
 import { parseExposition, valueOf, type Sample } from "../observability/exposition.js";
 
 const loopback: LookupFunction = (_host, options, callback) => dnsLookup("127.0.0.1", { ...options, family: 4 }, callback);
@@ -250,6 +252,29 @@ describe("issuance with acme-client", () => {
     const alternate = await api.apiRequest(`${order.certificate}/1`, null, [200]);
     expect(alternate.data.startsWith(main.data)).toBe(true);
     expect(alternate.data.slice(main.data.length)).toBe(server.rootPem);
+  });
+
+  it("sends each link in a Link field line of its own, as line-reading clients such as uacme need (RFC 8555 §7.4.2)", async () => {
+    // uacme and acme.sh find `Link: <url>;rel="alternate"` one header line at a time; a single
+    // line `<index>;rel="index", <alt>;rel="alternate"` gives them the URL `index>;rel="index", <alt`.
+    const key = await accountKey("ES256");
+    const client = new acme.Client({ directoryUrl: server.directoryUrl, accountKey: await exportPKCS8(key.privateKey) });
+    await client.createAccount({ termsOfServiceAgreed: true });
+    const { order } = await issue(client, [{ type: "dns", value: "link-lines.test" }], "http-01");
+    const [authorization] = await client.getAuthorizations(order);
+    const challengeUrl = authorization?.challenges.find((c) => c.type === "http-01")?.url ?? "";
+    const raw = new RawAcmeConnection(server.baseUrl, server.rootPem);
+    try {
+      const certificate = await raw.post(order.certificate ?? "", key, undefined, client.getAccountUrl());
+      const challenge = await raw.post(challengeUrl, key, undefined, client.getAccountUrl());
+      const index = `<${server.directoryUrl}>;rel="index"`;
+      expect(certificate.status).toBe(200);
+      expect(linkFieldLines(certificate)).toEqual([index, `<${order.certificate}/1>;rel="alternate"`]);
+      expect(challenge.status).toBe(200);
+      expect(linkFieldLines(challenge)).toEqual([index, `<${authorization?.url}>;rel="up"`]);
+    } finally {
+      raw.close();
+    }
   });
 
   it("deactivates an authorization, which invalidates its pending order", async () => {

@@ -16,6 +16,8 @@ const loopback: LookupFunction = (_host, options, callback) => {
 export interface RawAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** the header field lines as received, name and value alternating (node joins repeated ones in `headers`) */
+  readonly rawHeaders: readonly string[];
   readonly body: string;
 }
 
@@ -50,7 +52,7 @@ export class RawAcmeConnection {
         res.once("end", () => {
           const nonce = res.headers["replay-nonce"];
           if (typeof nonce === "string") this.#nonce = nonce;
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body });
         });
       });
       req.end(options.body);
@@ -85,6 +87,10 @@ export class RawAcmeConnection {
 
 /** `Retry-After` in seconds (RFC 9110 §10.2.3, delay form), or NaN when absent. */
 export const retryAfter = (answer: RawAnswer): number => Number(answer.headers["retry-after"] ?? Number.NaN);
+
+/** The values of every `Link` field line, one entry per line as sent. */
+export const linkFieldLines = (answer: RawAnswer): string[] =>
+  answer.rawHeaders.flatMap((value, index) => (index % 2 === 1 && answer.rawHeaders[index - 1]?.toLowerCase() === "link" ? [value] : []));
 
 export const problemOf = (answer: RawAnswer): { readonly type?: string; readonly detail?: string } =>
   JSON.parse(answer.body) as { type?: string; detail?: string };

@@ -61,6 +61,8 @@ describe("certeasy eab on a stopped installation", () => {
     const { kid, hmacKey } = credentials(created.stdout);
     expect(created.stdout).toContain(`--eab-kid ${kid} --eab-hmac-key ${hmacKey}`);
     expect(created.stdout).toContain(`--eab --kid ${kid} --hmac ${hmacKey}`);
+    expect(created.stdout).toContain(`-e ${kid}:${hmacKey}`);
+    expect(created.stdout).toContain(`EAB_KID="${kid}" EAB_HMAC_KEY="${hmacKey}"`);
     expect(created.stdout).toContain(`--server ${node.baseUrl}acme/directory`);
     expect((await stat(join(node.workdir, "eab-kek"))).mode & 0o777).toBe(0o600);
 

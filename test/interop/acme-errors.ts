@@ -1,8 +1,11 @@
 /**
  * The ACME problem (RFC 8555 §6.7) a client received, found in what it wrote: certbot logs the
- * server's response body (application/problem+json) in its debug log; lego prints
+ * server's response body (application/problem+json) in its debug log and dehydrated prints it
+ * as received, both on one line; uacme prints it re-indented over several lines; lego prints
  * `urn:ietf:params:acme:error:<type> :: <detail>` on stderr.
  */
+import type { ProgramResult } from "./processes.js";
+import { ScenarioFailure, tail } from "./scenario.js";
 
 export interface AcmeError {
   /** the short type, e.g. `badCSR` */
@@ -11,20 +14,42 @@ export interface AcmeError {
 }
 
 const PROBLEM_JSON = /\{"type":"urn:ietf:params:acme:error:[^\n]*\}/g;
+/** uacme: `{` and `}` alone in the first column, one member per indented line between them */
+const INDENTED_PROBLEM_JSON = /^\{\n\s+"type": "urn:ietf:params:acme:error:[\s\S]*?^\}/gm;
 const LEGO_ERROR = /urn:ietf:params:acme:error:([A-Za-z]+) :: ([^\n]*)/g;
 
-/** The last ACME problem in `text`, or null when there is none. */
-export function lastAcmeError(text: string): AcmeError | null {
-  const documents = [...text.matchAll(PROBLEM_JSON)].flatMap((match): AcmeError[] => {
+interface Found {
+  readonly at: number;
+  readonly error: AcmeError;
+}
+
+function problemDocuments(text: string, pattern: RegExp): Found[] {
+  return [...text.matchAll(pattern)].flatMap((match): Found[] => {
     try {
       const problem = JSON.parse(match[0]) as { type?: unknown; detail?: unknown };
       if (typeof problem.type !== "string") return [];
-      return [{ type: problem.type.replace("urn:ietf:params:acme:error:", ""), detail: typeof problem.detail === "string" ? problem.detail : "" }];
+      const error = { type: problem.type.replace("urn:ietf:params:acme:error:", ""), detail: typeof problem.detail === "string" ? problem.detail : "" };
+      return [{ at: match.index, error }];
     } catch {
       return [];
     }
   });
-  if (documents.length > 0) return documents[documents.length - 1] ?? null;
+}
+
+/** The last ACME problem in `text`, or null when there is none. */
+export function lastAcmeError(text: string): AcmeError | null {
+  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON)].sort((a, b) => a.at - b.at);
+  const last = documents.at(-1);
+  if (last !== undefined) return last.error;
   const printed = [...text.matchAll(LEGO_ERROR)].at(-1);
   return printed === undefined ? null : { type: printed[1] ?? "", detail: (printed[2] ?? "").trim() };
+}
+
+/** A client run the server had to refuse, with a problem of type `wanted` in what the client printed. */
+export function requireProblem(result: ProgramResult, what: string, wanted: string): AcmeError {
+  const output = result.stdout + result.stderr;
+  if (result.code === 0) throw new ScenarioFailure(`${what} succeeded, expected the server to refuse it with ${wanted}`, tail(output, 10));
+  const error = lastAcmeError(output);
+  if (error?.type !== wanted) throw new ScenarioFailure(`${what} failed, but not with ${wanted}${error === null ? "" : ` (got ${error.type} "${error.detail}")`}`, tail(output, 15));
+  return error;
 }

@@ -1,7 +1,8 @@
 /**
  * What a client got is checked the way a relying party would: `openssl verify` builds the chain
  * from the leaf through the issuing CA the server sent to the root `serve` printed, and the leaf
- * names exactly the identifiers that were ordered, for the key the client holds.
+ * names exactly the identifiers that were ordered (dNSName and iPAddress SANs), for the key the
+ * client holds.
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
@@ -21,7 +22,7 @@ export interface IssuedFiles {
 
 export interface Expectation {
   readonly rootCaPath: string;
-  /** the identifiers ordered, in any order */
+  /** the identifiers ordered (DNS names, IP addresses), in any order */
   readonly names: readonly string[];
   readonly key: ExpectedKey;
 }
@@ -42,11 +43,20 @@ export function pemCertificates(text: string): string[] {
 
 /** `DNS:a.test, DNS:*.b.test` → the dNSName values, lower-cased, sorted. */
 export function dnsNames(subjectAltName: string | undefined): string[] {
+  return sanValues(subjectAltName, "DNS:").map((name) => name.toLowerCase());
+}
+
+/** `IP Address:127.0.0.1, DNS:a.test` → the iPAddress values (RFC 8738 identifiers), sorted. */
+export function ipAddresses(subjectAltName: string | undefined): string[] {
+  return sanValues(subjectAltName, "IP Address:");
+}
+
+function sanValues(subjectAltName: string | undefined, prefix: string): string[] {
   return (subjectAltName ?? "")
     .split(",")
     .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith("DNS:"))
-    .map((entry) => entry.slice(4).toLowerCase())
+    .filter((entry) => entry.startsWith(prefix))
+    .map((entry) => entry.slice(prefix.length))
     .sort();
 }
 
@@ -62,6 +72,17 @@ function keyMatches(certificate: X509Certificate, expected: ExpectedKey): boolea
   return expected.type === "rsa"
     ? key.asymmetricKeyType === "rsa" && details.modulusLength === expected.bits
     : key.asymmetricKeyType === "ec" && details.namedCurve === expected.curve;
+}
+
+/**
+ * A client that keeps leaf and chain in one file (uacme's `cert.pem`): the leaf is its first
+ * certificate, the chain the rest, written to `<scratch>.issuers` for checkIssued.
+ */
+export async function fullChainFiles(fullChainPath: string, keyPath: string, scratch: string): Promise<IssuedFiles> {
+  const issuers = pemCertificates(await readFile(fullChainPath, "utf8").catch(() => "")).slice(1);
+  const chainPath = `${scratch}.issuers`;
+  await writeFile(chainPath, issuers.join(""));
+  return { leafPath: fullChainPath, chainPath, keyPath };
 }
 
 /** openssl's verdict on `leaf`, chained through `chain` to `rootCaPath`. */
@@ -92,7 +113,7 @@ export async function checkIssued(files: IssuedFiles, expected: Expectation, scr
   if (!leaf.checkIssued(issuer) || !leaf.verify(issuer.publicKey)) throw new ScenarioFailure(`the leaf was not signed by the chain's first certificate (${issuer.subject.replaceAll("\n", ", ")})`);
   const now = Date.now();
   if (Date.parse(leaf.validFrom) > now || Date.parse(leaf.validTo) < now) throw new ScenarioFailure(`the leaf is not valid now (${leaf.validFrom} – ${leaf.validTo})`);
-  const got = dnsNames(leaf.subjectAltName);
+  const got = [...dnsNames(leaf.subjectAltName), ...ipAddresses(leaf.subjectAltName)].sort();
   const want = expected.names.map((name) => name.toLowerCase()).sort();
   if (got.join(",") !== want.join(",")) throw new ScenarioFailure(`the leaf names ${got.join(", ") || "nothing"}, expected ${want.join(", ")}`);
   if (!keyMatches(leaf, expected.key)) {

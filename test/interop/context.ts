@@ -16,7 +16,7 @@ export interface InteropContext {
   readonly ports: InteropPorts;
   /** a folder for this client's state (account, keys, certificates, logs) */
   readonly workspace: string;
-  /** the executable lego's `exec` DNS provider runs */
+  /** the executable lego's `exec` DNS provider runs, and dehydrated's and uacme's hooks call */
   readonly dnsHookPath: string;
 }
 

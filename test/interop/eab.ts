@@ -21,7 +21,7 @@ export function parseCreatedEabKey(stdout: string): EabCredentials | null {
   return keyId === undefined || hmacKey === undefined ? null : { keyId, hmacKey };
 }
 
-async function createEabKey(context: InteropContext, note: string): Promise<EabCredentials> {
+export async function createEabKey(context: InteropContext, note: string): Promise<EabCredentials> {
   const result = await context.server.cli("eab", "create", "--note", note);
   const credentials = result.code === 0 ? parseCreatedEabKey(result.stdout) : null;
   if (credentials === null) throw new ScenarioFailure("certeasy eab create did not print a key id and an HMAC key", tail(result.stdout + result.stderr, 10));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../e2e/children.js";
 import { lastAcmeError } from "./acme-errors.js";
-import { dnsNames, pemCertificates } from "./certificates.js";
+import { dnsNames, ipAddresses, pemCertificates } from "./certificates.js";
 import { interopConfigYaml } from "./config.js";
 import { parseCreatedEabKey } from "./eab.js";
 import { serialOctets } from "./revocation.js";
@@ -32,6 +32,35 @@ describe("lastAcmeError", () => {
     expect(lastAcmeError(output)).toEqual({ type: "badCSR", detail: "The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072." });
   });
 
+  it("reads the problem document dehydrated prints as received", () => {
+    const output = [
+      "  + ERROR: An error occurred while sending post-request to https://localhost:1/acme/newOrder (Status 403)",
+      "Details:",
+      "content-type: application/problem+json",
+      '{"type":"urn:ietf:params:acme:error:unauthorized","detail":"The account is deactivated.","status":403}',
+    ].join("\n");
+    expect(lastAcmeError(output)).toEqual({ type: "unauthorized", detail: "The account is deactivated." });
+  });
+
+  it("reads the indented problem document uacme prints, after the JSON of earlier answers", () => {
+    const output = [
+      "uacme: acme_post: return code 200, json=",
+      "{",
+      '    "status": "valid",',
+      '    "contact": [',
+      "    ]",
+      "}",
+      "uacme: failed to finalize order at https://localhost:1/acme/order/x/finalize",
+      "uacme: the server reported the following error:",
+      "{",
+      '    "type": "urn:ietf:params:acme:error:badCSR",',
+      '    "detail": "The CSR\'s RSA key has 2048 bits; the issuance policy requires at least 3072.",',
+      '    "status": 400',
+      "}",
+    ].join("\n");
+    expect(lastAcmeError(output)).toEqual({ type: "badCSR", detail: "The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072." });
+  });
+
   it("finds nothing in output without a problem", () => {
     expect(lastAcmeError("Successfully received certificate.\n")).toBeNull();
   });
@@ -48,6 +77,11 @@ describe("certificate helpers", () => {
   it("reads dNSName entries only, lower-cased and sorted", () => {
     expect(dnsNames("DNS:www.Example.test, IP Address:127.0.0.1, DNS:*.example.test")).toEqual(["*.example.test", "www.example.test"]);
     expect(dnsNames(undefined)).toEqual([]);
+  });
+
+  it("reads iPAddress entries only (RFC 8738 identifiers)", () => {
+    expect(ipAddresses("DNS:a.test, IP Address:127.0.0.2, IP Address:127.0.0.1")).toEqual(["127.0.0.1", "127.0.0.2"]);
+    expect(ipAddresses("DNS:a.test")).toEqual([]);
   });
 
   it("splits a PEM bundle into its certificates", () => {

@@ -1,5 +1,6 @@
 // lego's `exec` DNS provider calls this program (through the run's wrapper script, which names
-// the node binary) as `<present|cleanup> <fqdn> <value>` (its default mode). It
+// the node binary) as `<present|cleanup> <fqdn> <value>` (its default mode), and so do the
+// dehydrated and uacme hooks of client-hooks.ts. It
 // publishes or removes the dns-01 TXT record (RFC 8555 §8.4) through pebble-challtestsrv's
 // management API, whose base URL the run puts in CHALLTESTSRV_URL.
 const [action, fqdn, value] = process.argv.slice(2);

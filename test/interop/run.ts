@@ -1,6 +1,6 @@
 /**
- * `npm run interop`: the ACME clients operators actually run — Debian's certbot and lego —
- * against a freshly started Certeasy, over loopback only. Names live under .test (RFC 2606)
+ * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
+ * dehydrated and uacme — against a freshly started Certeasy, over loopback only. Names live under .test (RFC 2606)
  * and resolve through pebble-challtestsrv. One line per scenario, `N passed, N failed` at the
  * end, exit 1 on any failure. Every child process and the temp dir are gone when it ends,
  * whatever the outcome.
@@ -13,13 +13,15 @@ import { startCerteasy, type CerteasyServer } from "./certeasy-server.js";
 import { certbotScenarios } from "./certbot.js";
 import { startDnsServer, type DnsServer } from "./challtestsrv.js";
 import type { InteropContext } from "./context.js";
+import { dehydratedEabScenario, dehydratedScenarios } from "./dehydrated.js";
 import { eabScenarios } from "./eab.js";
 import { legoScenarios } from "./lego.js";
 import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
 import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
+import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
@@ -102,7 +104,7 @@ async function session(
 async function main(): Promise<number> {
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -129,9 +131,18 @@ async function main(): Promise<number> {
       await play({ name: "pebble-challtestsrv starts", run: () => Promise.reject(new ScenarioFailure(message.split("\n")[0] ?? "", tail(message, 10))) });
       return 1;
     }
-    const clients = async (context: InteropContext): Promise<Scenario[]> => [...(await certbotScenarios(context)), ...legoScenarios(context)];
+    const clients = async (context: InteropContext): Promise<Scenario[]> => [
+      ...(await certbotScenarios(context)),
+      ...legoScenarios(context),
+      ...(await dehydratedScenarios(context)),
+      ...(await uacmeScenarios(context)),
+    ];
     await session("EAB optional", join(workspace, "open"), ports, dns, "optional", clients);
-    await session("EAB required", join(workspace, "eab"), await withNewAcmePort(ports), dns, "required", async (context) => eabScenarios(context));
+    await session("EAB required", join(workspace, "eab"), await withNewAcmePort(ports), dns, "required", async (context) => [
+      ...eabScenarios(context),
+      dehydratedEabScenario(context),
+      uacmeEabScenario(context),
+    ]);
   } finally {
     await dns?.stop();
     await cleanup();
