@@ -9,7 +9,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { runProgram, type ProgramResult } from "./processes.js";
 import { ScenarioFailure, tail } from "./scenario.js";
 
-export type ExpectedKey = { readonly type: "ec"; readonly curve: "prime256v1" | "secp384r1" } | { readonly type: "rsa"; readonly bits: number };
+export type ExpectedKey =
+  | { readonly type: "ec"; readonly curve: "prime256v1" | "secp384r1" }
+  | { readonly type: "rsa"; readonly bits: number }
+  | { readonly type: "ed25519" };
 
 export interface IssuedFiles {
   /** PEM file whose first certificate is the leaf (lego's .crt also carries the issuer) */
@@ -69,6 +72,7 @@ function describeKey(certificate: X509Certificate): string {
 function keyMatches(certificate: X509Certificate, expected: ExpectedKey): boolean {
   const key = certificate.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
+  if (expected.type === "ed25519") return key.asymmetricKeyType === "ed25519";
   return expected.type === "rsa"
     ? key.asymmetricKeyType === "rsa" && details.modulusLength === expected.bits
     : key.asymmetricKeyType === "ec" && details.namedCurve === expected.curve;
@@ -117,7 +121,7 @@ export async function checkIssued(files: IssuedFiles, expected: Expectation, scr
   const want = expected.names.map((name) => name.toLowerCase()).sort();
   if (got.join(",") !== want.join(",")) throw new ScenarioFailure(`the leaf names ${got.join(", ") || "nothing"}, expected ${want.join(", ")}`);
   if (!keyMatches(leaf, expected.key)) {
-    const wanted = expected.key.type === "rsa" ? `RSA ${expected.key.bits}` : `ec ${expected.key.curve}`;
+    const wanted = expected.key.type === "rsa" ? `RSA ${expected.key.bits}` : expected.key.type === "ec" ? `ec ${expected.key.curve}` : "ed25519";
     throw new ScenarioFailure(`the leaf's key is ${describeKey(leaf)}, expected ${wanted}`);
   }
   const held = createPublicKey(createPrivateKey(await readFile(files.keyPath, "utf8"))).export({ type: "spki", format: "der" });
