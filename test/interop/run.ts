@@ -1,14 +1,15 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated and uacme — against a freshly started Certeasy, over loopback only. Names live under .test (RFC 2606)
- * and resolve through pebble-challtestsrv. One line per scenario, `N passed, N failed` at the
- * end, exit 1 on any failure. Every child process and the temp dir are gone when it ends,
- * whatever the outcome.
+ * dehydrated, uacme and Caddy — against a freshly started Certeasy, over loopback only. Names
+ * live under .test (RFC 2606) and resolve through pebble-challtestsrv. One line per scenario,
+ * `N passed, N failed` at the end, exit 1 on any failure. Every child process and the temp dir
+ * are gone when it ends, whatever the outcome.
  */
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/children.js";
+import { caddyEabScenarios, caddyScenarios } from "./caddy.js";
 import { startCerteasy, type CerteasyServer } from "./certeasy-server.js";
 import { certbotScenarios } from "./certbot.js";
 import { startDnsServer, type DnsServer } from "./challtestsrv.js";
@@ -21,7 +22,7 @@ import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "caddy"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
@@ -104,7 +105,7 @@ async function session(
 async function main(): Promise<number> {
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme caddy)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -136,12 +137,14 @@ async function main(): Promise<number> {
       ...legoScenarios(context),
       ...(await dehydratedScenarios(context)),
       ...(await uacmeScenarios(context)),
+      ...caddyScenarios(context),
     ];
     await session("EAB optional", join(workspace, "open"), ports, dns, "optional", clients);
     await session("EAB required", join(workspace, "eab"), await withNewAcmePort(ports), dns, "required", async (context) => [
       ...eabScenarios(context),
       dehydratedEabScenario(context),
       uacmeEabScenario(context),
+      ...caddyEabScenarios(context),
     ]);
   } finally {
     await dns?.stop();

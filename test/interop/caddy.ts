@@ -1,0 +1,284 @@
+/**
+ * Caddy (Debian's 2.6.2) against Certeasy, run the way a site operator runs it: automatic HTTPS
+ * for a site, the `acme` issuer pointed at Certeasy's directory with Certeasy's root as its only
+ * trusted root (`trusted_roots_pem_files`), and Caddy's own servers answering the challenges —
+ * its HTTP server (`http_port`) on the validator's http-01 port, its HTTPS server (`https_port`)
+ * on the tls-alpn-01 port: the 80 and 443 of a real site. Each scenario runs its own
+ * `caddy run` with a JSON config in the run's workspace; its storage, HOME and XDG dirs are there
+ * too, every listener is on 127.0.0.1, the admin endpoint is off. Never the Debian service.
+ *
+ * Each certificate is proven twice: served — a TLS handshake on Caddy's HTTPS port with SNI set
+ * to the name and only the server's root trusted — and stored — the same checks as for certbot
+ * and lego on what Caddy keeps (chain to the root, exact names, the key Caddy holds).
+ *
+ * Not here, on purpose:
+ * - dns-01, hence no wildcard: Debian's caddy has no DNS provider module (`caddy list-modules`
+ *   lists none under dns.providers), so stock Caddy cannot publish the TXT record.
+ * - `preferred_chains`: Certeasy offers two chains (RFC 8555 §7.4.2: the default, and one with
+ *   the root appended) and Caddy downloads both, but both end at the same root, so
+ *   `root_common_name` / `any_common_name` cannot tell them apart and `smallest` picks the
+ *   default Caddy takes anyway.
+ * - revocation and ARI: Caddy 2.6 has no revoke command and predates ARI (RFC 9773).
+ */
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AcmeError } from "./acme-errors.js";
+import { caddyIssuanceErrors, caddyLastProblem, validatedChallengeTypes } from "./caddy-log.js";
+import { checkIssued, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
+import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
+import { createEabKey, type EabCredentials } from "./eab.js";
+import { RunningProgram, clientEnv } from "./processes.js";
+import { ScenarioFailure, tail, type Scenario } from "./scenario.js";
+import { servedCertificate, type ServedCertificate } from "./served-certificate.js";
+
+type Challenge = "http-01" | "tls-alpn-01";
+
+export interface CaddySite {
+  /** the site's host name, under .test */
+  readonly name: string;
+  /** the one challenge type the issuer may use: the other is disabled */
+  readonly challenge: Challenge;
+  /** Caddy's `key_type` (p256, its default; p384; ed25519; rsa2048; rsa4096) */
+  readonly keyType?: string;
+  readonly externalAccount?: EabCredentials;
+  /** renew once less than `windowRatio` of the lifetime remains, checking every `checkEvery` */
+  readonly renewal?: { readonly windowRatio: number; readonly checkEvery: string };
+}
+
+/** Where Caddy finds the server, and the ports the server's validator dials. */
+export interface CaddyTarget {
+  readonly directoryUrl: string;
+  readonly rootCaPath: string;
+  readonly http01Port: number;
+  readonly tlsAlpn01Port: number;
+}
+
+/** Caddy's JSON config for one site served over HTTPS, its certificate from Certeasy. */
+export function caddyConfig(target: CaddyTarget, site: CaddySite, storage: string): Record<string, unknown> {
+  const issuer = {
+    module: "acme",
+    ca: target.directoryUrl,
+    email: CONTACT_EMAIL,
+    trusted_roots_pem_files: [target.rootCaPath],
+    ...(site.externalAccount === undefined ? {} : { external_account: { key_id: site.externalAccount.keyId, mac_key: site.externalAccount.hmacKey } }),
+    challenges: {
+      // Only used if Caddy had to start a responder of its own: keep it on loopback too.
+      bind_host: "127.0.0.1",
+      [site.challenge === "http-01" ? "tls-alpn" : "http"]: { disabled: true },
+    },
+  };
+  const policy = {
+    // No `subjects`: every name Caddy manages goes to Certeasy, none to its default public CAs.
+    issuers: [issuer],
+    ...(site.keyType === undefined ? {} : { key_type: site.keyType }),
+    ...(site.renewal === undefined ? {} : { renewal_window_ratio: site.renewal.windowRatio }),
+  };
+  return {
+    admin: { disabled: true, config: { persist: false } },
+    storage: { module: "file_system", root: storage },
+    logging: { logs: { default: { level: "INFO", writer: { output: "stderr" }, encoder: { format: "json" } } } },
+    apps: {
+      http: {
+        http_port: target.http01Port,
+        https_port: target.tlsAlpn01Port,
+        servers: {
+          site: {
+            listen: [`127.0.0.1:${target.tlsAlpn01Port}`],
+            protocols: ["h1", "h2"],
+            routes: [{ match: [{ host: [site.name] }], handle: [{ handler: "static_response", body: "served by caddy" }] }],
+          },
+        },
+      },
+      tls: { automation: { policies: [policy], ...(site.renewal === undefined ? {} : { renew_interval: site.renewal.checkEvery }) } },
+    },
+  };
+}
+
+interface RunningCaddy {
+  log(): string;
+  /** Caddy's last log lines, for a FAIL line */
+  evidence(): string;
+  /** how Caddy ended, in words, or null while it runs */
+  exit(): string | null;
+}
+
+/** One folder per site: Caddy's config, HOME, XDG dirs and storage. */
+const caddyHome = (context: InteropContext, site: CaddySite): string => join(context.workspace, "caddy", site.name);
+const storageOf = (context: InteropContext, site: CaddySite): string => join(caddyHome(context, site), "storage");
+
+/** `caddy run` for one site, stopped (SIGTERM) when `use` returns or throws. */
+async function withCaddy<T>(context: InteropContext, site: CaddySite, use: (caddy: RunningCaddy) => Promise<T>): Promise<T> {
+  const home = caddyHome(context, site);
+  const storage = storageOf(context, site);
+  await mkdir(storage, { recursive: true });
+  const configPath = join(home, "caddy.json");
+  const target = { directoryUrl: context.server.directoryUrl, rootCaPath: context.server.rootCaPath, http01Port: context.ports.http01, tlsAlpn01Port: context.ports.tlsAlpn01 };
+  await writeFile(configPath, JSON.stringify(caddyConfig(target, site, storage), null, 2));
+  const env = clientEnv({ HOME: home, XDG_CONFIG_HOME: join(home, "config"), XDG_DATA_HOME: join(home, "data"), XDG_CACHE_HOME: join(home, "cache") });
+  const program = new RunningProgram("caddy", ["run", "--config", configPath], { cwd: home, env });
+  let exit: string | null = null;
+  void program.exited.then(({ code, signal }) => (exit = code !== null ? `exited with ${code}` : `was killed by ${signal ?? "an unknown cause"}`));
+  const caddy: RunningCaddy = {
+    log: () => program.stderr,
+    evidence: () => tail(program.stdout + program.stderr, 12),
+    exit: () => exit,
+  };
+  try {
+    return await use(caddy);
+  } finally {
+    await program.stop(5000);
+  }
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolvePause) => setTimeout(resolvePause, ms));
+
+/**
+ * Wait until Caddy's HTTPS port serves, for `name`, a certificate that verifies against the
+ * server's root and that `accept` takes; fail at once when Caddy logs that issuance failed.
+ */
+async function awaitServed(context: InteropContext, caddy: RunningCaddy, name: string, accept: (served: ServedCertificate) => boolean = () => true, timeoutMs = 30_000): Promise<ServedCertificate> {
+  const deadline = performance.now() + timeoutMs;
+  let last = "no handshake yet";
+  for (;;) {
+    const served = await servedCertificate(context.ports.tlsAlpn01, name, context.rootCa).catch((error: unknown) => {
+      last = error instanceof Error ? error.message : String(error);
+      return null;
+    });
+    if (served !== null) {
+      if (accept(served)) return served;
+      last = `it served serial ${served.serial}, not the certificate awaited`;
+    }
+    const failed = caddyIssuanceErrors(caddy.log()).at(-1);
+    if (failed !== undefined) throw new ScenarioFailure(`caddy could not get a certificate: ${failed}`, caddy.evidence());
+    const exit = caddy.exit();
+    if (exit !== null) throw new ScenarioFailure(`caddy ${exit} before serving a certificate for ${name}`, caddy.evidence());
+    if (performance.now() > deadline) throw new ScenarioFailure(`caddy served no certificate for ${name} within ${timeoutMs / 1000} s (last handshake: ${last})`, caddy.evidence());
+    await pause(200);
+  }
+}
+
+/** Wait for Caddy to log the server's refusal, and return the problem. */
+async function awaitRefusal(caddy: RunningCaddy, timeoutMs = 30_000): Promise<AcmeError> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (caddyIssuanceErrors(caddy.log()).length > 0) {
+      const problem = caddyLastProblem(caddy.log());
+      if (problem === null) throw new ScenarioFailure("caddy failed without an ACME problem from the server", caddy.evidence());
+      return problem;
+    }
+    const exit = caddy.exit();
+    if (exit !== null) throw new ScenarioFailure(`caddy ${exit} before the server refused it`, caddy.evidence());
+    if (performance.now() > deadline) throw new ScenarioFailure(`caddy logged no refusal within ${timeoutMs / 1000} s`, caddy.evidence());
+    await pause(200);
+  }
+}
+
+/** What Caddy keeps in its storage for `name`: certificates/<issuer>/<name>/<name>.{crt,key}. */
+async function checkStored(context: InteropContext, site: CaddySite, expected: ExpectedKey): Promise<IssuedCertificate> {
+  const { name } = site;
+  const root = join(storageOf(context, site), "certificates");
+  const issuers = await readdir(root).catch((): string[] => []);
+  const folders = await Promise.all(issuers.map(async (issuer) => ((await readdir(join(root, issuer)).catch((): string[] => [])).includes(name) ? [join(root, issuer, name)] : [])));
+  const folder = folders.flat()[0];
+  if (folder === undefined) throw new ScenarioFailure(`caddy stored no certificate for ${name} under ${root}`);
+  // Caddy's .crt is the chain it serves, leaf first; checkIssued wants the leaf and its issuers apart.
+  const [leaf = "", ...issuing] = pemCertificates(await readFile(join(folder, `${name}.crt`), "utf8").catch(() => ""));
+  const scratch = await scratchFile(context, `caddy-${name}`);
+  await writeFile(`${scratch}.stored-leaf`, leaf);
+  await writeFile(`${scratch}.stored-issuers`, issuing.join(""));
+  // Caddy writes an Ed25519 key as PKCS#8 under the label "ED25519 PRIVATE KEY", which no
+  // other tool reads; the DER inside is the standard "PRIVATE KEY" (RFC 5958).
+  const key = (await readFile(join(folder, `${name}.key`), "utf8").catch(() => "")).replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
+  await writeFile(`${scratch}.stored-key`, key, { mode: 0o600 });
+  return checkIssued(
+    { leafPath: `${scratch}.stored-leaf`, chainPath: `${scratch}.stored-issuers`, keyPath: `${scratch}.stored-key` },
+    { rootCaPath: context.server.rootCaPath, names: [name], key: expected },
+    scratch,
+  );
+}
+
+/** Certeasy's own view: the identifier was validated through `challenge`, and nothing else. */
+function requireValidatedBy(context: InteropContext, name: string, challenge: Challenge): void {
+  const types = validatedChallengeTypes(context.server.stderr(), name);
+  if (types.length === 0 || types.some((type) => type !== challenge)) {
+    throw new ScenarioFailure(`the server validated ${name} by ${types.join(", ") || "no challenge"}, expected ${challenge}`);
+  }
+}
+
+/** Caddy gets a certificate for the site, serves it, and it is the one Caddy stored. */
+function requireIssued(context: InteropContext, site: CaddySite, key: ExpectedKey): Promise<void> {
+  return withCaddy(context, site, async (caddy) => {
+    const served = await awaitServed(context, caddy, site.name);
+    requireValidatedBy(context, site.name, site.challenge);
+    const stored = await checkStored(context, site, key);
+    if (stored.serial !== served.serial) throw new ScenarioFailure(`caddy serves serial ${served.serial} but stored ${stored.serial}`);
+  });
+}
+
+const issue = (context: InteropContext, name: string, site: CaddySite, key: ExpectedKey): Scenario => ({ name, run: () => requireIssued(context, site, key) });
+
+const p256: ExpectedKey = { type: "ec", curve: "prime256v1" };
+
+export function caddyScenarios(context: InteropContext): Scenario[] {
+  const renewal: CaddySite = {
+    name: "renew.caddy.test",
+    challenge: "http-01",
+    // Caddy renews once a third of the lifetime remains (ratio 1/3). Nearly 1 puts a fresh
+    // certificate (90 days here) in the window within a second: the same renewal path, provoked
+    // at once, with the maintenance loop checking every second instead of every 10 minutes.
+    renewal: { windowRatio: 0.9999999, checkEvery: "1s" },
+  };
+  return [
+    issue(context, "caddy http-01 issue (automatic HTTPS, ECDSA P-256)", { name: "http.caddy.test", challenge: "http-01" }, p256),
+    issue(context, "caddy tls-alpn-01 issue (http-01 disabled, ECDSA P-384)", { name: "tls.caddy.test", challenge: "tls-alpn-01", keyType: "p384" }, { type: "ec", curve: "secp384r1" }),
+    issue(context, "caddy key_type ed25519 issue (Ed25519 leaf served over TLS)", { name: "ed25519.caddy.test", challenge: "http-01", keyType: "ed25519" }, { type: "ed25519" }),
+    {
+      name: "caddy renews within its renewal window and serves the new certificate",
+      run: async () => {
+        const [first, renewed] = await withCaddy(context, renewal, async (caddy) => {
+          const before = await awaitServed(context, caddy, renewal.name);
+          const after = await awaitServed(context, caddy, renewal.name, (served) => served.serial !== before.serial);
+          return [before, after] as const;
+        });
+        // Stopped: what Caddy stored last is complete (it may have renewed again meanwhile).
+        const stored = await checkStored(context, renewal, p256);
+        if (stored.serial === first.serial) throw new ScenarioFailure(`caddy served a renewed certificate (serial ${renewed.serial}) but kept the first one (serial ${first.serial}) in its storage`);
+      },
+    },
+    {
+      name: "caddy key_type rsa2048 refused with badCSR",
+      run: () =>
+        withCaddy(context, { name: "rsa2048.caddy.test", challenge: "http-01", keyType: "rsa2048" }, async (caddy) => {
+          const problem = await awaitRefusal(caddy);
+          if (problem.type !== "badCSR" || !/2048/.test(problem.detail) || !/3072/.test(problem.detail)) {
+            throw new ScenarioFailure(`caddy got ${problem.type} "${problem.detail}", expected badCSR naming 2048 and 3072 bits`, caddy.evidence());
+          }
+        }),
+    },
+  ];
+}
+
+/**
+ * External Account Binding (RFC 8555 §7.3.4), against the server that requires it. Unlike lego
+ * and certbot, Caddy does not stop at the directory's `externalAccountRequired`: it sends
+ * newAccount without a binding, so the server's own refusal is what Caddy reports.
+ */
+export function caddyEabScenarios(context: InteropContext): Scenario[] {
+  return [
+    {
+      name: "EAB required: caddy without external_account is refused with externalAccountRequired",
+      run: () =>
+        withCaddy(context, { name: "no-eab.caddy.test", challenge: "http-01" }, async (caddy) => {
+          const problem = await awaitRefusal(caddy);
+          if (problem.type !== "externalAccountRequired") throw new ScenarioFailure(`caddy got ${problem.type} "${problem.detail}", expected externalAccountRequired`, caddy.evidence());
+        }),
+    },
+    {
+      name: "EAB: caddy external_account (key_id, mac_key) issue",
+      run: async () => {
+        const externalAccount = await createEabKey(context, "interop caddy");
+        await requireIssued(context, { name: "eab.caddy.test", challenge: "http-01", externalAccount }, p256);
+      },
+    },
+  ];
+}
