@@ -31,6 +31,13 @@ describe("Caddy's log", () => {
       '{"level":"error","logger":"tls.obtain","msg":"could not get certificate from issuer","error":"HTTP 400 urn:ietf:params:acme:error:badCSR - The CSR\'s RSA key has 2048 bits; the issuance policy requires at least 3072."}';
     expect(caddyLastProblem(line)).toEqual({ type: "badCSR", detail: "The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072." });
   });
+
+  it("reads a failed challenge's error, which Caddy gives with status 0", () => {
+    const line =
+      '{"level":"error","logger":"tls.obtain","msg":"could not get certificate from issuer","identifier":"127.0.0.1","error":"HTTP 0 urn:ietf:params:acme:error:incorrectResponse - Connecting to 127.0.0.1:39983 with TLS ALPN acme-tls/1 (server name 1.0.0.127.in-addr.arpa) at 127.0.0.1: the certificate\'s subjectAltName is DNS:\\\"127.0.0.1\\\", not 127.0.0.1"}';
+    expect(caddyLastProblem(line)?.type).toBe("incorrectResponse");
+    expect(caddyLastProblem(line)?.detail).toContain('subjectAltName is DNS:"127.0.0.1", not 127.0.0.1');
+  });
 });
 
 describe("the server's log", () => {
@@ -59,10 +66,14 @@ describe("the Caddy config", () => {
     expect(text).toContain('"admin":{"disabled":true');
   });
 
-  it("sends every name to Certeasy, trusting its root, with only the chosen challenge", () => {
+  it("never lets Caddy install a root of its own in the machine's trust stores", () => {
+    expect(text).toContain('"local":{"install_trust":false}');
+  });
+
+  it("sends the site's name to Certeasy, trusting its root, with only the chosen challenge", () => {
     expect(text).toContain('"ca":"https://localhost:18443/acme/directory"');
     expect(text).toContain('"trusted_roots_pem_files":["/tmp/x/root-ca.pem"]');
-    expect(text).not.toContain('"subjects"');
+    expect(text).toContain('"subjects":["http.caddy.test"]');
     expect(text).toContain('"tls-alpn":{"disabled":true}');
     expect(text).not.toContain('"http":{"disabled":true}');
   });

@@ -32,8 +32,9 @@ export function caddyIssuanceErrors(log: string): string[] {
     .map((entry) => String(entry.error));
 }
 
-// acmez renders the server's problem document (RFC 8555 §6.7) as `HTTP 400 <type> - <detail>`.
-const CADDY_PROBLEM = /HTTP \d{3} urn:ietf:params:acme:error:([A-Za-z]+) - (.*)$/;
+// acmez renders the server's problem document (RFC 8555 §6.7) as `HTTP 400 <type> - <detail>`;
+// a failed challenge's error, read from the authorization, as `HTTP 0 <type> - <detail>`.
+const CADDY_PROBLEM = /HTTP \d+ urn:ietf:params:acme:error:([A-Za-z]+) - (.*)$/;
 
 /** The ACME problem behind Caddy's last failed issuance, or null when there is none. */
 export function caddyLastProblem(log: string): AcmeError | null {

@@ -4,12 +4,14 @@
  * trusted root (`trusted_roots_pem_files`), and Caddy's own servers answering the challenges —
  * its HTTP server (`http_port`) on the validator's http-01 port, its HTTPS server (`https_port`)
  * on the tls-alpn-01 port: the 80 and 443 of a real site. Each scenario runs its own
- * `caddy run` with a JSON config in the run's workspace; its storage, HOME and XDG dirs are there
- * too, every listener is on 127.0.0.1, the admin endpoint is off. Never the Debian service.
+ * `caddy run` with a JSON config in a folder of its own in the run's workspace (so its own ACME
+ * account: no authorization carries over); its storage, HOME and XDG dirs are there too, every
+ * listener is on 127.0.0.1, the admin endpoint is off. Never the Debian service.
  *
  * Each certificate is proven twice: served — a TLS handshake on Caddy's HTTPS port with SNI set
- * to the name and only the server's root trusted — and stored — the same checks as for certbot
- * and lego on what Caddy keeps (chain to the root, exact names, the key Caddy holds).
+ * to the name (none for an IP address) and only the server's root trusted — and stored — the
+ * same checks as for certbot and lego on what Caddy keeps (chain to the root, exact names, the
+ * key Caddy holds).
  *
  * Not here, on purpose:
  * - dns-01, hence no wildcard: Debian's caddy has no DNS provider module (`caddy list-modules`
@@ -21,6 +23,7 @@
  * - revocation and ARI: Caddy 2.6 has no revoke command and predates ARI (RFC 9773).
  */
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import type { AcmeError } from "./acme-errors.js";
 import { caddyIssuanceErrors, caddyLastProblem, validatedChallengeTypes } from "./caddy-log.js";
@@ -34,7 +37,7 @@ import { servedCertificate, type ServedCertificate } from "./served-certificate.
 type Challenge = "http-01" | "tls-alpn-01";
 
 export interface CaddySite {
-  /** the site's host name, under .test */
+  /** the site's address: a host name under .test, or a loopback IP address (RFC 8738) */
   readonly name: string;
   /** the one challenge type the issuer may use: the other is disabled */
   readonly challenge: Challenge;
@@ -68,7 +71,9 @@ export function caddyConfig(target: CaddyTarget, site: CaddySite, storage: strin
     },
   };
   const policy = {
-    // No `subjects`: every name Caddy manages goes to Certeasy, none to its default public CAs.
+    // The site named explicitly: without it Caddy gives an IP address (and localhost, *.local…)
+    // to its own internal CA instead of the configured issuer.
+    subjects: [site.name],
     issuers: [issuer],
     ...(site.keyType === undefined ? {} : { key_type: site.keyType }),
     ...(site.renewal === undefined ? {} : { renewal_window_ratio: site.renewal.windowRatio }),
@@ -90,11 +95,17 @@ export function caddyConfig(target: CaddyTarget, site: CaddySite, storage: strin
         },
       },
       tls: { automation: { policies: [policy], ...(site.renewal === undefined ? {} : { renew_interval: site.renewal.checkEvery }) } },
+      // Were Caddy ever to fall back to its internal CA, it would install that CA's root in the
+      // machine's trust stores (/usr/local/share/ca-certificates, Java's cacerts) when run as
+      // root. Never from a test run.
+      pki: { certificate_authorities: { local: { install_trust: false } } },
     },
   };
 }
 
 interface RunningCaddy {
+  /** Caddy's storage root (file_system) */
+  readonly storage: string;
   log(): string;
   /** Caddy's last log lines, for a FAIL line */
   evidence(): string;
@@ -102,14 +113,13 @@ interface RunningCaddy {
   exit(): string | null;
 }
 
-/** One folder per site: Caddy's config, HOME, XDG dirs and storage. */
-const caddyHome = (context: InteropContext, site: CaddySite): string => join(context.workspace, "caddy", site.name);
-const storageOf = (context: InteropContext, site: CaddySite): string => join(caddyHome(context, site), "storage");
+let caddyRuns = 0;
 
-/** `caddy run` for one site, stopped (SIGTERM) when `use` returns or throws. */
+/** `caddy run` for one site in a folder of its own, stopped (SIGTERM) when `use` returns or throws. */
 async function withCaddy<T>(context: InteropContext, site: CaddySite, use: (caddy: RunningCaddy) => Promise<T>): Promise<T> {
-  const home = caddyHome(context, site);
-  const storage = storageOf(context, site);
+  caddyRuns += 1;
+  const home = join(context.workspace, "caddy", `${caddyRuns}-${site.name}`);
+  const storage = join(home, "storage");
   await mkdir(storage, { recursive: true });
   const configPath = join(home, "caddy.json");
   const target = { directoryUrl: context.server.directoryUrl, rootCaPath: context.server.rootCaPath, http01Port: context.ports.http01, tlsAlpn01Port: context.ports.tlsAlpn01 };
@@ -119,6 +129,7 @@ async function withCaddy<T>(context: InteropContext, site: CaddySite, use: (cadd
   let exit: string | null = null;
   void program.exited.then(({ code, signal }) => (exit = code !== null ? `exited with ${code}` : `was killed by ${signal ?? "an unknown cause"}`));
   const caddy: RunningCaddy = {
+    storage,
     log: () => program.stderr,
     evidence: () => tail(program.stdout + program.stderr, 12),
     exit: () => exit,
@@ -173,10 +184,10 @@ async function awaitRefusal(caddy: RunningCaddy, timeoutMs = 30_000): Promise<Ac
   }
 }
 
-/** What Caddy keeps in its storage for `name`: certificates/<issuer>/<name>/<name>.{crt,key}. */
-async function checkStored(context: InteropContext, site: CaddySite, expected: ExpectedKey): Promise<IssuedCertificate> {
+/** What Caddy keeps in `storage` for the site: certificates/<issuer>/<name>/<name>.{crt,key}. */
+async function checkStored(context: InteropContext, storage: string, site: CaddySite, expected: ExpectedKey): Promise<IssuedCertificate> {
   const { name } = site;
-  const root = join(storageOf(context, site), "certificates");
+  const root = join(storage, "certificates");
   const issuers = await readdir(root).catch((): string[] => []);
   const folders = await Promise.all(issuers.map(async (issuer) => ((await readdir(join(root, issuer)).catch((): string[] => [])).includes(name) ? [join(root, issuer, name)] : [])));
   const folder = folders.flat()[0];
@@ -190,9 +201,10 @@ async function checkStored(context: InteropContext, site: CaddySite, expected: E
   // other tool reads; the DER inside is the standard "PRIVATE KEY" (RFC 5958).
   const key = (await readFile(join(folder, `${name}.key`), "utf8").catch(() => "")).replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
   await writeFile(`${scratch}.stored-key`, key, { mode: 0o600 });
+  const identifiers = isIP(name) === 0 ? { names: [name] } : { names: [], ips: [name] };
   return checkIssued(
     { leafPath: `${scratch}.stored-leaf`, chainPath: `${scratch}.stored-issuers`, keyPath: `${scratch}.stored-key` },
-    { rootCaPath: context.server.rootCaPath, names: [name], key: expected },
+    { rootCaPath: context.server.rootCaPath, ...identifiers, key: expected },
     scratch,
   );
 }
@@ -210,8 +222,16 @@ function requireIssued(context: InteropContext, site: CaddySite, key: ExpectedKe
   return withCaddy(context, site, async (caddy) => {
     const served = await awaitServed(context, caddy, site.name);
     requireValidatedBy(context, site.name, site.challenge);
-    const stored = await checkStored(context, site, key);
+    const stored = await checkStored(context, caddy.storage, site, key);
     if (stored.serial !== served.serial) throw new ScenarioFailure(`caddy serves serial ${served.serial} but stored ${stored.serial}`);
+  });
+}
+
+/** Caddy's attempt ends in the server's refusal, which `expected` must accept. */
+function requireRefused(context: InteropContext, site: CaddySite, expected: (problem: AcmeError) => boolean, wanted: string): Promise<void> {
+  return withCaddy(context, site, async (caddy) => {
+    const problem = await awaitRefusal(caddy);
+    if (!expected(problem)) throw new ScenarioFailure(`caddy got ${problem.type} "${problem.detail}", expected ${wanted}`, caddy.evidence());
   });
 }
 
@@ -232,28 +252,41 @@ export function caddyScenarios(context: InteropContext): Scenario[] {
     issue(context, "caddy http-01 issue (automatic HTTPS, ECDSA P-256)", { name: "http.caddy.test", challenge: "http-01" }, p256),
     issue(context, "caddy tls-alpn-01 issue (http-01 disabled, ECDSA P-384)", { name: "tls.caddy.test", challenge: "tls-alpn-01", keyType: "p384" }, { type: "ec", curve: "secp384r1" }),
     issue(context, "caddy key_type ed25519 issue (Ed25519 leaf served over TLS)", { name: "ed25519.caddy.test", challenge: "http-01", keyType: "ed25519" }, { type: "ed25519" }),
+    issue(context, "caddy ip identifier 127.0.0.1 over http-01 (RFC 8738)", { name: "127.0.0.1", challenge: "http-01" }, p256),
+    {
+      // RFC 8738 §6: the validation certificate for an IP address carries it as an iPAddress
+      // SAN. Caddy 2.6 writes it as a dNSName ("127.0.0.1"); the server must refuse that.
+      name: "caddy tls-alpn-01 for ip 127.0.0.1 refused (Caddy 2.6 puts the address in a dNSName, RFC 8738 §6)",
+      run: () =>
+        requireRefused(
+          context,
+          { name: "127.0.0.1", challenge: "tls-alpn-01" },
+          (problem) => problem.type === "incorrectResponse" && /subjectAltName/.test(problem.detail) && /DNS:/.test(problem.detail),
+          "incorrectResponse naming the dNSName SAN",
+        ),
+    },
     {
       name: "caddy renews within its renewal window and serves the new certificate",
       run: async () => {
-        const [first, renewed] = await withCaddy(context, renewal, async (caddy) => {
+        const { first, renewed, storage } = await withCaddy(context, renewal, async (caddy) => {
           const before = await awaitServed(context, caddy, renewal.name);
           const after = await awaitServed(context, caddy, renewal.name, (served) => served.serial !== before.serial);
-          return [before, after] as const;
+          return { first: before, renewed: after, storage: caddy.storage };
         });
         // Stopped: what Caddy stored last is complete (it may have renewed again meanwhile).
-        const stored = await checkStored(context, renewal, p256);
+        const stored = await checkStored(context, storage, renewal, p256);
         if (stored.serial === first.serial) throw new ScenarioFailure(`caddy served a renewed certificate (serial ${renewed.serial}) but kept the first one (serial ${first.serial}) in its storage`);
       },
     },
     {
       name: "caddy key_type rsa2048 refused with badCSR",
       run: () =>
-        withCaddy(context, { name: "rsa2048.caddy.test", challenge: "http-01", keyType: "rsa2048" }, async (caddy) => {
-          const problem = await awaitRefusal(caddy);
-          if (problem.type !== "badCSR" || !/2048/.test(problem.detail) || !/3072/.test(problem.detail)) {
-            throw new ScenarioFailure(`caddy got ${problem.type} "${problem.detail}", expected badCSR naming 2048 and 3072 bits`, caddy.evidence());
-          }
-        }),
+        requireRefused(
+          context,
+          { name: "rsa2048.caddy.test", challenge: "http-01", keyType: "rsa2048" },
+          (problem) => problem.type === "badCSR" && /2048/.test(problem.detail) && /3072/.test(problem.detail),
+          "badCSR naming 2048 and 3072 bits",
+        ),
     },
   ];
 }
@@ -267,11 +300,7 @@ export function caddyEabScenarios(context: InteropContext): Scenario[] {
   return [
     {
       name: "EAB required: caddy without external_account is refused with externalAccountRequired",
-      run: () =>
-        withCaddy(context, { name: "no-eab.caddy.test", challenge: "http-01" }, async (caddy) => {
-          const problem = await awaitRefusal(caddy);
-          if (problem.type !== "externalAccountRequired") throw new ScenarioFailure(`caddy got ${problem.type} "${problem.detail}", expected externalAccountRequired`, caddy.evidence());
-        }),
+      run: () => requireRefused(context, { name: "no-eab.caddy.test", challenge: "http-01" }, (problem) => problem.type === "externalAccountRequired", "externalAccountRequired"),
     },
     {
       name: "EAB: caddy external_account (key_id, mac_key) issue",
