@@ -16,12 +16,12 @@
  * Not here, on purpose:
  * - dns-01, hence no wildcard: Debian's caddy has no DNS provider module (`caddy list-modules`
  *   lists none under dns.providers), so stock Caddy cannot publish the TXT record.
- * - `preferred_chains`: Certeasy offers two chains (RFC 8555 §7.4.2: the default, and one with
- *   the root appended) and Caddy downloads both, but both end at the same root, so
- *   `root_common_name` / `any_common_name` cannot tell them apart and `smallest` picks the
- *   default Caddy takes anyway.
+ * - `preferred_chains` by name: Certeasy offers two chains (RFC 8555 §7.4.2: the default, and
+ *   one with the root appended), both ending at the same root, so `root_common_name` /
+ *   `any_common_name` cannot tell them apart. `smallest: false` (the largest) can, and is here.
  * - revocation and ARI: Caddy 2.6 has no revoke command and predates ARI (RFC 9773).
  */
+import { X509Certificate } from "node:crypto";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -46,6 +46,8 @@ export interface CaddySite {
   readonly externalAccount?: EabCredentials;
   /** renew once less than `windowRatio` of the lifetime remains, checking every `checkEvery` */
   readonly renewal?: { readonly windowRatio: number; readonly checkEvery: string };
+  /** the issuer's `preferred_chains.smallest`: false takes the largest chain the server offers */
+  readonly smallestChain?: boolean;
 }
 
 /** Where Caddy finds the server, and the ports the server's validator dials. */
@@ -64,6 +66,7 @@ export function caddyConfig(target: CaddyTarget, site: CaddySite, storage: strin
     email: CONTACT_EMAIL,
     trusted_roots_pem_files: [target.rootCaPath],
     ...(site.externalAccount === undefined ? {} : { external_account: { key_id: site.externalAccount.keyId, mac_key: site.externalAccount.hmacKey } }),
+    ...(site.smallestChain === undefined ? {} : { preferred_chains: { smallest: site.smallestChain } }),
     challenges: {
       // Only used if Caddy had to start a responder of its own: keep it on loopback too.
       bind_host: "127.0.0.1",
@@ -184,8 +187,13 @@ async function awaitRefusal(caddy: RunningCaddy, timeoutMs = 30_000): Promise<Ac
   }
 }
 
+interface StoredCertificate extends IssuedCertificate {
+  /** the certificates after the leaf in the chain Caddy serves, PEM each */
+  readonly issuers: readonly string[];
+}
+
 /** What Caddy keeps in `storage` for the site: certificates/<issuer>/<name>/<name>.{crt,key}. */
-async function checkStored(context: InteropContext, storage: string, site: CaddySite, expected: ExpectedKey): Promise<IssuedCertificate> {
+async function checkStored(context: InteropContext, storage: string, site: CaddySite, expected: ExpectedKey): Promise<StoredCertificate> {
   const { name } = site;
   const root = join(storage, "certificates");
   const issuers = await readdir(root).catch((): string[] => []);
@@ -202,11 +210,12 @@ async function checkStored(context: InteropContext, storage: string, site: Caddy
   const key = (await readFile(join(folder, `${name}.key`), "utf8").catch(() => "")).replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
   await writeFile(`${scratch}.stored-key`, key, { mode: 0o600 });
   const identifiers = isIP(name) === 0 ? { names: [name] } : { names: [], ips: [name] };
-  return checkIssued(
+  const issued = await checkIssued(
     { leafPath: `${scratch}.stored-leaf`, chainPath: `${scratch}.stored-issuers`, keyPath: `${scratch}.stored-key` },
     { rootCaPath: context.server.rootCaPath, ...identifiers, key: expected },
     scratch,
   );
+  return { ...issued, issuers: issuing };
 }
 
 /** Certeasy's own view: the identifier was validated through `challenge`, and nothing else. */
@@ -218,12 +227,13 @@ function requireValidatedBy(context: InteropContext, name: string, challenge: Ch
 }
 
 /** Caddy gets a certificate for the site, serves it, and it is the one Caddy stored. */
-function requireIssued(context: InteropContext, site: CaddySite, key: ExpectedKey): Promise<void> {
+function requireIssued(context: InteropContext, site: CaddySite, key: ExpectedKey): Promise<StoredCertificate> {
   return withCaddy(context, site, async (caddy) => {
     const served = await awaitServed(context, caddy, site.name);
     requireValidatedBy(context, site.name, site.challenge);
     const stored = await checkStored(context, caddy.storage, site, key);
     if (stored.serial !== served.serial) throw new ScenarioFailure(`caddy serves serial ${served.serial} but stored ${stored.serial}`);
+    return stored;
   });
 }
 
@@ -235,7 +245,10 @@ function requireRefused(context: InteropContext, site: CaddySite, expected: (pro
   });
 }
 
-const issue = (context: InteropContext, name: string, site: CaddySite, key: ExpectedKey): Scenario => ({ name, run: () => requireIssued(context, site, key) });
+const issue = (context: InteropContext, name: string, site: CaddySite, key: ExpectedKey): Scenario => ({ name, run: async () => void (await requireIssued(context, site, key)) });
+
+/** The same certificate, DER-compared: PEM line breaks and labels may differ. */
+const sameCertificate = (a: string, b: string): boolean => new X509Certificate(a).raw.equals(new X509Certificate(b).raw);
 
 const p256: ExpectedKey = { type: "ec", curve: "prime256v1" };
 
@@ -249,7 +262,14 @@ export function caddyScenarios(context: InteropContext): Scenario[] {
     renewal: { windowRatio: 0.9999999, checkEvery: "1s" },
   };
   return [
-    issue(context, "caddy http-01 issue (automatic HTTPS, ECDSA P-256)", { name: "http.caddy.test", challenge: "http-01" }, p256),
+    {
+      name: "caddy http-01 issue (automatic HTTPS, ECDSA P-256, the default chain)",
+      run: async () => {
+        const stored = await requireIssued(context, { name: "http.caddy.test", challenge: "http-01" }, p256);
+        // The server's default chain (RFC 8555 §7.4.2) is the issuing CA alone: Caddy keeps the first.
+        if (stored.issuers.length !== 1) throw new ScenarioFailure(`caddy kept ${stored.issuers.length} certificate(s) after the leaf, expected the default chain: the issuing CA alone`);
+      },
+    },
     issue(context, "caddy tls-alpn-01 issue (http-01 disabled, ECDSA P-384)", { name: "tls.caddy.test", challenge: "tls-alpn-01", keyType: "p384" }, { type: "ec", curve: "secp384r1" }),
     issue(context, "caddy key_type ed25519 issue (Ed25519 leaf served over TLS)", { name: "ed25519.caddy.test", challenge: "http-01", keyType: "ed25519" }, { type: "ed25519" }),
     issue(context, "caddy ip identifier 127.0.0.1 over http-01 (RFC 8738)", { name: "127.0.0.1", challenge: "http-01" }, p256),
@@ -264,6 +284,18 @@ export function caddyScenarios(context: InteropContext): Scenario[] {
           (problem) => problem.type === "incorrectResponse" && /subjectAltName/.test(problem.detail) && /DNS:/.test(problem.detail),
           "incorrectResponse naming the dNSName SAN",
         ),
+    },
+    {
+      // RFC 8555 §7.4.2: the server links the other chain with `Link: rel="alternate"`; Caddy
+      // downloads every chain and keeps the largest when told not to keep the smallest.
+      name: "caddy preferred_chains smallest false: serves the alternate chain (issuing CA + root)",
+      run: async () => {
+        const stored = await requireIssued(context, { name: "chain.caddy.test", challenge: "http-01", smallestChain: false }, p256);
+        const root = stored.issuers.at(-1);
+        if (stored.issuers.length !== 2 || root === undefined || !sameCertificate(root, context.rootCa)) {
+          throw new ScenarioFailure(`caddy kept a chain of ${stored.issuers.length} certificate(s) after the leaf, expected the issuing CA then the server's root`);
+        }
+      },
     },
     {
       name: "caddy renews within its renewal window and serves the new certificate",
