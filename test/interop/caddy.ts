@@ -23,11 +23,10 @@
  */
 import { X509Certificate } from "node:crypto";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
-import { isIP } from "node:net";
 import { join } from "node:path";
 import type { AcmeError } from "./acme-errors.js";
 import { caddyIssuanceErrors, caddyLastProblem, validatedChallengeTypes } from "./caddy-log.js";
-import { checkIssued, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
+import { checkIssued, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { createEabKey, type EabCredentials } from "./eab.js";
 import { RunningProgram, clientEnv } from "./processes.js";
@@ -200,22 +199,19 @@ async function checkStored(context: InteropContext, storage: string, site: Caddy
   const folders = await Promise.all(issuers.map(async (issuer) => ((await readdir(join(root, issuer)).catch((): string[] => [])).includes(name) ? [join(root, issuer, name)] : [])));
   const folder = folders.flat()[0];
   if (folder === undefined) throw new ScenarioFailure(`caddy stored no certificate for ${name} under ${root}`);
-  // Caddy's .crt is the chain it serves, leaf first; checkIssued wants the leaf and its issuers apart.
-  const [leaf = "", ...issuing] = pemCertificates(await readFile(join(folder, `${name}.crt`), "utf8").catch(() => ""));
   const scratch = await scratchFile(context, `caddy-${name}`);
-  await writeFile(`${scratch}.stored-leaf`, leaf);
-  await writeFile(`${scratch}.stored-issuers`, issuing.join(""));
   // Caddy writes an Ed25519 key as PKCS#8 under the label "ED25519 PRIVATE KEY", which no
   // other tool reads; the DER inside is the standard "PRIVATE KEY" (RFC 5958).
   const key = (await readFile(join(folder, `${name}.key`), "utf8").catch(() => "")).replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
-  await writeFile(`${scratch}.stored-key`, key, { mode: 0o600 });
-  const identifiers = isIP(name) === 0 ? { names: [name] } : { names: [], ips: [name] };
+  await writeFile(`${scratch}.key`, key, { mode: 0o600 });
+  // Caddy's .crt is the chain it serves, leaf first.
   const issued = await checkIssued(
-    { leafPath: `${scratch}.stored-leaf`, chainPath: `${scratch}.stored-issuers`, keyPath: `${scratch}.stored-key` },
-    { rootCaPath: context.server.rootCaPath, ...identifiers, key: expected },
+    await fullChainFiles(join(folder, `${name}.crt`), `${scratch}.key`, scratch),
+    // checkIssued compares dNSName and iPAddress SANs together with the names ordered.
+    { rootCaPath: context.server.rootCaPath, names: [name], key: expected },
     scratch,
   );
-  return { ...issued, issuers: issuing };
+  return { ...issued, issuers: pemCertificates(issued.chainPem) };
 }
 
 /** Certeasy's own view: the identifier was validated through `challenge`, and nothing else. */
