@@ -31,9 +31,10 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /**
  * When a client may finalize again after a CAA lookup failed. 503 rather than a 4xx: the
  * request was right and the order is still ready — the DNS could not answer (RFC 9110 §15.6.4:
- * a temporary condition, with Retry-After saying when to come back).
+ * a temporary condition, with Retry-After saying when to come back). Clients that retry server
+ * errors (acme-client honours Retry-After, RFC 8555 §6.6) then finalize again by themselves.
  */
-const CAA_RETRY_AFTER_SECONDS = 30;
+const CAA_RETRY_AFTER_SECONDS = 10;
 
 export async function finalizeOrder(
   deps: FinalizeDeps,
