@@ -23,7 +23,7 @@ export type CaaChecker = (request: CaaCheckRequest, signal?: AbortSignal) => Pro
 export function createCaaChecker(profiles: readonly ValidationProfile[], identities: readonly string[]): CaaChecker {
   if (profiles.length === 0) throw new ValidationSetupError("The CAA check needs at least one DNS validation profile");
   return async (request, signal) => {
-    const profile = profiles[profileIndexForIdentifier(profiles, { type: "dns", value: request.name }, request.profile)] ?? profiles[0];
+    const profile = profiles[profileIndexForIdentifier(profiles, { type: "dns", value: request.name }, request.profile)];
     if (profile === undefined) throw new ValidationSetupError("The CAA check needs at least one DNS validation profile");
     return checkCaa(request, identities, profile, Deadline.start(profile.timeoutMs, signal));
   };

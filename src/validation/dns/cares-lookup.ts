@@ -4,6 +4,7 @@
  * zone (shared-resolvers.ts), so a query is not cancelled at the deadline: the deadline is raced,
  * and the validation moves on at once.
  */
+import type { CaaRecord as NodeCaaRecord } from "node:dns";
 import { abortKind, type Deadline } from "../deadline.js";
 import type { ResolverZone } from "../profile.js";
 import { mergeAddressAnswers, type DnsAnswer, type DnsFailure } from "./failure.js";
@@ -55,10 +56,11 @@ export function createCaresLookup(zone: ResolverZone | undefined, deadline: Dead
  * overwrites the flags with its value, so its flags are unknown: it is taken as critical, which
  * refuses issuance (RFC 8659 §4.1) rather than risk ignoring a critical property.
  */
-function caaRecordOf(record: object): CaaRecord {
-  const entries = Object.entries(record);
-  const flags: unknown = (record as { critical?: unknown }).critical;
-  const property = entries.find(([key]) => key !== "critical") ?? entries.find(([key, value]) => key === "critical" && typeof value === "string");
+function caaRecordOf(record: NodeCaaRecord): CaaRecord {
+  // Read as unknown: at run time `critical` may hold a string (see above), and any tag may appear.
+  const flags: unknown = record.critical;
+  const entries: [string, unknown][] = Object.entries(record);
+  const property = entries.find(([key]) => key !== "critical") ?? (typeof flags === "string" ? ["critical", flags] : undefined);
   const [tag, value] = property ?? ["", ""];
   return { critical: typeof flags === "number" ? (flags & 0x80) !== 0 : true, tag: tag.toLowerCase(), value: String(value) };
 }
