@@ -14,7 +14,8 @@ import { offeredProfiles } from "../domain/policy/index.js";
 import type { DirectoryMeta } from "../http/routes/directory.js";
 import type { OrderRoutesDeps } from "../http/routes/order-deps.js";
 import type { NodeCore } from "../node/open-node.js";
-import { createValidator, type Validator } from "../validation/index.js";
+import { accountUrlsOf } from "../http/account-urls.js";
+import { createCaaChecker, createValidator, type Validator } from "../validation/index.js";
 import type { DomainError } from "../domain/domain-error.js";
 import { retryAfterSeconds, type DenialRecorder, type RateLimitDecision, type RateLimiter } from "../ratelimit/index.js";
 import type { LicenseGate } from "../license/index.js";
@@ -139,10 +140,16 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     return options.licenseGate?.(accountId, meta) ?? null;
   });
 
+  // RFC 8659: the identities the directory advertises are the ones CAA is checked for; with none,
+  // no CAA lookup is made (and the directory shows no caaIdentities).
+  const caaIdentities = acme.caaIdentities;
+  const accountUrls = accountUrlsOf(config.server.urls.map((url) => url.href));
+  const validationProfileOf = (name: string): string | null => policyNamed(name)?.dnsValidationProfile ?? null;
   const validation = await startValidationWork({
     orders,
-    validator: options.validator ?? createValidator(config.dnsValidationProfiles),
-    validationProfileOf: (name) => policyNamed(name)?.dnsValidationProfile ?? null,
+    validator: options.validator ?? createValidator(config.dnsValidationProfiles, { caaIdentities }),
+    validationProfileOf,
+    accountUrlsOf: accountUrls,
     committed$: core.writer.committed$,
     concurrency: acme.validationConcurrency,
     retries: acme.validationRetries,
@@ -188,6 +195,9 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       chooseAuthority: (policyName, csr) => chooser.choose(policyName, csr),
       clock,
       issueInProcess: inProcessIssuer(authorities, options.log.issuance),
+      ...(caaIdentities.length > 0
+        ? { caa: { check: createCaaChecker(config.dnsValidationProfiles, caaIdentities), accountUrlsOf: accountUrls, validationProfileOf } }
+        : {}),
     },
     revocation: { orders, clock },
     issuanceSettled: (orderId, timeoutMs) => issuance.queue.settled(orderId, timeoutMs),

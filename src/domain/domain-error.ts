@@ -11,6 +11,8 @@ export type DomainErrorType =
   | "alreadyRevoked"
   | "badCSR"
   | "badRevocationReason"
+  /** a DNS lookup the decision needs failed (finalization's CAA re-check): nothing changed, try again */
+  | "dns"
   | "invalidProfile"
   | "orderNotReady"
   | "rateLimited"

@@ -14,6 +14,8 @@ export const acmePaths = {
 
 /** Account URLs (RFC 8555 §7.3): `<base>/acme/acct/<accountId>`, the `kid` of later requests. */
 export const accountPath = (accountId: string): string => `/acme/acct/${accountId}`;
+/** An account's URL under one external base URL: newAccount's `Location`, later requests' `kid` (RFC 8555 §7.3). */
+export const accountUrl = (base: string, accountId: string): string => base + accountPath(accountId);
 export const accountOrdersPath = (accountId: string): string => `/acme/acct/${accountId}/orders`;
 
 export type AcmeResource = keyof typeof acmePaths;

@@ -12,6 +12,10 @@ const statusOf: Readonly<Record<DomainError["type"], number>> = {
   alreadyRevoked: 400,
   badCSR: 400,
   badRevocationReason: 400,
+  // A lookup that failed (finalization's CAA re-check): the request was right and may be sent
+  // again once the DNS answers, hence 503 with Retry-After rather than a 4xx the client would
+  // take as final.
+  dns: 503,
   invalidProfile: 400,
   orderNotReady: 403,
   rateLimited: 429,

@@ -40,6 +40,19 @@ export function profileIndexFor<P extends ValidationProfile>(profiles: readonly 
   return bestIndex;
 }
 
+/**
+ * The profile of one validation: the one the order's issuance policy names (reference §3.4
+ * `dns-validation-profile`), else the one whose zones cover the name (`profileIndexFor`).
+ */
+export function profileIndexForIdentifier<P extends ValidationProfile>(
+  profiles: readonly P[],
+  identifier: { readonly type: "dns" | "ip"; readonly value: string },
+  named: string | null | undefined,
+): number {
+  const index = named ? profiles.findIndex((p) => p.name === named) : -1;
+  return index >= 0 ? index : profileIndexFor(profiles, identifier.type === "dns" ? identifier.value : undefined);
+}
+
 /** The zone whose resolver answers for `name`; undefined means the system resolver over UDP. */
 export function zoneFor(profile: ValidationProfile, name: string): ResolverZone | undefined {
   return bestZone(profile, name.toLowerCase())?.zone;

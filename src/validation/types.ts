@@ -13,6 +13,13 @@ export interface ChallengeToValidate {
    * `*.` and only sends dns-01 for wildcards); an `ip` value is canonical text (RFC 8738 §3).
    */
   readonly identifier: { readonly type: "dns" | "ip"; readonly value: string };
+  /** the authorization is for "*.<identifier>" (RFC 8555 §7.1.4): CAA then reads issuewild (RFC 8659 §4.3) */
+  readonly wildcard: boolean;
+  /**
+   * The URLs of the account that answered the challenge, one per `server.url`: the CAA check
+   * (when `acme.caa-identities` is set) matches an RFC 8657 `accounturi` against them.
+   */
+  readonly accountUris: readonly string[];
   /** base64url, 43 characters (RFC 8555 §8.3, §8.4) */
   readonly token: string;
   /** token + "." + base64url(JWK thumbprint) (RFC 8555 §8.1) */
@@ -26,6 +33,7 @@ export interface ChallengeToValidate {
 
 /** The RFC 8555 §6.7 error types a validation can end with. */
 export type ValidationProblemType =
+  | "caa"
   | "connection"
   | "dns"
   | "incorrectResponse"

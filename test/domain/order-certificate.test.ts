@@ -55,7 +55,7 @@ const validated = (authz: { authzId: string; http01: string }): OrderCommand[] =
 const ready = (p: OrderPolicy = policy): PendingEvent[] => decidedUnder(p)(newOrder(p), ...validated(www), ...validated(ipv4));
 
 const finalize = (over: Partial<FinalizeOrder> = {}): FinalizeOrder => ({
-  kind: "finalize", now: later, csr: "MIIBCsrDer", authority: "adcs-corp", reusedAuthorizationsValid: true, fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [], ...over,
+  kind: "finalize", now: later, csr: "MIIBCsrDer", authority: "adcs-corp", reusedAuthorizationsValid: true, caaRefusals: [], fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [], ...over,
 });
 const certificate: RecordIssued["certificate"] = {
   certificateId,
@@ -126,6 +126,31 @@ describe("finalize (RFC 8555 §7.4)", () => {
     const expiry = new Date(created.getTime() + 7 * DAY);
     expect(refusal(when(ready(), finalize(), expiry))).toEqual({ type: "orderNotReady", detail: "The order has expired; create a new one." });
     expect(eventsOf(when(ready(), finalize(), new Date(expiry.getTime() - 1)))).toHaveLength(1);
+  });
+
+  it("makes the order invalid with caa and one subproblem per name when CAA, checked again, forbids issuance (RFC 8659 §3)", () => {
+    const one = finalize({ caaRefusals: [{ identifier: { type: "dns", value: "www.example.com" }, wildcard: false, detail: "CAA records for www.example.com allow only other-ca.test to issue, not pki.corp.test" }] });
+    const detail = "CAA records for www.example.com allow only other-ca.test to issue, not pki.corp.test";
+    expect(eventsOf(when(ready(), one))).toEqual([
+      OrderInvalid.create({ error: { type: "caa", detail, subproblems: [{ type: "caa", detail, identifier: { type: "dns", value: "www.example.com" } }] } }),
+    ]);
+    expect(fold(after(ready(), one))).toMatchObject({ status: "invalid", error: { type: "caa" }, csr: null, certificate: null });
+    const two = finalize({
+      caaRefusals: [
+        { identifier: { type: "dns", value: "www.example.com" }, wildcard: false, detail: "first" },
+        { identifier: { type: "dns", value: "example.com" }, wildcard: true, detail: "second" },
+      ],
+    });
+    expect(fold(after(ready(), two)).error).toEqual({
+      type: "caa",
+      detail: "CAA records forbid this certificate authority to issue for 2 of the order's identifiers (www.example.com, *.example.com); see the subproblems.",
+      subproblems: [
+        { type: "caa", detail: "first", identifier: { type: "dns", value: "www.example.com" } },
+        { type: "caa", detail: "second", identifier: { type: "dns", value: "*.example.com" } },
+      ],
+    });
+    // An order that could not be finalized anyway says so first, and nothing is recorded.
+    expect(refusal(when(after(ready(), finalize()), one)).type).toBe("orderNotReady");
   });
 
   it("answers orderNotReady when a reused authorization is no longer valid", () => {

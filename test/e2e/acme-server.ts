@@ -65,6 +65,8 @@ export interface AcmeTestServerOptions {
   readonly workdir?: string;
   /** a license file (test/support/license.ts) installed before the boot check, as an operator would */
   readonly license?: string;
+  /** the one clock of the node and its services (default: the system's); tests move it forward */
+  readonly clock?: () => Date;
 }
 
 export class LicenseBootRefusedError extends Error {
@@ -74,7 +76,7 @@ export class LicenseBootRefusedError extends Error {
 export async function startAcmeTestServer(options: AcmeTestServerOptions = {}): Promise<AcmeTestServer> {
   const workdir = options.workdir ?? (await mkdtemp(join(tmpdir(), "certeasy-acme-")));
   const log = pino({ level: "silent" });
-  const clock = (): Date => new Date();
+  const clock = options.clock ?? ((): Date => new Date());
   const [dns, http01, tlsAlpn01] = await Promise.all([
     startDnsServer({ defaultA: "127.0.0.1" }),
     startHttp01Responder(),

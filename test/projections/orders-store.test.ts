@@ -163,7 +163,7 @@ describe.each<Driver>(["sqlite", "postgres"])("order tables on %s through the wr
     const first = await newOrder(accountId, [{ type: "dns", value: "WWW.example.com" }, { type: "dns", value: "*.example.com" }]);
     await validate(first.orderId, "www.example.com", "http-01", "valid");
     await validate(first.orderId, "example.com", "dns-01", "valid");
-    await handle(first.orderId, { kind: "finalize", now, csr: "MIIBCsr", authority: "adcs-corp", reusedAuthorizationsValid: true, fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] });
+    await handle(first.orderId, { kind: "finalize", now, csr: "MIIBCsr", authority: "adcs-corp", reusedAuthorizationsValid: true, caaRefusals: [], fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] });
     await handle(first.orderId, { kind: "record-pending", requestId: "4711", now });
     const certificate = certificateFor("5a01");
     const issued = await handle(first.orderId, { kind: "record-issued", certificate });
@@ -233,7 +233,7 @@ describe.each<Driver>(["sqlite", "postgres"])("order tables on %s through the wr
     const ready = async (value: string) => {
       const order = await newOrder(accountId, [{ type: "dns", value }]);
       await validate(order.orderId, value, "http-01", "valid");
-      await handle(order.orderId, { kind: "finalize", now, csr: "MIIBCsr", authority: "local", reusedAuthorizationsValid: true, fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] });
+      await handle(order.orderId, { kind: "finalize", now, csr: "MIIBCsr", authority: "local", reusedAuthorizationsValid: true, caaRefusals: [], fallbacks: [], publicKey: "MFkw", spkiSha256: "abababababababababababababababababababababababababababababababab", extraEkus: [] });
       return order.orderId;
     };
     const [a, b] = [await ready("a.example.com"), await ready("b.example.com")];

@@ -1,6 +1,6 @@
 /**
  * A small authoritative-and-recursive-looking DNS server for tests, on 127.0.0.1, answering over
- * UDP and TCP on the same port (RFC 1035 §4.2). It answers A, AAAA, TXT and CNAME from tables the
+ * UDP and TCP on the same port (RFC 1035 §4.2). It answers A, AAAA, TXT, CAA and CNAME from tables the
  * test fills, follows its own CNAMEs (like a recursive resolver would, RFC 1034 §3.6.2), says
  * NXDOMAIN for names it knows nothing about, and NOERROR with no answer (NODATA) for a known name
  * without records of the asked type. UDP answers larger than 512 bytes (or the EDNS size the
@@ -8,6 +8,7 @@
  *
  *   const dns = await startDnsServer({ defaultA: "127.0.0.1" }); // every name → 127.0.0.1, like pebble-challtestsrv
  *   dns.setTxt("_acme-challenge.a.test", [digest]);
+ *   dns.setCaa("a.test", [{ flags: 0, tag: "issue", value: "pki.example.test" }]);
  *   profile.zones = [{ suffixes: [""], dnsServers: [dns.address], protocol: "udp" }];
  *
  * The wire format is written here from RFC 1035 on purpose, independently of the validator's DNS
@@ -17,6 +18,12 @@ import { createSocket, type RemoteInfo } from "node:dgram";
 import { isIPv4, isIPv6, createServer, type Server, type Socket } from "node:net";
 
 export type TxtValue = string | readonly string[];
+/** One CAA record (RFC 8659 §4.1): the flags octet (128 = issuer critical), the tag as sent, the value's octets as latin1 */
+export interface CaaValue {
+  readonly flags: number;
+  readonly tag: string;
+  readonly value: string;
+}
 /** servfail/refused answer with that RCODE; drop never answers (a timeout for the client) */
 export type DnsFault = "servfail" | "refused" | "drop";
 export type DnsTransport = "udp" | "tcp";
@@ -30,7 +37,7 @@ export interface DnsServerOptions {
 
 export interface LoggedQuery {
   readonly name: string;
-  /** "A", "AAAA", "TXT", "CNAME", or the numeric type */
+  /** "A", "AAAA", "TXT", "CNAME", "CAA", or the numeric type */
   readonly type: string;
   readonly transport: DnsTransport;
 }
@@ -43,6 +50,8 @@ export interface TestDnsServer {
   setAAAA(name: string, addresses: readonly string[]): void;
   /** each value is one record: a string (split into 255-byte strings) or its strings explicitly */
   setTxt(name: string, values: readonly TxtValue[]): void;
+  /** the CAA RRset at exactly `name` (a parent's records are found by the client climbing, RFC 8659 §3) */
+  setCaa(name: string, records: readonly CaaValue[]): void;
   setCname(name: string, target: string): void;
   /** make queries for `name` (not names aliased to it) fail */
   setFault(name: string, fault: DnsFault): void;
@@ -53,8 +62,8 @@ export interface TestDnsServer {
   close(): Promise<void>;
 }
 
-const TYPE = { A: 1, CNAME: 5, TXT: 16, AAAA: 28, OPT: 41 } as const;
-const TYPE_NAMES: Readonly<Record<number, string>> = { 1: "A", 5: "CNAME", 16: "TXT", 28: "AAAA" };
+const TYPE = { A: 1, CNAME: 5, TXT: 16, AAAA: 28, OPT: 41, CAA: 257 } as const;
+const TYPE_NAMES: Readonly<Record<number, string>> = { 1: "A", 5: "CNAME", 16: "TXT", 28: "AAAA", 257: "CAA" };
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 const CLASSIC_UDP_LIMIT = 512;
 const MAX_CNAME_CHAIN = 8;
@@ -63,6 +72,7 @@ interface Tables {
   readonly a: Map<string, readonly string[]>;
   readonly aaaa: Map<string, readonly string[]>;
   readonly txt: Map<string, readonly (readonly string[])[]>;
+  readonly caa: Map<string, readonly CaaValue[]>;
   readonly cname: Map<string, string>;
   readonly faults: Map<string, DnsFault>;
 }
@@ -78,7 +88,7 @@ interface Question {
 }
 
 export async function startDnsServer(options: DnsServerOptions = {}): Promise<TestDnsServer> {
-  const tables: Tables = { a: new Map(), aaaa: new Map(), txt: new Map(), cname: new Map(), faults: new Map() };
+  const tables: Tables = { a: new Map(), aaaa: new Map(), txt: new Map(), caa: new Map(), cname: new Map(), faults: new Map() };
   const queries: LoggedQuery[] = [];
   const answer = (message: Buffer, transport: DnsTransport): Buffer | undefined => {
     const question = parseQuestion(message);
@@ -95,6 +105,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
     setA: (host, addresses) => void tables.a.set(name(host), addresses.map((a) => requireIp(a, 4))),
     setAAAA: (host, addresses) => void tables.aaaa.set(name(host), addresses.map((a) => requireIp(a, 6))),
     setTxt: (host, values) => void tables.txt.set(name(host), values.map(toStrings)),
+    setCaa: (host, records) => void tables.caa.set(name(host), records),
     setCname: (host, target) => void tables.cname.set(name(host), name(target)),
     setFault: (host, fault) => void tables.faults.set(name(host), fault),
     clear(host) {
@@ -141,9 +152,15 @@ function respond(question: Question, tables: Tables, options: DnsServerOptions, 
   if (question.type === TYPE.A) for (const ip of a ?? []) records.push(record(current, TYPE.A, ipBytes(ip)));
   if (question.type === TYPE.AAAA) for (const ip of aaaa ?? []) records.push(record(current, TYPE.AAAA, ipBytes(ip)));
   if (question.type === TYPE.TXT) for (const strings of tables.txt.get(current) ?? []) records.push(record(current, TYPE.TXT, txtData(strings)));
+  if (question.type === TYPE.CAA) for (const caa of tables.caa.get(current) ?? []) records.push(record(current, TYPE.CAA, caaData(caa)));
 
   const known =
-    a !== undefined || aaaa !== undefined || tables.txt.has(current) || tables.cname.has(current) || hasChildren(tables, current);
+    a !== undefined ||
+    aaaa !== undefined ||
+    tables.txt.has(current) ||
+    tables.caa.has(current) ||
+    tables.cname.has(current) ||
+    hasChildren(tables, current);
   const rcode = known ? RCODE.NOERROR : RCODE.NXDOMAIN;
   const full = Buffer.concat([header(question.id, recursionDesired, rcode, records.length), question.question, ...records]);
   if (transport === "udp" && full.length > question.udpLimit) {
@@ -156,7 +173,7 @@ function respond(question: Question, tables: Tables, options: DnsServerOptions, 
 /** An empty non-terminal (a name with names below it) exists: NODATA, not NXDOMAIN (RFC 8020). */
 function hasChildren(tables: Tables, name: string): boolean {
   const suffix = `.${name}`;
-  return [tables.a, tables.aaaa, tables.txt, tables.cname].some((table) => [...table.keys()].some((key) => key.endsWith(suffix)));
+  return [tables.a, tables.aaaa, tables.txt, tables.caa, tables.cname].some((table) => [...table.keys()].some((key) => key.endsWith(suffix)));
 }
 
 /** QR=1, AA=1, RA=1, the client's RD (plus TC when given). */
@@ -185,6 +202,12 @@ function encodeName(name: string): Buffer {
 
 function txtData(strings: readonly string[]): Buffer {
   return Buffer.concat(strings.map((s) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)])));
+}
+
+/** RFC 8659 §4.1: flags octet, tag length, tag, then the value up to the end of the RDATA. */
+function caaData(caa: CaaValue): Buffer {
+  const tag = Buffer.from(caa.tag, "latin1");
+  return Buffer.concat([Buffer.from([caa.flags, tag.length]), tag, Buffer.from(caa.value, "latin1")]);
 }
 
 function toStrings(value: TxtValue): readonly string[] {

@@ -41,6 +41,25 @@ describe("DNS wire format", () => {
     expect(() => decodeResponse(notAResponse)).toThrow(DnsWireError);
   });
 
+  it("decodes a CAA record: flags, tag as sent, and the value up to the end of its data (RFC 8659 §4.1)", () => {
+    const rdata = [128, 5, ...Buffer.from("Issue"), ...Buffer.from("ca.test; a=b")];
+    const caa = [0xc0, 12, 1, 1, 0, 1, 0, 0, 0, 0, 0, rdata.length, ...rdata]; // owner: the question's name
+    const question = [1, 0x61, 4, 0x74, 0x65, 0x73, 0x74, 0, 1, 1, 0, 1]; // a.test CAA IN
+    expect(decodeResponse(withQuestions(1, 0, 1, question, caa)).answers).toEqual([
+      { name: "a.test", type: RecordType.CAA, flags: 128, tag: "Issue", value: "ca.test; a=b" },
+    ]);
+    const emptyValue = [0, 5, ...Buffer.from("issue")];
+    expect(decodeResponse(response(0, 1, [0, 1, 1, 0, 1, 0, 0, 0, 0, 0, emptyValue.length, ...emptyValue])).answers).toEqual([
+      { name: "", type: RecordType.CAA, flags: 0, tag: "issue", value: "" },
+    ]);
+  });
+
+  it("refuses a CAA record whose tag is empty or longer than its data", () => {
+    expect(() => decodeResponse(response(0, 1, [0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0x78]))).toThrow(DnsWireError);
+    expect(() => decodeResponse(response(0, 1, [0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 3, 0, 9, 0x78]))).toThrow(DnsWireError);
+    expect(() => decodeResponse(response(0, 1, [0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0]))).toThrow(DnsWireError);
+  });
+
   it("reads the RCODE of an NXDOMAIN answer", () => {
     expect(decodeResponse(response(3, 0)).rcode).toBe(3);
   });

@@ -42,9 +42,13 @@ export function loopbackProfile(shape: ProfileShape): ValidationProfile {
   };
 }
 
+/** The account URL the fixtures' challenges come from (RFC 8657 `accounturi` compares with it). */
+export const TEST_ACCOUNT_URL = "https://acme.corp.test/acme/acct/0190a1b2-0000-7000-8000-000000000001";
+
 export function challenge(type: ChallengeType, value: string, identifierType: "dns" | "ip" = "dns"): ChallengeToValidate {
   const token = randomBytes(32).toString("base64url");
-  return { type, identifier: { type: identifierType, value }, token, keyAuthorization: `${token}.${randomBytes(32).toString("base64url")}` };
+  const keyAuthorization = `${token}.${randomBytes(32).toString("base64url")}`;
+  return { type, identifier: { type: identifierType, value }, wildcard: false, accountUris: [TEST_ACCOUNT_URL], token, keyAuthorization };
 }
 
 export type Script = (request: IncomingMessage, response: ServerResponse) => void;

@@ -1,12 +1,14 @@
 /**
  * Finalization (RFC 8555 §7.4): the CSR is checked against the order — its identifiers, the
- * issuance policy's key and EKU rules, and the account key (§11.1) — and the order moves to
- * `processing` for its authority; the issuance queue takes it from there — unless the authority
- * issues in process (the embedded CA), whose certificate is then recorded in the same append.
+ * issuance policy's key and EKU rules, and the account key (§11.1) — CAA results older than 8
+ * hours are checked again (RFC 8659 §3, caa-recheck.ts), and the order moves to `processing` for
+ * its authority; the issuance queue takes it from there — unless the authority issues in process
+ * (the embedded CA), whose certificate is then recorded in the same append.
  */
 import { checkCsr, type CheckedCsr, type CsrPolicy } from "../csr/index.js";
 import type { AuthorityChoice } from "./authority-choice.js";
-import { effectiveAuthorizationStatus } from "../../domain/order/index.js";
+import { effectiveAuthorizationStatus, orderExpired } from "../../domain/order/index.js";
+import { recheckCaa, type CaaRecheckDeps } from "./caa-recheck.js";
 import type { RequestMeta } from "../accounts/account-service.js";
 import type { InProcessIssuer } from "./in-process-issuance.js";
 import { certificateFacts, issuanceRequest } from "./issuance-request.js";
@@ -20,9 +22,19 @@ export interface FinalizeDeps {
   readonly chooseAuthority: (policy: string, csr: CheckedCsr) => AuthorityChoice;
   readonly clock: () => Date;
   readonly issueInProcess?: InProcessIssuer;
+  /** present when `acme.caa-identities` is set: CAA is enforced, and re-checked here when stale */
+  readonly caa?: CaaRecheckDeps;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * When a client may finalize again after a CAA lookup failed. 503 rather than a 4xx: the
+ * request was right and the order is still ready — the DNS could not answer (RFC 9110 §15.6.4:
+ * a temporary condition, with Retry-After saying when to come back). Clients that retry server
+ * errors (acme-client honours Retry-After, RFC 8555 §6.6) then finalize again by themselves.
+ */
+const CAA_RETRY_AFTER_SECONDS = 10;
 
 export async function finalizeOrder(
   deps: FinalizeDeps,
@@ -37,13 +49,15 @@ export async function finalizeOrder(
   return deps.orders.change(
     request.orderId,
     async (state) => {
+      const now = deps.clock();
       const command = {
         kind: "finalize",
-        now: deps.clock(),
+        now,
         csr: request.csr,
         authority: "",
         fallbacks: [] as readonly string[],
         reusedAuthorizationsValid: await reusedStillValid(deps, state.authorizationIds, new Set(state.authorizations.map((a) => a.authzId))),
+        caaRefusals: [],
         publicKey: "",
         spkiSha256: "",
         extraEkus: [],
@@ -60,6 +74,16 @@ export async function finalizeOrder(
       if (!choice.ok) return { kind: "refuse", error: { type: "badCSR", detail: choice.detail } };
       const { publicKeySpki, spkiSha256, extraEkus } = check.csr;
       const finalize = { ...command, authority: choice.authority, fallbacks: choice.fallbacks, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
+      // After the CSR's checks (a bad CSR costs no lookups), before any authority sees it; an
+      // order the decider refuses anyway (expired, an authorization gone) is not looked up.
+      if (deps.caa !== undefined && command.reusedAuthorizationsValid && !orderExpired(state, now)) {
+        const caa = await recheckCaa(state, deps.orders, deps.caa, now);
+        if (caa.kind === "refused") return { ...finalize, caaRefusals: caa.refusals };
+        if (caa.kind === "unavailable") {
+          const detail = `${caa.detail}. The order is still ready: finalize it again later.`;
+          return { kind: "refuse", error: { type: "dns", detail, retryAfterSeconds: CAA_RETRY_AFTER_SECONDS } };
+        }
+      }
       const issued = await deps.issueInProcess?.(choice.authority, issuanceRequest(state, { csrDer: der, publicKeySpki, extraEkus }));
       return issued ? { ...finalize, issued: certificateFacts(issued, spkiSha256) } : finalize;
     },

@@ -2,7 +2,8 @@
  * Challenge validation as a work queue (RFC 8555 §7.5.1, §8): every challenge that enters
  * `processing` — found at boot in acme_challenges, then live from committed
  * `acme.challenge.processing` events — is validated with bounded concurrency, retried on
- * connection and DNS failures (RFC 8555 §8.2: the server MAY retry), and its verdict appended
+ * connection and DNS failures (RFC 8555 §8.2: the server MAY retry; a CAA lookup that failed is
+ * a DNS failure), and its verdict — a CAA refusal included — appended
  * to the order's stream, which moves the authorization and the order on.
  */
 import { filter, type Observable, type Subscription } from "rxjs";
@@ -24,6 +25,8 @@ export interface ValidationWorkOptions {
   readonly validator: Validator;
   /** the DNS validation profile an issuance policy names (reference §3.4); null: by zone suffix */
   readonly validationProfileOf?: (policy: string) => string | null;
+  /** the account's URLs, which an RFC 8657 `accounturi` in a CAA record is compared with */
+  readonly accountUrlsOf: (accountId: string) => readonly string[];
   readonly committed$: Observable<StoredEvent>;
   readonly concurrency: number;
   /** extra attempts after a connection or DNS failure */
@@ -74,13 +77,15 @@ async function validate(job: ValidationJob, options: ValidationWorkOptions): Pro
   const { state } = await options.orders.load(job.orderId);
   const authorization = state ? findAuthorization(state, job.authzId) : undefined;
   const challenge = authorization?.challenges.find((c) => c.challengeId === job.challengeId);
-  if (!authorization || challenge?.status !== "processing" || challenge.keyAuthorization === null) return;
+  if (!state || !authorization || challenge?.status !== "processing" || challenge.keyAuthorization === null) return;
   const request = {
     type: challenge.type,
     identifier: authorization.identifier,
+    wildcard: authorization.wildcard,
+    accountUris: options.accountUrlsOf(state.accountId),
     token: challenge.token,
     keyAuthorization: challenge.keyAuthorization,
-    profile: options.validationProfileOf?.(state?.policy ?? "") ?? null,
+    profile: options.validationProfileOf?.(state.policy) ?? null,
   };
   let outcome = await options.validator(request);
   for (let attempt = 0; attempt < options.retries && outcome.status === "invalid" && RETRYABLE.has(outcome.problem.type); attempt++) {
@@ -89,7 +94,16 @@ async function validate(job: ValidationJob, options: ValidationWorkOptions): Pro
   }
   options.onOutcome?.(challenge.type, outcome.status);
   options.log.info(
-    { orderId: job.orderId, challengeId: job.challengeId, type: challenge.type, identifier: authorization.identifier.value, status: outcome.status, address: outcome.address },
+    {
+      orderId: job.orderId,
+      challengeId: job.challengeId,
+      type: challenge.type,
+      identifier: authorization.identifier.value,
+      status: outcome.status,
+      // caa, dns, connection…: what operators count refusals by (RFC 8555 §6.7)
+      ...(outcome.status === "invalid" ? { problem: outcome.problem.type } : {}),
+      address: outcome.address,
+    },
     "challenge validated",
   );
   await options.orders.change(

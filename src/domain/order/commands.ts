@@ -81,11 +81,24 @@ export interface FinalizeOrder {
   /** statuses of the reused authorizations (their rows), checked again at finalization */
   readonly reusedAuthorizationsValid: boolean;
   /**
+   * The names whose CAA records, checked again because their result was older than
+   * CAA_RESULT_LIFETIME_MS, now forbid this CA to issue (RFC 8659 §3): the order becomes invalid.
+   */
+  readonly caaRefusals: readonly CaaRefusal[];
+  /**
    * The certificate an in-process authority (the embedded CA) issued for this request already:
    * finalizing, issued and valid are then one append — nothing outside the process can hold the
    * request, so there is no submission to record first (DESIGN §2 invariant 9).
    */
   readonly issued?: CertificateFacts;
+}
+
+/** A name CAA forbids this CA to issue for, and the reason the check gave. */
+export interface CaaRefusal {
+  /** without the "*." of a wildcard */
+  readonly identifier: Identifier;
+  readonly wildcard: boolean;
+  readonly detail: string;
 }
 
 /** The order's authority could not be reached: move the request to its next fallback. */

@@ -23,6 +23,7 @@ import {
   type PendingEvent,
 } from "../../../events/index.js";
 import { domainError, type DomainError } from "../domain-error.js";
+import { caaProblem } from "./caa-problem.js";
 import type { FinalizeOrder, OrderCommand, OrderPolicy, RecordValidation, RespondToChallenge, RevokeCertificate } from "./commands.js";
 import { effectiveAuthorizationStatus, effectiveOrderStatus } from "./expiry.js";
 import { findAuthorization, type AuthorizationState, type CertificateFacts, type OrderState } from "./state.js";
@@ -153,6 +154,8 @@ function finalize(state: OrderState, command: FinalizeOrder, now: Date): OrderDe
   if (stale || !command.reusedAuthorizationsValid) {
     return rejected(domainError("orderNotReady", "An authorization of the order is no longer valid; create a new order."));
   }
+  // RFC 8659 §3: the CA must not issue against CAA; one subproblem per name (RFC 8555 §6.7.1).
+  if (command.caaRefusals.length > 0) return accepted(OrderInvalid.create({ error: caaProblem(command.caaRefusals) }));
   const { csr, authority, publicKey, spkiSha256, extraEkus } = command;
   const finalizing = OrderFinalizing.create({ csr, authority, fallbacks: [...command.fallbacks], publicKey, spkiSha256, extraEkus: [...extraEkus] });
   return command.issued ? accepted(finalizing, ...issuedEvents(state, authority, command.issued)) : accepted(finalizing);

@@ -1,4 +1,5 @@
 /** The order aggregate (orders, their authorizations and challenges, the certificate): commands, deciders, evolver. */
+export * from "./caa-freshness.js";
 export * from "./commands.js";
 export * from "./decide.js";
 export * from "./expiry.js";

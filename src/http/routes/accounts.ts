@@ -10,7 +10,7 @@ import { verifyKeyChange } from "../../acme/jws/key-change.js";
 import type { VerifiedAcmeRequest } from "../../acme/jws/verify-acme-jws.js";
 import type { AccountJwk } from "../../../events/index.js";
 import { accountObject } from "../account-object.js";
-import { accountPath, acmePaths } from "../acme-paths.js";
+import { accountPath, accountUrl, acmePaths } from "../acme-paths.js";
 import { domainProblem } from "../domain-problem.js";
 import type { AcmeEnv } from "../env.js";
 import { AcmeProblem, PROBLEM_CONTENT_TYPE, problemDocument } from "../problem.js";
@@ -83,7 +83,7 @@ export function accountRoutes(accounts: AccountService): Hono<AcmeEnv> {
       const problem = new AcmeProblem({ type: "malformed", status: 409, detail: outcome.error.detail });
       return c.body(JSON.stringify(problemDocument(problem)), 409, {
         "Content-Type": PROBLEM_CONTENT_TYPE,
-        Location: c.get("externalBaseUrl").base + accountPath(outcome.error.conflictingAccountId),
+        Location: accountUrl(c.get("externalBaseUrl").base, outcome.error.conflictingAccountId),
       });
     }
     return answer(c, outcome);
@@ -98,7 +98,7 @@ async function authenticateAccount(c: Context<AcmeEnv>): Promise<{ accountId: st
   const accountId = c.req.param("accountId") ?? "";
   // An account's key authorises requests to its own URL only; another account's URL answers
   // as if it did not exist (no enumeration).
-  if (request.kid !== c.get("externalBaseUrl").base + accountPath(accountId)) {
+  if (request.kid !== accountUrl(c.get("externalBaseUrl").base, accountId)) {
     throw new AcmeProblem({ type: "unauthorized", status: 403, detail: "The request is not signed by this account's key." });
   }
   return { accountId, payload: request.payload };
@@ -107,6 +107,6 @@ async function authenticateAccount(c: Context<AcmeEnv>): Promise<{ accountId: st
 function answer(c: Context<AcmeEnv>, outcome: AccountOutcome, options: { location?: boolean } = {}): Response {
   if (outcome.kind === "rejected") throw domainProblem(outcome.error);
   const base = c.get("externalBaseUrl").base;
-  if (options.location) c.header("Location", base + accountPath(outcome.account.accountId));
+  if (options.location) c.header("Location", accountUrl(base, outcome.account.accountId));
   return c.json(accountObject(outcome.account, base), outcome.kind === "created" ? 201 : 200);
 }

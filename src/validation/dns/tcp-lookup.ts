@@ -10,7 +10,7 @@ import { Resolver } from "node:dns/promises";
 import { abortKind, ValidationAborted, type Deadline } from "../deadline.js";
 import type { ResolverZone } from "../profile.js";
 import { mergeAddressAnswers, type DnsAnswer, type DnsFailure } from "./failure.js";
-import type { DnsLookup } from "./lookup.js";
+import type { CaaRecord, DnsLookup } from "./lookup.js";
 import { parseDnsServer, type DnsServerAddress } from "./servers.js";
 import { exchangeOverTcp } from "./tcp-exchange.js";
 import { decodeResponse, DnsWireError, encodeQuery, RecordType, type DnsRecord, type DnsResponse, type QueryType } from "./wire.js";
@@ -32,7 +32,17 @@ export function createTcpLookup(zone: ResolverZone, deadline: Deadline): DnsLook
       if (!answer.ok) return answer;
       return { ok: true, records: answer.records.flatMap((r) => (r.type === RecordType.TXT ? [r.chunks.join("")] : [])) };
     },
+    async caa(name) {
+      const answer = await records(name, RecordType.CAA);
+      if (!answer.ok) return answer;
+      return { ok: true, records: answer.records.flatMap((r): CaaRecord[] => (r.type === RecordType.CAA ? [caaRecordOf(r.flags, r.tag, r.value)] : [])) };
+    },
   };
+}
+
+/** RFC 8659 §4.1: the issuer critical flag is the octet's high bit; tags compare case-insensitively. */
+function caaRecordOf(flags: number, tag: string, value: string): CaaRecord {
+  return { critical: (flags & 0x80) !== 0, tag: tag.toLowerCase(), value };
 }
 
 function addressesOf(answer: DnsAnswer<DnsRecord>): DnsAnswer<string> {

@@ -1,12 +1,12 @@
 /**
  * The DNS message format (RFC 1035 §4.1), just enough of it to ask one question and read the
- * A, AAAA, CNAME and TXT records of the answer. Used by the DNS-over-TCP lookup, which exists
+ * A, AAAA, CNAME, TXT and CAA records of the answer. Used by the DNS-over-TCP lookup, which exists
  * because node's resolver cannot be told to use TCP (profile `protocol: tcp`, reference §3.4).
  */
 import { bytesToIp } from "../ip.js";
 
-export const RecordType = { A: 1, CNAME: 5, TXT: 16, AAAA: 28 } as const;
-export type QueryType = typeof RecordType.A | typeof RecordType.AAAA | typeof RecordType.TXT;
+export const RecordType = { A: 1, CNAME: 5, TXT: 16, AAAA: 28, CAA: 257 } as const;
+export type QueryType = typeof RecordType.A | typeof RecordType.AAAA | typeof RecordType.TXT | typeof RecordType.CAA;
 
 const CLASS_IN = 1;
 const HEADER_LENGTH = 12;
@@ -17,7 +17,9 @@ const FLAG_TRUNCATED = 0x0200;
 export type DnsRecord =
   | { readonly name: string; readonly type: typeof RecordType.A | typeof RecordType.AAAA; readonly address: string }
   | { readonly name: string; readonly type: typeof RecordType.CNAME; readonly target: string }
-  | { readonly name: string; readonly type: typeof RecordType.TXT; readonly chunks: readonly string[] };
+  | { readonly name: string; readonly type: typeof RecordType.TXT; readonly chunks: readonly string[] }
+  /** RFC 8659 §4.1: the flags octet, the tag as sent (case kept), the value's octets as latin1 */
+  | { readonly name: string; readonly type: typeof RecordType.CAA; readonly flags: number; readonly tag: string; readonly value: string };
 
 export interface DnsResponse {
   readonly id: number;
@@ -101,6 +103,14 @@ function readRecord(message: Buffer, name: string, type: number, start: number, 
         at += 1 + length;
       }
       return { name, type, chunks };
+    }
+    case RecordType.CAA: {
+      // RFC 8659 §4.1: flags, tag length (at least 1), tag, and the value as the rest of the data.
+      const tagLength = data[1] ?? 0;
+      if (data.length < 2 || tagLength === 0 || 2 + tagLength > data.length) throw new DnsWireError("a CAA record has a bad tag length");
+      // latin1 keeps one character per octet, as node's resolver reports them.
+      const tag = data.subarray(2, 2 + tagLength).toString("latin1");
+      return { name, type, flags: data[0] ?? 0, tag, value: data.subarray(2 + tagLength).toString("latin1") };
     }
     default:
       return undefined;

@@ -1,0 +1,47 @@
+/**
+ * How long a CAA result stands. The CAA check runs when a DNS name is validated (RFC 8659 §3);
+ * the CA/Browser Forum Baseline Requirements (§3.2.2.8) let that result be relied on for 8
+ * hours, while an authorization is reused for up to `acme.valid-authorization-lifetime` (30 days
+ * by default). So at finalization, every DNS name validated longer ago than that is checked
+ * again before the CSR goes to the CA. IP identifiers have no CAA (RFC 8738 defines none).
+ */
+import type { ChallengeType } from "../../../events/index.js";
+import type { Identifier } from "./identifiers.js";
+import type { AuthorizationState } from "./state.js";
+
+/** CA/Browser Forum BR §3.2.2.8: 8 hours. */
+export const CAA_RESULT_LIFETIME_MS = 8 * 60 * 60 * 1000;
+
+/** A valid authorization as finalization sees it: its name and how it was validated. */
+export interface ValidatedAuthorization {
+  readonly authzId: string;
+  /** without the "*." of a wildcard */
+  readonly identifier: Identifier;
+  readonly wildcard: boolean;
+  /** epoch ms of its latest validated challenge (when its CAA result was obtained); null when none is known */
+  readonly validatedAt: number | null;
+  /** that challenge's type, which an RFC 8657 `validationmethods` must list; null when none is known */
+  readonly challengeType: ChallengeType | null;
+}
+
+/** One of the order's own authorizations, from the order's stream. */
+export function validatedAuthorization(authorization: AuthorizationState): ValidatedAuthorization {
+  let latest: { readonly at: number; readonly type: ChallengeType } | null = null;
+  for (const challenge of authorization.challenges) {
+    if (challenge.status !== "valid" || challenge.validated === null) continue;
+    const at = Date.parse(challenge.validated);
+    if (latest === null || at > latest.at) latest = { at, type: challenge.type };
+  }
+  const { authzId, identifier, wildcard } = authorization;
+  return { authzId, identifier, wildcard, validatedAt: latest?.at ?? null, challengeType: latest?.type ?? null };
+}
+
+/**
+ * The DNS names whose CAA result is older than CAA_RESULT_LIFETIME_MS (or of unknown age, which
+ * is treated as stale) at `now`.
+ */
+export function staleCaaResults(authorizations: readonly ValidatedAuthorization[], now: Date): ValidatedAuthorization[] {
+  return authorizations.filter(
+    (a) => a.identifier.type === "dns" && (a.validatedAt === null || now.getTime() - a.validatedAt > CAA_RESULT_LIFETIME_MS),
+  );
+}
