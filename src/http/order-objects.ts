@@ -13,6 +13,8 @@ import { ACME_ERROR_NAMESPACE as NAMESPACE } from "./problem.js";
 export interface ProblemObject {
   readonly type: string;
   readonly detail: string;
+  /** RFC 7807 §3.1; added when rendered (embeddedStatus), never stored */
+  readonly status?: number;
   readonly subproblems?: readonly { readonly type: string; readonly detail: string; readonly identifier: Identifier }[];
 }
 
@@ -101,12 +103,35 @@ const TYPE_ORDER: Readonly<Record<ChallengeRow["type"], number>> = { "http-01": 
 const byType = (a: ChallengeView, b: ChallengeView): number => TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
 
 
-/** Events record the short RFC 8555 §6.7 type; clients get the URN. */
+/** Events record the short RFC 8555 §6.7 type; clients get the URN, and a status. */
 function withNamespace(problem: ProblemObject): ProblemObject {
   const full = (type: string): string => (type.startsWith("urn:") ? type : NAMESPACE + type);
   return {
     type: full(problem.type),
     detail: problem.detail,
+    status: embeddedStatus(problem.type.startsWith(NAMESPACE) ? problem.type.slice(NAMESPACE.length) : problem.type),
     ...(problem.subproblems ? { subproblems: problem.subproblems.map((s) => ({ ...s, type: full(s.type) })) } : {}),
   };
+}
+
+/**
+ * RFC 7807 §3.1 `status` of a problem an order or a challenge carries as its `error` (RFC 8555
+ * §7.1.3, §7.1.5): the status this server would have answered with, had a request failed with
+ * that problem. Optional in RFC 7807, but clients print it: Caddy logs a failed validation as
+ * "HTTP 0" without it.
+ */
+function embeddedStatus(type: string): number {
+  switch (type) {
+    case "serverInternal":
+      return 500;
+    case "rateLimited":
+      return 429;
+    case "unauthorized":
+    case "caa":
+    case "orderNotReady":
+    case "userActionRequired":
+      return 403;
+    default:
+      return 400;
+  }
 }

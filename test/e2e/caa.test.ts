@@ -92,6 +92,7 @@ describe("CAA at validation (caa-identities set)", () => {
     expect(authorization?.status).toBe("invalid");
     expect(error).toEqual({
       type: CAA_ERROR,
+      status: 403,
       detail: `CAA records for refused.caa.test allow only other-ca.test to issue, not ${US}`,
     });
   });
@@ -108,6 +109,7 @@ describe("CAA at validation (caa-identities set)", () => {
     const { error } = await challengeErrorOf(await newClient(), server, ["www.shop.parent.test"], "http-01");
     expect(error).toEqual({
       type: CAA_ERROR,
+      status: 403,
       detail: `CAA records for www.shop.parent.test (published at parent.test) allow only other-ca.test to issue, not ${US}`,
     });
   });
@@ -130,6 +132,7 @@ describe("CAA at validation (caa-identities set)", () => {
     const { error } = await challengeErrorOf(other, server, ["bound.caa.test"], "http-01");
     expect(error).toEqual({
       type: CAA_ERROR,
+      status: 403,
       detail: `CAA records for bound.caa.test allow ${US} to issue only to the ACME account "${named.getAccountUrl()}", and this request comes from ${other.getAccountUrl()}`,
     });
     expect((await issue(named, server, ["bound.caa.test"], "http-01")).checkHost("bound.caa.test")).toBe("bound.caa.test");
@@ -141,6 +144,7 @@ describe("CAA at validation (caa-identities set)", () => {
     const { error } = await challengeErrorOf(client, server, ["methods.caa.test"], "http-01");
     expect(error).toEqual({
       type: CAA_ERROR,
+      status: 403,
       detail: `CAA records for methods.caa.test allow ${US} to issue only after validation by dns-01, and this name was validated by http-01`,
     });
     expect((await issue(client, server, ["methods.caa.test"], "dns-01")).checkHost("methods.caa.test")).toBe("methods.caa.test");
@@ -170,6 +174,7 @@ describe("CAA at finalization, once the validation's result is older than 8 hour
     expect(refused.status).toBe("invalid");
     expect(refused.error).toEqual({
       type: CAA_ERROR,
+      status: 403,
       detail,
       subproblems: [{ type: CAA_ERROR, detail, identifier: { type: "dns", value: "renewed.caa.test" } }],
     });

@@ -125,6 +125,10 @@ describe("issuance with acme-client", () => {
     await expect(client.waitForValidStatus(challenge)).rejects.toThrow(/incorrectResponse|not-the-key-authorization/);
     const after = await client.getOrder(order);
     expect(after.status).toBe("invalid");
+    // The challenge's error is a whole RFC 7807 problem, status included (Caddy prints it).
+    const [failed] = await client.getAuthorizations(order);
+    const error = failed?.challenges.find((c) => c.type === "http-01")?.error as { type?: string; status?: number } | undefined;
+    expect(error).toMatchObject({ type: "urn:ietf:params:acme:error:incorrectResponse", status: 400 });
   });
 
   it("reuses a valid authorization: the second order for the same name is ready at once", async () => {
