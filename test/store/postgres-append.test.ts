@@ -7,17 +7,22 @@
  * - it reads the lease and the stream versions in a statement of its own, sent right behind the
  *   head lock. Under READ COMMITTED a single statement that waited for the lock would see them
  *   as they were before the lock holder committed. A transaction here holds the head lock while
- *   an append queues behind it, changes what the append must see, and commits.
+ *   an append queues behind it, changes what the append must see, and commits;
+ * - once it knows the head it left, it sends a batch in one flight (one-flight.ts), whose
+ *   checks roll the whole flight back when anything it assumed changed, and then appends in
+ *   four round trips.
  */
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseLostError } from "../../src/store/errors.js";
+import { ChainVerifier } from "../../src/store/verify-chain.js";
 import { appendBatch } from "../../src/store/postgres/append.js";
+import { appendInOneFlight, STALE } from "../../src/store/postgres/one-flight.js";
 import { openPostgres, type PostgresConnection } from "../../src/store/postgres/connection.js";
 import { acquireLease } from "../../src/store/postgres/lease.js";
 import { PostgresMigrator } from "../../src/store/postgres/migrate.js";
-import { readProjection, readStream } from "../../src/store/postgres/read.js";
+import { readAll, readHead, readProjection, readStream } from "../../src/store/postgres/read.js";
 import { projectionStatements } from "../../src/store/postgres/recordset.js";
 import { WRITER_STATE } from "../../src/store/postgres/log-writes.js";
 import { appendContext, nodeStream, started, stopped } from "../dialects/suite/fixtures.js";
@@ -27,11 +32,14 @@ describe("PostgreSQL append", () => {
   const pg = postgresForTests("append");
   let connection: PostgresConnection | undefined;
   let raw: postgres.Sql | undefined;
+  /** a second appender on the same database: another node, or `events recover` */
+  let other: PostgresConnection | undefined;
 
   beforeAll(async () => {
     await pg.setup();
     const options = pg.storeOptions();
     if (options?.driver !== "postgres") return;
+    other = openPostgres({ ...options, maxConn: 1, connMaxIdleTimeMs: null });
     // One connection, so that its prepared statements are all of the pool's.
     connection = openPostgres({ ...options, maxConn: 1, connMaxIdleTimeMs: null });
     await new PostgresMigrator(connection).migrate();
@@ -39,6 +47,9 @@ describe("PostgreSQL append", () => {
   });
   afterAll(async () => {
     await connection?.client.end({ timeout: 5 });
+    await connection?.appender.sql.end({ timeout: 5 });
+    await other?.client.end({ timeout: 5 });
+    await other?.appender.sql.end({ timeout: 5 });
     await raw?.end({ timeout: 5 });
     await pg.teardown();
   });
@@ -57,12 +68,14 @@ describe("PostgreSQL append", () => {
       return { streamId: nodeStream(), expectedVersion: 0, events: i % 2 === 0 ? [started(boot), stopped(boot)] : [started(boot)] };
     });
 
-  it("prepares each write once and reuses it for batches of every size", async (test) => {
+  it("prepares each write once and reuses it for batches of every size (four round trips)", async (test) => {
     if (!connection) return test.skip();
     const ctx = appendContext(randomUUID());
+    connection.appender.head = null; // not known: the four-round-trip append
     await appendBatch(connection, batch(2), ctx);
     const afterFirst = await prepared(connection.client);
     for (const size of [1, 3, 7, 16, 33, 128]) {
+      connection.appender.head = null;
       const outcomes = await appendBatch(connection, batch(size), ctx);
       expect(outcomes.every((o) => o.ok)).toBe(true);
     }
@@ -182,5 +195,89 @@ describe("PostgreSQL append", () => {
     });
     expect(text).toContain('"Index Name":"es_streams_pkey"');
     expect(text).not.toContain('"Node Type":"Seq Scan"');
+  });
+
+  describe("in one flight", () => {
+    const eventCount = async (): Promise<number> => Number((await raw!<{ n: string }[]>`select count(*) as n from es_events`)[0]?.n);
+
+    it("sends a batch in one flight once it knows the head its last append left, its statements prepared once", async (test) => {
+      if (!connection) return test.skip();
+      const ctx = appendContext(randomUUID());
+      connection.appender.head = null;
+      await appendBatch(connection, batch(1), ctx); // four round trips: the head becomes known
+      expect(connection.appender.head).toEqual(await readHead(connection.db));
+      const beforeClient = await prepared(connection.client);
+      await appendBatch(connection, batch(2), ctx);
+      const afterFirstFlight = await prepared(connection.appender.sql);
+      for (const size of [1, 3, 16, 128]) {
+        const outcomes = await appendBatch(connection, batch(size), ctx);
+        expect(outcomes.every((o) => o.ok)).toBe(true);
+        expect(connection.appender.head).toEqual(await readHead(connection.db));
+      }
+      // Every batch after the first went out on the appender's connection, not through the pool.
+      expect(await prepared(connection.client)).toEqual(beforeClient);
+      expect(await prepared(connection.appender.sql)).toEqual(afterFirstFlight);
+      for (const start of ["select certeasy_expect(last_position", "select certeasy_expect(", 'insert into "es_events"', "update es_log_head"]) {
+        expect(afterFirstFlight.some((statement) => statement.startsWith(start)), start).toBe(true);
+      }
+    });
+
+    it("falls back to four round trips when another appender moved the head, and the log stays one chain", async (test) => {
+      if (!connection || !other) return test.skip();
+      const ctx = appendContext(randomUUID());
+      await appendBatch(connection, batch(1), ctx);
+      await appendBatch(other, batch(2), appendContext(randomUUID()));
+      const moved = await readHead(connection.db);
+      expect(connection.appender.head).not.toEqual(moved);
+      const [outcome] = await appendBatch(connection, [{ streamId: nodeStream(), expectedVersion: 0, events: [started()] }], ctx);
+      if (!outcome?.ok) throw new Error("the append failed");
+      expect(outcome.events[0]?.gp).toBe(moved.position + 1);
+      expect(outcome.events[0]?.prev).toBe(moved.hash);
+      const verifier = new ChainVerifier();
+      for (const row of await readAll(connection.db, 0, 100_000)) expect(verifier.check(row.position, row.body, row.hash, row)).toBeNull();
+    });
+
+    it("commits nothing when a check fails: a head that moved, a stream at another version, a lease that changed hands", async (test) => {
+      if (!connection || !raw) return test.skip();
+      const conn = connection;
+      const streamId = nodeStream();
+      await appendBatch(conn, [{ streamId, expectedVersion: 0, events: [started()] }], appendContext(randomUUID()));
+      const head = await readHead(conn.db);
+      const count = await eventCount();
+      const next = { streamId, expectedVersion: 1, events: [started()] };
+      const wrongHead = { position: head.position - 1, hash: head.hash };
+      expect(await appendInOneFlight(conn.appender.sql, wrongHead, [next], appendContext(randomUUID()))).toBe(STALE);
+      expect(await appendInOneFlight(conn.appender.sql, head, [{ ...next, expectedVersion: 2 }], appendContext(randomUUID()))).toBe(STALE);
+      const holder = randomUUID();
+      await raw`insert into node_lease (id, holder_server_id, holder_hostname, epoch, acquired_at, renewed_at, expires_at) values (1, ${randomUUID()}, 'b', 7, 0, 0, 0)
+        on conflict (id) do update set holder_server_id = excluded.holder_server_id, epoch = 7`;
+      expect(await appendInOneFlight(conn.appender.sql, head, [next], { ...appendContext(holder), leaseEpoch: 7 })).toBe(STALE);
+      expect(await readHead(conn.db)).toEqual(head);
+      expect(await eventCount()).toBe(count);
+      // Nothing assumed was wrong: the same flight commits.
+      const appended = await appendInOneFlight(conn.appender.sql, head, [next], appendContext(randomUUID()));
+      if (appended === STALE) throw new Error("a flight with the right head and versions was refused");
+      expect(appended.head.position).toBe(head.position + 1);
+      expect(await readHead(conn.db)).toEqual(appended.head);
+    });
+
+    it("rejects with the driver's error when a write fails, commits none of the batch, and the next flight commits", async (test) => {
+      if (!connection) return test.skip();
+      const conn = connection;
+      await appendBatch(conn, batch(1), appendContext(randomUUID()));
+      const head = await readHead(conn.db);
+      const count = await eventCount();
+      const bootId = randomUUID();
+      // Both commands start the same boot: the second projection insert breaks node_boots' key.
+      const clash = [
+        { streamId: nodeStream(), expectedVersion: 0, events: [started(bootId)] },
+        { streamId: nodeStream(), expectedVersion: 0, events: [started(bootId)] },
+      ];
+      await expect(appendInOneFlight(conn.appender.sql, head, clash, appendContext(randomUUID()))).rejects.toMatchObject({ code: "23505" });
+      expect(await readHead(conn.db)).toEqual(head);
+      expect(await eventCount()).toBe(count);
+      const appended = await appendInOneFlight(conn.appender.sql, head, batch(2), appendContext(randomUUID()));
+      expect(appended === STALE ? "stale" : appended.outcomes.every((o) => o.ok)).toBe(true);
+    });
   });
 });

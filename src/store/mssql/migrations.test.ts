@@ -16,8 +16,8 @@ const mssql = loadMigrations("mssql");
 const bareName = (name: string): string => name.replace(/^\d+_/, "");
 
 describe("drizzle/mssql migrations", () => {
-  it("ship init, append_only, accounts, orders, eab_keys, node_lease, audit_head, projection_rebuild, server_role, then json_rows, in the same order as the other dialects", () => {
-    expect(mssql.map((m) => bareName(m.name))).toEqual(["init", "append_only", "accounts", "orders", "eab_keys", "node_lease", "audit_head", "projection_rebuild", "server_role", "json_rows"]);
+  it("ship init, append_only, accounts, orders, eab_keys, node_lease, audit_head, projection_rebuild, server_role, json_rows, then append_guard, in the same order as the other dialects", () => {
+    expect(mssql.map((m) => bareName(m.name))).toEqual(["init", "append_only", "accounts", "orders", "eab_keys", "node_lease", "audit_head", "projection_rebuild", "server_role", "json_rows", "append_guard"]);
     for (const other of ["sqlite", "postgres"] as const) {
       expect(loadMigrations(other).map((m) => bareName(m.name))).toEqual(mssql.map((m) => bareName(m.name)));
     }

@@ -3,17 +3,17 @@
  * fixed-shape statement per run of same-shape changes (recordset.ts).
  */
 import { sql } from "drizzle-orm";
-import type postgres from "postgres";
 import type { RowChange } from "../../../projections/row-change.js";
-import type { PostgresTransaction } from "./connection.js";
+import type { PostgresTransaction, Queryable } from "./connection.js";
 import { projectionStatements, type RecordsetStatement } from "./recordset.js";
 
 /**
- * Send the statements on a postgres-js transaction without waiting for each answer: they go
+ * Send the statements inside the caller's transaction (postgres-js's `begin`, or the explicit
+ * BEGIN of a one-flight append on its own connection) without waiting for each answer: they go
  * out together and PostgreSQL runs them in order (pipelining). The caller awaits them all; if
  * one fails, the ones after it fail too (the transaction is aborted) and nothing commits.
  */
-export function sendStatements(tx: postgres.TransactionSql, statements: readonly RecordsetStatement[]): Promise<unknown>[] {
+export function sendStatements(tx: Queryable, statements: readonly RecordsetStatement[]): Promise<unknown>[] {
   return statements.map(({ text, rows }) => tx.unsafe(text, [rows], { prepare: true }).execute());
 }
 

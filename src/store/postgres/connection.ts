@@ -6,6 +6,7 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { PgTable } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import type { ProjectionTableName } from "../../../projections/row-change.js";
+import type { LogHead } from "../dialect.js";
 import type { PoolLifetimes } from "../open.js";
 import { acmeAccounts, acmeAuthorizations, acmeCertificates, acmeChallenges, acmeEabKeys, acmeOrders, nodeBoots } from "../schema/postgres.js";
 
@@ -27,7 +28,19 @@ export interface PostgresConnection {
   readonly client: postgres.Sql;
   readonly db: PostgresJsDatabase;
   readonly pingTimeoutMs: number;
+  /** the writer's own connection and what it last committed (one-flight appends, one-flight.ts) */
+  readonly appender: Appender;
 }
+
+export interface Appender {
+  /** a pool of one: the queries of a batch go out on one connection, in order, without waiting */
+  readonly sql: postgres.Sql;
+  /** the head this dialect's last append left; null until then, and after any failed append */
+  head: LogHead | null;
+}
+
+/** What statements can be sent on: the pool, a connection of its own, or a postgres-js transaction. */
+export type Queryable = postgres.Sql | postgres.TransactionSql;
 
 export type PostgresTransaction = Parameters<Parameters<PostgresJsDatabase["transaction"]>[0]>[0];
 
@@ -61,8 +74,15 @@ function quoteIdentifier(name: string): string {
 }
 
 export function openPostgres(options: PostgresOptions): PostgresConnection {
-  const client = postgres(options.dsn, {
-    max: options.maxConn,
+  const client = pool(options, options.maxConn);
+  // Opened lazily by postgres-js, at the first one-flight append: one connection more than max-conn.
+  const appender: Appender = { sql: pool(options, 1), head: null };
+  return { client, db: drizzle({ client }), pingTimeoutMs: options.pingTimeoutMs, appender };
+}
+
+function pool(options: PostgresOptions, max: number): postgres.Sql {
+  return postgres(options.dsn, {
+    max,
     // postgres-js counts whole seconds.
     connect_timeout: Math.max(1, Math.ceil(options.pingTimeoutMs / 1000)),
     backoff: reconnectBackoff,
@@ -76,5 +96,4 @@ export function openPostgres(options: PostgresOptions): PostgresConnection {
       ...(options.schema === undefined ? {} : { search_path: quoteIdentifier(options.schema) }),
     },
   });
-  return { client, db: drizzle({ client }), pingTimeoutMs: options.pingTimeoutMs };
 }

@@ -57,6 +57,8 @@ export function createPostgresDialect(options: PostgresOptions): EventStoreDiale
     countOrdersByStatus: guard((now) => countOrdersByStatus(db, now)),
     rebuildProjections: guard((project, onProgress, options) => rebuildProjections(connection, project, onProgress, options)),
     readRebuildCheckpoint: guard(() => readRebuildCheckpoint(db)),
-    close: guard(() => connection.client.end({ timeout: 5 })),
+    close: guard(async () => {
+      await Promise.all([connection.client.end({ timeout: 5 }), connection.appender.sql.end({ timeout: 5 })]);
+    }),
   };
 }

@@ -11,6 +11,7 @@ import { assertLeaseHeld } from "../lease.js";
 import { streamType } from "../plan-append.js";
 import { esEvents, esStreams } from "../schema/postgres.js";
 import { sendStatements } from "./apply-changes.js";
+import type { Queryable } from "./connection.js";
 import { insertRecordsetText, MAX_ROWS_PER_STATEMENT, type RecordsetStatement } from "./recordset.js";
 
 /**
@@ -111,7 +112,7 @@ const HEAD_UPDATE = "update es_log_head set last_position = $1, last_hash = $2 w
 
 /** Events, their streams (inserted or advanced) and the head, as one batch leaves them. */
 export function logWrites(
-  tx: postgres.TransactionSql,
+  tx: Queryable,
   rows: readonly EventRow[],
   streams: Iterable<readonly [string, StreamWrite]>,
   head: LogHead,

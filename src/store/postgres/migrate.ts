@@ -4,12 +4,11 @@
  * certeasy_migrations row, under an exclusive lock on that table, and the plan is re-checked
  * under the lock so two nodes migrating at once apply each migration once.
  */
-import type postgres from "postgres";
 import type { MigrationStatus } from "../dialect.js";
 import { loadMigrations } from "../migrations/files.js";
 import { planMigrations, type AppliedMigration, type MigrationFile } from "../migrations/plan.js";
 import { migrationScript, sqlLiteral, type MigrationBookkeeping } from "../migrations/script.js";
-import type { PostgresConnection } from "./connection.js";
+import type { PostgresConnection, Queryable } from "./connection.js";
 
 export const postgresBookkeeping: MigrationBookkeeping = {
   createTable:
@@ -23,7 +22,6 @@ export const postgresBookkeeping: MigrationBookkeeping = {
     `VALUES (${sqlLiteral(m.name)}, ${sqlLiteral(m.checksum)}, (extract(epoch from clock_timestamp()) * 1000)::bigint)`,
 };
 
-type Queryable = postgres.Sql | postgres.TransactionSql;
 
 async function readApplied(sql: Queryable): Promise<AppliedMigration[]> {
   // to_regclass resolves through search_path, like every other statement of the dialect.

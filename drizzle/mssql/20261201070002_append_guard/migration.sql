@@ -1,0 +1,1 @@
+-- PostgreSQL only (the checks of its one-flight appends); nothing to do on SQL Server.
