@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseLostError } from "../../src/store/errors.js";
 import { ChainVerifier } from "../../src/store/verify-chain.js";
 import { appendBatch } from "../../src/store/postgres/append.js";
-import { appendInOneFlight, STALE } from "../../src/store/postgres/one-flight.js";
+import { appendInOneFlight, EXPECT_LEASE_AND_VERSIONS, STALE } from "../../src/store/postgres/one-flight.js";
 import { openPostgres, type PostgresConnection } from "../../src/store/postgres/connection.js";
 import { acquireLease } from "../../src/store/postgres/lease.js";
 import { PostgresMigrator } from "../../src/store/postgres/migrate.js";
@@ -191,6 +191,22 @@ describe("PostgreSQL append", () => {
       await tx.unsafe(`prepare writer_state(text) as ${WRITER_STATE}`);
       const rows = await tx.unsafe<{ "QUERY PLAN": unknown }[]>(`explain (format json) execute writer_state('["plan:7"]')`);
       await tx`deallocate writer_state`;
+      return JSON.stringify(rows[0]?.["QUERY PLAN"]);
+    });
+    expect(text).toContain('"Index Name":"es_streams_pkey"');
+    expect(text).not.toContain('"Node Type":"Seq Scan"');
+  });
+
+  it("checks a flight's stream versions by probing es_streams, in the plan it keeps for every batch", async (test) => {
+    if (!raw) return test.skip();
+    await raw`insert into es_streams (stream_id, stream_type, version, created_at, updated_at)
+      select 'check:' || i, 'check', 1, 0, 0 from generate_series(1, 1000) as i on conflict do nothing`;
+    await raw`analyze es_streams`;
+    const text = await raw.begin(async (tx) => {
+      await tx`set local plan_cache_mode = force_generic_plan`;
+      await tx.unsafe(`prepare lease_and_versions(text, bigint, text) as ${EXPECT_LEASE_AND_VERSIONS}`);
+      const rows = await tx.unsafe<{ "QUERY PLAN": unknown }[]>(`explain (format json) execute lease_and_versions(null, null, '[["check:7", 1]]')`);
+      await tx`deallocate lease_and_versions`;
       return JSON.stringify(rows[0]?.["QUERY PLAN"]);
     });
     expect(text).toContain('"Index Name":"es_streams_pkey"');

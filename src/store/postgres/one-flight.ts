@@ -28,7 +28,7 @@ const EXPECT_HEAD = `select certeasy_expect(last_position = $1 and last_hash = $
  * Run after the lock: the lease names this node at its epoch (unless unfenced), and every stream
  * is at the version its first command expects (0: the stream does not exist yet).
  */
-const EXPECT_LEASE_AND_VERSIONS = `select certeasy_expect(
+export const EXPECT_LEASE_AND_VERSIONS = `select certeasy_expect(
     ($1::text is null or exists (select 1 from node_lease l where l.id = 1 and l.holder_server_id = $1::text and l.epoch = $2::bigint))
     and not exists (
       select 1 from certeasy_json_rows($3::text::json) as e
@@ -61,6 +61,8 @@ export async function appendInOneFlight(
     if (command.expectedVersion === "any") return STALE;
     if (!expected.has(command.streamId)) expected.set(command.streamId, command.expectedVersion);
   }
+  // Read before the lock, unlike the four-trip append: still after this writer's previous commit,
+  // and a batch of any other appender in between moves the head, which sends this one the usual way.
   const now = ctx.now();
   const plan = planAppend(head, new Map([...expected].filter(([, version]) => version > 0)), commands, ctx, now);
   // A conflict found on assumed versions says nothing for sure: let the usual append decide.
@@ -70,13 +72,26 @@ export async function appendInOneFlight(
   const projected = projectionStatements(ctx.project(plan.events));
   // Everything above may throw without a byte sent; from here the flight goes out in one go.
   // (Tagged, not unsafe(): a parameterless unsafe() would go as a simple query, parsed each time.)
-  const begin = sql`begin`.execute();
-  const checks = [
-    sql.unsafe(EXPECT_HEAD, [head.position, head.hash], { prepare: true }).execute(),
-    sql.unsafe(EXPECT_LEASE_AND_VERSIONS, [ctx.leaseEpoch === null ? null : ctx.serverId, ctx.leaseEpoch, JSON.stringify([...expected])], { prepare: true }).execute(),
-  ];
-  const writes = [...logWrites(sql, plan.events.map(toEventRow), streams, plan.head), ...sendStatements(sql, projected)];
-  const commit = sql`commit`.execute();
+  const sent: Promise<unknown>[] = [];
+  const send = <T>(query: Promise<T>): Promise<T> => {
+    sent.push(query);
+    return query;
+  };
+  let begin: Promise<unknown>, checks: Promise<unknown>[], writes: Promise<unknown>[], commit: Promise<{ readonly command: string }>;
+  try {
+    begin = send(sql`begin`.execute());
+    checks = [
+      send(sql.unsafe(EXPECT_HEAD, [head.position, head.hash], { prepare: true }).execute()),
+      send(sql.unsafe(EXPECT_LEASE_AND_VERSIONS, [ctx.leaseEpoch === null ? null : ctx.serverId, ctx.leaseEpoch, JSON.stringify([...expected])], { prepare: true }).execute()),
+    ];
+    writes = [...logWrites(sql, plan.events.map(toEventRow), streams, plan.head), ...sendStatements(sql, projected)].map(send);
+    commit = send(sql`commit`.execute());
+  } catch (error) {
+    // Queries go out in order on this one connection: the ROLLBACK ends whatever went out before
+    // the throw, so that the next flight's COMMIT cannot commit it.
+    await Promise.allSettled([...sent, sql`rollback`.execute()]);
+    throw error;
+  }
   const [begun, checked, written, committed] = await Promise.all([firstError([begin]), firstError(checks), firstError(writes), firstError([commit])]);
   if (begun !== undefined) throw begun;
   if (checked !== undefined) {
