@@ -5,7 +5,8 @@
  * goes to the CA. The validation time is the validated challenge's `validated` (its
  * `acme.challenge.valid` event), so no event of its own is needed.
  */
-import { staleCaaResults, validatedAuthorization, type CaaRefusal, type OrderState, type ValidatedAuthorization } from "../../domain/order/index.js";
+import type { AuthorizationRow } from "../../../projections/index.js";
+import { latestValidation, staleCaaResults, validatedAuthorization, type CaaRefusal, type OrderState, type ValidatedAuthorization } from "../../domain/order/index.js";
 import type { CaaChecker } from "../../validation/index.js";
 import type { OrderService } from "./order-service.js";
 
@@ -23,8 +24,9 @@ export type CaaRecheck =
   | { readonly kind: "refused"; readonly refusals: readonly CaaRefusal[] }
   | { readonly kind: "unavailable"; readonly detail: string };
 
-export async function recheckCaa(state: OrderState, orders: OrderService, deps: CaaRecheckDeps, now: Date): Promise<CaaRecheck> {
-  const stale = staleCaaResults(await validatedAuthorizations(state, orders), now);
+/** `reused`: the rows of the authorizations the order reuses, as finalization just read them. */
+export async function recheckCaa(state: OrderState, reused: readonly AuthorizationRow[], orders: OrderService, deps: CaaRecheckDeps, now: Date): Promise<CaaRecheck> {
+  const stale = staleCaaResults(await validatedAuthorizations(state, reused, orders), now);
   const accountUris = deps.accountUrlsOf(state.accountId);
   const profile = deps.validationProfileOf(state.policy);
   const outcomes = await Promise.all(
@@ -44,8 +46,9 @@ export async function recheckCaa(state: OrderState, orders: OrderService, deps: 
 }
 
 /** Every authorization of the order, in the order's identifier order, with when and how it was validated. */
-async function validatedAuthorizations(state: OrderState, orders: OrderService): Promise<ValidatedAuthorization[]> {
+async function validatedAuthorizations(state: OrderState, reused: readonly AuthorizationRow[], orders: OrderService): Promise<ValidatedAuthorization[]> {
   const own = new Map(state.authorizations.map((a) => [a.authzId, a]));
+  const rows = new Map(reused.map((row) => [row.authzId, row]));
   const found: ValidatedAuthorization[] = [];
   for (const authzId of state.authorizationIds) {
     const mine = own.get(authzId);
@@ -53,20 +56,14 @@ async function validatedAuthorizations(state: OrderState, orders: OrderService):
       found.push(validatedAuthorization(mine));
       continue;
     }
-    const row = await orders.authorization(authzId);
+    const row = rows.get(authzId);
     // Missing or no longer valid: finalization refuses the order for that before CAA matters.
-    if (row === null) continue;
-    let latest: { readonly at: number; readonly type: ValidatedAuthorization["challengeType"] } | null = null;
-    for (const challenge of await orders.challengesOf(authzId)) {
-      if (challenge.status !== "valid" || challenge.validatedAt === null) continue;
-      if (latest === null || challenge.validatedAt > latest.at) latest = { at: challenge.validatedAt, type: challenge.type };
-    }
+    if (row === undefined) continue;
     found.push({
       authzId,
       identifier: { type: row.identifierType, value: row.identifierValue },
       wildcard: Boolean(row.wildcard),
-      validatedAt: latest?.at ?? null,
-      challengeType: latest?.type ?? null,
+      ...latestValidation(await orders.challengesOf(authzId)),
     });
   }
   return found;

@@ -5,6 +5,7 @@
  * its authority; the issuance queue takes it from there — unless the authority issues in process
  * (the embedded CA), whose certificate is then recorded in the same append.
  */
+import type { AuthorizationRow } from "../../../projections/index.js";
 import { checkCsr, type CheckedCsr, type CsrPolicy } from "../csr/index.js";
 import type { AuthorityChoice } from "./authority-choice.js";
 import { effectiveAuthorizationStatus, orderExpired } from "../../domain/order/index.js";
@@ -50,13 +51,14 @@ export async function finalizeOrder(
     request.orderId,
     async (state) => {
       const now = deps.clock();
+      const reused = await reusedStillValid(deps, state.authorizationIds, new Set(state.authorizations.map((a) => a.authzId)));
       const command = {
         kind: "finalize",
         now,
         csr: request.csr,
         authority: "",
         fallbacks: [] as readonly string[],
-        reusedAuthorizationsValid: await reusedStillValid(deps, state.authorizationIds, new Set(state.authorizations.map((a) => a.authzId))),
+        reusedAuthorizationsValid: reused !== null,
         caaRefusals: [],
         publicKey: "",
         spkiSha256: "",
@@ -76,8 +78,8 @@ export async function finalizeOrder(
       const finalize = { ...command, authority: choice.authority, fallbacks: choice.fallbacks, publicKey: Buffer.from(publicKeySpki).toString("base64url"), spkiSha256, extraEkus };
       // After the CSR's checks (a bad CSR costs no lookups), before any authority sees it; an
       // order the decider refuses anyway (expired, an authorization gone) is not looked up.
-      if (deps.caa !== undefined && command.reusedAuthorizationsValid && !orderExpired(state, now)) {
-        const caa = await recheckCaa(state, deps.orders, deps.caa, now);
+      if (deps.caa !== undefined && reused !== null && !orderExpired(state, now)) {
+        const caa = await recheckCaa(state, reused, deps.orders, deps.caa, now);
         if (caa.kind === "refused") return { ...finalize, caaRefusals: caa.refusals };
         if (caa.kind === "unavailable") {
           const detail = `${caa.detail}. The order is still ready: finalize it again later.`;
@@ -91,13 +93,18 @@ export async function finalizeOrder(
   );
 }
 
-/** Authorizations reused from earlier orders may have expired or been deactivated since. */
-async function reusedStillValid(deps: FinalizeDeps, authorizationIds: readonly string[], own: ReadonlySet<string>): Promise<boolean> {
+/**
+ * The rows of the authorizations reused from earlier orders, or null when one of them has
+ * expired or been deactivated since (read once: the CAA re-check uses the same rows).
+ */
+async function reusedStillValid(deps: FinalizeDeps, authorizationIds: readonly string[], own: ReadonlySet<string>): Promise<readonly AuthorizationRow[] | null> {
   const now = deps.clock();
+  const rows: AuthorizationRow[] = [];
   for (const authzId of authorizationIds) {
     if (own.has(authzId)) continue;
     const row = await deps.orders.authorization(authzId);
-    if (!row || effectiveAuthorizationStatus(row, now) !== "valid") return false;
+    if (!row || effectiveAuthorizationStatus(row, now) !== "valid") return null;
+    rows.push(row);
   }
-  return true;
+  return rows;
 }

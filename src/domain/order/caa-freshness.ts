@@ -24,16 +24,23 @@ export interface ValidatedAuthorization {
   readonly challengeType: ChallengeType | null;
 }
 
+/** The latest valid challenge of an authorization: when and how it was validated (null: none known). */
+export function latestValidation(
+  challenges: readonly { readonly status: string; readonly type: ChallengeType; readonly validatedAt: number | null }[],
+): Pick<ValidatedAuthorization, "validatedAt" | "challengeType"> {
+  let latest: { readonly at: number; readonly type: ChallengeType } | null = null;
+  for (const challenge of challenges) {
+    if (challenge.status !== "valid" || challenge.validatedAt === null) continue;
+    if (latest === null || challenge.validatedAt > latest.at) latest = { at: challenge.validatedAt, type: challenge.type };
+  }
+  return { validatedAt: latest?.at ?? null, challengeType: latest?.type ?? null };
+}
+
 /** One of the order's own authorizations, from the order's stream. */
 export function validatedAuthorization(authorization: AuthorizationState): ValidatedAuthorization {
-  let latest: { readonly at: number; readonly type: ChallengeType } | null = null;
-  for (const challenge of authorization.challenges) {
-    if (challenge.status !== "valid" || challenge.validated === null) continue;
-    const at = Date.parse(challenge.validated);
-    if (latest === null || at > latest.at) latest = { at, type: challenge.type };
-  }
   const { authzId, identifier, wildcard } = authorization;
-  return { authzId, identifier, wildcard, validatedAt: latest?.at ?? null, challengeType: latest?.type ?? null };
+  const challenges = authorization.challenges.map((c) => ({ status: c.status, type: c.type, validatedAt: c.validated === null ? null : Date.parse(c.validated) }));
+  return { authzId, identifier, wildcard, ...latestValidation(challenges) };
 }
 
 /**
