@@ -59,7 +59,8 @@ describe("certeasy eab on a stopped installation", () => {
     const created = ok(await node.cli("eab", "create", "--name", "*.Corp.Example", "--name", "host.example.com", "--profile", "tlsserver", "--note", "team A"));
     expect(created.stdout).not.toMatch(/running server/);
     const { kid, hmacKey } = credentials(created.stdout);
-    expect(created.stdout).toContain(`--eab-kid ${kid} --eab-hmac-key ${hmacKey}`);
+    // `=`: a base64url key may start with "-", which certbot would take for an option.
+    expect(created.stdout).toContain(`--eab-kid ${kid} --eab-hmac-key=${hmacKey}`);
     expect(created.stdout).toContain(`--eab --kid ${kid} --hmac ${hmacKey}`);
     expect(created.stdout).toContain(`-e ${kid}:${hmacKey}`);
     expect(created.stdout).toContain(`EAB_KID="${kid}" EAB_HMAC_KEY="${hmacKey}"`);

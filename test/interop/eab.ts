@@ -72,7 +72,8 @@ export function eabScenarios(context: InteropContext): Scenario[] {
         const { keyId, hmacKey } = await createEabKey(context, "interop certbot");
         const client = await certbot(context, "certbot-eab");
         const names = ["eab.certbot.test"];
-        requireSuccess(await client.issue("certbot-eab", names, ["--eab-kid", keyId, "--eab-hmac-key", hmacKey, "--key-type", "ecdsa"]), "certbot certonly with EAB");
+        // `=`: a base64url key may start with "-", which certbot's argparse takes for an option.
+        requireSuccess(await client.issue("certbot-eab", names, ["--eab-kid", keyId, `--eab-hmac-key=${hmacKey}`, "--key-type", "ecdsa"]), "certbot certonly with EAB");
         await client.check("certbot-eab", names, p256);
       },
     },

@@ -121,7 +121,7 @@ function createdText({ key, hmacKey }: CreatedEabKey, directory: string, path: E
     "The HMAC key is shown only this once: Certeasy keeps it encrypted and cannot print it again.",
     "It binds one ACME account. Client flags:",
     "",
-    `  certbot:     --server ${directory} --eab-kid ${kid} --eab-hmac-key ${hmacKey}`,
+    `  certbot:     --server ${directory} --eab-kid ${kid} --eab-hmac-key=${hmacKey}`,
     `  lego:        --server ${directory} --eab --kid ${kid} --hmac ${hmacKey}`,
     `  acme.sh:     --server ${directory} --eab-kid ${kid} --eab-hmac-key ${hmacKey}`,
     `  uacme:       -a ${directory} -e ${kid}:${hmacKey}`,
