@@ -32,7 +32,7 @@ import type { LevelResult } from "./issuance/load.js";
 import type { FlowOptions, Http01Publisher } from "./issuance/order-flow.js";
 import { PEBBLE_CONCURRENCY_LIMIT, pebbleInstalled, startPebble } from "./issuance/pebble-target.js";
 import { CLOCK_TICKS_PER_SECOND, sampleThreads, threadDelta } from "./issuance/process-cpu.js";
-import { profileLines, ratioLines, tableHeader, tableRow, targetVerdict } from "./issuance/report.js";
+import { profileLines, ratioLines, requestLatencyLines, tableHeader, tableRow, targetVerdict } from "./issuance/report.js";
 import { benchSession, type LevelSpec, type SessionOptions } from "./issuance/session.js";
 
 /** The issue's target: server CPU per complete order on a 2-core machine. */
@@ -132,7 +132,7 @@ try {
   for (const driver of drivers) {
     const results = await drive(() => startCerteasy({ driver, world }), session(levels));
     certeasyResults.set(driver, results);
-    output.push("", `certeasy ${driver}`, tableHeader(), ...results.map(tableRow), targetVerdict(results, TARGET_CPU_MS_PER_ORDER));
+    output.push("", `certeasy ${driver}`, tableHeader(), ...results.map(tableRow), targetVerdict(results, TARGET_CPU_MS_PER_ORDER), ...requestLatencyLines(results, flow.pollDelayMs));
     log(output.slice(-results.length - 3).join("\n"));
   }
   if (runPebble) {
@@ -140,7 +140,7 @@ try {
     output.push("", `pebble (Debian 2.4.0, PEBBLE_VA_NOSLEEP=1, NONCEREJECT=0, AUTHZREUSE=0; only up to ${PEBBLE_CONCURRENCY_LIMIT} clients: stock 2.4.0 deadlocks at 16+)`);
     try {
       const pebble = await drive(() => startPebble(world), session(pebbleLevels));
-      output.push(tableHeader(), ...pebble.map(tableRow), "", ...[...certeasyResults.values()].flatMap((results) => ratioLines(results, pebble)));
+      output.push(tableHeader(), ...pebble.map(tableRow), ...requestLatencyLines(pebble, flow.pollDelayMs), "", ...[...certeasyResults.values()].flatMap((results) => ratioLines(results, pebble)));
     } catch (error) {
       // The comparison is lost, not Certeasy's figures: say why, and fail the run at the end.
       output.push(`pebble run failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsServer, type TestDnsServer } from "../../support/dns-server.js";
 import { startHttp01Responder, type Http01Responder } from "../../support/challenge-responders.js";
 import { startCerteasy } from "./certeasy-target.js";
+import { requestLatencyLines } from "./report.js";
 import { benchSession } from "./session.js";
 
 describe("issuance bench against certeasy serve (SQLite)", () => {
@@ -40,6 +41,13 @@ describe("issuance bench against certeasy serve (SQLite)", () => {
       const validated = new Set(http01.requests.filter((r) => r.method === "GET").map((r) => r.path));
       expect(validated.size).toBe(5);
       expect(lines.join("\n")).toMatch(/2 clients × 2 orders/);
+      // Every request of the flow is timed; Certeasy's finalize answers valid, so no order poll.
+      const timed = result?.requestP50Ms ?? {};
+      expect(Object.keys(timed)).toEqual(["newOrder", "authz", "challenge", "authz poll", "finalize", "download"]);
+      for (const ms of Object.values(timed)) expect(ms).toBeGreaterThan(0);
+      const [header, row] = requestLatencyLines(result ? [result] : [], 20);
+      expect(header).toMatch(/newOrder .* order poll .* slept\/order/);
+      expect(row).toMatch(/^2 clients .* - .* \d+$/);
     } finally {
       await target.stop();
     }

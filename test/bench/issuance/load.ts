@@ -6,7 +6,7 @@
 import type { AcmeClient } from "./acme-client.js";
 import type { BenchTarget } from "./bench-target.js";
 import type { CertificateKey } from "./csr.js";
-import { completeOrder, type FlowOptions, type Http01Publisher, type OrderTrace, type OrderWork } from "./order-flow.js";
+import { completeOrder, REQUEST_KINDS, type FlowOptions, type Http01Publisher, type OrderTrace, type OrderWork, type RequestKind } from "./order-flow.js";
 import { trackDatabaseCpu } from "./database-cpu.js";
 import { sampleCpu } from "./process-cpu.js";
 
@@ -41,6 +41,8 @@ export interface LevelResult {
   /** signed requests per order, retries included (newNonce round trips apart) */
   readonly requestsPerOrder: number;
   readonly badNonceRetries: number;
+  /** median latency of each kind of request the orders made (a kind no order made is absent) */
+  readonly requestP50Ms: Readonly<Partial<Record<RequestKind, number>>>;
 }
 
 export interface LevelPlan {
@@ -114,7 +116,17 @@ export async function runLevel(target: BenchTarget, plan: LevelPlan): Promise<Le
     benchCpuMsPerOrder: (bench.user + bench.system) / 1000 / total,
     requestsPerOrder: (sum(plan.clients.map((c) => c.acme.counters.requests)) - requestsBefore) / total,
     badNonceRetries: sum(plan.clients.map((c) => c.acme.counters.badNonceRetries)) - retriesBefore,
+    requestP50Ms: medianByKind(traces),
   };
+}
+
+function medianByKind(traces: readonly OrderTrace[]): Partial<Record<RequestKind, number>> {
+  const medians: Partial<Record<RequestKind, number>> = {};
+  for (const kind of REQUEST_KINDS) {
+    const times = traces.flatMap((t) => t.requests.filter((r) => r.kind === kind).map((r) => r.ms)).sort((a, b) => a - b);
+    if (times.length > 0) medians[kind] = percentile(times, 0.5);
+  }
+  return medians;
 }
 
 /** Nearest-rank percentile of sorted values. */

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { POST_AS_GET } from "./account-key.js";
-import { AcmeExchangeError, stringMember, type AcmeClient } from "./acme-client.js";
+import { AcmeExchangeError, stringMember, type AcmeClient, type AcmeResponse } from "./acme-client.js";
 
 /** Where the bench publishes key authorizations: the test http-01 responder. */
 export interface Http01Publisher {
@@ -21,8 +21,17 @@ export interface OrderWork {
   readonly csr: Buffer;
 }
 
+/**
+ * The requests of one order, in flow order: where an order's latency goes (each is the time
+ * from sending the request to its whole answer, on the client's clock).
+ */
+export const REQUEST_KINDS = ["newOrder", "authz", "challenge", "authz poll", "finalize", "order poll", "download"] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
 export interface OrderTrace {
   readonly ms: number;
+  /** every request of the order, polls included, with how long each took */
+  readonly requests: readonly { readonly kind: RequestKind; readonly ms: number }[];
   /** POST-as-GETs of the authorization after the challenge was triggered */
   readonly authzPolls: number;
   /** POST-as-GETs of the order after finalize answered */
@@ -38,39 +47,46 @@ export interface FlowOptions {
 
 export async function completeOrder(client: AcmeClient, http01: Http01Publisher, work: OrderWork, options: FlowOptions): Promise<OrderTrace> {
   const started = performance.now();
-  const created = await client.post(client.newOrderUrl, { identifiers: [{ type: "dns", value: work.identifier }] });
+  const requests: { kind: RequestKind; ms: number }[] = [];
+  const post = async (kind: RequestKind, url: string, payload: unknown): Promise<AcmeResponse> => {
+    const sent = performance.now();
+    const response = await client.post(url, payload);
+    requests.push({ kind, ms: performance.now() - sent });
+    return response;
+  };
+  const created = await post("newOrder", client.newOrderUrl, { identifiers: [{ type: "dns", value: work.identifier }] });
   const orderUrl = created.location;
   if (orderUrl === undefined) throw new AcmeExchangeError(`newOrder for ${work.identifier} answered ${created.status} without a Location header.`);
   const order = json(created.body);
   const authzUrl = firstAuthorization(order);
-  const authz = json((await client.post(authzUrl, POST_AS_GET)).body);
+  const authz = json((await post("authz", authzUrl, POST_AS_GET)).body);
   const challenge = http01Challenge(authz);
   const token = stringMember(challenge, "token");
   http01.set(token, `${token}.${client.key.thumbprint}`);
   try {
-    await client.post(stringMember(challenge, "url"), {});
-    const authzPolls = await pollUntilValid(client, authzUrl, "authorization", options);
-    let current = json((await client.post(stringMember(order, "finalize"), { csr: work.csr.toString("base64url") })).body);
+    await post("challenge", stringMember(challenge, "url"), {});
+    const authzPolls = await pollUntilValid(() => post("authz poll", authzUrl, POST_AS_GET), authzUrl, "authorization", options);
+    let current = json((await post("finalize", stringMember(order, "finalize"), { csr: work.csr.toString("base64url") })).body);
     let orderPolls = 0;
     while (stringMember(current, "status") !== "valid") {
       refuseInvalid(current, `order ${orderUrl}`);
       if (++orderPolls > options.maxPolls) throw new AcmeExchangeError(`order ${orderUrl} still ${stringMember(current, "status")} after ${options.maxPolls} polls.`);
       await sleep(options.pollDelayMs);
-      current = json((await client.post(orderUrl, POST_AS_GET)).body);
+      current = json((await post("order poll", orderUrl, POST_AS_GET)).body);
     }
-    const chain = await client.post(stringMember(current, "certificate"), POST_AS_GET);
+    const chain = await post("download", stringMember(current, "certificate"), POST_AS_GET);
     if (!chain.body.startsWith("-----BEGIN CERTIFICATE-----")) throw new AcmeExchangeError(`the certificate of ${orderUrl} is not a PEM chain: ${chain.body.slice(0, 200)}`);
-    return { ms: performance.now() - started, authzPolls, orderPolls };
+    return { ms: performance.now() - started, requests, authzPolls, orderPolls };
   } finally {
     http01.remove(token);
   }
 }
 
 /** RFC 8555 §7.5.1: the client polls the authorization, not the challenge. Returns the poll count. */
-async function pollUntilValid(client: AcmeClient, url: string, what: string, options: FlowOptions): Promise<number> {
+async function pollUntilValid(poll: () => Promise<AcmeResponse>, url: string, what: string, options: FlowOptions): Promise<number> {
   for (let polls = 1; polls <= options.maxPolls; polls++) {
     await sleep(options.pollDelayMs);
-    const resource = json((await client.post(url, POST_AS_GET)).body);
+    const resource = json((await poll()).body);
     if (stringMember(resource, "status") === "valid") return polls;
     refuseInvalid(resource, `${what} ${url}`);
   }

@@ -1,6 +1,7 @@
 /** The bench's printed tables: one row per load step, then Pebble and the ratios. */
 import type { ProfileSummary } from "./cpu-profile.js";
 import type { LevelResult } from "./load.js";
+import { REQUEST_KINDS } from "./order-flow.js";
 
 const COLUMNS = [
   ["clients", 7],
@@ -41,6 +42,26 @@ export function tableRow(r: LevelResult): string {
     ...(r.serverDescendants > 0 ? [`${r.serverDescendants} server child processes`] : []),
   ];
   return cells.map((cell, i) => cell.padStart(COLUMNS[i]?.[1] ?? 0)).join("  ") + (notes.length > 0 ? `  (${notes.join(", ")})` : "");
+}
+
+/**
+ * Where an order's time goes: the median of each kind of request, per step, then the polling
+ * delays the client slept (authz polls and order polls × the poll delay).
+ */
+export function requestLatencyLines(results: readonly LevelResult[], pollDelayMs: number): string[] {
+  const width = (kind: string): number => Math.max(kind.length, 6);
+  const header = `${"p50 ms by request".padEnd(18)}  ${REQUEST_KINDS.map((kind) => kind.padStart(width(kind))).join("  ")}  ${"slept/order".padStart(11)}`;
+  return [
+    header,
+    ...results.map((r) => {
+      const cells = REQUEST_KINDS.map((kind) => {
+        const ms = r.requestP50Ms[kind];
+        return (ms === undefined ? "-" : ms.toFixed(2)).padStart(width(kind));
+      });
+      const slept = (r.authzPollsPerOrder + r.orderPollsPerOrder) * pollDelayMs;
+      return `${`${r.clients} client${r.clients === 1 ? "" : "s"}`.padEnd(18)}  ${cells.join("  ")}  ${slept.toFixed(0).padStart(11)}`;
+    }),
+  ];
 }
 
 /** Certeasy ÷ Pebble at each concurrency both were driven at, from the same run. */
