@@ -19,7 +19,7 @@ import type { AuthorityConfig } from "../config/index.js";
 import { resolveAnchoredPath } from "../config/paths.js";
 import { observedAuthority, type AuthorityCallObserver } from "./observed-authority.js";
 import { healthChange, recordedHealth } from "../domain/authority/health-change.js";
-import { caIssuerPath, crlPath, crlShardPath } from "../http/acme-paths.js";
+import { caIssuerPath, crlPath } from "../http/acme-paths.js";
 import type { EventStoreDialect } from "../store/dialect.js";
 import { toStoredEvent } from "../store/rows.js";
 import type { EventWriter } from "../store/writer.js";
@@ -94,7 +94,6 @@ async function openConfiguredLocal(
     dir: localCaDir(options.workdir),
     name: config.name,
     crlUrl: options.baseUrl + crlPath(config.name),
-    crlShardUrl: (shard) => options.baseUrl + crlShardPath(config.name, shard),
     crlShards: config.crlShards,
     caIssuersUrl: options.baseUrl + caIssuerPath(config.name),
     certificateLifetimeMs: options.certificateLifetimeMs,

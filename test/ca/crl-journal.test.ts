@@ -12,6 +12,7 @@ import { CRL_BUILD_FLOOR_MS, CRL_BUILD_SHARE, crlBuildInterval } from "../../src
 import { DEFAULT_CRL_SHARDS } from "../../src/ca/local/crl-partition.js";
 import { type CrlPublisher, type CrlPublisherOptions, openCrlPublisher } from "../../src/ca/local/crl-publisher.js";
 import { ensureIssuingCa } from "../../src/ca/local/issuing-ca.js";
+import { shardCrlUrl } from "../../src/ca/local/crl-urls.js";
 import { revocationPaths } from "../../src/ca/local/revocation-store.js";
 import { ecdsaP256Signer } from "../../src/ca/x509/signer.js";
 import { type CaFixture, CRL_URL, DAY_MS, withCa } from "./helpers.js";
@@ -40,7 +41,7 @@ async function publisherIn(fixture: CaFixture, overrides: Partial<CrlPublisherOp
     issuing,
     signer,
     now: fixture.clock.now,
-    crlUrlOf: (scope) => (scope === "legacy" ? CRL_URL : CRL_URL.replace(/\.crl$/, `/${scope}.crl`)),
+    crlUrlsOf: (scope) => [scope === "legacy" ? CRL_URL : shardCrlUrl(CRL_URL, scope)],
     ...overrides,
   });
 }

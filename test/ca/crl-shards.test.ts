@@ -35,6 +35,8 @@ import {
 } from "./helpers.js";
 
 const KEY_COMPROMISE = 1;
+/** The fixture CA's legacy CRL URL after its server moved to another external base URL. */
+const MOVED_CRL_URL = "https://pki.example.test/acme/crl/lab.crl";
 
 const entriesOf = (der: Uint8Array): string[] => new x509.X509Crl(new Uint8Array(der)).entries.map((e) => e.serialNumber);
 const crlNumberOf = (der: Uint8Array): bigint => {
@@ -52,6 +54,14 @@ async function issuingDistributionPointOf(fixture: CaFixture, ca: LocalAuthority
   const match = /X509v3 Issuing Distribution Point: critical\n\s+Full Name:\n\s+URI:(\S+?)\s+Only User Certificates\n/.exec(text);
   if (!match?.[1]) throw new Error(`no critical issuing distribution point with onlyContainsUserCerts:\n${text}`);
   return match[1];
+}
+
+/** Every URI of a CRL's issuing distribution point, in order, from `openssl crl -text`. */
+async function issuingDistributionPointsOf(fixture: CaFixture, ca: LocalAuthority, der: Uint8Array): Promise<string[]> {
+  const text = await crlText(fixture, ca, der);
+  const block = /X509v3 Issuing Distribution Point: critical\n\s+Full Name:\n((?:\s+URI:\S+)+)\s+Only User Certificates\n/.exec(text)?.[1];
+  if (!block) throw new Error(`no critical issuing distribution point with onlyContainsUserCerts:\n${text}`);
+  return [...block.matchAll(/URI:(\S+)/g)].map((m) => m[1] ?? "");
 }
 
 /** `openssl verify -crl_check` of a leaf with one CRL: "OK", "certificate revoked" or why the CRL does not apply. */
@@ -221,6 +231,51 @@ describe("partitioned CRLs of the embedded CA", () => {
       // Format 3 without its shard count is damage, not an old file: refused, never guessed.
       await writeFile(join(fixture.dir, "revoked.json"), `${JSON.stringify({ format: "certeasy-local-ca-revocations/3", lastCrlNumber: "16", revoked: [] })}\n`);
       await expect(fixture.open()).rejects.toThrow(/revoked\.json is not a valid Certeasy revocation list/);
+    });
+  });
+
+  it("after the server's base URL changes, scopes each CRL to the old URL and the new, so certificates naming either are checked", async () => {
+    await withCa(async (fixture) => {
+      const before = await fixture.open();
+      const [earlyRevoked, earlyKept] = await leavesInTwoShards(before);
+      expect(crlDistributionPointOf(earlyRevoked)).toMatch(/^http:\/\/acme\.test\/crl\/lab\/\d+\.crl$/);
+
+      const ca = await fixture.open({ crlUrl: MOVED_CRL_URL });
+      const late = expectIssued(await ca.submit(issuanceRequest()));
+      expect(crlDistributionPointOf(late)).toMatch(/^https:\/\/pki\.example\.test\/acme\/crl\/lab\/\d+\.crl$/);
+      await ca.revoke(earlyRevoked.serialHex, KEY_COMPROMISE, fixture.clock.now(), earlyRevoked.notAfter);
+
+      // The same CRL, fetched by either URL, applies to the certificates that name that URL.
+      const shardOfEarly = Number(/\/(\d+)\.crl$/.exec(crlDistributionPointOf(earlyRevoked))?.[1]);
+      const crl = ca.shardCrlDer(shardOfEarly) ?? new Uint8Array();
+      expect(await verifyWith(fixture, ca, earlyRevoked.chainPem, crl)).toMatch(/certificate revoked/);
+      expect(await issuingDistributionPointsOf(fixture, ca, crl)).toEqual([
+        `https://pki.example.test/acme/crl/lab/${shardOfEarly}.crl`,
+        shardCrlUrl(shardOfEarly),
+      ]);
+      const lateCrl = ca.shardCrlDer(Number(/\/(\d+)\.crl$/.exec(crlDistributionPointOf(late))?.[1])) ?? new Uint8Array();
+      expect(await verifyWith(fixture, ca, late.chainPem, lateCrl)).toMatch(/leaf\.pem: OK/);
+      const keptCrl = ca.shardCrlDer(Number(/\/(\d+)\.crl$/.exec(crlDistributionPointOf(earlyKept))?.[1])) ?? new Uint8Array();
+      expect(await verifyWith(fixture, ca, earlyKept.chainPem, keptCrl)).toMatch(/leaf\.pem: OK/);
+      expect(await issuingDistributionPointsOf(fixture, ca, ca.crlDer())).toEqual([MOVED_CRL_URL, CRL_URL]);
+
+      // Recorded once each, in the order first used; going back names the first URL again.
+      const recorded = (): Promise<unknown> => readFile(join(fixture.dir, "crl-urls.json"), "utf8").then((text) => JSON.parse(text));
+      expect(await recorded()).toEqual({ format: 1, crlUrls: [CRL_URL, MOVED_CRL_URL] });
+      const back = await fixture.open();
+      expect(crlDistributionPointOf(expectIssued(await back.submit(issuanceRequest())))).toMatch(/^http:\/\/acme\.test\/crl\/lab\/\d+\.crl$/);
+      expect(await recorded()).toEqual({ format: 1, crlUrls: [CRL_URL, MOVED_CRL_URL] });
+      expect(await issuingDistributionPointsOf(fixture, back, back.crlDer())).toEqual([CRL_URL, MOVED_CRL_URL]);
+    });
+  });
+
+  it("refuses to start on a damaged CRL URL list, naming the file", async () => {
+    await withCa(async (fixture) => {
+      await fixture.open();
+      await writeFile(join(fixture.dir, "crl-urls.json"), "{\"format\":1,\"crlUrls\":[\"not a url\"]}\n");
+      await expect(fixture.open()).rejects.toThrow(/crl-urls\.json is not a CRL URL list of format 1: crlUrls\.0: /);
+      await writeFile(join(fixture.dir, "crl-urls.json"), "{\"format\":1,");
+      await expect(fixture.open()).rejects.toThrow(/crl-urls\.json is not JSON/);
     });
   });
 });

@@ -33,6 +33,7 @@ import { ListedRevocations } from "../../src/ca/local/listed-revocations.js";
 import { issuingDistributionPoint } from "../../src/ca/x509/extensions.js";
 import { crlEntryOf, publishCrl } from "../../src/ca/local/published-crl.js";
 import type { Revocation } from "../../src/ca/local/revocation-file.js";
+import { shardCrlUrl } from "../../src/ca/local/crl-urls.js";
 import { revocationPaths } from "../../src/ca/local/revocation-store.js";
 import { ecdsaP256Signer, type TbsSigner } from "../../src/ca/x509/signer.js";
 
@@ -65,7 +66,7 @@ const openNew =
       signer,
       now: () => new Date(),
       crlShards,
-      crlUrlOf: (scope) => (scope === "legacy" ? CRL_URL : CRL_URL.replace(/\.crl$/, `/${scope}.crl`)),
+      crlUrlsOf: (scope) => [scope === "legacy" ? CRL_URL : shardCrlUrl(CRL_URL, scope)],
     });
 
 /** An older publisher: one CRL, opened with `paths` (or, before the journal, `path`: revoked.json). */
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
         const kept = list.map(crlEntryOf);
         const contiguous = new ListedRevocations(list);
         const oneShard = new ListedRevocations(list.slice(0, Math.ceil(size / 16)));
-        const idp = issuingDistributionPoint(CRL_URL.replace(/\.crl$/, "/0.crl"));
+        const idp = issuingDistributionPoint([CRL_URL.replace(/\.crl$/, "/0.crl")]);
         const sample = build.get(size) ?? { contiguous: empty(), shard: empty(), kept: empty(), reencoded: empty() };
         build.set(size, sample);
         const noop: Publisher = { revoke: async () => undefined };

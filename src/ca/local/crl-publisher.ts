@@ -50,8 +50,11 @@ export interface CrlPublisherOptions {
   readonly issuing: IssuingCa;
   readonly signer: TbsSigner;
   readonly now: () => Date;
-  /** where each scope's CRL is served: its issuing distribution point names that URL */
-  readonly crlUrlOf: (scope: CrlScope) => string;
+  /**
+   * where each scope's CRL is served — the URL certificates are given now, and those earlier ones
+   * were given (crl-urls.ts): its issuing distribution point names them all
+   */
+  readonly crlUrlsOf: (scope: CrlScope) => readonly string[];
   /** the configured shard count (`crl-shards`); the count recorded with the CA wins, see decideShardCount */
   readonly crlShards?: number | undefined;
   /** fold the journal into the snapshot once it has this many records (and as many as the list); default COMPACT_AFTER_RECORDS */
@@ -89,7 +92,7 @@ export async function openCrlPublisher(options: CrlPublisherOptions): Promise<Cr
   // published. They are served only once the journal (less a torn last line) is folded into the
   // snapshot with the highest number; the entries they are the first to list past their notAfter
   // are left out of that snapshot.
-  const booted = bootScopes(stored, shards, { issuing, signer, now: now(), urlOf: options.crlUrlOf });
+  const booted = bootScopes(stored, shards, { issuing, signer, now: now(), urlsOf: options.crlUrlsOf });
   const states = booted.states;
   let lastCrlNumber = booted.lastCrlNumber;
   const stateOf = (scope: CrlScope): CrlScopeState => {

@@ -37,7 +37,7 @@ export interface BootedScopes {
 export function bootScopes(
   stored: { readonly revocations: readonly Revocation[]; readonly lastCrlNumber: bigint },
   shards: number,
-  crl: { readonly issuing: IssuingCa; readonly signer: TbsSigner; readonly now: Date; readonly urlOf: (scope: CrlScope) => string },
+  crl: { readonly issuing: IssuingCa; readonly signer: TbsSigner; readonly now: Date; readonly urlsOf: (scope: CrlScope) => readonly string[] },
 ): BootedScopes {
   const byScope = new Map<CrlScope, Revocation[]>();
   for (const revocation of stored.revocations) {
@@ -49,7 +49,7 @@ export function bootScopes(
   let lastCrlNumber = stored.lastCrlNumber;
   const scopes: CrlScope[] = [...Array.from({ length: shards }, (_, shard) => shard), "legacy"];
   const states = scopes.map((scope): CrlScopeState => {
-    const idp = issuingDistributionPoint(crl.urlOf(scope));
+    const idp = issuingDistributionPoint(crl.urlsOf(scope));
     const listed = new ListedRevocations(byScope.get(scope) ?? []);
     lastCrlNumber += 1n;
     const published = publishCrl(crl.issuing, crl.signer, listed.entriesWith([]), lastCrlNumber, crl.now, idp);

@@ -21,6 +21,7 @@ import { leafIssuer } from "./issue-leaf.js";
 import { ensureIssuingCa, loadProvidedIssuingCa, type ProvidedCaFiles } from "./issuing-ca.js";
 import type { KeyPassword } from "./key-protection.js";
 import { openCrlPublisher } from "./crl-publisher.js";
+import { rememberCrlUrl, shardCrlUrl } from "./crl-urls.js";
 import { revocationPaths } from "./revocation-store.js";
 import { canonicalSerialHex } from "./serial.js";
 
@@ -45,13 +46,13 @@ export interface LocalAuthorityOptions {
   readonly dir: string;
   /** the authority's configured name; also names the issuing CA ("<name> Issuing CA") */
   readonly name: string;
-  /** where the HTTP layer serves `crlDer()`, the legacy CRL, e.g. https://acme.example/crl/<name>.crl */
-  readonly crlUrl: string;
   /**
-   * where it serves `shardCrlDer(shard)`; default: `crlUrl` less its ".crl", then "/<shard>.crl"
-   * (https://acme.example/crl/<name>/3.crl)
+   * where the HTTP layer serves `crlDer()`, the legacy CRL, e.g. https://acme.example/crl/<name>.crl;
+   * `shardCrlDer(shard)` is served at the same less its ".crl", then "/<shard>.crl"
+   * (https://acme.example/crl/<name>/3.crl). Recorded in the CA's directory (crl-urls.ts): the
+   * CRLs keep covering certificates that named an earlier one.
    */
-  readonly crlShardUrl?: ((shard: number) => string) | undefined;
+  readonly crlUrl: string;
   /** `crl-shards`: used when the CA first records its revocation list, refused if it differs later (crl-partition.ts) */
   readonly crlShards?: number | undefined;
   /** where the HTTP layer serves the issuing CA certificate (AIA caIssuers); omitted if unset */
@@ -92,17 +93,17 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
   // The revocation list lives in `dir` whichever CA signs it.
   await ensurePrivateDirectory(dir);
   const signer = ecdsaP256Signer(issuing.privateKey, issuing.publicKey);
-  const shardUrl = (shard: number): string =>
-    certificateUrl(options.crlShardUrl ? options.crlShardUrl(shard) : `${crlUrl.replace(/\.crl$/, "")}/${shard}.crl`, "crlShardUrl");
+  // Recorded before any certificate names it; the CRLs name it and every URL recorded before.
+  const crlUrls = await rememberCrlUrl(dir, crlUrl);
   const crl = await openCrlPublisher({
     paths: revocationPaths(dir),
     issuing,
     signer,
     now,
-    crlUrlOf: (scope) => (scope === "legacy" ? crlUrl : shardUrl(scope)),
+    crlUrlsOf: (scope) => (scope === "legacy" ? crlUrls : crlUrls.map((url) => shardCrlUrl(url, scope))),
     crlShards: options.crlShards,
   });
-  const crlShardUrls = Array.from({ length: crl.shards }, (_, shard) => shardUrl(shard));
+  const crlShardUrls = Array.from({ length: crl.shards }, (_, shard) => shardCrlUrl(crlUrl, shard));
   const issue = leafIssuer(issuing, signer, { crlShardUrls, caIssuersUrl, lifetimeMs });
   const issued = new Map<string, IssuedCertificate>();
 

@@ -57,24 +57,28 @@ export const subjectAltName = (names: readonly GeneralName[], critical: boolean)
   extension(ENCODED_OID.subjectAltName, critical, sequence(...names.map(generalName)));
 
 /**
- * distributionPoint [0] { fullName [0] IMPLICIT GeneralNames { uniformResourceIdentifier [6] } }:
- * the same bytes in a certificate's CRL distribution point and a CRL's issuing distribution point.
+ * distributionPoint [0] { fullName [0] IMPLICIT GeneralNames { uniformResourceIdentifier [6]… } }:
+ * the same bytes, for one URL, in a certificate's CRL distribution point and a CRL's issuing
+ * distribution point.
  */
-const distributionPointName = (url: string): Buffer => explicit(0, explicit(0, implicitPrimitive(6, ia5Octets(url))));
+const distributionPointName = (urls: readonly string[]): Buffer => explicit(0, explicit(0, ...urls.map((url) => implicitPrimitive(6, ia5Octets(url)))));
 
 /** RFC 5280 §4.2.1.13: one DistributionPoint whose fullName is the CRL's URI. */
 export const crlDistributionPoints = (url: string): Buffer =>
-  extension(ENCODED_OID.crlDistributionPoints, false, sequence(sequence(distributionPointName(url))));
+  extension(ENCODED_OID.crlDistributionPoints, false, sequence(sequence(distributionPointName([url]))));
 
 /**
- * RFC 5280 §5.2.5: the CRL covers only the certificates whose distribution point is `url`, and
- * only end-entity ones (onlyContainsUserCerts [1] TRUE) — the issuing CA has pathLen 0. Critical,
- * as §5.2.5 requires: a relying party that cannot check the scope must not take the CRL for a
+ * RFC 5280 §5.2.5: the CRL covers only the certificates whose distribution point is one of
+ * `urls` (the same CRL served under each URL certificates were given for it), and only
+ * end-entity ones (onlyContainsUserCerts [1] TRUE) — the issuing CA has pathLen 0. Critical, as
+ * §5.2.5 requires: a relying party that cannot check the scope must not take the CRL for a
  * complete one. §6.3.3 (b)(2)(i): it accepts the CRL for a certificate only if one of the names
  * here matches one in the certificate's distribution point.
  */
-export const issuingDistributionPoint = (url: string): Buffer =>
-  extension(ENCODED_OID.issuingDistributionPoint, true, sequence(distributionPointName(url), implicitPrimitive(1, Buffer.from([0xff]))));
+export function issuingDistributionPoint(urls: readonly string[]): Buffer {
+  if (urls.length === 0) throw new RangeError("an issuing distribution point needs at least one URL");
+  return extension(ENCODED_OID.issuingDistributionPoint, true, sequence(distributionPointName(urls), implicitPrimitive(1, Buffer.from([0xff]))));
+}
 
 /** RFC 5280 §4.2.2.1: caIssuers, where a client can fetch the issuing CA's certificate. */
 export function authorityInfoAccessCaIssuers(url: string): Buffer {
