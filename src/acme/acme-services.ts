@@ -196,7 +196,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
       clock,
       issueInProcess: inProcessIssuer(authorities, options.log.issuance),
       ...(caaIdentities.length > 0
-        ? { caa: { check: createCaaChecker(config.dnsValidationProfiles, caaIdentities), accountUrlsOf: accountUrls, validationProfileOf } }
+        ? { caa: { check: createCaaChecker(config.dnsValidationProfiles, caaIdentities), accountUrlsOf: accountUrls, validationProfileOf, enforcedSince: clock() } }
         : {}),
     },
     revocation: { orders, clock },

@@ -6,8 +6,11 @@
  */
 import { X509Certificate } from "node:crypto";
 import { lookup as dnsLookup } from "node:dns";
+import { mkdtemp, rm } from "node:fs/promises";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
@@ -229,6 +232,46 @@ describe("CAA at finalization, once the validation's result is older than 8 hour
     // Once the DNS answers again, the same order is finalized.
     server.dns.clear("flaky.caa.test");
     expect((await client.waitForValidStatus(await finalize(client, order, ["flaky.caa.test"]))).status).toBe("valid");
+  });
+});
+
+describe("CAA switched on for a server that validated without it", () => {
+  it("checks at finalization an authorization validated before the restart, however recent", async () => {
+    const workdir = await mkdtemp(join(tmpdir(), "certeasy-caa-restart-"));
+    const agent = acme.axios.defaults.httpsAgent as unknown;
+    try {
+      const before = await startAcmeTestServer({ workdir });
+      acme.axios.defaults.httpsAgent = new https.Agent({ ca: [before.rootPem], lookup: loopback });
+      const accountKey = await acme.crypto.createPrivateEcdsaKey();
+      const name = "enabled-later.caa.test";
+      try {
+        const client = new acme.Client({ directoryUrl: before.directoryUrl, accountKey });
+        await client.createAccount({ termsOfServiceAgreed: true });
+        await issue(client, before, [name], "http-01");
+      } finally {
+        await before.stop();
+      }
+
+      // Restarted on the same database with CAA enforced; the name's owner allows another CA only.
+      const after = await startAcmeTestServer({ workdir, acme: { caaIdentities: [US] } });
+      try {
+        after.dns.setCaa(name, [{ flags: 0, tag: "issue", value: "other-ca.test" }]);
+        const client = new acme.Client({ directoryUrl: after.directoryUrl, accountKey });
+        await client.createAccount({ onlyReturnExisting: true });
+        const order = await client.createOrder({ identifiers: [{ type: "dns", value: name }] });
+        // The authorization validated minutes ago is reused, but its validation looked at no CAA.
+        expect(order.status).toBe("ready");
+        const refused = await finalize(client, order, [name]);
+        expect(refused.status).toBe("invalid");
+        expect(refused.error).toMatchObject({ type: CAA_ERROR, status: 403, detail: `CAA records for ${name} allow only other-ca.test to issue, not ${US}` });
+        expect(after.dns.queries.filter((q) => q.type === "CAA" && q.name === name).length).toBeGreaterThan(0);
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      acme.axios.defaults.httpsAgent = agent;
+      await rm(workdir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * CAA checked again at finalization (RFC 8659 §3; CA/Browser Forum BR §3.2.2.8): of the order's
  * authorizations — its own from its stream, reused ones from their rows — those whose CAA
- * result is older than CAA_RESULT_LIFETIME_MS are checked again, all at once, before the CSR
+ * result is older than CAA_RESULT_LIFETIME_MS, or from before this server enforced CAA, are checked again, all at once, before the CSR
  * goes to the CA. The validation time is the validated challenge's `validated` (its
  * `acme.challenge.valid` event), so no event of its own is needed.
  */
@@ -16,6 +16,11 @@ export interface CaaRecheckDeps {
   readonly accountUrlsOf: (accountId: string) => readonly string[];
   /** the DNS validation profile an issuance policy names (reference §3.4); null: by zone suffix */
   readonly validationProfileOf: (policy: string) => string | null;
+  /**
+   * when this process began enforcing CAA (the configuration is read once, at start): results of
+   * validations before it are not relied on (staleCaaResults)
+   */
+  readonly enforcedSince: Date;
 }
 
 export type CaaRecheck =
@@ -26,7 +31,7 @@ export type CaaRecheck =
 
 /** `reused`: the rows of the authorizations the order reuses, as finalization just read them. */
 export async function recheckCaa(state: OrderState, reused: readonly AuthorizationRow[], orders: OrderService, deps: CaaRecheckDeps, now: Date): Promise<CaaRecheck> {
-  const stale = staleCaaResults(await validatedAuthorizations(state, reused, orders), now);
+  const stale = staleCaaResults(await validatedAuthorizations(state, reused, orders), now, deps.enforcedSince);
   const accountUris = deps.accountUrlsOf(state.accountId);
   const profile = deps.validationProfileOf(state.policy);
   const outcomes = await Promise.all(

@@ -44,11 +44,15 @@ export function validatedAuthorization(authorization: AuthorizationState): Valid
 }
 
 /**
- * The DNS names whose CAA result is older than CAA_RESULT_LIFETIME_MS (or of unknown age, which
- * is treated as stale) at `now`.
+ * The DNS names with no CAA result to rely on at `now`: validated more than CAA_RESULT_LIFETIME_MS
+ * before, at an unknown time, or before `enforcedSince` — when this server began to check CAA.
+ * A validation from before then may have run with CAA off (`acme.caa-identities` set since), and
+ * its event does not say, so it counts as never checked.
  */
-export function staleCaaResults(authorizations: readonly ValidatedAuthorization[], now: Date): ValidatedAuthorization[] {
+export function staleCaaResults(authorizations: readonly ValidatedAuthorization[], now: Date, enforcedSince: Date): ValidatedAuthorization[] {
   return authorizations.filter(
-    (a) => a.identifier.type === "dns" && (a.validatedAt === null || now.getTime() - a.validatedAt > CAA_RESULT_LIFETIME_MS),
+    (a) =>
+      a.identifier.type === "dns" &&
+      (a.validatedAt === null || a.validatedAt < enforcedSince.getTime() || now.getTime() - a.validatedAt > CAA_RESULT_LIFETIME_MS),
   );
 }
