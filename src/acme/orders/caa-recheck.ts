@@ -1,8 +1,8 @@
 /**
  * CAA checked again at finalization (RFC 8659 §3; CA/Browser Forum BR §3.2.2.8): of the order's
  * authorizations — its own from its stream, reused ones from their rows — those whose CAA
- * result is older than CAA_RESULT_LIFETIME_MS, or from before this server enforced CAA, are checked again, all at once, before the CSR
- * goes to the CA. The validation time is the validated challenge's `validated` (its
+ * result is older than CAA_RESULT_LIFETIME_MS, or from before this process enforced CAA, are
+ * checked again, all at once, before the CSR goes to the CA. The validation time is the validated challenge's `validated` (its
  * `acme.challenge.valid` event), so no event of its own is needed.
  */
 import type { AuthorizationRow } from "../../../projections/index.js";

@@ -48,8 +48,8 @@ async function readCrlUrls(path: string): Promise<readonly string[]> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    // No file: a new CA, or one a version before this file issued with. Those certificates
-    // name the URL of the base URL it ran with; only the current one can be known.
+    // No file: a new CA, or one upgraded from a version that kept none. The URLs that version's
+    // certificates named are not known; from now on each one is.
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new LocalAuthorityError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
