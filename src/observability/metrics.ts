@@ -13,16 +13,10 @@ import { ORDER_STATUS_OF } from "../../projections/index.js";
 import type { Readiness } from "../http/routes/health.js";
 import type { AuthorityCall } from "../acme/observed-authority.js";
 import { ORDER_STATUSES, type OrderStatusCounts } from "../store/order-status-counts.js";
+import type { WriterBatchStats } from "../store/writer.js";
 
 export const METRIC_PREFIX = "certeasy_";
 
-/** What the event writer reports after each group commit (`EventWriterOptions.onBatch`). */
-export interface WriterBatchStats {
-  readonly commands: number;
-  readonly events: number;
-  /** from the start of the transaction until the events are mirrored to the audit file */
-  readonly ms: number;
-}
 
 export interface HttpRequestLabels {
   readonly route: string;
@@ -64,6 +58,7 @@ export class CerteasyMetrics {
   readonly #batchCommands: Histogram;
   readonly #batchEvents: Histogram;
   readonly #commitSeconds: Histogram;
+  readonly #writerStageSeconds: Histogram<"stage">;
   readonly #appended: Counter<"type">;
   readonly #orderTransitions: Counter<"status">;
   readonly #validations: Counter<"type" | "outcome">;
@@ -109,6 +104,13 @@ export class CerteasyMetrics {
     this.#commitSeconds = new Histogram({
       name: `${METRIC_PREFIX}event_writer_commit_seconds`,
       help: "Group commit latency: transaction start until the events are mirrored to the audit file",
+      buckets: COMMIT_SECONDS_BUCKETS,
+      registers,
+    });
+    this.#writerStageSeconds = new Histogram({
+      name: `${METRIC_PREFIX}event_writer_stage_seconds`,
+      help: "Where an append's time goes: queued (each command, until its transaction starts), transaction (until the database acknowledged the commit), audit_file (until the batch's lines are durable)",
+      labelNames: ["stage"],
       buckets: COMMIT_SECONDS_BUCKETS,
       registers,
     });
@@ -182,6 +184,9 @@ export class CerteasyMetrics {
     this.#batchCommands.observe(stats.commands);
     this.#batchEvents.observe(stats.events);
     this.#commitSeconds.observe(stats.ms / 1000);
+    for (const ms of stats.queuedMs) this.#writerStageSeconds.observe({ stage: "queued" }, ms / 1000);
+    this.#writerStageSeconds.observe({ stage: "transaction" }, stats.transactionMs / 1000);
+    this.#writerStageSeconds.observe({ stage: "audit_file" }, stats.auditFileMs / 1000);
   };
 
   /** Pass as `NodeOptions.onCommitted`: called for every event on the writer's `committed$`. */

@@ -50,7 +50,7 @@ export interface EventWriterOptions {
    * sustained load splits the waiting commands so one batch commits while another syncs.
    */
   readonly maxBatch?: number;
-  readonly onBatch?: (stats: { readonly commands: number; readonly events: number; readonly ms: number }) => void;
+  readonly onBatch?: (stats: WriterBatchStats) => void;
   /**
    * Told once when the writer stops taking appends for good: the audit file failed, or an
    * append found the writer lease held by another node.
@@ -58,8 +58,24 @@ export interface EventWriterOptions {
   readonly onStopped?: (error: AuditMirrorError | LeaseLostError) => void;
 }
 
+/** What the writer reports after each group commit (`onBatch`): its size, and where its time went. */
+export interface WriterBatchStats {
+  readonly commands: number;
+  readonly events: number;
+  /** from the start of the transaction until the events are mirrored to the audit file */
+  readonly ms: number;
+  /** how long each command waited in the queue before its transaction started */
+  readonly queuedMs: readonly number[];
+  /** the transaction, from its start until the database acknowledged the commit */
+  readonly transactionMs: number;
+  /** the write of the batch's audit lines, until they were durable */
+  readonly auditFileMs: number;
+}
+
 interface Queued {
   readonly command: AppendCommand;
+  /** performance.now() when append() queued it */
+  readonly queuedAt: number;
   readonly resolve: (events: readonly StoredEvent[]) => void;
   readonly reject: (error: Error) => void;
 }
@@ -69,6 +85,8 @@ interface CommittedBatch {
   readonly batch: readonly Queued[];
   readonly outcomes: readonly AppendOutcome[];
   readonly started: number;
+  /** performance.now() when the database acknowledged the commit */
+  readonly committed: number;
 }
 
 export const DEFAULT_MAX_BATCH = 128;
@@ -117,7 +135,7 @@ export class EventWriter {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ command, resolve, reject });
+      this.#queue.push({ command, resolve, reject, queuedAt: performance.now() });
       this.#running ??= this.#drainQueue();
     });
   }
@@ -180,7 +198,8 @@ export class EventWriter {
   async #commit(batch: readonly Queued[]): Promise<CommittedBatch | "isolate" | undefined> {
     const started = performance.now();
     try {
-      return { batch, outcomes: await this.#appendBatch(batch.map((q) => q.command)), started };
+      const outcomes = await this.#appendBatch(batch.map((q) => q.command));
+      return { batch, outcomes, started, committed: performance.now() };
     } catch (error) {
       const failure = asStoreError(error);
       if (failure instanceof LeaseLostError) {
@@ -214,7 +233,7 @@ export class EventWriter {
       for (;;) {
         const rows = await this.#opts.dialect.readByServer(this.#opts.serverId, this.#mirroredThrough ?? after, RECONCILE_PAGE);
         const events = rows.map(toStoredEvent);
-        if (!(await this.#mirror(events, batch))) return false;
+        if ((await this.#mirror(events, batch)) === undefined) return false;
         if (rows.length < RECONCILE_PAGE) break;
       }
     } catch (error) {
@@ -225,10 +244,14 @@ export class EventWriter {
     return true;
   }
 
-  /** Audit file, then committed$. False when the file failed: `batch` and the queue are refused. */
-  async #mirror(events: readonly StoredEvent[], batch: readonly Queued[]): Promise<boolean> {
+  /**
+   * Audit file, then committed$. Resolves to how long the audit file write took, or undefined
+   * when the file failed: `batch` and the queue are then refused.
+   */
+  async #mirror(events: readonly StoredEvent[], batch: readonly Queued[]): Promise<number | undefined> {
     const last = events.at(-1);
-    if (!last) return true;
+    if (!last) return 0;
+    const writing = performance.now();
     try {
       if (this.#mirrorFailure) throw this.#mirrorFailure;
       await this.#opts.mirror.appendEvents(events);
@@ -240,19 +263,28 @@ export class EventWriter {
         this.#stop(this.#mirrorFailure);
       }
       for (const queued of [...batch, ...this.#queue.splice(0)]) queued.reject(this.#mirrorFailure);
-      return false;
+      return undefined;
     }
+    const auditFileMs = performance.now() - writing;
     this.#mirroredThrough = last.gp;
     for (const event of events) this.#committed.next(event);
     this.#committedBatches.next(events);
-    return true;
+    return auditFileMs;
   }
 
   /** Stage 2: audit file, then committed$, then the callers — in position order. */
-  async #mirrorAndAnswer({ batch, outcomes, started }: CommittedBatch): Promise<void> {
+  async #mirrorAndAnswer({ batch, outcomes, started, committed }: CommittedBatch): Promise<void> {
     const events = outcomes.flatMap((o) => (o.ok ? o.events : []));
-    if (!(await this.#mirror(events, batch))) return;
-    this.#opts.onBatch?.({ commands: batch.length, events: events.length, ms: performance.now() - started });
+    const auditFileMs = await this.#mirror(events, batch);
+    if (auditFileMs === undefined) return;
+    this.#opts.onBatch?.({
+      commands: batch.length,
+      events: events.length,
+      ms: performance.now() - started,
+      queuedMs: batch.map((q) => started - q.queuedAt),
+      transactionMs: committed - started,
+      auditFileMs,
+    });
     outcomes.forEach((outcome, i) => {
       const queued = batch[i];
       if (!queued) return;

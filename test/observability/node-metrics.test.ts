@@ -100,6 +100,13 @@ describe("node metrics", () => {
     expect(batches).toBeLessThan(commands);
     expect(valueOf(samples, "certeasy_event_writer_commit_seconds_count")).toBe(batches);
     expect(valueOf(samples, "certeasy_event_writer_commit_seconds_sum")).toBeGreaterThan(0);
+    // Where the time went: one queue wait per command, one transaction and one audit write per batch.
+    const stage = (name: string, suffix: string): number | undefined => valueOf(samples, `certeasy_event_writer_stage_seconds_${suffix}`, { stage: name });
+    expect(stage("queued", "count")).toBe(valueOf(samples, "certeasy_event_writer_batch_commands_sum"));
+    expect(stage("transaction", "count")).toBe(batches);
+    expect(stage("audit_file", "count")).toBe(batches);
+    expect(stage("transaction", "sum")).toBeGreaterThan(0);
+    expect(stage("audit_file", "sum")).toBeGreaterThan(0);
 
     expect(valueOf(samples, "certeasy_http_requests_total", { route: "/acme/newAccount", method: "POST", status: "201" })).toBe(1);
   });

@@ -8,7 +8,7 @@ import type { EventStoreDialect } from "../../src/store/dialect.js";
 import { AuditMirrorError, LeaseLostError, StoreUnavailableError, StreamVersionConflictError, WriterClosedError } from "../../src/store/errors.js";
 import { openDialect } from "../../src/store/open.js";
 import { uuidv4 } from "../../src/store/uuid.js";
-import { EventWriter, type CommitMirror } from "../../src/store/writer.js";
+import { EventWriter, type CommitMirror, type WriterBatchStats } from "../../src/store/writer.js";
 
 const serverId = uuidv4();
 const started = (bootId: string = uuidv4()): PendingEvent =>
@@ -224,6 +224,26 @@ describe("event writer pipeline", () => {
       "commit 1", "mirror 1-4 start", "commit 2", "mirror 1 end",
       "mirror 5-8 start", "commit 3", "mirror 5 end", "mirror 9-12 start", "mirror 9 end",
     ]);
+  });
+
+  it("reports where each batch's time went: each command's wait in the queue, the transaction, the audit file", async () => {
+    const stats: WriterBatchStats[] = [];
+    const w = new EventWriter({
+      dialect: { ...dialect, appendBatch: async (c, ctx) => { await new Promise((r) => setTimeout(r, 20)); return dialect.appendBatch(c, ctx); } },
+      serverId, leaseEpoch: null, clock: () => new Date(), projections: tableProjections, maxBatch: 4,
+      mirror: { appendEvents: async (events) => { await new Promise((r) => setTimeout(r, 40)); mirrored.push(...events); } },
+      onBatch: (s) => stats.push(s),
+    });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => w.append({ streamId: `node:${i}`, expectedVersion: "any", events: [started()] })));
+    expect(stats.map((s) => s.commands)).toEqual([4, 4]);
+    for (const s of stats) {
+      expect(s.queuedMs).toHaveLength(s.commands);
+      expect(s.transactionMs).toBeGreaterThanOrEqual(15);
+      expect(s.auditFileMs).toBeGreaterThanOrEqual(35);
+      expect(s.ms).toBeGreaterThanOrEqual(s.transactionMs + s.auditFileMs - 1);
+    }
+    // The second four were queued with the first and waited out its transaction.
+    expect(Math.min(...(stats[1]?.queuedMs ?? []))).toBeGreaterThanOrEqual(15);
   });
 
   it("mirrors a commit whose answer was lost before the next batch, so the audit file misses nothing", async () => {
