@@ -1,7 +1,7 @@
 /**
- * CAA lookups (RFC 8659 §4.1) through both resolvers a profile can use — node's (udp) and our
- * DNS-over-TCP client (tcp) — against the test DNS server, which writes the records from RFC
- * 8659 on its own.
+ * CAA lookups (RFC 8659 §4.1) over both transports a profile can use — UDP with TCP on truncation
+ * (udp) and TCP only (tcp), both through our own DNS client — against the test DNS server, which
+ * writes the records from RFC 8659 on its own.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Deadline } from "../../src/validation/deadline.js";
@@ -68,21 +68,35 @@ for (const protocol of ["udp", "tcp"] as const) {
   });
 }
 
-describe("what node's resolver cannot say", () => {
+describe("CAA records as published, over either transport (our own client reads the octets)", () => {
   const lookup = (protocol: "udp" | "tcp") =>
     dnsLookupFor({ suffixes: [""], dnsServers: [dns.address], protocol }, Deadline.start(2_000));
 
-  it("takes a record whose tag is \"critical\" as critical over udp, where node loses its flags", async () => {
-    dns.setCaa("odd.test", [{ flags: 0, tag: "critical", value: "x" }]);
-    expect(await lookup("udp").caa("odd.test")).toEqual({ ok: true, records: [{ critical: true, tag: "critical", value: "x" }] });
-    expect(await lookup("tcp").caa("odd.test")).toEqual({ ok: true, records: [{ critical: false, tag: "critical", value: "x" }] });
-  });
+  for (const protocol of ["udp", "tcp"] as const) {
+    it(`keeps the flags of a record whose tag is "critical" (${protocol})`, async () => {
+      dns.setCaa("odd.test", [{ flags: 0, tag: "critical", value: "x" }]);
+      expect(await lookup(protocol).caa("odd.test")).toEqual({ ok: true, records: [{ critical: false, tag: "critical", value: "x" }] });
+    });
 
-  it("fails the lookup over udp for an issue record with an empty value, which c-ares refuses to parse", async () => {
-    // RFC 8659 §4.2 allows `issue ""` (no issuer: nobody may issue). Node 20 answers EBADRESP for
-    // the whole RRset; the check then fails closed (a dns failure), never as "no records".
-    dns.setCaa("empty.test", [{ flags: 0, tag: "issue", value: "" }]);
-    expect(await lookup("udp").caa("empty.test")).toEqual({ ok: false, failure: "malformed" });
-    expect(await lookup("tcp").caa("empty.test")).toEqual({ ok: true, records: [{ critical: false, tag: "issue", value: "" }] });
+    it(`reads an issue record with an empty value, which RFC 8659 §4.2 allows (${protocol})`, async () => {
+      dns.setCaa("empty.test", [{ flags: 0, tag: "issue", value: "" }]);
+      expect(await lookup(protocol).caa("empty.test")).toEqual({ ok: true, records: [{ critical: false, tag: "issue", value: "" }] });
+    });
+
+    it(`reads a value past a NUL octet, so a malformed value is never read as a shorter valid one (${protocol})`, async () => {
+      dns.setCaa("nul.test", [{ flags: 0, tag: "issue", value: "ca.example.test\u0000.evil.test" }]);
+      expect(await lookup(protocol).caa("nul.test")).toEqual({ ok: true, records: [{ critical: false, tag: "issue", value: "ca.example.test\u0000.evil.test" }] });
+    });
+  }
+
+  it("asks over UDP for protocol udp, and again over TCP when the answer comes back truncated", async () => {
+    dns.setCaa("small.test", [{ flags: 0, tag: "issue", value: "ca.example.test" }]);
+    expect(await lookup("udp").caa("small.test")).toMatchObject({ ok: true });
+    expect(dns.queries.filter((q) => q.name === "small.test").map((q) => q.transport)).toEqual(["udp"]);
+
+    const many = Array.from({ length: 12 }, (_, i) => ({ flags: 0, tag: "issue", value: `ca-${i}.example.test; accounturi=https://ca-${i}.example.test/acct/${"7".repeat(20)}` }));
+    dns.setCaa("big.test", many);
+    expect(await lookup("udp").caa("big.test")).toEqual({ ok: true, records: many.map(({ tag, value }) => ({ critical: false, tag, value })) });
+    expect(dns.queries.filter((q) => q.name === "big.test").map((q) => q.transport)).toEqual(["udp", "tcp"]);
   });
 });

@@ -4,14 +4,14 @@
  * zone (shared-resolvers.ts), so a query is not cancelled at the deadline: the deadline is raced,
  * and the validation moves on at once.
  */
-import type { CaaRecord as NodeCaaRecord } from "node:dns";
 import { abortKind, type Deadline } from "../deadline.js";
 import type { ResolverZone } from "../profile.js";
 import { mergeAddressAnswers, type DnsAnswer, type DnsFailure } from "./failure.js";
-import type { CaaRecord, DnsLookup } from "./lookup.js";
+import type { DnsLookup } from "./lookup.js";
 import { sharedResolver } from "./shared-resolvers.js";
 
-export function createCaresLookup(zone: ResolverZone | undefined, deadline: Deadline): DnsLookup {
+/** Addresses and TXT; CAA goes through our own client (lookup.ts says why). */
+export function createCaresLookup(zone: ResolverZone | undefined, deadline: Deadline): Pick<DnsLookup, "addresses" | "txt"> {
   // c-ares doubles its timeout on each retry: two tries (t + 2t) fit in the attempt's budget.
   const resolver = sharedResolver(zone, Math.max(1, Math.floor(deadline.timeoutMs / 3)));
 
@@ -43,26 +43,7 @@ export function createCaresLookup(zone: ResolverZone | undefined, deadline: Dead
       // RFC 8555 §8.4 compares whole records: a record split into strings is joined back.
       return answer.ok ? { ok: true, records: answer.records.map((chunks) => chunks.join("")) } : answer;
     },
-    async caa(name) {
-      const answer = await ask(() => resolver.resolveCaa(name));
-      return answer.ok ? { ok: true, records: answer.records.map(caaRecordOf) } : answer;
-    },
   };
-}
-
-/**
- * Node (20) reports a CAA record as `{ critical: <the flags octet>, <tag as sent>: <value> }`,
- * unknown tags included, values one character per octet. A record whose tag is "critical"
- * overwrites the flags with its value, so its flags are unknown: it is taken as critical, which
- * refuses issuance (RFC 8659 §4.1) rather than risk ignoring a critical property.
- */
-function caaRecordOf(record: NodeCaaRecord): CaaRecord {
-  // Read as unknown: at run time `critical` may hold a string (see above), and any tag may appear.
-  const flags: unknown = record.critical;
-  const entries: [string, unknown][] = Object.entries(record);
-  const property = entries.find(([key]) => key !== "critical") ?? (typeof flags === "string" ? ["critical", flags] : undefined);
-  const [tag, value] = property ?? ["", ""];
-  return { critical: typeof flags === "number" ? (flags & 0x80) !== 0 : true, tag: tag.toLowerCase(), value: String(value) };
 }
 
 function failureOf(error: unknown): DnsFailure {

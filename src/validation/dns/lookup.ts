@@ -1,12 +1,16 @@
 /**
  * The resolver a validation uses for one name: the zone's servers (or the system's) over UDP
- * through node, or over TCP through our own client when the zone says `protocol: tcp`.
+ * through node, or over TCP through our own client when the zone says `protocol: tcp`. CAA goes
+ * through our own client in both cases (over UDP, then TCP if truncated, for `protocol: udp`):
+ * node's CAA records lose the octets after a NUL in a value (a malformed value read as a
+ * shorter, valid one: fail-open), lose the flags of a record whose tag is "critical", and fail
+ * the whole RRset on `issue ""`, which RFC 8659 §4.2 allows (nobody may issue).
  */
 import type { Deadline } from "../deadline.js";
 import type { ResolverZone } from "../profile.js";
 import { createCaresLookup } from "./cares-lookup.js";
 import type { DnsAnswer } from "./failure.js";
-import { createTcpLookup } from "./tcp-lookup.js";
+import { createWireLookup } from "./wire-lookup.js";
 
 /**
  * One CAA resource record (RFC 8659 §4.1) as both lookups report it: whether the issuer critical
@@ -29,5 +33,10 @@ export interface DnsLookup {
 }
 
 export function dnsLookupFor(zone: ResolverZone | undefined, deadline: Deadline): DnsLookup {
-  return zone?.protocol === "tcp" ? createTcpLookup(zone, deadline) : createCaresLookup(zone, deadline);
+  const servers = zone?.dnsServers ?? [];
+  if (zone?.protocol === "tcp") return createWireLookup(servers, "tcp", deadline);
+  const node = createCaresLookup(zone, deadline);
+  // Made when asked: with no servers in the zone it reads the system's, a resolv.conf read that
+  // a validation without CAA should not pay (shared-resolvers.ts).
+  return { addresses: node.addresses, txt: node.txt, caa: (name) => createWireLookup(servers, "udp", deadline).caa(name) };
 }
