@@ -31,9 +31,10 @@ export function exchangeOverUdp(server: DnsServerAddress, query: Uint8Array, sig
     };
     const onAbort = (): void => finish(abortedBy(signal));
     signal.addEventListener("abort", onAbort, { once: true });
+    const expectedAddress = isIP(server.host) !== 0 ? withoutZone(server.host) : undefined;
     socket.on("message", (message: Buffer, from) => {
       // A server named by host name answers from an address we did not look up: port and id only.
-      if (from.port !== server.port || (isIP(server.host) !== 0 && from.address !== server.host)) return;
+      if (from.port !== server.port || (expectedAddress !== undefined && withoutZone(from.address) !== expectedAddress)) return;
       if (message.length < 2 || message.readUInt16BE(0) !== id) return;
       finish(undefined, message);
     });
@@ -41,3 +42,6 @@ export function exchangeOverUdp(server: DnsServerAddress, query: Uint8Array, sig
     send();
   });
 }
+
+/** An IPv6 link-local address may carry its zone (`fe80::1%eth0`) on one side and not the other. */
+const withoutZone = (address: string): string => address.split("%")[0] ?? address;
