@@ -3,7 +3,8 @@
  * dehydrated, uacme and Caddy — against a freshly started Certeasy, over loopback only. Names
  * live under .test (RFC 2606) and resolve through pebble-challtestsrv. One line per scenario,
  * `N passed, N failed` at the end, exit 1 on any failure. Every child process and the temp dir
- * are gone when it ends, whatever the outcome.
+ * are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
+ * those clients' scenarios alone (both servers still start and stop).
  */
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,6 +29,19 @@ const SERVER_LOG_LINES = 20;
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
+
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "caddy"] as const;
+type Client = (typeof CLIENTS)[number];
+
+/** `--only a,b`: the clients to play; every one without it. */
+function chosenClients(argv: readonly string[]): ReadonlySet<Client> {
+  const at = argv.indexOf("--only");
+  if (at === -1) return new Set(CLIENTS);
+  const names = (argv[at + 1] ?? "").split(",").filter((name) => name !== "");
+  const unknown = names.filter((name) => !(CLIENTS as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${CLIENTS.join(", ")}; got "${argv[at + 1] ?? ""}"`);
+  return new Set(names as Client[]);
+}
 
 /** Run one scenario and print its line; on failure, its evidence and the server's log meanwhile. */
 async function play(scenario: Scenario, server?: CerteasyServer): Promise<ScenarioResult> {
@@ -103,6 +117,7 @@ async function session(
 }
 
 async function main(): Promise<number> {
+  const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
     console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme caddy)`);
@@ -132,20 +147,25 @@ async function main(): Promise<number> {
       await play({ name: "pebble-challtestsrv starts", run: () => Promise.reject(new ScenarioFailure(message.split("\n")[0] ?? "", tail(message, 10))) });
       return 1;
     }
-    const clients = async (context: InteropContext): Promise<Scenario[]> => [
-      ...(await certbotScenarios(context)),
-      ...legoScenarios(context),
-      ...(await dehydratedScenarios(context)),
-      ...(await uacmeScenarios(context)),
-      ...caddyScenarios(context),
-    ];
-    await session("EAB optional", join(workspace, "open"), ports, dns, "optional", clients);
-    await session("EAB required", join(workspace, "eab"), await withNewAcmePort(ports), dns, "required", async (context) => [
-      ...eabScenarios(context),
-      dehydratedEabScenario(context),
-      uacmeEabScenario(context),
-      ...caddyEabScenarios(context),
-    ]);
+    // Each client's scenarios without and with a required binding (certbot's and lego's EAB
+    // scenarios are in eab.ts).
+    const byClient: Record<Client, { open(context: InteropContext): Promise<Scenario[]>; eab(context: InteropContext): Scenario[] }> = {
+      certbot: { open: (context) => certbotScenarios(context), eab: (context) => eabScenarios(context).filter((s) => /\bcertbot\b/.test(s.name)) },
+      lego: { open: async (context) => legoScenarios(context), eab: (context) => eabScenarios(context).filter((s) => /\blego\b/.test(s.name)) },
+      dehydrated: { open: (context) => dehydratedScenarios(context), eab: (context) => [dehydratedEabScenario(context)] },
+      uacme: { open: (context) => uacmeScenarios(context), eab: (context) => [uacmeEabScenario(context)] },
+      caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
+    };
+    const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
+    const open = async (context: InteropContext): Promise<Scenario[]> => {
+      const scenarios: Scenario[] = [];
+      for (const client of chosen) scenarios.push(...(await client.open(context)));
+      return scenarios;
+    };
+    await session("EAB optional", join(workspace, "open"), ports, dns, "optional", open);
+    await session("EAB required", join(workspace, "eab"), await withNewAcmePort(ports), dns, "required", async (context) =>
+      chosen.flatMap((client) => client.eab(context)),
+    );
   } finally {
     await dns?.stop();
     await cleanup();
