@@ -13,7 +13,8 @@ import type { NonceService } from "../acme/nonces/nonce-service.js";
 import type { CerteasyMetrics } from "../observability/metrics.js";
 import { metricsRoutes } from "../observability/metrics-route.js";
 import type { AcmeEnv } from "./env.js";
-import { accountIdFromUrl, acmePaths } from "./acme-paths.js";
+import { accountIdFromUrl } from "./acme-paths.js";
+import { allowedMethodsOf } from "./allowed-methods.js";
 import type { ClientIpPolicy } from "./client-ip.js";
 import { parseExternalBaseUrls, type ExternalBaseUrl } from "./external-base-url.js";
 import { acmeProblemHeaders } from "./middleware/acme-response-headers.js";
@@ -117,20 +118,24 @@ export function createAcmeApp(deps: AcmeAppDeps): Hono<AcmeEnv> {
     app.route("/", certificateRoutes(deps.orders));
   }
 
-  // RFC 8555 §6.3: apart from the directory, newNonce and renewal info, resources are read with
-  // POST-as-GET; a plain GET is refused with 405 so a client learns why.
-  const postOnly = [acmePaths.newAccount, acmePaths.newOrder, acmePaths.revokeCert, acmePaths.keyChange, "/acme/acct/*", "/acme/order/*", "/acme/authz/*", "/acme/chall/*", "/acme/cert/*"];
-  for (const path of postOnly) {
-    app.get(path, (c) => {
-      const refused = renderFor(c, new AcmeProblem({ type: "malformed", status: 405, detail: "ACME resources are read with POST-as-GET (RFC 8555 §6.3), not GET." }));
-      refused.headers.set("Allow", "POST");
-      return refused;
-    });
-  }
-
-  app.notFound((c) =>
-    renderFor(c, new AcmeProblem({ type: "malformed", status: 404, detail: `No resource at ${c.req.method} ${c.req.path}.` })),
-  );
+  // A known resource asked with a method it does not answer gets 405 and Allow (RFC 9110
+  // §15.5.6); RFC 8555 §6.3's case, a plain GET of a POST-as-GET resource, says so. The table
+  // is built at the first miss: every route is registered before the app serves a request.
+  let allowedMethods: ((path: string) => readonly string[]) | undefined;
+  app.notFound((c) => {
+    allowedMethods ??= allowedMethodsOf(app.routes);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0) {
+      return renderFor(c, new AcmeProblem({ type: "malformed", status: 404, detail: `No resource at ${c.req.method} ${c.req.path}.` }));
+    }
+    const detail =
+      c.req.method === "GET" && allowed.includes("POST")
+        ? "ACME resources are read with POST-as-GET (RFC 8555 §6.3), not GET."
+        : `${c.req.method} is not allowed on ${c.req.path}; it answers ${allowed.join(", ")}.`;
+    const refused = renderFor(c, new AcmeProblem({ type: "malformed", status: 405, detail }));
+    refused.headers.set("Allow", allowed.join(", "));
+    return refused;
+  });
   app.onError((err, c) => renderFor(c, err));
   return app;
 }

@@ -63,11 +63,25 @@ describe("problem documents (RFC 8555 §6.7)", () => {
   });
 
   it("refuses a plain GET of an ACME resource with 405, Allow: POST and a fresh nonce (RFC 8555 §6.3)", async () => {
-    const res = await app().request("https://acme.corp.internal/acme/order/0190c1a2-0000-7000-8000-000000000000");
+    const a = app();
+    a.post("/acme/order/:orderId", (c) => c.json({}));
+    const res = await a.request("https://acme.corp.internal/acme/order/0190c1a2-0000-7000-8000-000000000000");
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST");
     expect(res.headers.get("replay-nonce")).toBeTruthy();
     expect(await res.json()).toMatchObject({ type: "urn:ietf:params:acme:error:malformed", detail: expect.stringContaining("POST-as-GET") });
+  });
+
+  it("answers a method a known resource does not support with 405 and the methods it does (RFC 9110 §15.5.6)", async () => {
+    for (const [method, path] of [["POST", "/acme/directory"], ["DELETE", "/acme/newNonce"]] as const) {
+      const res = await app().request(`https://acme.corp.internal${path}`, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow"), `${method} ${path}`).toBe("GET, HEAD");
+      expect(res.headers.get("replay-nonce")).toBeTruthy();
+      expect(await res.json()).toMatchObject({ type: "urn:ietf:params:acme:error:malformed", status: 405, detail: `${method} is not allowed on ${path}; it answers GET, HEAD.` });
+    }
+    const probe = await app().request("https://acme.corp.internal/healthz", { method: "PUT" });
+    expect([probe.status, probe.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
   });
 
   it("renders a thrown plain Error as 500 serverInternal without leaking its message", async () => {

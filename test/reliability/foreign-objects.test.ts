@@ -100,4 +100,15 @@ describe("another account's objects", () => {
     const res = await wire.send({ method: "GET", url: owner.certificate, contentType: null });
     expect(res.status).toBe(405);
   });
+
+  it("every ACME resource answers another method with 405 and Allow: POST, without reading the object (RFC 9110 §15.5.6)", async () => {
+    const urls = [owner.pendingOrder, owner.pendingFinalize, owner.pendingAuthz, owner.pendingChallenge, owner.certificate, owner.account.kid, wire.url("/acme/newOrder")];
+    for (const method of ["DELETE", "PUT", "PATCH"] as const) {
+      for (const url of urls) {
+        const res = await wire.send({ method, url, contentType: null });
+        expect([res.status, res.headers["allow"]], `${method} ${url}`).toEqual([405, "POST"]);
+        expect(problemOf(res)?.detail).toBe(`${method} is not allowed on ${new URL(url).pathname}; it answers POST.`);
+      }
+    }
+  });
 });

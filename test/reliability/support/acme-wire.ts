@@ -14,7 +14,7 @@ export interface WireResponse {
 }
 
 export interface WireRequest {
-  readonly method?: "POST" | "GET" | "HEAD";
+  readonly method?: "POST" | "GET" | "HEAD" | "PUT" | "PATCH" | "DELETE";
   readonly url: string;
   readonly body?: string | Buffer;
   /** default `application/jose+json`; null sends no Content-Type at all */
