@@ -1,8 +1,9 @@
 /**
  * The ACME problem (RFC 8555 §6.7) a client received, found in what it wrote: certbot logs the
  * server's response body (application/problem+json) in its debug log and dehydrated prints it
- * as received, both on one line; uacme prints it re-indented over several lines; lego prints
- * `urn:ietf:params:acme:error:<type> :: <detail>` on stderr.
+ * as received, both on one line; uacme and lacme (under --debug, members sorted) print it
+ * re-indented over several lines; lego prints `urn:ietf:params:acme:error:<type> :: <detail>`
+ * on stderr.
  */
 import type { ProgramResult } from "./processes.js";
 import { ScenarioFailure, tail } from "./scenario.js";
@@ -14,8 +15,9 @@ export interface AcmeError {
 }
 
 const PROBLEM_JSON = /\{"type":"urn:ietf:params:acme:error:[^\n]*\}/g;
-/** uacme: `{` and `}` alone in the first column, one member per indented line between them */
-const INDENTED_PROBLEM_JSON = /^\{\n\s+"type": "urn:ietf:params:acme:error:[\s\S]*?^\}/gm;
+/** uacme, lacme: `{` and `}` alone in the first column, one member per indented line between them */
+const INDENTED_PROBLEM_JSON = /^\{\n(?:[ \t][^\n]*\n)*\}/gm;
+const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
 const LEGO_ERROR = /urn:ietf:params:acme:error:([A-Za-z]+) :: ([^\n]*)/g;
 
 interface Found {
@@ -27,8 +29,8 @@ function problemDocuments(text: string, pattern: RegExp): Found[] {
   return [...text.matchAll(pattern)].flatMap((match): Found[] => {
     try {
       const problem = JSON.parse(match[0]) as { type?: unknown; detail?: unknown };
-      if (typeof problem.type !== "string") return [];
-      const error = { type: problem.type.replace("urn:ietf:params:acme:error:", ""), detail: typeof problem.detail === "string" ? problem.detail : "" };
+      if (typeof problem.type !== "string" || !problem.type.startsWith(PROBLEM_TYPE)) return [];
+      const error = { type: problem.type.slice(PROBLEM_TYPE.length), detail: typeof problem.detail === "string" ? problem.detail : "" };
       return [{ at: match.index, error }];
     } catch {
       return [];

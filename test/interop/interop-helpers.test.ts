@@ -61,6 +61,12 @@ describe("lastAcmeError", () => {
     expect(lastAcmeError(output)).toEqual({ type: "badCSR", detail: "The CSR's RSA key has 2048 bits; the issuance policy requires at least 3072." });
   });
 
+  it("skips indented objects that are not ACME problems, and a stray brace before a problem", () => {
+    const output = ["{", '    "type": "http-01",', '    "status": "valid"', "}", "{ not json", "{", '   "type" : "urn:ietf:params:acme:error:unauthorized",', '   "detail" : "The account is deactivated."', "}"].join("\n");
+    expect(lastAcmeError(output)).toEqual({ type: "unauthorized", detail: "The account is deactivated." });
+    expect(lastAcmeError(["{", '    "type": "http-01"', "}"].join("\n"))).toBeNull();
+  });
+
   it("finds nothing in output without a problem", () => {
     expect(lastAcmeError("Successfully received certificate.\n")).toBeNull();
   });

@@ -1,6 +1,6 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme and Caddy — against a freshly started Certeasy, over loopback only. Names
+ * dehydrated, uacme, lacme and Caddy — against a freshly started Certeasy, over loopback only. Names
  * live under .test (RFC 2606) and resolve through pebble-challtestsrv. One line per scenario,
  * `N passed, N failed` at the end, exit 1 on any failure. Every child process and the temp dir
  * are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
@@ -17,20 +17,21 @@ import { startDnsServer, type DnsServer } from "./challtestsrv.js";
 import type { InteropContext } from "./context.js";
 import { dehydratedEabScenario, dehydratedScenarios } from "./dehydrated.js";
 import { eabScenarios } from "./eab.js";
+import { lacmeEabScenario, lacmeScenarios } from "./lacme.js";
 import { legoScenarios } from "./lego.js";
 import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
 import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "caddy"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "caddy"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "caddy"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "caddy"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -120,7 +121,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme caddy)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd caddy)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -154,6 +155,7 @@ async function main(): Promise<number> {
       lego: { open: async (context) => legoScenarios(context), eab: (context) => eabScenarios(context).filter((s) => /\blego\b/.test(s.name)) },
       dehydrated: { open: (context) => dehydratedScenarios(context), eab: (context) => [dehydratedEabScenario(context)] },
       uacme: { open: (context) => uacmeScenarios(context), eab: (context) => [uacmeEabScenario(context)] },
+      lacme: { open: (context) => lacmeScenarios(context), eab: (context) => [lacmeEabScenario(context)] },
       caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);

@@ -1,7 +1,8 @@
 /**
  * The requested extensions (behaviour reference §2.3): subjectAltName (required) and extKeyUsage,
- * each at most once; keyUsage and an end-entity basicConstraints are tolerated because mainstream
- * clients send them (see tolerated-extensions.ts); anything else is refused with its OID.
+ * each at most once; keyUsage, an end-entity basicConstraints and subjectKeyIdentifier are
+ * tolerated because mainstream clients send them (see tolerated-extensions.ts); anything else is
+ * refused with its OID.
  *
  *   Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
  */
@@ -12,7 +13,7 @@ import { describeOid, Oid } from "./oids.js";
 import type { CsrPolicy } from "./policy.js";
 import { CsrRefusal, notDer } from "./refusal.js";
 import { readSubjectAltName } from "./subject-alt-name.js";
-import { checkBasicConstraints, checkKeyUsage } from "./tolerated-extensions.js";
+import { checkBasicConstraints, checkKeyUsage, checkSubjectKeyIdentifier } from "./tolerated-extensions.js";
 
 export interface RequestedExtensions {
   readonly identifiers: CsrIdentifier[];
@@ -39,6 +40,9 @@ export function readExtensions(extensions: DerNode, policy: CsrPolicy): Requeste
         break;
       case Oid.basicConstraints:
         checkBasicConstraints(value);
+        break;
+      case Oid.subjectKeyIdentifier:
+        checkSubjectKeyIdentifier(value);
         break;
       default:
         throw new CsrRefusal(`The CSR requests the extension ${describeOid(oid)}, which is not accepted; only subjectAltName and extKeyUsage are.`);

@@ -27,6 +27,7 @@ export const Oid = {
   extKeyUsage: "2.5.29.37",
   keyUsage: "2.5.29.15",
   basicConstraints: "2.5.29.19",
+  subjectKeyIdentifier: "2.5.29.14",
   serverAuth: "1.3.6.1.5.5.7.3.1",
   anyExtendedKeyUsage: "2.5.29.37.0",
   upn: "1.3.6.1.4.1.311.20.2.3",

@@ -1,12 +1,18 @@
 /**
- * Two extensions mainstream ACME clients put into CSRs, accepted as harmless and NOT copied into
- * the certificate (the CA profile decides key usage and constraints):
+ * Three extensions mainstream ACME clients put into CSRs, accepted as harmless and NOT copied
+ * into the certificate (the CA profile decides key usage and constraints, and computes its own
+ * key identifier):
  *
  * - keyUsage: acme-client's `crypto.createCsr` always adds digitalSignature|keyEncipherment, and
  *   cert-manager encodes its `usages` into the request by default.
- * - basicConstraints with cA FALSE: cert-manager adds it (UseCertificateRequestBasicConstraints).
+ * - basicConstraints with cA FALSE: cert-manager adds it (UseCertificateRequestBasicConstraints),
+ *   and lacme always does (critical).
+ * - subjectKeyIdentifier: lacme (Debian's ACME client) always adds it (`subjectKeyIdentifier =
+ *   hash` in the openssl config of every CSR it makes). It only names the CSR's own public key
+ *   (RFC 5280 §4.2.1.2), so it asks for nothing; refusing it left lacme unable to get any
+ *   certificate.
  *
- * (certbot and lego send neither.) What is harmless is only the end-entity form: a request for
+ * (certbot and lego send none.) What is harmless is only the end-entity form: a request for
  * keyCertSign, cRLSign or cA TRUE is a request for a CA certificate, which ACME never issues, so
  * it is refused rather than quietly ignored.
  */
@@ -23,6 +29,12 @@ export function checkKeyUsage(extensionValue: Uint8Array): void {
   if (isSet(KEY_CERT_SIGN) || isSet(CRL_SIGN)) {
     throw new CsrRefusal("The CSR's keyUsage asks for keyCertSign or cRLSign, which only a CA certificate may carry; ACME issues end-entity certificates.");
   }
+}
+
+/** SubjectKeyIdentifier ::= KeyIdentifier ::= OCTET STRING (RFC 5280 §4.2.1.2): well-formed, then ignored. */
+export function checkSubjectKeyIdentifier(extensionValue: Uint8Array): void {
+  const what = "the subjectKeyIdentifier extension";
+  expectTag(readWhole(extensionValue, what), Tag.OCTET_STRING, what);
 }
 
 /** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL } */

@@ -120,6 +120,37 @@ describe("CSRs made by real client libraries", () => {
     expect(csr.keyType).toEqual({ kind: "EC", curve: "P-384" });
   });
 
+  // lacme 0.8.2 (Debian) writes this openssl config for every CSR (gen_csr in /usr/sbin/lacme):
+  // basicConstraints and subjectKeyIdentifier are always there, keyUsage when configured.
+  it("accepts lacme's `openssl req` CSR (critical basicConstraints CA:FALSE, subjectKeyIdentifier, keyUsage)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "certeasy-csr-"));
+    try {
+      const keyFile = join(dir, "key.pem");
+      const config = join(dir, "req.conf");
+      writeFileSync(keyFile, p256().privateKey.export({ format: "pem", type: "pkcs8" }));
+      writeFileSync(
+        config,
+        [
+          "[ req ]",
+          "distinguished_name = req_distinguished_name",
+          "req_extensions     = v3_req",
+          "[ req_distinguished_name ]",
+          "[ v3_req ]",
+          "basicConstraints     = critical, CA:FALSE",
+          "subjectKeyIdentifier = hash",
+          "keyUsage = critical, digitalSignature, keyEncipherment",
+          "subjectAltName = DNS:example.com,DNS:www.example.com",
+          "",
+        ].join("\n"),
+      );
+      const csrFile = join(dir, "csr.der");
+      execFileSync("openssl", ["req", "-new", "-batch", "-key", keyFile, "-subj", "/CN=example.com", "-config", config, "-reqexts", "v3_req", "-outform", "DER", "-out", csrFile], { stdio: "pipe" });
+      expectAccepted(checkCsr(new Uint8Array(readFileSync(csrFile)), [dns("example.com"), dns("www.example.com")], ACCOUNT));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("accepts `openssl req` output with a CN and a subjectAltName", () => {
     const dir = mkdtempSync(join(tmpdir(), "certeasy-csr-"));
     try {

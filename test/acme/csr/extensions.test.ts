@@ -17,7 +17,7 @@ describe("extensions", () => {
 
   it.each([
     ["OCSP Must-Staple", "1.3.6.1.5.5.7.1.24", seq(int(5)), /TLS Feature \(OCSP Must-Staple, RFC 7633\) \(1\.3\.6\.1\.5\.5\.7\.1\.24\), which is not accepted/],
-    ["subjectKeyIdentifier", "2.5.29.14", tlv(0x04, new Uint8Array(20)), /subjectKeyIdentifier \(2\.5\.29\.14\)/],
+    ["authorityKeyIdentifier", "2.5.29.35", seq(tlv(0x80, new Uint8Array(20))), /authorityKeyIdentifier \(2\.5\.29\.35\)/],
     ["a Microsoft template", "1.3.6.1.4.1.311.21.7", seq(oid("1.2.3"), int(100)), /Microsoft certificate template \(1\.3\.6\.1\.4\.1\.311\.21\.7\)/],
     ["a private extension", "1.3.6.1.4.1.99999.1", tlv(0x05, new Uint8Array()), /extension 1\.3\.6\.1\.4\.1\.99999\.1, which is not accepted; only subjectAltName and extKeyUsage are/],
   ])("refuses %s, naming its OID", (_label, id, value, detail) => {
@@ -26,6 +26,11 @@ describe("extensions", () => {
 
   it("refuses an extension requested twice", () => {
     expectRefused(check(csrWith(sanFor("example.com"), sanFor("example.com"))), /extension subjectAltName \(2\.5\.29\.17\) more than once/);
+  });
+
+  it("tolerates a subjectKeyIdentifier (lacme sends one) and refuses one that is not an OCTET STRING", () => {
+    expectAccepted(check(csrWith(sanFor("example.com"), extension("2.5.29.14", tlv(0x04, new Uint8Array(20))))));
+    expectRefused(check(csrWith(sanFor("example.com"), extension("2.5.29.14", seq()))), /subjectKeyIdentifier extension/);
   });
 
   it("refuses keyUsage keyCertSign and basicConstraints CA:TRUE or with a path length", () => {
