@@ -2,7 +2,8 @@
  * The ACME problem (RFC 8555 §6.7) a client received, found in what it wrote: certbot logs the
  * server's response body (application/problem+json) in its debug log and dehydrated prints it
  * as received, both on one line; uacme prints it re-indented over several lines; lego prints
- * `urn:ietf:params:acme:error:<type> :: <detail>` on stderr.
+ * `urn:ietf:params:acme:error:<type> :: <detail>` on stderr; acmetool prints its own rendering,
+ * `(problem (type "urn:…:<type>") … (detail "<detail>"))`, each string quoted as Go's %q.
  */
 import type { ProgramResult } from "./processes.js";
 import { ScenarioFailure, tail } from "./scenario.js";
@@ -17,6 +18,7 @@ const PROBLEM_JSON = /\{"type":"urn:ietf:params:acme:error:[^\n]*\}/g;
 /** uacme: `{` and `}` alone in the first column, one member per indented line between them */
 const INDENTED_PROBLEM_JSON = /^\{\n\s+"type": "urn:ietf:params:acme:error:[\s\S]*?^\}/gm;
 const LEGO_ERROR = /urn:ietf:params:acme:error:([A-Za-z]+) :: ([^\n]*)/g;
+const ACMETOOL_PROBLEM = /\(problem \(type "urn:ietf:params:acme:error:([A-Za-z]+)"\)[^\n]*?\(detail ("(?:[^"\\\n]|\\.)*")\)\)/g;
 
 interface Found {
   readonly at: number;
@@ -36,9 +38,22 @@ function problemDocuments(text: string, pattern: RegExp): Found[] {
   });
 }
 
+/** A Go %q string: JSON's escapes cover what a problem detail holds; anything else is kept as written. */
+function goQuoted(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+function acmetoolProblems(text: string): Found[] {
+  return [...text.matchAll(ACMETOOL_PROBLEM)].map((match) => ({ at: match.index, error: { type: match[1] ?? "", detail: goQuoted(match[2] ?? '""') } }));
+}
+
 /** The last ACME problem in `text`, or null when there is none. */
 export function lastAcmeError(text: string): AcmeError | null {
-  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON)].sort((a, b) => a.at - b.at);
+  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON), ...acmetoolProblems(text)].sort((a, b) => a.at - b.at);
   const last = documents.at(-1);
   if (last !== undefined) return last.error;
   const printed = [...text.matchAll(LEGO_ERROR)].at(-1);

@@ -1,6 +1,6 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme and Caddy — against a freshly started Certeasy, over loopback only. Names
+ * dehydrated, uacme, Caddy and acmetool — against a freshly started Certeasy, over loopback only. Names
  * live under .test (RFC 2606) and resolve through pebble-challtestsrv. One line per scenario,
  * `N passed, N failed` at the end, exit 1 on any failure. Every child process and the temp dir
  * are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
@@ -10,6 +10,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/children.js";
+import { acmetoolEabScenario, acmetoolScenarios } from "./acmetool.js";
 import { caddyEabScenarios, caddyScenarios } from "./caddy.js";
 import { startCerteasy, type CerteasyServer } from "./certeasy-server.js";
 import { certbotScenarios } from "./certbot.js";
@@ -23,14 +24,14 @@ import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "caddy"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "caddy", "acmetool"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "caddy"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "caddy", "acmetool"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -120,7 +121,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme caddy)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme caddy acmetool)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -155,6 +156,7 @@ async function main(): Promise<number> {
       dehydrated: { open: (context) => dehydratedScenarios(context), eab: (context) => [dehydratedEabScenario(context)] },
       uacme: { open: (context) => uacmeScenarios(context), eab: (context) => [uacmeEabScenario(context)] },
       caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
+      acmetool: { open: (context) => acmetoolScenarios(context), eab: (context) => [acmetoolEabScenario(context)] },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
     const open = async (context: InteropContext): Promise<Scenario[]> => {
