@@ -6,8 +6,8 @@
  * One certificate for three names is answered by http-01 through its webroot (served by the
  * run's webroot) and dns-01 for the wildcard through its hook; a 2048-bit RSA key and
  * Must-Staple are refused with badCSR; a changed target is re-issued from the account's valid
- * authorizations (RFC 8555 §7.1.3); and `revoke` is shown to send nothing (0.2.2 only marks the
- * certificate). It has no External Account Binding: against a server that requires one it is
+ * authorizations (RFC 8555 §7.1.3); a certificate known only by its order URL is fetched again;
+ * and `revoke` is shown to send nothing (0.2.2 only marks the certificate). It has no External Account Binding: against a server that requires one it is
  * refused with externalAccountRequired (§7.3.4).
  *
  * acmetool reaches outside its state folder whatever it is told: for http-01 it binds :80, 402
@@ -17,12 +17,12 @@
  * cannot be bound from a user namespace, so only its loopback listeners on 4402 start. Go
  * trusts SSL_CERT_FILE and SSL_CERT_DIR, both set to the server's root alone.
  */
-import { copyFile, mkdir, readFile, readlink, realpath, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { requireProblem } from "./acme-errors.js";
 import { liveUpdatedNames, parseAccountThumbprints, quickstartResponses, targetFile, type TargetOptions } from "./acmetool-config.js";
 import { validatedChallengeTypes } from "./caddy-log.js";
-import { checkIssued, describePrivateKey, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
+import { checkIssued, describePrivateKey, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { writeAcmetoolHook } from "./client-hooks.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
@@ -80,7 +80,7 @@ export async function acmetool(context: InteropContext, folder: string): Promise
   await writeAcmetoolHook(hooks, context.dnsHookPath, liveLog);
   await writeFile(responses, quickstartResponses({ directoryUrl: context.server.directoryUrl, webrootPath: webroot, email: CONTACT_EMAIL, key: { type: "ec", curve: "prime256v1" } }));
   // /var/run is a link to /run on Debian: the folder it names is the one replaced.
-  const systemRun = await realpath("/var/run");
+  const systemRun = await realpath("/var/run").catch(() => "/run");
   const bindThenRun = 'mount --bind "$0" "$1" && { [ ! -d /etc/cron.d ] || mount --bind "$2" /etc/cron.d; } && shift 2 && exec "$@"';
   const live = (name: string): string => join(state, "live", name);
   return {
@@ -222,6 +222,20 @@ export async function acmetoolScenarios(context: InteropContext): Promise<Scenar
         if (issued.reissued.serial === first.serial) throw new ScenarioFailure(`live/${apex} still holds serial ${first.serial}`);
         const reported = liveUpdatedNames((await readFile(client.liveLog, "utf8")).slice(before));
         if ([...reported].sort().join() !== [...names].sort().join()) throw new ScenarioFailure(`the live-updated hook got ${reported.join(", ") || "nothing"}, expected ${names.join(", ")}`);
+      },
+    },
+    {
+      // ACME-SSS: a certificate folder holding only its order URL is fetched at the next
+      // reconcile — POST-as-GET of a finished order, then of its certificate (RFC 8555 §7.4.2).
+      name: "acmetool reconcile downloads a certificate it holds only the order URL of",
+      run: async () => {
+        const first = need(issued.first, issueScenario);
+        const folder = join(client.state, "certs", need(issued.firstId, issueScenario));
+        for (const file of ["cert", "chain", "fullchain"]) await rm(join(folder, file));
+        requireSuccess(await client.run(["reconcile"]), "acmetool reconcile with an uncached certificate");
+        const leaf = pemCertificates(await readFile(join(folder, "cert"), "utf8").catch(() => ""))[0];
+        const chain = pemCertificates(await readFile(join(folder, "chain"), "utf8").catch(() => "")).join("");
+        if (leaf !== first.leafPem || chain !== first.chainPem) throw new ScenarioFailure(`acmetool did not download the certificate and chain it had from ${folder}/url again`);
       },
     },
     {
