@@ -7,8 +7,9 @@
  * run's webroot) and dns-01 for the wildcard through its hook; a 2048-bit RSA key and
  * Must-Staple are refused with badCSR; a changed target is re-issued from the account's valid
  * authorizations (RFC 8555 §7.1.3); a certificate known only by its order URL is fetched again;
- * and `revoke` is shown to send nothing (0.2.2 only marks the certificate). It has no External Account Binding: against a server that requires one it is
- * refused with externalAccountRequired (§7.3.4).
+ * and `revoke` is shown to send nothing (0.2.2 only marks the certificate). It has no External
+ * Account Binding: against a server that requires one it is refused with externalAccountRequired
+ * (§7.3.4).
  *
  * acmetool reaches outside its state folder whatever it is told: for http-01 it binds :80, 402
  * and 4402 and writes every answer to /var/run/acme/acme-challenge too, and as root its
@@ -31,7 +32,7 @@ import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario
 import { exportedEvents, registeredAccount } from "./server-events.js";
 import { withWebroot } from "./webroot.js";
 
-/** Below this port a user namespace cannot bind the machine's ports: acmetool's :80 and 402 stay unbound. */
+/** From a user namespace only the machine's ports from this number up can be bound: acmetool's 80 and 402 must be below it. */
 const UNPRIVILEGED_PORT_START = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
 const ACMETOOL_LOW_PORTS = [80, 402];
 
