@@ -3,7 +3,8 @@
  * server's response body (application/problem+json) in its debug log and dehydrated prints it
  * as received, both on one line; uacme and lacme (under --debug, members sorted) print it
  * re-indented over several lines; lego prints `urn:ietf:params:acme:error:<type> :: <detail>`
- * on stderr.
+ * on stderr; acmetool prints its own rendering, `(problem (type "urn:…:<type>") … (detail
+ * "<detail>"))`, each string quoted as Go's %q.
  */
 import type { ProgramResult } from "./processes.js";
 import { ScenarioFailure, tail } from "./scenario.js";
@@ -19,6 +20,7 @@ const PROBLEM_JSON = /\{"type":"urn:ietf:params:acme:error:[^\n]*\}/g;
 const INDENTED_PROBLEM_JSON = /^\{\n(?:[ \t][^\n]*\n)*\}/gm;
 const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
 const LEGO_ERROR = /urn:ietf:params:acme:error:([A-Za-z]+) :: ([^\n]*)/g;
+const ACMETOOL_PROBLEM = /\(problem \(type "urn:ietf:params:acme:error:([A-Za-z]+)"\)[^\n]*?\(detail ("(?:[^"\\\n]|\\.)*")\)\)/g;
 
 interface Found {
   readonly at: number;
@@ -38,9 +40,22 @@ function problemDocuments(text: string, pattern: RegExp): Found[] {
   });
 }
 
+/** A Go %q string: JSON's escapes cover what a problem detail holds; anything else is kept as written. */
+function goQuoted(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+function acmetoolProblems(text: string): Found[] {
+  return [...text.matchAll(ACMETOOL_PROBLEM)].map((match) => ({ at: match.index, error: { type: match[1] ?? "", detail: goQuoted(match[2] ?? '""') } }));
+}
+
 /** The last ACME problem in `text`, or null when there is none. */
 export function lastAcmeError(text: string): AcmeError | null {
-  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON)].sort((a, b) => a.at - b.at);
+  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON), ...acmetoolProblems(text)].sort((a, b) => a.at - b.at);
   const last = documents.at(-1);
   if (last !== undefined) return last.error;
   const printed = [...text.matchAll(LEGO_ERROR)].at(-1);

@@ -69,6 +69,13 @@ function describeKey(certificate: X509Certificate): string {
   return key.asymmetricKeyType === "rsa" ? `RSA ${details.modulusLength ?? "?"}` : `${key.asymmetricKeyType ?? "?"} ${details.namedCurve ?? ""}`.trim();
 }
 
+/** A private key as the checks name it: `RSA 3072`, `ec prime256v1`, `ed25519`. */
+export function describePrivateKey(pem: string): string {
+  const key = createPrivateKey(pem);
+  const details = key.asymmetricKeyDetails ?? {};
+  return key.asymmetricKeyType === "rsa" ? `RSA ${details.modulusLength ?? "?"}` : `${key.asymmetricKeyType ?? "?"} ${details.namedCurve ?? ""}`.trim();
+}
+
 function keyMatches(certificate: X509Certificate, expected: ExpectedKey): boolean {
   const key = certificate.publicKey;
   const details = key.asymmetricKeyDetails ?? {};

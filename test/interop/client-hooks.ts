@@ -1,10 +1,11 @@
 /**
  * The hook scripts an operator writes for the shell-friendly clients, in the run's workspace.
- * Both publish dns-01 TXT records (RFC 8555 §8.4) the way lego's exec provider does: through
+ * They publish dns-01 TXT records (RFC 8555 §8.4) the way lego's exec provider does: through
  * the run's DNS hook (`present|cleanup <fqdn> <value>`, lego-dns-hook.mjs), which talks to
  * pebble-challtestsrv's management API named by CHALLTESTSRV_URL in the client's environment.
  */
 import { chmod, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 /** A single-quoted shell word. */
 export const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -53,6 +54,29 @@ export function writeUacmeHook(path: string, dnsHookPath: string): Promise<strin
     `  begin:dns-01) exec ${dns} present "_acme-challenge.$ident." "$auth" ;;`,
     `  done:dns-01|failed:dns-01) exec ${dns} cleanup "_acme-challenge.$ident." "$auth" ;;`,
     "  *) exit 1 ;;",
+    "esac",
+  ]);
+}
+
+/**
+ * acmetool's hook (a file in its `--hooks` folder; it runs every one there as
+ * `<event> <args…>`, exit 42 meaning "not mine"): `challenge-dns-start|stop <name> <target file>
+ * <TXT value>` — `<name>` without the `*.` of a wildcard — publishes or removes the dns-01
+ * record; `live-updated` gets the names whose `live/` link changed on stdin, one a line, which
+ * are appended to `liveLog`. http-01 answers are files acmetool writes to its webroot itself.
+ * Named `reload`, it is the operator's own: `acmetool quickstart` leaves a `reload` hook it
+ * did not write in place, instead of installing its own, which reloads the machine's web and
+ * mail servers.
+ */
+export function writeAcmetoolHook(hooksFolder: string, dnsHookPath: string, liveLog: string): Promise<string> {
+  const dns = shellQuote(dnsHookPath);
+  return writeScript(join(hooksFolder, "reload"), [
+    "#!/bin/sh",
+    'case "$1" in',
+    `  challenge-dns-start) exec ${dns} present "_acme-challenge.$2." "$4" ;;`,
+    `  challenge-dns-stop) exec ${dns} cleanup "_acme-challenge.$2." "$4" ;;`,
+    `  live-updated) cat >> ${shellQuote(liveLog)} ;;`,
+    "  *) exit 42 ;;",
     "esac",
   ]);
 }

@@ -1,15 +1,16 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme, lacme and Caddy — against a freshly started Certeasy, over loopback only. Names
- * live under .test (RFC 2606) and resolve through pebble-challtestsrv. One line per scenario,
- * `N passed, N failed` at the end, exit 1 on any failure. Every child process and the temp dir
- * are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
+ * dehydrated, uacme, lacme, acmetool and Caddy — against a freshly started Certeasy, over
+ * loopback only. Names live under .test (RFC 2606) and resolve through pebble-challtestsrv. One
+ * line per scenario, `N passed, N failed` at the end, exit 1 on any failure. Every child process
+ * and the temp dir are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
  * those clients' scenarios alone (both servers still start and stop).
  */
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/children.js";
+import { acmetoolEabScenario, acmetoolScenarios } from "./acmetool.js";
 import { caddyEabScenarios, caddyScenarios } from "./caddy.js";
 import { startCerteasy, type CerteasyServer } from "./certeasy-server.js";
 import { certbotScenarios } from "./certbot.js";
@@ -24,14 +25,14 @@ import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "caddy"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "caddy"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "caddy"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "caddy"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -121,7 +122,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd caddy)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool caddy)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -157,6 +158,7 @@ async function main(): Promise<number> {
       uacme: { open: (context) => uacmeScenarios(context), eab: (context) => [uacmeEabScenario(context)] },
       lacme: { open: (context) => lacmeScenarios(context), eab: (context) => [lacmeEabScenario(context)] },
       caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
+      acmetool: { open: (context) => acmetoolScenarios(context), eab: (context) => [acmetoolEabScenario(context)] },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
     const open = async (context: InteropContext): Promise<Scenario[]> => {

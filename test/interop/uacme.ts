@@ -11,10 +11,9 @@
  */
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createPrivateKey } from "node:crypto";
 import { requireProblem } from "./acme-errors.js";
 import { writeUacmeHook } from "./client-hooks.js";
-import { checkIssued, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
+import { checkIssued, describePrivateKey, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { createEabKey } from "./eab.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
@@ -69,12 +68,6 @@ export async function uacme(context: InteropContext, folder: string): Promise<Ua
       return checkIssued(files, { rootCaPath: context.server.rootCaPath, names, key }, scratch);
     },
   };
-}
-
-function describePrivateKey(pem: string): string {
-  const key = createPrivateKey(pem);
-  const details = key.asymmetricKeyDetails ?? {};
-  return key.asymmetricKeyType === "rsa" ? `RSA ${details.modulusLength ?? "?"}` : `${key.asymmetricKeyType ?? "?"} ${details.namedCurve ?? ""}`.trim();
 }
 
 export async function uacmeScenarios(context: InteropContext): Promise<Scenario[]> {

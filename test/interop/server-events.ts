@@ -1,0 +1,36 @@
+/**
+ * What the server recorded, read from `certeasy events export` (NDJSON, one event envelope a
+ * line): for a client that keeps the server's account object to itself, the account the
+ * server registered for a key is the evidence that its registration said what it should.
+ */
+import type { InteropContext } from "./context.js";
+import { ScenarioFailure, tail } from "./scenario.js";
+
+export interface RegisteredAccount {
+  readonly accountId: string;
+  readonly contact: readonly string[];
+}
+
+interface Envelope {
+  readonly type?: unknown;
+  readonly data?: { readonly accountId?: unknown; readonly contact?: unknown; readonly thumbprint?: unknown };
+}
+
+/** The `acme.account.registered` event of the account key with this RFC 7638 thumbprint, or null. */
+export function registeredAccount(exported: string, thumbprint: string): RegisteredAccount | null {
+  for (const line of exported.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const event = JSON.parse(line) as Envelope;
+    if (event.type !== "acme.account.registered" || event.data?.thumbprint !== thumbprint) continue;
+    const { accountId, contact } = event.data;
+    if (typeof accountId !== "string") continue;
+    return { accountId, contact: Array.isArray(contact) ? contact.filter((entry): entry is string => typeof entry === "string") : [] };
+  }
+  return null;
+}
+
+export async function exportedEvents(context: InteropContext): Promise<string> {
+  const result = await context.server.cli("events", "export");
+  if (result.code !== 0) throw new ScenarioFailure(`certeasy events export exited with ${result.code}`, tail(result.stderr, 10));
+  return result.stdout;
+}
