@@ -281,6 +281,27 @@ describe("issuance with acme-client", () => {
     }
   });
 
+  it("tells when to read a pending authorization again, and says nothing once it is valid (RFC 8555 §7.5.1)", async () => {
+    // acmetool reads each authorization before answering it and keeps that read's Retry-After
+    // (10 s when there is none) for its first poll after the answer.
+    const key = await accountKey("ES256");
+    const client = new acme.Client({ directoryUrl: server.directoryUrl, accountKey: await exportPKCS8(key.privateKey) });
+    await client.createAccount({ termsOfServiceAgreed: true });
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "retry-after.test" }] });
+    const [authorization] = await client.getAuthorizations(order);
+    const raw = new RawAcmeConnection(server.baseUrl, server.rootPem);
+    try {
+      const pending = await raw.post(authorization?.url ?? "", key, undefined, client.getAccountUrl());
+      expect([pending.status, pending.headers["retry-after"]]).toEqual([200, "1"]);
+      await answerChallenges(client, order, "http-01");
+      const valid = await raw.post(authorization?.url ?? "", key, undefined, client.getAccountUrl());
+      expect(valid.status).toBe(200);
+      expect(valid.headers["retry-after"]).toBeUndefined();
+    } finally {
+      raw.close();
+    }
+  });
+
   it("deactivates an authorization, which invalidates its pending order", async () => {
     const client = await newClient();
     const order = await client.createOrder({ identifiers: [{ type: "dns", value: "deactivate.test" }] });

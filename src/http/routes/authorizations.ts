@@ -99,7 +99,13 @@ async function ownChallenge(deps: OrderRoutesDeps, challengeId: string, accountI
   return challenge;
 }
 
+/**
+ * A pending authorization tells when to read it again (RFC 8555 §7.5.1), not only while one of
+ * its challenges is processing: acmetool (acmeapi v2) reads each authorization before answering
+ * its challenge and keeps that read's `Retry-After` — 10 s when absent — for its first poll
+ * after the answer, so one second here is nine seconds less per authorization for its users.
+ */
 function answerAuthorization(c: Context<AcmeEnv>, deps: OrderRoutesDeps, authorization: AuthorizationView, challenges: readonly ChallengeView[]): Response {
-  if (challenges.some((ch) => ch.status === "processing")) c.header("Retry-After", "1");
+  if (authorization.status === "pending") c.header("Retry-After", "1");
   return c.json(authorizationObject(authorization, challenges, c.get("externalBaseUrl").base, deps.clock()));
 }
