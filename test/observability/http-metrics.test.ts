@@ -50,6 +50,7 @@ describe("GET /metrics", () => {
     await app.request(`${BASE}/acme/newNonce`);
     await app.request(`${BASE}/acme/newNonce`, { method: "HEAD" });
     await app.request(`${BASE}/wp-login.php`);
+    await app.request(`${BASE}/wp-login.php`, { method: "POST", body: "{}" });
     await app.request(`${BASE}/acme/directory`, { method: "POST", body: "{}" });
 
     const samples = await scrape(app);
@@ -59,6 +60,8 @@ describe("GET /metrics", () => {
     expect(valueOf(samples, requests, { route: "/acme/newNonce", method: "HEAD", status: "200" })).toBe(1);
     expect(valueOf(samples, requests, { route: "unmatched", method: "GET", status: "404" })).toBe(1);
     expect(valueOf(samples, requests, { route: "unmatched", method: "POST", status: "404" })).toBe(1);
+    // a known resource with a method it does not answer: 405, still no route of its own
+    expect(valueOf(samples, requests, { route: "unmatched", method: "POST", status: "405" })).toBe(1);
     expect(samplesOf(samples, requests).some((s) => s.labels.route === "/wp-login.php")).toBe(false);
     expect(valueOf(samples, "certeasy_http_request_duration_seconds_count", { route: "/acme/directory", method: "GET" })).toBe(2);
   });
