@@ -6,8 +6,8 @@
  * revokes, and account deactivation (§7.3.6), after which the server refuses it.
  *
  * uacme has no option for the CA to trust: libcurl reads the system store, /etc/ssl/certs.
- * Each uacme runs in a private mount namespace where that folder is the run's own, holding
- * only Certeasy's root; the machine's store is never touched.
+ * Each uacme runs in a private mount namespace (namespace.ts) where that folder is the run's
+ * own, holding only Certeasy's root; the machine's store is never touched.
  */
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { writeUacmeHook } from "./client-hooks.js";
 import { checkIssued, describePrivateKey, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { createEabKey } from "./eab.js";
+import { namespacedArgs } from "./namespace.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
 import { CRL_REASON, requireNotRevoked, requireRevoked } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
@@ -46,10 +47,7 @@ async function trustFolder(context: InteropContext): Promise<string> {
 
 export async function uacme(context: InteropContext, folder: string): Promise<Uacme> {
   const confdir = join(context.workspace, folder);
-  const trust = await trustFolder(context);
-  // As root, a mount namespace is enough; otherwise a user namespace maps us to root in it.
-  const namespaces = process.getuid?.() === 0 ? ["--mount"] : ["--user", "--map-root-user", "--mount"];
-  const bindThenRun = 'mount --bind "$0" "$1" && shift && exec "$@"';
+  const mounts = [{ source: await trustFolder(context), target: SYSTEM_CA_FOLDER }];
   const certPath = (name: string): string => join(confdir, name.replace(/^\*\./, ""), "cert.pem");
   const certKeyPath = (name: string): string => join(confdir, "private", name.replace(/^\*\./, ""), "key.pem");
   return {
@@ -59,7 +57,7 @@ export async function uacme(context: InteropContext, folder: string): Promise<Ua
     run: (args, env = {}) =>
       runProgram(
         "unshare",
-        [...namespaces, "--propagation", "private", "sh", "-c", bindThenRun, trust, SYSTEM_CA_FOLDER, "uacme", "-v", "-a", context.server.directoryUrl, "-c", confdir, ...args],
+        namespacedArgs(mounts, "uacme", ["-v", "-a", context.server.directoryUrl, "-c", confdir, ...args]),
         { env: clientEnv({ CHALLTESTSRV_URL: context.dns.managementUrl, ...env }), timeoutMs: 90_000 },
       ),
     check: async (names, key) => {
