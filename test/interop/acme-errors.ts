@@ -4,9 +4,13 @@
  * as received, both on one line; uacme and lacme (under --debug, members sorted) print it
  * re-indented over several lines; lego prints `urn:ietf:params:acme:error:<type> :: <detail>`
  * on stderr; acmetool prints its own rendering, `(problem (type "urn:…:<type>") … (detail
- * "<detail>"))`, each string quoted as Go's %q.
+ * "<detail>"))`, each string quoted as Go's %q; acme-tiny raises a Python error whose message
+ * ends with the decoded document as a dict repr, `Response: {'type': 'urn:…', …}`, or, when a
+ * challenge or the order failed, the authorization or order holding the problem
+ * (`ValueError: Challenge did not pass for <name>: {…}`, `ValueError: Order failed: {…}`).
  */
 import type { ProgramResult } from "./processes.js";
+import { readPythonLiteral, type PythonValue } from "./python-literal.js";
 import { ScenarioFailure, tail } from "./scenario.js";
 
 export interface AcmeError {
@@ -20,6 +24,8 @@ const PROBLEM_JSON = /\{"type":"urn:ietf:params:acme:error:[^\n]*\}/g;
 const INDENTED_PROBLEM_JSON = /^\{\n(?:[ \t][^\n]*\n)*\}/gm;
 const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
 const LEGO_ERROR = /urn:ietf:params:acme:error:([A-Za-z]+) :: ([^\n]*)/g;
+/** acme-tiny: where its ValueError's message puts a Python dict (the message's own lines, or its first, after `ValueError: `) */
+const ACME_TINY_DICT = /^(?:Response|(?:ValueError: )?(?:Challenge did not pass for \S+|Order failed)): (?=\{)/gm;
 const ACMETOOL_PROBLEM = /\(problem \(type "urn:ietf:params:acme:error:([A-Za-z]+)"\)[^\n]*?\(detail ("(?:[^"\\\n]|\\.)*")\)\)/g;
 
 interface Found {
@@ -53,9 +59,31 @@ function acmetoolProblems(text: string): Found[] {
   return [...text.matchAll(ACMETOOL_PROBLEM)].map((match) => ({ at: match.index, error: { type: match[1] ?? "", detail: goQuoted(match[2] ?? '""') } }));
 }
 
+/** The first problem document in `value`, itself or nested (an order's `error`, a challenge's). */
+function nestedProblem(value: PythonValue): AcmeError | null {
+  if (value === null || typeof value !== "object") return null;
+  if (!Array.isArray(value)) {
+    const { type, detail } = value as { readonly [key: string]: PythonValue };
+    if (typeof type === "string" && type.startsWith(PROBLEM_TYPE)) return { type: type.slice(PROBLEM_TYPE.length), detail: typeof detail === "string" ? detail : "" };
+  }
+  for (const member of Object.values(value)) {
+    const found = nestedProblem(member);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function acmeTinyProblems(text: string): Found[] {
+  return [...text.matchAll(ACME_TINY_DICT)].flatMap((match): Found[] => {
+    const literal = readPythonLiteral(text.slice(match.index + match[0].length));
+    const error = literal === null ? null : nestedProblem(literal.value);
+    return error === null ? [] : [{ at: match.index, error }];
+  });
+}
+
 /** The last ACME problem in `text`, or null when there is none. */
 export function lastAcmeError(text: string): AcmeError | null {
-  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON), ...acmetoolProblems(text)].sort((a, b) => a.at - b.at);
+  const documents = [...problemDocuments(text, PROBLEM_JSON), ...problemDocuments(text, INDENTED_PROBLEM_JSON), ...acmetoolProblems(text), ...acmeTinyProblems(text)].sort((a, b) => a.at - b.at);
   const last = documents.at(-1);
   if (last !== undefined) return last.error;
   const printed = [...text.matchAll(LEGO_ERROR)].at(-1);

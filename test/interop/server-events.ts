@@ -16,17 +16,24 @@ interface Envelope {
   readonly data?: { readonly accountId?: unknown; readonly contact?: unknown; readonly thumbprint?: unknown };
 }
 
-/** The `acme.account.registered` event of the account key with this RFC 7638 thumbprint, or null. */
-export function registeredAccount(exported: string, thumbprint: string): RegisteredAccount | null {
-  for (const line of exported.split("\n")) {
-    if (!line.startsWith("{")) continue;
+/**
+ * Every `acme.account.registered` event of the account key with this RFC 7638 thumbprint,
+ * oldest first: one, unless the server registered the same key twice.
+ */
+export function registeredAccounts(exported: string, thumbprint: string): RegisteredAccount[] {
+  return exported.split("\n").flatMap((line): RegisteredAccount[] => {
+    if (!line.startsWith("{")) return [];
     const event = JSON.parse(line) as Envelope;
-    if (event.type !== "acme.account.registered" || event.data?.thumbprint !== thumbprint) continue;
+    if (event.type !== "acme.account.registered" || event.data?.thumbprint !== thumbprint) return [];
     const { accountId, contact } = event.data;
-    if (typeof accountId !== "string") continue;
-    return { accountId, contact: Array.isArray(contact) ? contact.filter((entry): entry is string => typeof entry === "string") : [] };
-  }
-  return null;
+    if (typeof accountId !== "string") return [];
+    return [{ accountId, contact: Array.isArray(contact) ? contact.filter((entry): entry is string => typeof entry === "string") : [] }];
+  });
+}
+
+/** The first `acme.account.registered` event of the account key with this thumbprint, or null. */
+export function registeredAccount(exported: string, thumbprint: string): RegisteredAccount | null {
+  return registeredAccounts(exported, thumbprint)[0] ?? null;
 }
 
 export async function exportedEvents(context: InteropContext): Promise<string> {
