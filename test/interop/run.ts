@@ -10,6 +10,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/children.js";
+import { acmeTinyEabScenario, acmeTinyScenarios } from "./acme-tiny.js";
 import { acmetoolEabScenario, acmetoolScenarios } from "./acmetool.js";
 import { caddyEabScenarios, caddyScenarios } from "./caddy.js";
 import { startCerteasy, type CerteasyServer } from "./certeasy-server.js";
@@ -25,14 +26,14 @@ import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "caddy"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "caddy"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -122,7 +123,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool caddy)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -159,6 +160,7 @@ async function main(): Promise<number> {
       lacme: { open: (context) => lacmeScenarios(context), eab: (context) => [lacmeEabScenario(context)] },
       caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
       acmetool: { open: (context) => acmetoolScenarios(context), eab: (context) => [acmetoolEabScenario(context)] },
+      "acme-tiny": { open: (context) => acmeTinyScenarios(context), eab: (context) => [acmeTinyEabScenario(context)] },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
     const open = async (context: InteropContext): Promise<Scenario[]> => {
