@@ -99,6 +99,7 @@ export async function startAcmeServices(options: AcmeServicesOptions): Promise<A
     bindings: config.policyBindings,
     authorityRules: new Map(config.authorities.map((a) => [a.name, a.policies.flatMap((p) => policyNamed(p)?.csr ?? [])])),
     healthy: opened.healthy,
+    writesSubjectAltName: (name) => authorities.get(name)?.writesSubjectAltName === true,
   });
 
   const policy: OrderPolicy = {

@@ -68,6 +68,12 @@ export interface CertificateAuthority {
    * the log never heard of, and it is not submitted a second time (issuance-work.ts).
    */
   readonly submitsInProcess?: boolean;
+  /**
+   * true: the backend writes the order's identifiers into the certificate's subjectAltName itself
+   * (the embedded CA). Otherwise the CA issues the names the CSR requests (ADCS), and a CSR that
+   * names its one DNS name only in the CN would give a certificate without a subjectAltName.
+   */
+  readonly writesSubjectAltName?: boolean;
   poll(requestId: string): Promise<SubmitOutcome>;
   /**
    * RFC 5280 §5.3.1 reason code; revoking an already revoked serial is not an error. `notAfter`,

@@ -35,3 +35,15 @@ export function opensslCrlText(crlDer: Uint8Array, issuerPem: string): Promise<{
     return { verified: result.status === 0 && result.stderr.trim() === "verify OK", text: result.stdout };
   });
 }
+
+/**
+ * `openssl req -new -subj /CN=<cn>`: a CSR that names its one DNS name in the CN and requests no
+ * extension — the single-name CSR acme-tiny's README has its users make.
+ */
+export function opensslCommonNameCsr(keyPem: string | Uint8Array, cn: string): Promise<{ pem: string; text: string }> {
+  return withFiles({ "key.pem": keyPem }, (path) => {
+    const made = openssl(["req", "-new", "-key", path("key.pem"), "-subj", `/CN=${cn}`]);
+    if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
+    return { pem: made.stdout, text: openssl(["req", "-noout", "-text"], Buffer.from(made.stdout)).stdout };
+  });
+}

@@ -13,7 +13,7 @@ import * as acme from "acme-client";
 import { FlattenedSign, exportJWK, exportPKCS8 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAcmeTestServer, type AcmeTestServer } from "./acme-server.js";
-import { opensslCrlText, opensslVerifyChain } from "./openssl-checks.js";
+import { opensslCommonNameCsr, opensslCrlText, opensslVerifyChain } from "./openssl-checks.js";
 import { RawAcmeConnection, linkFieldLines } from "./raw-acme.js";
 import { accountKey } from "../acme/jws-fixtures.js";
 import { parseExposition, valueOf, type Sample } from "../observability/exposition.js";
@@ -146,6 +146,20 @@ describe("issuance with acme-client", () => {
     await answerChallenges(client, order, "http-01");
     const [, wrong] = await acme.crypto.createCsr({ altNames: ["early.test", "other.test"] }, await acme.crypto.createPrivateEcdsaKey());
     await expect(client.finalizeOrder(order, wrong)).rejects.toThrow(/other\.test/);
+  });
+
+  it("issues from a CSR that names its one DNS name only in the CN, putting the name in the certificate's subjectAltName (RFC 8555 §7.4)", async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "cn-only.test" }] });
+    await answerChallenges(client, order, "http-01");
+    const csr = await opensslCommonNameCsr(await acme.crypto.createPrivateEcdsaKey(), "cn-only.test");
+    expect(csr.text).toContain("CN = cn-only.test");
+    expect(csr.text).not.toContain("Subject Alternative Name");
+    const valid = await client.waitForValidStatus(await client.finalizeOrder(order, csr.pem));
+    const leaf = leafOf(await client.getCertificate(valid));
+    expect(leaf.subjectAltName).toBe("DNS:cn-only.test");
+    // Reference §2.3: the embedded CA writes SAN only, whatever the CSR's subject said.
+    expect(leaf.subject ?? "").toBe("");
   });
 
   it("revokes with the account key, then refuses a second revocation", async () => {

@@ -8,14 +8,14 @@
  */
 import { createHash } from "node:crypto";
 import { readRequestedExtensions } from "./attributes.js";
-import { readExtensions } from "./extensions.js";
+import { NO_EXTENSIONS, readExtensions } from "./extensions.js";
 import { requireSameIdentifiers, sortIdentifiers, type CsrIdentifier } from "./identifiers.js";
 import { splitPkcs10 } from "./pkcs10.js";
 import { DEFAULT_CSR_POLICY, type CsrPolicy } from "./policy.js";
 import { readPublicKey, type CsrKeyType } from "./public-key.js";
 import { CsrRefusal } from "./refusal.js";
 import { checkSignature } from "./signature.js";
-import { readCommonName, requireCommonNameAmong } from "./subject.js";
+import { commonNameIdentifiers, readCommonName, requireCommonNameAmong } from "./subject.js";
 
 export interface CheckedCsr {
   /** The CSR as received. */
@@ -23,8 +23,13 @@ export interface CheckedCsr {
   /** DER SubjectPublicKeyInfo, to be put into the certificate as is. */
   readonly publicKeySpki: Uint8Array;
   readonly keyType: CsrKeyType;
-  /** The subjectAltName entries, canonical and sorted like the order's identifiers. */
+  /**
+   * The names the certificate is for, canonical and sorted like the order's identifiers: the
+   * subjectAltName entries, or the CN's one DNS name when the CSR requests no subjectAltName.
+   */
   readonly identifiers: readonly CsrIdentifier[];
+  /** Where the names were read: a CA that issues the CSR as sent needs them in a subjectAltName. */
+  readonly namesFrom: "subjectAltName" | "commonName";
   /** The canonical subject CN (one of the identifiers), or null for an empty subject. */
   readonly commonName: string | null;
   /** Extended key usages requested besides serverAuth, all allowed by the policy. */
@@ -65,7 +70,9 @@ function check(der: Uint8Array, expected: readonly CsrIdentifier[], accountKeySp
     throw new CsrRefusal("The CSR uses the account key; a certificate key must differ from the ACME account key (RFC 8555 §11.1).");
   }
   const commonName = readCommonName(parts.subject);
-  const { identifiers, extraEkus } = readExtensions(readRequestedExtensions(parts.attributes), policy);
+  const requested = readRequestedExtensions(parts.attributes);
+  const { identifiers: inSubjectAltName, extraEkus } = requested ? readExtensions(requested, policy) : NO_EXTENSIONS;
+  const identifiers = inSubjectAltName ?? commonNameIdentifiers(commonName);
   requireSameIdentifiers(identifiers, expected);
   return {
     // Copies (Buffer#slice would be a view): the caller may reuse its buffer.
@@ -73,6 +80,7 @@ function check(der: Uint8Array, expected: readonly CsrIdentifier[], accountKeySp
     publicKeySpki: new Uint8Array(key.spki),
     keyType: key.keyType,
     identifiers: sortIdentifiers(identifiers),
+    namesFrom: inSubjectAltName ? "subjectAltName" : "commonName",
     commonName: requireCommonNameAmong(commonName, identifiers),
     extraEkus,
     spkiSha256,

@@ -1,6 +1,6 @@
 /**
- * The requested extensions (behaviour reference §2.3): subjectAltName (required) and extKeyUsage,
- * each at most once; keyUsage, an end-entity basicConstraints and subjectKeyIdentifier are
+ * The requested extensions (behaviour reference §2.3): subjectAltName and extKeyUsage, each at
+ * most once; keyUsage, an end-entity basicConstraints and subjectKeyIdentifier are
  * tolerated because mainstream clients send them (see tolerated-extensions.ts); anything else is
  * refused with its OID.
  *
@@ -16,9 +16,12 @@ import { readSubjectAltName } from "./subject-alt-name.js";
 import { checkBasicConstraints, checkKeyUsage, checkSubjectKeyIdentifier } from "./tolerated-extensions.js";
 
 export interface RequestedExtensions {
-  readonly identifiers: CsrIdentifier[];
+  /** the subjectAltName entries; null when the CSR requests no subjectAltName */
+  readonly identifiers: CsrIdentifier[] | null;
   readonly extraEkus: string[];
 }
+
+export const NO_EXTENSIONS: RequestedExtensions = Object.freeze({ identifiers: null, extraEkus: [] });
 
 export function readExtensions(extensions: DerNode, policy: CsrPolicy): RequestedExtensions {
   const seen = new Set<string>();
@@ -48,7 +51,6 @@ export function readExtensions(extensions: DerNode, policy: CsrPolicy): Requeste
         throw new CsrRefusal(`The CSR requests the extension ${describeOid(oid)}, which is not accepted; only subjectAltName and extKeyUsage are.`);
     }
   }
-  if (identifiers === null) throw new CsrRefusal("The CSR has no subjectAltName extension; RFC 8555 §7.4 requires the order's identifiers there.");
   return { identifiers, extraEkus };
 }
 

@@ -12,18 +12,21 @@ export type CsrIdentifier = { readonly type: "dns" | "ip"; readonly value: strin
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const MAX_NAME_LENGTH = 253;
 
-/** A dNSName entry, canonicalised; `raw` is already known to be ASCII. */
-export function canonicalDnsName(raw: string): string {
+/**
+ * A dNSName entry, canonicalised; `raw` is already known to be ASCII. `what` names where it was
+ * found, for the refusals that can be about a subject CN too.
+ */
+export function canonicalDnsName(raw: string, what = "dNSName"): string {
   const quoted = JSON.stringify(raw);
   const name = raw.toLowerCase().replace(/\.$/, "");
   if (name === "") throw new CsrRefusal("The CSR's subjectAltName holds an empty dNSName.");
   if (isIP(name) !== 0) throw new CsrRefusal(`The CSR's subjectAltName holds the IP address ${quoted} as a dNSName; put it in an iPAddress entry (RFC 8738).`);
-  if (name.length > MAX_NAME_LENGTH) throw new CsrRefusal(`The CSR's dNSName ${quoted} is longer than ${MAX_NAME_LENGTH} characters.`);
+  if (name.length > MAX_NAME_LENGTH) throw new CsrRefusal(`The CSR's ${what} ${quoted} is longer than ${MAX_NAME_LENGTH} characters.`);
   const labels = name.split(".");
   const start = labels[0] === "*" && labels.length > 1 ? 1 : 0;
   for (let i = start; i < labels.length; i++) {
     if (!LABEL.test(labels[i] as string)) {
-      throw new CsrRefusal(`The CSR's dNSName ${quoted} is not a valid DNS name: each label is 1–63 letters, digits or hyphens, and a wildcard may only be the whole leftmost label.`);
+      throw new CsrRefusal(`The CSR's ${what} ${quoted} is not a valid DNS name: each label is 1–63 letters, digits or hyphens, and a wildcard may only be the whole leftmost label.`);
     }
   }
   return name;
@@ -72,5 +75,5 @@ export function requireSameIdentifiers(inCsr: readonly CsrIdentifier[], expected
   const parts: string[] = [];
   if (missing.length > 0) parts.push(`missing from the CSR: ${missing.join(", ")}`);
   if (extra.length > 0) parts.push(`in the CSR but not in the order: ${extra.join(", ")}`);
-  throw new CsrRefusal(`The CSR's subjectAltName does not match the order's identifiers (${parts.join("; ")}).`);
+  throw new CsrRefusal(`The names in the CSR do not match the order's identifiers (${parts.join("; ")}).`);
 }

@@ -10,7 +10,8 @@
  */
 import { elements, expectTag, readOid, Tag, type DerNode } from "./der.js";
 import { readIa5, readPrintable, readUtf8 } from "./der-text.js";
-import { canonicalCommonName, type CsrIdentifier } from "./identifiers.js";
+import { isIP } from "node:net";
+import { canonicalCommonName, canonicalDnsName, type CsrIdentifier } from "./identifiers.js";
 import { describeOid, Oid } from "./oids.js";
 import { CsrRefusal, notDer } from "./refusal.js";
 
@@ -37,6 +38,21 @@ export function requireCommonNameAmong(commonName: string | null, identifiers: r
     throw new CsrRefusal(`The CSR subject CN ${JSON.stringify(commonName)} is not one of the order's identifiers.`);
   }
   return canonical;
+}
+
+/**
+ * The names of a CSR that requests no subjectAltName: RFC 8555 §7.4 lets a dns identifier appear
+ * in the subject's CN alone (acme-tiny's documented single-name CSR, `openssl req -subj /CN=…`).
+ * An IP address cannot: RFC 8738 §3 puts it in an iPAddress subjectAltName entry.
+ */
+export function commonNameIdentifiers(commonName: string | null): CsrIdentifier[] {
+  if (commonName === null || commonName === "") {
+    throw new CsrRefusal("The CSR names nothing: it has neither a subjectAltName extension nor a subject CN (RFC 8555 §7.4).");
+  }
+  if (isIP(commonName) !== 0) {
+    throw new CsrRefusal(`The CSR names the IP address ${JSON.stringify(commonName)} only in its CN; RFC 8738 requires it in an iPAddress subjectAltName entry.`);
+  }
+  return [{ type: "dns", value: canonicalDnsName(commonName, "subject CN") }];
 }
 
 function readAttribute(node: DerNode): { readonly type: string; readonly value: string } {

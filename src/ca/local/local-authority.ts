@@ -110,6 +110,7 @@ export async function openLocalAuthority(options: LocalAuthorityOptions): Promis
   return {
     name,
     submitsInProcess: true,
+    writesSubjectAltName: true,
     rootCertificatePem,
     issuingCertificatePem: issuing.certificatePem,
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkCsr, DEFAULT_CSR_POLICY, type CsrIdentifier } from "../../../src/acme/csr/index.js";
-import { buildCsr, dnsName, ekuExtension, extension, ipAddress, OID, sanExtension, sanFor } from "./support/build-csr.js";
+import { buildCsr, cnName, dnsName, ekuExtension, extension, ipAddress, OID, sanExtension, sanFor } from "./support/build-csr.js";
 import { ascii, bool, int, oid, seq, tlv, utf8 } from "./support/der-encode.js";
 import { expectAccepted, expectRefused } from "./support/expect-refusal.js";
 import { ACCOUNT, p256 } from "./support/keys.js";
@@ -11,8 +11,14 @@ const csrWith = (...extensions: Uint8Array[]) => buildCsr({ key: p256(), extensi
 const check = (der: Uint8Array, expected: readonly CsrIdentifier[] = order) => checkCsr(der, expected, ACCOUNT);
 
 describe("extensions", () => {
-  it("refuses a CSR without a subjectAltName extension", () => {
-    expectRefused(check(csrWith(ekuExtension(OID.serverAuth))), /no subjectAltName extension; RFC 8555 §7\.4/);
+  it("refuses a CSR that names nothing: no subjectAltName extension and an empty subject", () => {
+    expectRefused(check(csrWith(ekuExtension(OID.serverAuth))), /names nothing: it has neither a subjectAltName extension nor a subject CN \(RFC 8555 §7\.4\)/);
+  });
+
+  it("takes the CN's name when the extensions hold no subjectAltName (RFC 8555 §7.4)", () => {
+    const csr = expectAccepted(check(buildCsr({ key: p256(), subject: cnName("Example.COM."), extensions: [ekuExtension(OID.serverAuth)] })));
+    expect(csr.identifiers).toEqual([dns("example.com")]);
+    expect(csr.namesFrom).toBe("commonName");
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkCsr, type CsrIdentifier } from "../../../src/acme/csr/index.js";
 import { attribute, buildCsr, cnName, extensionRequest, OID, rdn, sanFor } from "./support/build-csr.js";
 import { ia5, oid, printable, seq, set, tlv, utf8 } from "./support/der-encode.js";
@@ -54,8 +54,33 @@ describe("subject", () => {
 });
 
 describe("attributes", () => {
-  it("refuses a CSR without attributes: it has no SAN", () => {
-    expectRefused(check(buildCsr({ key: p256(), attributes: [] })), /no extensionRequest attribute, so no subjectAltName/);
+  it("refuses a CSR without attributes and with an empty subject: it names nothing", () => {
+    expectRefused(check(buildCsr({ key: p256(), attributes: [] })), /names nothing: it has neither a subjectAltName extension nor a subject CN/);
+  });
+
+  // RFC 8555 §7.4: a dns identifier may appear in the CN alone — acme-tiny's single-name CSR,
+  // `openssl req -subj /CN=example.com` with no extension at all.
+  it("accepts a CSR without attributes whose CN names the order's one DNS name, and reports where the name was read", () => {
+    const single = [{ type: "dns", value: "example.com" }] as const;
+    const csr = expectAccepted(checkCsr(buildCsr({ key: p256(), subject: cnName("Example.com"), attributes: [] }), single, ACCOUNT));
+    expect(csr.identifiers).toEqual(single);
+    expect(csr.commonName).toBe("example.com");
+    expect(csr.namesFrom).toBe("commonName");
+    expect(expectAccepted(check(buildCsr({ key: p256(), subject: cnName("example.com"), names }))).namesFrom).toBe("subjectAltName");
+  });
+
+  it("refuses a CN-only CSR for an order of two names, naming the one missing", () => {
+    expectRefused(check(buildCsr({ key: p256(), subject: cnName("example.com"), attributes: [] })), /names in the CSR do not match the order's identifiers \(missing from the CSR: dns:www\.example\.com\)/);
+  });
+
+  it("refuses a CN-only CSR for an IP address, which belongs in an iPAddress entry (RFC 8738)", () => {
+    const ip = [{ type: "ip", value: "192.0.2.1" }] as const;
+    expectRefused(checkCsr(buildCsr({ key: p256(), subject: cnName("192.0.2.1"), attributes: [] }), ip, ACCOUNT), /IP address "192\.0\.2\.1" only in its CN; RFC 8738 requires it in an iPAddress subjectAltName entry/);
+  });
+
+  it("refuses a CN-only CSR whose CN is not a DNS name, saying it is the CN", () => {
+    const order = [{ type: "dns", value: "bad_name.example.com" }] as const;
+    expectRefused(checkCsr(buildCsr({ key: p256(), subject: cnName("bad_name.example.com"), attributes: [] }), order, ACCOUNT), /subject CN "bad_name\.example\.com" is not a valid DNS name/);
   });
 
   it("refuses challengePassword next to the extensionRequest, naming it", () => {
