@@ -1,6 +1,6 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme, lacme, acmetool and Caddy — against a freshly started Certeasy, over
+ * dehydrated, uacme, lacme, acmetool, acme-tiny and Caddy — against a freshly started Certeasy, over
  * loopback only. Names live under .test (RFC 2606) and resolve through pebble-challtestsrv. One
  * line per scenario, `N passed, N failed` at the end, exit 1 on any failure. Every child process
  * and the temp dir are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
