@@ -27,7 +27,7 @@ import { checkIssued, describePrivateKey, pemCertificates, type ExpectedKey, typ
 import { writeAcmetoolHook } from "./client-hooks.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
-import { requireNotRevoked } from "./revocation.js";
+import { requireNotRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 import { exportedEvents, registeredAccount } from "./server-events.js";
 import { withWebroot } from "./webroot.js";
@@ -253,13 +253,7 @@ export async function acmetoolScenarios(context: InteropContext): Promise<Scenar
         });
         requireSuccess(await client.run(["reconcile"]), "acmetool reconcile after revoke");
         if (/"path":"\/acme\/revoke-cert"/.test(serverLogSince(context, mark))) throw new ScenarioFailure("acmetool sent a revokeCert request: it revokes now, make this a revocation scenario");
-        await requireNotRevoked({
-          issued: certificate,
-          rootCaPath: context.server.rootCaPath,
-          rootCa: context.rootCa,
-          directoryUrl: context.server.directoryUrl,
-          scratch: await scratchFile(context, "acmetool-revoke"),
-        });
+        await requireNotRevoked(await revocationCheckOf(context, certificate, "acmetool-revoke"));
       },
     },
   ];

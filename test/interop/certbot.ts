@@ -9,7 +9,7 @@ import { lastAcmeError, type AcmeError } from "./acme-errors.js";
 import { checkIssued, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
-import { CRL_REASON, requireNotRevoked, requireRevoked } from "./revocation.js";
+import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 
 export interface Certbot {
@@ -100,7 +100,7 @@ export async function certbotScenarios(context: InteropContext): Promise<Scenari
     {
       name: "certbot revoke --reason keycompromise",
       run: async () => {
-        const revocation = { issued: needEcdsa(), rootCaPath: context.server.rootCaPath, rootCa: context.rootCa, directoryUrl: directory, scratch: await scratchFile(context, "certbot-revoke") };
+        const revocation = await revocationCheckOf(context, needEcdsa(), "certbot-revoke");
         await requireNotRevoked(revocation);
         const revoke = (): Promise<ProgramResult> =>
           client.run("revoke", "--server", directory, "--cert-name", "certbot-ecdsa", "--reason", "keycompromise", "--no-delete-after-revoke");

@@ -14,7 +14,7 @@ import { checkIssued, type ExpectedKey, type IssuedCertificate } from "./certifi
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { createEabKey, type EabCredentials } from "./eab.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
-import { CRL_REASON, requireNotRevoked, requireRevoked } from "./revocation.js";
+import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 import { withWebroot } from "./webroot.js";
 
@@ -142,7 +142,7 @@ export async function dehydratedScenarios(context: InteropContext): Promise<Scen
     {
       name: "dehydrated --revoke (account key, no reason), then again: alreadyRevoked",
       run: async () => {
-        const revocation = { issued: needHttp(), rootCaPath: context.server.rootCaPath, rootCa: context.rootCa, directoryUrl: directory, scratch: await scratchFile(context, "dehydrated-revoke") };
+        const revocation = await revocationCheckOf(context, needHttp(), "dehydrated-revoke");
         await requireNotRevoked(revocation);
         // dehydrated renames the file cert.pem points to: `<target>-revoked`.
         const link = join(client.certFolder(httpNames[0] ?? ""), "cert.pem");

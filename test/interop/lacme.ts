@@ -19,7 +19,7 @@ import { requireProblem } from "./acme-errors.js";
 import { checkIssued, fullChainFiles, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
-import { CRL_REASON, requireNotRevoked, requireRevoked } from "./revocation.js";
+import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 import { withWebroot } from "./webroot.js";
 import {
@@ -114,13 +114,6 @@ export async function lacmeScenarios(context: InteropContext): Promise<Scenario[
     if (certificate === undefined) throw new ScenarioFailure(`needs the ${name} certificate of an earlier scenario, which failed`);
     return certificate;
   };
-  const revocation = async (certificate: IssuedCertificate, label: string) => ({
-    issued: certificate,
-    rootCaPath: context.server.rootCaPath,
-    rootCa: context.rootCa,
-    directoryUrl: context.server.directoryUrl,
-    scratch: await scratchFile(context, label),
-  });
   const p256 = { type: "ec", curve: "prime256v1" } as const;
   const refusedCsr = (name: string, section: CertSection, spec: KeySpec, mentions: readonly RegExp[]): Scenario => ({
     name,
@@ -194,7 +187,7 @@ export async function lacmeScenarios(context: InteropContext): Promise<Scenario[
       // lacme sends no reason: the CRL entry's is unspecified (RFC 5280 §5.3.1).
       name: "lacme revokeCert (account key), then again: alreadyRevoked",
       run: async () => {
-        const check = await revocation(need(ecdsa.name), "lacme-revoke-account");
+        const check = await revocationCheckOf(context, need(ecdsa.name), "lacme-revoke-account");
         await requireNotRevoked(check);
         requireSuccess(await client.run(["revokeCert", ecdsa.certificatePath]), "lacme revokeCert");
         await requireRevoked(check, CRL_REASON.unspecified);
@@ -205,7 +198,7 @@ export async function lacmeScenarios(context: InteropContext): Promise<Scenario[
       // lacme first asks newAccount (onlyReturnExisting) for the key's account; none: it signs with a jwk.
       name: "lacme revokeCert signed by the certificate's key (lacme-accountd holding it)",
       run: async () => {
-        const check = await revocation(need(rsa.name), "lacme-revoke-certkey");
+        const check = await revocationCheckOf(context, need(rsa.name), "lacme-revoke-certkey");
         await requireNotRevoked(check);
         requireSuccess(await certKeyClient.run(["revokeCert", rsa.certificatePath]), "lacme revokeCert with the certificate key");
         await requireRevoked(check, CRL_REASON.unspecified);

@@ -9,7 +9,7 @@ import { lastAcmeError } from "./acme-errors.js";
 import { checkIssued, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
-import { CRL_REASON, requireNotRevoked, requireRevoked } from "./revocation.js";
+import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 
 export interface LegoAccount {
@@ -94,7 +94,7 @@ export function legoScenarios(context: InteropContext): Scenario[] {
     {
       name: "lego revoke --reason 4 (superseded)",
       run: async () => {
-        const revocation = { issued: needHttp(), rootCaPath: context.server.rootCaPath, rootCa: context.rootCa, directoryUrl: context.server.directoryUrl, scratch: await scratchFile(context, "lego-revoke") };
+        const revocation = await revocationCheckOf(context, needHttp(), "lego-revoke");
         await requireNotRevoked(revocation);
         requireSuccess(await client.run([...domains(httpNames), "revoke", "--keep", "--reason", String(CRL_REASON.superseded)]), "lego revoke");
         await requireRevoked(revocation, CRL_REASON.superseded);

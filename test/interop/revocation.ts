@@ -10,6 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { httpsGet } from "../e2e/https.js";
 import { opensslVerify, type IssuedCertificate } from "./certificates.js";
+import { scratchFile, type InteropContext } from "./context.js";
 import { ScenarioFailure, tail } from "./scenario.js";
 
 /** RFC 5280 §5.3.1 CRLReason codes the scenarios use. */
@@ -112,6 +113,11 @@ export interface RevocationCheck {
   readonly rootCa: string;
   readonly directoryUrl: string;
   readonly scratch: string;
+}
+
+/** The check of `issued` against the run's server, its temporary files labelled `label`. */
+export async function revocationCheckOf(context: InteropContext, issued: IssuedCertificate, label: string): Promise<RevocationCheck> {
+  return { issued, rootCaPath: context.server.rootCaPath, rootCa: context.rootCa, directoryUrl: context.server.directoryUrl, scratch: await scratchFile(context, label) };
 }
 
 /**

@@ -18,7 +18,7 @@ import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { createEabKey } from "./eab.js";
 import { namespacedArgs } from "./namespace.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
-import { CRL_REASON, requireNotRevoked, requireRevoked } from "./revocation.js";
+import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 import { withWebroot } from "./webroot.js";
 
@@ -81,13 +81,6 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
     if (certificate === undefined) throw new ScenarioFailure(`needs the certificate of "${scenario}", which failed`);
     return certificate;
   };
-  const revocation = async (certificate: IssuedCertificate, label: string) => ({
-    issued: certificate,
-    rootCaPath: context.server.rootCaPath,
-    rootCa: context.rootCa,
-    directoryUrl: context.server.directoryUrl,
-    scratch: await scratchFile(context, label),
-  });
   const httpScenario = "uacme http-01 issue (hook + webroot, ECDSA P-256, 2 names)";
   const wildScenario = "uacme dns-01 wildcard (hook, apex + *.apex, RSA 3072)";
 
@@ -169,7 +162,7 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
     {
       name: "uacme revoke -r 1 signed by the certificate's key (keyCompromise)",
       run: async () => {
-        const check = await revocation(need("http", httpScenario), "uacme-revoke-certkey");
+        const check = await revocationCheckOf(context, need("http", httpScenario), "uacme-revoke-certkey");
         await requireNotRevoked(check);
         const name = httpNames[0] ?? "";
         requireSuccess(await client.run(["-r", String(CRL_REASON.keyCompromise), "revoke", client.certPath(name), client.certKeyPath(name)]), "uacme revoke with the certificate key");
@@ -195,7 +188,7 @@ export async function uacmeScenarios(context: InteropContext): Promise<Scenario[
     {
       name: "uacme revoke -r 4 signed by the rolled-over account key (superseded)",
       run: async () => {
-        const check = await revocation(need("wild", wildScenario), "uacme-revoke-account");
+        const check = await revocationCheckOf(context, need("wild", wildScenario), "uacme-revoke-account");
         await requireNotRevoked(check);
         requireSuccess(await client.run(["-r", String(CRL_REASON.superseded), "revoke", client.certPath(wildNames[0] ?? "")]), "uacme revoke with the account key");
         await requireRevoked(check, CRL_REASON.superseded);
