@@ -1,6 +1,7 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme, lacme, acmetool, acme-tiny and Caddy — against a freshly started Certeasy, over
+ * dehydrated, uacme, lacme, acmetool, acme-tiny, Caddy and golang.org/x/crypto/acme (what
+ * cert-manager is built on) — against a freshly started Certeasy, over
  * loopback only. Names live under .test (RFC 2606) and resolve through pebble-challtestsrv. One
  * line per scenario, `N passed, N failed` at the end, exit 1 on any failure. Every child process
  * and the temp dir are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
@@ -25,15 +26,16 @@ import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
 import { killAll, runProgram } from "./processes.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
+import { XCRYPTO_ACME_SOURCE, hasXcryptoSource, xcryptoAcmeEabScenarios, xcryptoAcmeScenarios } from "./x-crypto-acme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy", "go"] as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy", "x-crypto-acme"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -65,9 +67,12 @@ async function play(scenario: Scenario, server?: CerteasyServer): Promise<Scenar
   return result;
 }
 
+/** The programs missing, and x/crypto/acme's source when x-crypto-acme cannot be built without it. */
 async function missingPrograms(): Promise<string[]> {
   const found = await Promise.all(REQUIRED_PROGRAMS.map(async (name) => (await runProgram("sh", ["-c", `command -v ${name}`], { timeoutMs: 5000 })).code === 0));
-  return REQUIRED_PROGRAMS.filter((_, index) => !found[index]);
+  const missing: string[] = REQUIRED_PROGRAMS.filter((_, index) => !found[index]);
+  if (!(await hasXcryptoSource())) missing.push(`golang.org/x/crypto/acme (${XCRYPTO_ACME_SOURCE})`);
+  return missing;
 }
 
 /** lego's exec provider runs a program: a wrapper naming this node binary and our hook. */
@@ -123,7 +128,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy golang-go golang-golang-x-crypto-dev)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -161,6 +166,7 @@ async function main(): Promise<number> {
       caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
       acmetool: { open: (context) => acmetoolScenarios(context), eab: (context) => [acmetoolEabScenario(context)] },
       "acme-tiny": { open: (context) => acmeTinyScenarios(context), eab: (context) => [acmeTinyEabScenario(context)] },
+      "x-crypto-acme": { open: (context) => xcryptoAcmeScenarios(context), eab: (context) => xcryptoAcmeEabScenarios(context) },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
     const open = async (context: InteropContext): Promise<Scenario[]> => {

@@ -13,7 +13,7 @@ export interface RegisteredAccount {
 
 interface Envelope {
   readonly type?: unknown;
-  readonly data?: { readonly accountId?: unknown; readonly contact?: unknown; readonly thumbprint?: unknown };
+  readonly data?: { readonly accountId?: unknown; readonly contact?: unknown; readonly thumbprint?: unknown; readonly externalAccountBinding?: unknown };
 }
 
 /**
@@ -34,6 +34,22 @@ export function registeredAccounts(exported: string, thumbprint: string): Regist
 /** The first `acme.account.registered` event of the account key with this thumbprint, or null. */
 export function registeredAccount(exported: string, thumbprint: string): RegisteredAccount | null {
   return registeredAccounts(exported, thumbprint)[0] ?? null;
+}
+
+/**
+ * The EAB key id (RFC 8555 §7.3.4) the account of the key with this thumbprint was registered
+ * under, from its first `acme.account.registered` event; null when unbound or not registered.
+ */
+export function boundEabKeyId(exported: string, thumbprint: string): string | null {
+  for (const line of exported.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const event = JSON.parse(line) as Envelope;
+    if (event.type !== "acme.account.registered" || event.data?.thumbprint !== thumbprint) continue;
+    const binding = event.data.externalAccountBinding;
+    if (typeof binding !== "object" || binding === null || !("keyId" in binding)) return null;
+    return typeof binding.keyId === "string" ? binding.keyId : null;
+  }
+  return null;
 }
 
 export async function exportedEvents(context: InteropContext): Promise<string> {

@@ -112,8 +112,16 @@ export class AcmeJwsVerifier {
     if (!accountKey) {
       throw new AcmeProblem({ type: "accountDoesNotExist", status: 400, detail: `No account exists at ${kid}.` });
     }
-    requireMatchingAlgorithm(alg, accountKey);
-    await verifySignature(jws, await this.#keyCache.importFor(kid, accountKey));
+    const imported = await this.#keyCache.importFor(kid, accountKey);
+    if (imported.algorithm !== alg) {
+      // The account's key under a wrong alg is a client's mistake worth naming (§6.2). Any other
+      // key is not the account's — the old one after a rollover to another key type (§7.3.5),
+      // as x/crypto/acme sends it: refused as a signature by the wrong key of the same type
+      // is, not as an unsupported algorithm, and without naming the account key's type.
+      if (await signedBy(jws, imported)) requireMatchingAlgorithm(alg, accountKey);
+      throw malformed("The JWS signature does not verify.");
+    }
+    await verifySignature(jws, imported);
     return { payload, protectedHeader, kid };
   }
 
@@ -171,6 +179,21 @@ function requireMatchingAlgorithm(alg: AcmeJwsAlgorithm, jwk: AcmePublicJwk): vo
 
 function describeKey(jwk: AcmePublicJwk): string {
   return jwk.kty === "RSA" ? "RSA" : jwk.crv;
+}
+
+/** WebCrypto's verify parameters for each key's own algorithm (RFC 7518 §3.1, RFC 8037 §3.1). */
+const WEBCRYPTO_VERIFY: Readonly<Record<AcmeJwsAlgorithm, AlgorithmIdentifier | EcdsaParams>> = {
+  RS256: { name: "RSASSA-PKCS1-v1_5" },
+  ES256: { name: "ECDSA", hash: "SHA-256" },
+  ES384: { name: "ECDSA", hash: "SHA-384" },
+  ES512: { name: "ECDSA", hash: "SHA-512" },
+  EdDSA: { name: "Ed25519" },
+};
+
+/** Whether `imported` signed the JWS under the key's own algorithm, whatever its header claims. */
+async function signedBy(jws: FlattenedJws, imported: ImportedAccountKey): Promise<boolean> {
+  const signingInput = new TextEncoder().encode(`${jws.protected}.${jws.payload}`);
+  return crypto.subtle.verify(WEBCRYPTO_VERIFY[imported.algorithm], imported.key, Buffer.from(jws.signature, "base64url"), signingInput).catch(() => false);
 }
 
 export async function verifySignature(jws: FlattenedJws, imported: ImportedAccountKey): Promise<void> {
