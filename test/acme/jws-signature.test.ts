@@ -139,6 +139,16 @@ describe("signatures made outside any JOSE library", () => {
     }
   });
 
+  it("names the account key's algorithm when the account's P-384 key signed with the SHA-256 its ES256 header names", async () => {
+    const { nonce, verify } = setup({ [KID]: es384.publicJwk });
+    const protectedHeader = b64u(JSON.stringify({ alg: "ES256", nonce: nonce(), url: URL_ORDER, kid: KID }));
+    const signature = sign("sha256", Buffer.from(`${protectedHeader}.`), { key: es384.privateKey, dsaEncoding: "ieee-p1363" });
+    expect(await refusal(verify({ protected: protectedHeader, payload: "", signature: b64u(signature) }, URL_ORDER))).toMatchObject({
+      type: "urn:ietf:params:acme:error:badSignatureAlgorithm",
+      detail: expect.stringContaining("use ES384") as string,
+    });
+  });
+
   it("refuses an EC key whose point is not on its curve as badPublicKey", async () => {
     const { nonce, verify } = setup();
     const jwk = es256.publicJwk as { x: string; y: string };

@@ -118,7 +118,7 @@ export class AcmeJwsVerifier {
       // key is not the account's — the old one after a rollover to another key type (§7.3.5),
       // as x/crypto/acme sends it: refused as a signature by the wrong key of the same type
       // is, not as an unsupported algorithm, and without naming the account key's type.
-      if (await signedBy(jws, imported)) requireMatchingAlgorithm(alg, accountKey);
+      if (await signedByAccountKey(jws, imported, alg)) requireMatchingAlgorithm(alg, accountKey);
       throw malformed("The JWS signature does not verify.");
     }
     await verifySignature(jws, imported);
@@ -181,7 +181,7 @@ function describeKey(jwk: AcmePublicJwk): string {
   return jwk.kty === "RSA" ? "RSA" : jwk.crv;
 }
 
-/** WebCrypto's verify parameters for each key's own algorithm (RFC 7518 §3.1, RFC 8037 §3.1). */
+/** WebCrypto's verify parameters for each JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1). */
 const WEBCRYPTO_VERIFY: Readonly<Record<AcmeJwsAlgorithm, AlgorithmIdentifier | EcdsaParams>> = {
   RS256: { name: "RSASSA-PKCS1-v1_5" },
   ES256: { name: "ECDSA", hash: "SHA-256" },
@@ -190,10 +190,20 @@ const WEBCRYPTO_VERIFY: Readonly<Record<AcmeJwsAlgorithm, AlgorithmIdentifier | 
   EdDSA: { name: "Ed25519" },
 };
 
-/** Whether `imported` signed the JWS under the key's own algorithm, whatever its header claims. */
-async function signedBy(jws: FlattenedJws, imported: ImportedAccountKey): Promise<boolean> {
+/**
+ * Whether the account's key made this signature though the header names another alg: under the
+ * key's own algorithm (the label alone is wrong), or, for an EC key and an ES* header, under
+ * the hash the header names on the key's curve (a client that signs ES256 with a P-384 key).
+ */
+async function signedByAccountKey(jws: FlattenedJws, imported: ImportedAccountKey, alg: AcmeJwsAlgorithm): Promise<boolean> {
   const signingInput = new TextEncoder().encode(`${jws.protected}.${jws.payload}`);
-  return crypto.subtle.verify(WEBCRYPTO_VERIFY[imported.algorithm], imported.key, Buffer.from(jws.signature, "base64url"), signingInput).catch(() => false);
+  const signature = Buffer.from(jws.signature, "base64url");
+  const ecdsaKey = imported.algorithm.startsWith("ES");
+  const tried = ecdsaKey && alg.startsWith("ES") ? [imported.algorithm, alg] : [imported.algorithm];
+  for (const algorithm of tried) {
+    if (await crypto.subtle.verify(WEBCRYPTO_VERIFY[algorithm], imported.key, signature, signingInput).catch(() => false)) return true;
+  }
+  return false;
 }
 
 export async function verifySignature(jws: FlattenedJws, imported: ImportedAccountKey): Promise<void> {
