@@ -1,6 +1,6 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme, lacme, acmetool, acme-tiny and Caddy — against a freshly started Certeasy, over
+ * dehydrated, uacme, lacme, acmetool, acme-tiny, Caddy and the Ruby acme-client gem — against a freshly started Certeasy, over
  * loopback only. Names live under .test (RFC 2606) and resolve through pebble-challtestsrv. One
  * line per scenario, `N passed, N failed` at the end, exit 1 on any failure. Every child process
  * and the temp dir are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
@@ -23,17 +23,20 @@ import { lacmeEabScenario, lacmeScenarios } from "./lacme.js";
 import { legoScenarios } from "./lego.js";
 import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
 import { killAll, runProgram } from "./processes.js";
+import { rubyAcmeClientEabScenario, rubyAcmeClientScenarios } from "./ruby-acme-client.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy", "ruby"] as const;
+/** Libraries without a program of their own: the Debian package, and the Ruby feature it provides. */
+const REQUIRED_RUBY_LIBRARIES = { "ruby-acme-client": "acme-client" } as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy", "ruby-acme-client"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -67,7 +70,10 @@ async function play(scenario: Scenario, server?: CerteasyServer): Promise<Scenar
 
 async function missingPrograms(): Promise<string[]> {
   const found = await Promise.all(REQUIRED_PROGRAMS.map(async (name) => (await runProgram("sh", ["-c", `command -v ${name}`], { timeoutMs: 5000 })).code === 0));
-  return REQUIRED_PROGRAMS.filter((_, index) => !found[index]);
+  const libraries = await Promise.all(
+    Object.entries(REQUIRED_RUBY_LIBRARIES).map(async ([name, feature]) => ((await runProgram("ruby", ["-e", `require ${JSON.stringify(feature)}`], { timeoutMs: 15_000 })).code === 0 ? [] : [name])),
+  );
+  return [...REQUIRED_PROGRAMS.filter((_, index) => !found[index]), ...libraries.flat()];
 }
 
 /** lego's exec provider runs a program: a wrapper naming this node binary and our hook. */
@@ -123,7 +129,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy ruby-acme-client)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -161,6 +167,7 @@ async function main(): Promise<number> {
       caddy: { open: async (context) => caddyScenarios(context), eab: (context) => caddyEabScenarios(context) },
       acmetool: { open: (context) => acmetoolScenarios(context), eab: (context) => [acmetoolEabScenario(context)] },
       "acme-tiny": { open: (context) => acmeTinyScenarios(context), eab: (context) => [acmeTinyEabScenario(context)] },
+      "ruby-acme-client": { open: (context) => rubyAcmeClientScenarios(context), eab: (context) => [rubyAcmeClientEabScenario(context)] },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
     const open = async (context: InteropContext): Promise<Scenario[]> => {
