@@ -1,7 +1,11 @@
 /**
  * The headers every ACME response carries, errors and 404s included:
  * - `Replay-Nonce` (RFC 8555 §6.5: the server MUST send one on every successful POST response
- *   and SHOULD on errors; DESIGN §5 makes it every response), so a client always holds a nonce;
+ *   and SHOULD on errors; DESIGN §5 makes it every response), so a client always holds a nonce —
+ *   every response but to a GET or HEAD of the directory (§7.1.1). That one is fetched before any signed request,
+ *   and the Ruby acme-client gem (2.0.9 in Debian bookworm, up to 2.0.15) reads it through its
+ *   nonce-storing middleware with no client behind it: a nonce there raised NoMethodError
+ *   before its first request. Boulder and Pebble send none with the directory either;
  * - `Link: <directory>;rel="index"` (RFC 8555 §7.1), built from the configured external base URL.
  *
  * They are set BEFORE the route runs: Hono merges prepared headers into the handler's response
@@ -17,13 +21,16 @@ import type { AcmeEnv } from "../env.js";
 
 export function acmeResponseHeaders(nonces: NonceService): (c: Context<AcmeEnv>) => void {
   return (c) => {
-    const headers = {
-      "Replay-Nonce": nonces.issue(),
-      Link: `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`,
-    };
-    c.set("acmeResponseHeaders", headers);
-    c.header("Replay-Nonce", headers["Replay-Nonce"]);
-    c.header("Link", headers.Link);
+    const link = `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`;
+    if (c.req.path === acmePaths.directory && (c.req.method === "GET" || c.req.method === "HEAD")) {
+      c.set("acmeResponseHeaders", { Link: link });
+      c.header("Link", link);
+      return;
+    }
+    const nonce = nonces.issue();
+    c.set("acmeResponseHeaders", { "Replay-Nonce": nonce, Link: link });
+    c.header("Replay-Nonce", nonce);
+    c.header("Link", link);
   };
 }
 
