@@ -121,8 +121,11 @@ interface RubyRun {
   readonly events: RubyEvent[];
 }
 
+/** The script's last lines, and Ruby's traceback: its first line (the exception) and where it ended. */
 function evidence(run: RubyRun): string {
-  return tail(`${run.result.stdout}\n${run.result.stderr}`, 15);
+  const traceback = run.result.stderr.split("\n").filter((line) => line.trim() !== "");
+  const shown = traceback.length > 8 ? [...traceback.slice(0, 2), "…", ...traceback.slice(-5)] : traceback;
+  return tail([run.result.stdout, ...shown].join("\n"), 16);
 }
 
 /** A run that had to succeed. */
