@@ -82,10 +82,12 @@ describe("Replay-Nonce and Link on every ACME response (RFC 8555 §6.5, §7.1)",
   // and newNonce (§7.2); Boulder and Pebble send none with the directory.
   it("leaves the directory without a nonce, and spends none on it, but keeps its index link", async () => {
     const { a, nonces } = app();
-    const res = await a.request("https://acme.corp.internal/acme/directory");
-    expect(res.status).toBe(200);
-    expect(res.headers.get("replay-nonce")).toBeNull();
-    expect(res.headers.get("link")).toBe(INDEX);
+    for (const method of ["GET", "HEAD"]) {
+      const res = await a.request("https://acme.corp.internal/acme/directory", { method });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("replay-nonce")).toBeNull();
+      expect(res.headers.get("link")).toBe(INDEX);
+    }
     expect(nonces.footprint().issued).toBe(0);
   });
 

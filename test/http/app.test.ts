@@ -220,7 +220,7 @@ describe("request log", () => {
 });
 
 describe("a node that lost the writer lease (DESIGN §2 invariant 8)", () => {
-  it("answers every ACME request 503 serverInternal with Retry-After and a nonce (the directory's GET aside), while probes still answer", async () => {
+  it("answers every ACME request 503 serverInternal with Retry-After and a nonce, while probes still answer", async () => {
     let lost: Error | undefined;
     const standing = app({ standDown: () => lost, readiness: () => [{ name: "writer", ready: lost === undefined }] });
     expect((await standing.request("https://acme.corp.internal/acme/directory")).status).toBe(200);
@@ -230,8 +230,7 @@ describe("a node that lost the writer lease (DESIGN §2 invariant 8)", () => {
       const res = await standing.request(`https://acme.corp.internal${path}`, { method });
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("5");
-      // acme-response-headers.ts: no nonce with the directory, whatever its status.
-      expect(Boolean(res.headers.get("replay-nonce")), `${method} ${path}`).toBe(path !== "/acme/directory");
+      expect(res.headers.get("replay-nonce")).toBeTruthy();
       if (method !== "HEAD") {
         expect(await res.json()).toMatchObject({ type: "urn:ietf:params:acme:error:serverInternal", detail: expect.stringContaining("writer lease") });
       }
@@ -254,9 +253,8 @@ describe("per-address limits around the routes (reference §7)", () => {
   it("never limits the probes, and refuses ACME requests past the burst with 429, Retry-After and a nonce", async () => {
     const limited = limitedApp("  global:\n    requests-per-minute: 60\n    burst: 2\n");
     for (let i = 0; i < 5; i++) expect((await limited.request("https://acme.corp.internal/healthz")).status).toBe(200);
-    // newNonce, not the directory: the directory carries no nonce (acme-response-headers.ts).
-    for (let i = 0; i < 2; i++) expect((await limited.request("https://acme.corp.internal/acme/newNonce")).status).toBe(204);
-    const refused = await limited.request("https://acme.corp.internal/acme/newNonce");
+    for (let i = 0; i < 2; i++) expect((await limited.request("https://acme.corp.internal/acme/directory")).status).toBe(200);
+    const refused = await limited.request("https://acme.corp.internal/acme/directory");
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("1");
     expect(refused.headers.get("replay-nonce")).toBeTruthy();

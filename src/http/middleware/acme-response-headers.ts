@@ -2,10 +2,11 @@
  * The headers every ACME response carries, errors and 404s included:
  * - `Replay-Nonce` (RFC 8555 §6.5: the server MUST send one on every successful POST response
  *   and SHOULD on errors; DESIGN §5 makes it every response), so a client always holds a nonce —
- *   every response but to a GET or HEAD of the directory (§7.1.1). That one is fetched before any signed request,
- *   and the Ruby acme-client gem (2.0.9 in Debian bookworm, up to 2.0.15) reads it through its
- *   nonce-storing middleware with no client behind it: a nonce there raised NoMethodError
- *   before its first request. Boulder and Pebble send none with the directory either;
+ *   every response but the directory's success (GET or HEAD, §7.1.1). The directory is read
+ *   before any signed request, and the Ruby acme-client gem (2.0.9 in Debian bookworm, up to
+ *   2.0.15) reads it through its nonce-storing middleware with no client behind it: a nonce
+ *   there raised NoMethodError before its first request. Boulder and Pebble send none with the
+ *   directory either. A refusal of it (429, 503) still carries one, issued only then;
  * - `Link: <directory>;rel="index"` (RFC 8555 §7.1), built from the configured external base URL.
  *
  * They are set BEFORE the route runs: Hono merges prepared headers into the handler's response
@@ -23,7 +24,11 @@ export function acmeResponseHeaders(nonces: NonceService): (c: Context<AcmeEnv>)
   return (c) => {
     const link = `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`;
     if (c.req.path === acmePaths.directory && (c.req.method === "GET" || c.req.method === "HEAD")) {
-      c.set("acmeResponseHeaders", { Link: link });
+      // The nonce for a problem response, made when the renderer reads the headers, not before.
+      let nonce: string | undefined;
+      const headers: Record<string, string> = { Link: link };
+      Object.defineProperty(headers, "Replay-Nonce", { enumerable: true, get: () => (nonce ??= nonces.issue()) });
+      c.set("acmeResponseHeaders", headers);
       c.header("Link", link);
       return;
     }
