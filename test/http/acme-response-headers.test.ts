@@ -76,10 +76,10 @@ describe("Replay-Nonce and Link on every ACME response (RFC 8555 §6.5, §7.1)",
     expect(nonces.footprint().issued).toBe(3);
   });
 
-  // The Ruby acme-client gem (2.0.9 in Debian bookworm, up to 2.0.15) fetches the directory
+  // The Ruby acme-client gem (2.0.9 in Debian bookworm, and 2.0.15 still) fetches the directory
   // through its nonce-storing middleware with no client behind it: a Replay-Nonce there raises
   // NoMethodError before its first request. RFC 8555 §6.5 asks for nonces on POST responses
-  // and newNonce (§7.2); Boulder and Pebble send none with the directory.
+  // and newNonce (§7.2); Let's Encrypt sends none with the directory.
   it("leaves the directory without a nonce, and spends none on it, but keeps its index link", async () => {
     const { a, nonces } = app();
     for (const method of ["GET", "HEAD"]) {

@@ -32,8 +32,8 @@ const ATTRIBUTES_TAG = 0xa0;
 /**
  * RFC 2986 §4.1 defines v1(0) alone. 2 is tolerated: the Ruby acme-client gem's
  * CertificateRequest (2.0.9 in Debian bookworm, what GitLab's Let's Encrypt integration
- * finalizes with) sets `csr.version = 2`, a certificate's v3 number, and Go's x509 — Boulder's
- * parser — reads it without complaint. The version is never copied into the certificate.
+ * finalizes with) sets `csr.version = 2`, a certificate's v3 number, and Let's Encrypt, which the gem
+ * is written against, takes it. The version is never copied into the certificate.
  */
 const ACCEPTED_VERSIONS: ReadonlySet<number> = new Set([0, 2]);
 

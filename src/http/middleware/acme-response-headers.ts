@@ -3,10 +3,11 @@
  * - `Replay-Nonce` (RFC 8555 §6.5: the server MUST send one on every successful POST response
  *   and SHOULD on errors; DESIGN §5 makes it every response), so a client always holds a nonce —
  *   every response but the directory's success (GET or HEAD, §7.1.1). The directory is read
- *   before any signed request, and the Ruby acme-client gem (2.0.9 in Debian bookworm, up to
- *   2.0.15) reads it through its nonce-storing middleware with no client behind it: a nonce
- *   there raised NoMethodError before its first request. Boulder and Pebble send none with the
- *   directory either. A refusal of it (429, 503) still carries one, issued only then;
+ *   before any signed request, and the Ruby acme-client gem (2.0.9 in Debian bookworm, 2.0.15
+ *   still: unixcharles/acme-client#232) reads it through its nonce-storing middleware with no
+ *   client behind it: a nonce there raised NoMethodError before its first request. Let's
+ *   Encrypt sends none with the directory either. A refusal of it (429, 503) still carries one,
+ *   issued only then;
  * - `Link: <directory>;rel="index"` (RFC 8555 §7.1), built from the configured external base URL.
  *
  * They are set BEFORE the route runs: Hono merges prepared headers into the handler's response

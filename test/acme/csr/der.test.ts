@@ -68,7 +68,7 @@ describe("strict DER", () => {
 
   // The Ruby acme-client gem's CertificateRequest (2.0.9 in Debian bookworm; what GitLab's Let's
   // Encrypt integration finalizes with) sets `csr.version = 2`, a certificate's v3 number. The
-  // version is never copied into the certificate: tolerated, like Go's x509 (Boulder) does.
+  // version is never copied into the certificate: tolerated, as Let's Encrypt does.
   it("accepts version 2, as the Ruby acme-client gem writes it", () => {
     expectAccepted(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 1, 2) })));
   });
