@@ -1,7 +1,7 @@
 /**
  * `npm run interop`: the ACME clients operators actually run — Debian's certbot, lego,
- * dehydrated, uacme, lacme, acmetool, acme-tiny, Caddy and golang.org/x/crypto/acme (what
- * cert-manager is built on) — against a freshly started Certeasy, over
+ * dehydrated, uacme, lacme, acmetool, acme-tiny, Caddy, golang.org/x/crypto/acme (what
+ * cert-manager is built on) and the Ruby acme-client gem (GitLab's) — against a freshly started Certeasy, over
  * loopback only. Names live under .test (RFC 2606) and resolve through pebble-challtestsrv. One
  * line per scenario, `N passed, N failed` at the end, exit 1 on any failure. Every child process
  * and the temp dir are gone when it ends, whatever the outcome. `npm run interop -- --only uacme,caddy` plays
@@ -24,18 +24,21 @@ import { lacmeEabScenario, lacmeScenarios } from "./lacme.js";
 import { legoScenarios } from "./lego.js";
 import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
 import { killAll, runProgram } from "./processes.js";
+import { rubyAcmeClientEabScenario, rubyAcmeClientScenarios } from "./ruby-acme-client.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 import { XCRYPTO_ACME_SOURCE, hasXcryptoSource, xcryptoAcmeEabScenarios, xcryptoAcmeScenarios } from "./x-crypto-acme.js";
 
-const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy", "go"] as const;
+const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy", "go", "ruby"] as const;
+/** Libraries without a program of their own: the Debian package, and the Ruby feature it provides. */
+const REQUIRED_RUBY_LIBRARIES = { "ruby-acme-client": "acme-client" } as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
 
 const results: ScenarioResult[] = [];
 
-const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy", "x-crypto-acme"] as const;
+const CLIENTS = ["certbot", "lego", "dehydrated", "uacme", "lacme", "acmetool", "acme-tiny", "caddy", "x-crypto-acme", "ruby-acme-client"] as const;
 type Client = (typeof CLIENTS)[number];
 
 /** `--only a,b`: the clients to play; every one without it. */
@@ -67,10 +70,13 @@ async function play(scenario: Scenario, server?: CerteasyServer): Promise<Scenar
   return result;
 }
 
-/** The programs missing, and x/crypto/acme's source when x-crypto-acme cannot be built without it. */
+/** The programs and Ruby libraries missing, and x/crypto/acme's source when x-crypto-acme cannot be built without it. */
 async function missingPrograms(): Promise<string[]> {
   const found = await Promise.all(REQUIRED_PROGRAMS.map(async (name) => (await runProgram("sh", ["-c", `command -v ${name}`], { timeoutMs: 5000 })).code === 0));
-  const missing: string[] = REQUIRED_PROGRAMS.filter((_, index) => !found[index]);
+  const libraries = await Promise.all(
+    Object.entries(REQUIRED_RUBY_LIBRARIES).map(async ([name, feature]) => ((await runProgram("ruby", ["-e", `require ${JSON.stringify(feature)}`], { timeoutMs: 15_000 })).code === 0 ? [] : [name])),
+  );
+  const missing: string[] = [...REQUIRED_PROGRAMS.filter((_, index) => !found[index]), ...libraries.flat()];
   if (!(await hasXcryptoSource())) missing.push(`golang.org/x/crypto/acme (${XCRYPTO_ACME_SOURCE})`);
   return missing;
 }
@@ -128,7 +134,7 @@ async function main(): Promise<number> {
   const only = chosenClients(process.argv.slice(2));
   const missing = await missingPrograms();
   if (missing.length > 0) {
-    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy golang-go golang-golang-x-crypto-dev)`);
+    console.log(`FAIL prerequisites: ${missing.join(", ")} not installed (apt-get install certbot lego pebble openssl dehydrated uacme lacme lacme-accountd acmetool acme-tiny caddy golang-go golang-golang-x-crypto-dev ruby-acme-client)`);
     console.log("0 passed, 1 failed");
     return 1;
   }
@@ -167,6 +173,7 @@ async function main(): Promise<number> {
       acmetool: { open: (context) => acmetoolScenarios(context), eab: (context) => [acmetoolEabScenario(context)] },
       "acme-tiny": { open: (context) => acmeTinyScenarios(context), eab: (context) => [acmeTinyEabScenario(context)] },
       "x-crypto-acme": { open: (context) => xcryptoAcmeScenarios(context), eab: (context) => xcryptoAcmeEabScenarios(context) },
+      "ruby-acme-client": { open: (context) => rubyAcmeClientScenarios(context), eab: (context) => [rubyAcmeClientEabScenario(context)] },
     };
     const chosen = CLIENTS.filter((client) => only.has(client)).map((client) => byClient[client]);
     const open = async (context: InteropContext): Promise<Scenario[]> => {

@@ -29,6 +29,14 @@ export interface AlgorithmIdentifier {
 
 const ATTRIBUTES_TAG = 0xa0;
 
+/**
+ * RFC 2986 §4.1 defines v1(0) alone. 2 is tolerated: the Ruby acme-client gem's
+ * CertificateRequest (2.0.9 in Debian bookworm, what GitLab's Let's Encrypt integration
+ * finalizes with) sets `csr.version = 2`, a certificate's v3 number, and Let's Encrypt, which the gem
+ * is written against, takes it. The version is never copied into the certificate.
+ */
+const ACCEPTED_VERSIONS: ReadonlySet<number> = new Set([0, 2]);
+
 export function splitPkcs10(der: Uint8Array): Pkcs10Parts {
   const request = expectTag(readWhole(der, "the certification request"), Tag.SEQUENCE, "the certification request");
   const [info, signatureAlgorithm, signature, ...extra] = elements(request, "the certification request");
@@ -40,7 +48,7 @@ export function splitPkcs10(der: Uint8Array): Pkcs10Parts {
     throw notDer("the request info", "must hold exactly a version, a subject, a public key and the [0] attributes");
   }
   const versionBytes = content(expectTag(version, Tag.INTEGER, "the version"));
-  if (versionBytes.length !== 1 || versionBytes[0] !== 0) {
+  if (versionBytes.length !== 1 || !ACCEPTED_VERSIONS.has(versionBytes[0] ?? -1)) {
     throw new CsrRefusal("The CSR version must be 0 (v1), the only version RFC 2986 §4.1 defines.");
   }
   return {

@@ -1,7 +1,13 @@
 /**
  * The headers every ACME response carries, errors and 404s included:
  * - `Replay-Nonce` (RFC 8555 §6.5: the server MUST send one on every successful POST response
- *   and SHOULD on errors; DESIGN §5 makes it every response), so a client always holds a nonce;
+ *   and SHOULD on errors; DESIGN §5 makes it every response), so a client always holds a nonce —
+ *   every response but the directory's success (GET or HEAD, §7.1.1). The directory is read
+ *   before any signed request, and the Ruby acme-client gem (2.0.9 in Debian bookworm, 2.0.15
+ *   still: unixcharles/acme-client#232) reads it through its nonce-storing middleware with no
+ *   client behind it: a nonce there raised NoMethodError before its first request. Let's
+ *   Encrypt sends none with the directory either. A refusal of it (429, 503) still carries one,
+ *   issued only then;
  * - `Link: <directory>;rel="index"` (RFC 8555 §7.1), built from the configured external base URL.
  *
  * They are set BEFORE the route runs: Hono merges prepared headers into the handler's response
@@ -17,13 +23,20 @@ import type { AcmeEnv } from "../env.js";
 
 export function acmeResponseHeaders(nonces: NonceService): (c: Context<AcmeEnv>) => void {
   return (c) => {
-    const headers = {
-      "Replay-Nonce": nonces.issue(),
-      Link: `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`,
-    };
-    c.set("acmeResponseHeaders", headers);
-    c.header("Replay-Nonce", headers["Replay-Nonce"]);
-    c.header("Link", headers.Link);
+    const link = `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`;
+    if (c.req.path === acmePaths.directory && (c.req.method === "GET" || c.req.method === "HEAD")) {
+      // The nonce for a problem response, made when the renderer reads the headers, not before.
+      let nonce: string | undefined;
+      const headers: Record<string, string> = { Link: link };
+      Object.defineProperty(headers, "Replay-Nonce", { enumerable: true, get: () => (nonce ??= nonces.issue()) });
+      c.set("acmeResponseHeaders", headers);
+      c.header("Link", link);
+      return;
+    }
+    const nonce = nonces.issue();
+    c.set("acmeResponseHeaders", { "Replay-Nonce": nonce, Link: link });
+    c.header("Replay-Nonce", nonce);
+    c.header("Link", link);
   };
 }
 

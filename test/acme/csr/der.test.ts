@@ -58,9 +58,19 @@ describe("strict DER", () => {
     expectRefused(check(indefinite), /indefinite length \(BER, not DER\)/);
   });
 
-  it("refuses a version other than 0, and a non-minimal version INTEGER", () => {
+  it("refuses a version other than 0 (or 2, below), and a non-minimal version INTEGER", () => {
     expectRefused(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 1, 1) })), /CSR version must be 0 \(v1\)/);
+    expectRefused(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 1, 3) })), /CSR version must be 0 \(v1\)/);
+    expectRefused(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 1, 0xff) })), /CSR version must be 0 \(v1\)/);
     expectRefused(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 2, 0, 0) })), /CSR version must be 0/);
+    expectRefused(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 2, 0, 2) })), /CSR version must be 0/);
+  });
+
+  // The Ruby acme-client gem's CertificateRequest (2.0.9 in Debian bookworm; what GitLab's Let's
+  // Encrypt integration finalizes with) sets `csr.version = 2`, a certificate's v3 number. The
+  // version is never copied into the certificate: tolerated, as Let's Encrypt does.
+  it("accepts version 2, as the Ruby acme-client gem writes it", () => {
+    expectAccepted(check(buildCsr({ key: p256(), version: Uint8Array.of(2, 1, 2) })));
   });
 
   it("refuses a critical flag that is neither 0x00 nor 0xFF", () => {
