@@ -11,10 +11,11 @@ export interface AcmeEnv {
     /** The configured `server.url` this request was addressed to; all links are built from it. */
     externalBaseUrl: ExternalBaseUrl;
     /**
-     * `Replay-Nonce` and `Link: rel="index"` for this response (RFC 8555 §6.5, §7.1), kept so a
-     * problem response rendered later carries the same ones. Unset on the health probes and /metrics.
+     * `Replay-Nonce` and `Link: rel="index"` for a problem answering this request (RFC 8555 §6.5,
+     * §7.1): the ones already set on the response, so a problem rendered later carries the same
+     * (the directory's nonce is made only then). Unset on the health probes and /metrics.
      */
-    acmeResponseHeaders: Readonly<Record<string, string>> | undefined;
+    acmeProblemHeaders: (() => Readonly<Record<string, string>>) | undefined;
     /** The client's address as Certeasy believes it (client-ip.ts): recorded in every event. */
     clientIp: string;
     /** Ties the request's log line to the events it appended (`meta.requestId`). */

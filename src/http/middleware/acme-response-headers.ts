@@ -24,23 +24,20 @@ import type { AcmeEnv } from "../env.js";
 export function acmeResponseHeaders(nonces: NonceService): (c: Context<AcmeEnv>) => void {
   return (c) => {
     const link = `<${c.get("externalBaseUrl").base}${acmePaths.directory}>;rel="index"`;
+    c.header("Link", link);
     if (c.req.path === acmePaths.directory && (c.req.method === "GET" || c.req.method === "HEAD")) {
-      // The nonce for a problem response, made when the renderer reads the headers, not before.
+      // No nonce unless the directory is refused: the problem's, issued when it is rendered.
       let nonce: string | undefined;
-      const headers: Record<string, string> = { Link: link };
-      Object.defineProperty(headers, "Replay-Nonce", { enumerable: true, get: () => (nonce ??= nonces.issue()) });
-      c.set("acmeResponseHeaders", headers);
-      c.header("Link", link);
+      c.set("acmeProblemHeaders", () => ({ "Replay-Nonce": (nonce ??= nonces.issue()), Link: link }));
       return;
     }
-    const nonce = nonces.issue();
-    c.set("acmeResponseHeaders", { "Replay-Nonce": nonce, Link: link });
-    c.header("Replay-Nonce", nonce);
-    c.header("Link", link);
+    const headers = { "Replay-Nonce": nonces.issue(), Link: link };
+    c.set("acmeProblemHeaders", () => headers);
+    c.header("Replay-Nonce", headers["Replay-Nonce"]);
   };
 }
 
 /** The `extraHeaders` for a problem response to this request (same nonce, never a second one). */
 export function acmeProblemHeaders(c: Context<AcmeEnv>): Readonly<Record<string, string>> {
-  return c.get("acmeResponseHeaders") ?? {};
+  return c.get("acmeProblemHeaders")?.() ?? {};
 }
