@@ -1,7 +1,12 @@
 /**
- * certbot (Debian's 2.1.0) against Certeasy: standalone http-01 on the validator's port, forced
- * renewal, revocation by the account key, and the RSA key sizes the default policy takes and
- * refuses (reference §2.3: RSA at least 3072 bits).
+ * certbot (Debian's 2.1.0) against Certeasy: standalone http-01 on the validator's port, a
+ * webroot served by the run, dns-01 through manual hooks (apex + wildcard), forced renewal with
+ * and without `--reuse-key`, an operator's CSR, revocation by the account key, account contact
+ * update and deactivation (RFC 8555 §7.3.2, §7.3.6), and what the default policy takes and
+ * refuses (reference §2.3: RSA at least 3072 bits; no Must-Staple).
+ *
+ * Not here: `--preferred-chain`. certbot picks the first chain whose top certificate's issuer CN
+ * matches; both chains the server offers (§7.4.2) end at the same root, so that is the default.
  */
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
