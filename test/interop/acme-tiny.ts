@@ -15,6 +15,7 @@
  */
 import { createHash, createPublicKey } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { requireProblem } from "./acme-errors.js";
 import { checkIssued, fullChainFiles, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
@@ -61,6 +62,21 @@ export function rsaThumbprint(privateKeyPem: string): string {
   return createHash("sha256").update(JSON.stringify({ e, kty: "RSA", n })).digest("base64url");
 }
 
+/**
+ * A key (`openssl genpkey`) and a CSR for `names` in `folder`, as an operator makes them for a
+ * client that takes a CSR (acme-tiny, `certbot --csr`, `lego --csr`): the names as
+ * subjectAltName (`DNS:`, or `IP:` for an address, RFC 8738), or the first name as CN only.
+ */
+export async function opensslCsr(folder: string, label: string, names: readonly string[], key: KeySpec, options: { readonly cnOnly?: boolean } = {}): Promise<{ csrPath: string; keyPath: string }> {
+  const keyPath = join(folder, `${label}.key`);
+  const csrPath = join(folder, `${label}.csr`);
+  await generateKey(keyPath, key);
+  const san = names.map((name) => (isIP(name) === 0 ? `DNS:${name}` : `IP:${name}`)).join(",");
+  const subject = options.cnOnly === true ? ["-subj", `/CN=${names[0] ?? ""}`] : ["-subj", "/", "-addext", `subjectAltName=${san}`];
+  requireSuccess(await runProgram("openssl", ["req", "-new", "-sha256", "-key", keyPath, ...subject, "-out", csrPath], { timeoutMs: 15_000 }), "openssl req -new");
+  return { csrPath, keyPath };
+}
+
 export interface AcmeTinyRun {
   readonly result: ProgramResult;
   /** the validator's and the self-check's requests to the webroot */
@@ -102,14 +118,7 @@ export async function acmeTiny(context: InteropContext, folder: string, names: r
         const result = await runProgram("unshare", namespacedArgs(mounts, "acme-tiny", args), { env, timeoutMs: 90_000 });
         return { result, webroot };
       }),
-    csr: async (label, csrNames, key, options = {}) => {
-      const keyPath = join(base, `${label}.key`);
-      const csrPath = join(base, `${label}.csr`);
-      await generateKey(keyPath, key);
-      const subject = options.cnOnly === true ? ["-subj", `/CN=${csrNames[0] ?? ""}`] : ["-subj", "/", "-addext", `subjectAltName=${csrNames.map((name) => `DNS:${name}`).join(",")}`];
-      requireSuccess(await runProgram("openssl", ["req", "-new", "-sha256", "-key", keyPath, ...subject, "-out", csrPath], { timeoutMs: 15_000 }), "openssl req -new");
-      return { csrPath, keyPath };
-    },
+    csr: (label, csrNames, key, options = {}) => opensslCsr(base, label, csrNames, key, options),
     check: async (label, stdout, keyPath, checkNames, key) => {
       const chainPath = join(base, `${label}.chain.pem`);
       await writeFile(chainPath, stdout);

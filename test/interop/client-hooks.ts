@@ -80,3 +80,18 @@ export function writeAcmetoolHook(hooksFolder: string, dnsHookPath: string, live
     "esac",
   ]);
 }
+
+/**
+ * certbot's `--manual-auth-hook` and `--manual-cleanup-hook` for dns-01: certbot runs them once
+ * per authorization with CERTBOT_DOMAIN (a wildcard's without its `*.`, so `*.x` and `x` both
+ * publish at `_acme-challenge.x`) and CERTBOT_VALIDATION (the TXT value) in the environment. It
+ * runs every auth hook before answering any challenge, so both values are up together.
+ */
+export async function writeCertbotDnsHooks(folder: string, dnsHookPath: string): Promise<{ auth: string; cleanup: string }> {
+  const dns = shellQuote(dnsHookPath);
+  const hook = (action: string): string[] => ["#!/bin/sh", `exec ${dns} ${action} "_acme-challenge.$CERTBOT_DOMAIN." "$CERTBOT_VALIDATION"`];
+  return {
+    auth: await writeScript(join(folder, "certbot-dns-auth"), hook("present")),
+    cleanup: await writeScript(join(folder, "certbot-dns-cleanup"), hook("cleanup")),
+  };
+}

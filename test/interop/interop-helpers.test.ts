@@ -10,10 +10,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../e2e/children.js";
 import { lastAcmeError } from "./acme-errors.js";
+import { parseShowAccount } from "./certbot.js";
 import { dnsNames, ipAddresses, pemCertificates } from "./certificates.js";
 import { interopConfigYaml } from "./config.js";
 import { parseCreatedEabKey } from "./eab.js";
 import { serialOctets } from "./revocation.js";
+import { accountChanges } from "./server-events.js";
 
 describe("lastAcmeError", () => {
   it("reads the problem document certbot logs, the last one winning", () => {
@@ -119,5 +121,35 @@ describe("the interop server's config", () => {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe("accountChanges", () => {
+  it("follows one account's stream: registered, updated contact, deactivated", () => {
+    const event = (sid: string, type: string, data: object): string => JSON.stringify({ at: "2026-12-02T03:00:00.000Z", data, sid, sv: 1, type, v: 1 });
+    const exported = [
+      event("account:01a", "acme.account.registered", { accountId: "01a", contact: ["mailto:old@example.test"], thumbprint: "T1" }),
+      event("account:01b", "acme.account.updated", { contact: ["mailto:other@example.test"] }),
+      event("order:01c", "acme.order.created", { accountId: "01a" }),
+      event("account:01a", "acme.account.updated", { contact: ["mailto:new@example.test"] }),
+      event("account:01a", "acme.account.deactivated", {}),
+      "",
+    ].join("\n");
+    expect(accountChanges(exported, "01a")).toEqual([
+      { kind: "registered", contact: ["mailto:old@example.test"] },
+      { kind: "updated", contact: ["mailto:new@example.test"] },
+      { kind: "deactivated", contact: null },
+    ]);
+    expect(accountChanges(exported, "01z")).toEqual([]);
+  });
+});
+
+describe("parseShowAccount", () => {
+  it("reads certbot 2.1's show_account: the account id from the URL, the mail contacts", () => {
+    const one = "Account details for server https://localhost:8443/directory:\n  Account URL: https://localhost:8443/acme/acct/0193a-b\n  Email contact: security@example.test\n";
+    expect(parseShowAccount(one)).toEqual({ accountId: "0193a-b", emails: "security@example.test" });
+    expect(parseShowAccount("  Account URL: https://x.test/acme/acct/7\n  Email contacts: a@x.test, b@x.test\n")).toEqual({ accountId: "7", emails: "a@x.test, b@x.test" });
+    expect(parseShowAccount("  Account URL: https://x.test/acme/acct/7\n  Email contact: none\n")?.emails).toBe("none");
+    expect(parseShowAccount("Could not find an existing account for server https://x.test/directory.")).toBeNull();
   });
 });

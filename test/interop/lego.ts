@@ -1,16 +1,27 @@
 /**
  * lego (Debian's 4.9.1) against Certeasy: http-01 and tls-alpn-01 with its own responders on the
  * validator's ports, dns-01 through its `exec` provider and pebble-challtestsrv (a plain name
- * and a wildcard, RFC 8555 §7.1.3), forced renewal, revocation, and a refused RSA 2048 key.
+ * and a wildcard, RFC 8555 §7.1.3), a webroot served by the run, an operator's CSR, forced
+ * renewal, revocation (`--keep`), and a refused RSA 2048 key and Must-Staple request.
  * This lego predates ARI (RFC 9773): it has no flag to renew by the server's window.
+ *
+ * Not here, on purpose:
+ * - IP identifiers: lego 4.9.1 orders `-d 127.0.0.1` as a `dns` identifier, which the server
+ *   refuses with rejectedIdentifier (RFC 8738 wants an `ip` one).
+ * - `--preferred-chain`: both chains the server offers (RFC 8555 §7.4.2) end at the same root,
+ *   so the top certificate's issuer CN lego matches on is the same for both; it keeps the default.
  */
+import { X509Certificate } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { lastAcmeError } from "./acme-errors.js";
-import { checkIssued, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
+import { lastAcmeError, requireProblem } from "./acme-errors.js";
+import { opensslCsr } from "./acme-tiny.js";
+import { checkIssued, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
 import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
+import { withWebroot } from "./webroot.js";
 
 export interface LegoAccount {
   /** extra global flags, e.g. External Account Binding */
@@ -22,8 +33,10 @@ export interface LegoAccount {
 export interface Lego {
   /** `lego <global flags> <command flags…>`: `args` ends with the command and its flags */
   run(args: readonly string[]): Promise<ProgramResult>;
-  /** check what lego stored for the order whose first identifier is `names[0]` */
-  check(names: readonly string[], key: ExpectedKey): Promise<IssuedCertificate>;
+  /** check what lego stored for the order whose first identifier is `names[0]` (with `--csr`, the key is the operator's, at `keyPath`) */
+  check(names: readonly string[], key: ExpectedKey, keyPath?: string): Promise<IssuedCertificate>;
+  /** where lego files the certificate of the order whose first identifier is `name` */
+  certificatePath(name: string): string;
 }
 
 export function lego(context: InteropContext, account: LegoAccount): Lego {
@@ -43,9 +56,10 @@ export function lego(context: InteropContext, account: LegoAccount): Lego {
   const file = (name: string, suffix: string): string => join(path, "certificates", `${name.replaceAll("*", "_")}${suffix}`);
   return {
     run: (args) => runProgram("lego", [...global, ...args], { env, timeoutMs: 90_000 }),
-    check: async (names, key) =>
+    certificatePath: (name) => file(name, ".crt"),
+    check: async (names, key, keyPath) =>
       checkIssued(
-        { leafPath: file(names[0] ?? "", ".crt"), chainPath: file(names[0] ?? "", ".issuer.crt"), keyPath: file(names[0] ?? "", ".key") },
+        { leafPath: file(names[0] ?? "", ".crt"), chainPath: file(names[0] ?? "", ".issuer.crt"), keyPath: keyPath ?? file(names[0] ?? "", ".key") },
         { rootCaPath: context.server.rootCaPath, names, key },
         await scratchFile(context, `lego-${names[0] ?? ""}`),
       ),
@@ -92,12 +106,15 @@ export function legoScenarios(context: InteropContext): Scenario[] {
       },
     },
     {
-      name: "lego revoke --reason 4 (superseded)",
+      // --keep: the revoked certificate stays where it was instead of moving to archives/.
+      name: "lego revoke --keep --reason 4 (superseded): revoked, files kept",
       run: async () => {
         const revocation = await revocationCheckOf(context, needHttp(), "lego-revoke");
         await requireNotRevoked(revocation);
         requireSuccess(await client.run([...domains(httpNames), "revoke", "--keep", "--reason", String(CRL_REASON.superseded)]), "lego revoke");
         await requireRevoked(revocation, CRL_REASON.superseded);
+        const kept = pemCertificates(await readFile(client.certificatePath(httpNames[0] ?? ""), "utf8").catch(() => ""))[0];
+        if (kept === undefined || new X509Certificate(kept).serialNumber !== needHttp().serial) throw new ScenarioFailure("lego revoke --keep did not leave the revoked certificate in certificates/");
       },
     },
     {
@@ -110,6 +127,40 @@ export function legoScenarios(context: InteropContext): Scenario[] {
         if (error?.type !== "badCSR" || !/2048/.test(error.detail) || !/3072/.test(error.detail)) {
           throw new ScenarioFailure(`lego did not show a badCSR naming 2048 and 3072 bits${error === null ? "" : ` (got ${error.type} "${error.detail}")`}`, tail(output, 10));
         }
+      },
+    },
+    {
+      // The default policy takes no TLS Feature extension (RFC 7633): there is no OCSP responder.
+      name: "lego run --must-staple refused with badCSR naming Must-Staple",
+      run: async () => {
+        const { detail } = requireProblem(await client.run([...domains(["staple.lego.test"]), ...http, "run", "--must-staple"]), "lego run --must-staple", "badCSR");
+        if (!/Must-Staple/.test(detail)) throw new ScenarioFailure(`the badCSR detail does not name the Must-Staple extension: "${detail}"`);
+      },
+    },
+    {
+      // An operator's CSR: lego orders its names and files the certificate under the first.
+      name: "lego --csr (openssl, ECDSA P-256, SAN) run",
+      run: async () => {
+        const folder = join(context.workspace, "lego-csr");
+        await mkdir(folder, { recursive: true });
+        const names = ["csr.lego.test", "www.csr.lego.test"];
+        const { csrPath, keyPath } = await opensslCsr(folder, "csr", names, { type: "ec", curve: "P-256" });
+        requireSuccess(await client.run(["--csr", csrPath, ...http, "run"]), "lego --csr run");
+        await client.check(names, { type: "ec", curve: "prime256v1" }, keyPath);
+      },
+    },
+    {
+      // The site's web server answers http-01 (RFC 8555 §8.3) from the files lego writes.
+      name: "lego --http.webroot: the validator fetches the token from the site's webroot",
+      run: async () => {
+        const webrootPath = join(context.workspace, "lego-site");
+        const names = ["webroot.lego.test"];
+        const fetched = await withWebroot(join(webrootPath, ".well-known", "acme-challenge"), context.ports.http01, async (webroot) => {
+          requireSuccess(await client.run([...domains(names), "--http", "--http.webroot", webrootPath, "run"]), "lego run --http.webroot");
+          return webroot.requested.filter((path) => path.startsWith("/.well-known/acme-challenge/")).length;
+        });
+        if (fetched < names.length) throw new ScenarioFailure(`the validator fetched ${fetched} token(s) from the webroot, expected ${names.length}`);
+        await client.check(names, { type: "ec", curve: "prime256v1" });
       },
     },
   ];

@@ -13,6 +13,8 @@ export interface RegisteredAccount {
 
 interface Envelope {
   readonly type?: unknown;
+  /** the stream, `account:<accountId>` for an account's events */
+  readonly sid?: unknown;
   readonly data?: { readonly accountId?: unknown; readonly contact?: unknown; readonly thumbprint?: unknown; readonly externalAccountBinding?: unknown };
 }
 
@@ -50,6 +52,27 @@ export function boundEabKeyId(exported: string, thumbprint: string): string | nu
     return typeof binding.keyId === "string" ? binding.keyId : null;
   }
   return null;
+}
+
+export interface AccountChange {
+  /** the event type without `acme.account.`: registered, updated, key-changed, deactivated */
+  readonly kind: string;
+  /** the contact list the event set (registered, updated), else null */
+  readonly contact: readonly string[] | null;
+}
+
+/**
+ * What happened to the account with this id (the last path segment of its URL, RFC 8555 §7.3),
+ * oldest first: the events of its stream `account:<accountId>`.
+ */
+export function accountChanges(exported: string, accountId: string): AccountChange[] {
+  return exported.split("\n").flatMap((line): AccountChange[] => {
+    if (!line.startsWith("{")) return [];
+    const event = JSON.parse(line) as Envelope;
+    if (event.sid !== `account:${accountId}` || typeof event.type !== "string" || !event.type.startsWith("acme.account.")) return [];
+    const contact = event.data?.contact;
+    return [{ kind: event.type.slice("acme.account.".length), contact: Array.isArray(contact) ? contact.filter((entry): entry is string => typeof entry === "string") : null }];
+  });
 }
 
 export async function exportedEvents(context: InteropContext): Promise<string> {
