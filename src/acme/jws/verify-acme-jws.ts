@@ -114,10 +114,10 @@ export class AcmeJwsVerifier {
     }
     const imported = await this.#keyCache.importFor(kid, accountKey);
     if (imported.algorithm !== alg) {
-      // The account's key under a wrong alg is a client's mistake worth naming (§6.2). Any other
-      // key is not the account's — the old one after a rollover to another key type (§7.3.5),
-      // as x/crypto/acme sends it: refused as a signature by the wrong key of the same type
-      // is, not as an unsupported algorithm, and without naming the account key's type.
+      // The account's own key under a wrong alg is a client's mistake worth naming (§6.2). Any
+      // other key — such as the old one after a rollover to another key type (§7.3.5), which
+      // x/crypto/acme keeps signing with — is refused like a wrong key of the same type: the
+      // signature does not verify, and the account key's type is not revealed.
       if (await signedByAccountKey(jws, imported, alg)) requireMatchingAlgorithm(alg, accountKey);
       throw malformed("The JWS signature does not verify.");
     }
