@@ -22,7 +22,13 @@ export interface AcmeError {
 const PROBLEM_JSON = /\{"type":"urn:ietf:params:acme:error:[^\n]*\}/g;
 /** uacme, lacme: `{` and `}` alone in the first column, one member per indented line between them */
 const INDENTED_PROBLEM_JSON = /^\{\n(?:[ \t][^\n]*\n)*\}/gm;
-const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
+/** The namespace of RFC 8555's problem types (§6.7). */
+export const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
+
+/** `badCSR` for `urn:ietf:params:acme:error:badCSR` (RFC 8555 §6.7); other URIs as they are. */
+export function shortProblemType(type: string): string {
+  return type.startsWith(PROBLEM_TYPE) ? type.slice(PROBLEM_TYPE.length) : type;
+}
 const LEGO_ERROR = /urn:ietf:params:acme:error:([A-Za-z]+) :: ([^\n]*)/g;
 /** acme-tiny: where its ValueError's message puts a Python dict (the message's own lines, or its first, after `ValueError: `) */
 const ACME_TINY_DICT = /^(?:Response|(?:ValueError: )?(?:Challenge did not pass for \S+|Order failed)): (?=\{)/gm;

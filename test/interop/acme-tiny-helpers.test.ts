@@ -9,7 +9,8 @@
 import { createPublicKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { lastAcmeError } from "./acme-errors.js";
-import { hostsFile, parseAccountLine, rsaThumbprint, stoppedForWantOfHttp01 } from "./acme-tiny.js";
+import { hostsFile, parseAccountLine, stoppedForWantOfHttp01 } from "./acme-tiny.js";
+import { rsaThumbprint } from "./server-events.js";
 import { readPythonLiteral } from "./python-literal.js";
 import { registeredAccounts } from "./server-events.js";
 

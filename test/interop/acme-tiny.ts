@@ -13,9 +13,7 @@
  * /etc/hosts, the run's own, resolves the scenario's names (and localhost) to 127.0.0.1, so the
  * self-check reaches the same webroot the validator dials.
  */
-import { createHash, createPublicKey } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { isIP } from "node:net";
 import { join } from "node:path";
 import { requireProblem } from "./acme-errors.js";
 import { checkIssued, fullChainFiles, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
@@ -23,9 +21,10 @@ import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { generateKey } from "./lacme.js";
 import type { KeySpec } from "./lacme-config.js";
 import { namespacedArgs } from "./namespace.js";
+import { opensslCsr } from "./operator-csr.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
-import { exportedEvents, registeredAccounts } from "./server-events.js";
+import { exportedEvents, registeredAccounts, rsaThumbprint } from "./server-events.js";
 import { withWebroot, type Webroot } from "./webroot.js";
 
 /** What acme-tiny logs after newAccount: `Registered!` on 201, `Already registered!` on 200 (§7.3.1). */
@@ -54,27 +53,6 @@ export function parseAccountLine(stderr: string): AcmeTinyAccount | null {
 /** The `/etc/hosts` of acme-tiny's namespace: localhost (the directory URL's host) and `names`, on IPv4 loopback. */
 export function hostsFile(names: readonly string[]): string {
   return `127.0.0.1\tlocalhost\n${names.map((name) => `127.0.0.1\t${name}\n`).join("")}`;
-}
-
-/** RFC 7638 thumbprint of an RSA key (private or public PEM), the key the server's events name the account by. */
-export function rsaThumbprint(privateKeyPem: string): string {
-  const { e, n } = createPublicKey(privateKeyPem).export({ format: "jwk" });
-  return createHash("sha256").update(JSON.stringify({ e, kty: "RSA", n })).digest("base64url");
-}
-
-/**
- * A key (`openssl genpkey`) and a CSR for `names` in `folder`, as an operator makes them for a
- * client that takes a CSR (acme-tiny, `certbot --csr`, `lego --csr`): the names as
- * subjectAltName (`DNS:`, or `IP:` for an address, RFC 8738), or the first name as CN only.
- */
-export async function opensslCsr(folder: string, label: string, names: readonly string[], key: KeySpec, options: { readonly cnOnly?: boolean } = {}): Promise<{ csrPath: string; keyPath: string }> {
-  const keyPath = join(folder, `${label}.key`);
-  const csrPath = join(folder, `${label}.csr`);
-  await generateKey(keyPath, key);
-  const san = names.map((name) => (isIP(name) === 0 ? `DNS:${name}` : `IP:${name}`)).join(",");
-  const subject = options.cnOnly === true ? ["-subj", `/CN=${names[0] ?? ""}`] : ["-subj", "/", "-addext", `subjectAltName=${san}`];
-  requireSuccess(await runProgram("openssl", ["req", "-new", "-sha256", "-key", keyPath, ...subject, "-out", csrPath], { timeoutMs: 15_000 }), "openssl req -new");
-  return { csrPath, keyPath };
 }
 
 export interface AcmeTinyRun {

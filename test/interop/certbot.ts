@@ -11,10 +11,10 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lastAcmeError, type AcmeError } from "./acme-errors.js";
-import { opensslCsr } from "./acme-tiny.js";
 import { checkIssued, fullChainFiles, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { writeCertbotDnsHooks } from "./client-hooks.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
+import { opensslCsr } from "./operator-csr.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
 import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fetchedUrls, lastEvent, parseRubyEvents, rubyAccount, rubyChallenges, rubyError, rubyProblem } from "./ruby-acme-client.js";
+import { eventLines } from "./json-lines.js";
+import { fetchedUrls, lastEvent, rubyAccount, rubyChallenges, rubyError, rubyProblem } from "./ruby-acme-client.js";
 
 // Lines in the shape ruby-acme-client/client.rb prints them (JSON.generate, one object a line).
 const ISSUE_FAILED = [
@@ -12,14 +13,14 @@ const ISSUE_FAILED = [
   '{"event":"error","class":null,"message":"validation failed for x.test","problem":null}',
 ].join("\n");
 
-describe("parseRubyEvents", () => {
+describe("eventLines", () => {
   it("reads each JSON line in order and skips Ruby's warnings and anything that is not an event", () => {
-    const events = parseRubyEvents(`/usr/lib/ruby/3.1.0/x.rb:1: warning: something\n${ISSUE_FAILED}\n{not json\n{"no":"event"}\n`);
+    const events = eventLines(`/usr/lib/ruby/3.1.0/x.rb:1: warning: something\n${ISSUE_FAILED}\n{not json\n{"no":"event"}\n`);
     expect(events.map((event) => event.event)).toEqual(["directory", "account", "order", "authorization", "challenge", "order", "error"]);
   });
 
   it("gives the last line of an event with lastEvent, null when there is none", () => {
-    const events = parseRubyEvents(ISSUE_FAILED);
+    const events = eventLines(ISSUE_FAILED);
     expect(lastEvent(events, "order")?.status).toBe("invalid");
     expect(lastEvent(events, "certificate")).toBeNull();
   });
@@ -27,7 +28,7 @@ describe("parseRubyEvents", () => {
 
 describe("rubyAccount", () => {
   it("reads the kid, status and contact", () => {
-    expect(rubyAccount(lastEvent(parseRubyEvents(ISSUE_FAILED), "account"))).toEqual({
+    expect(rubyAccount(lastEvent(eventLines(ISSUE_FAILED), "account"))).toEqual({
       kid: "https://localhost:4000/acme/account/a1",
       status: "valid",
       contact: ["mailto:ops@example.test"],
@@ -42,7 +43,7 @@ describe("rubyAccount", () => {
 
 describe("rubyChallenges", () => {
   it("reads each challenge's outcome with the problem the server put in challenge.error", () => {
-    expect(rubyChallenges(parseRubyEvents(ISSUE_FAILED))).toEqual([
+    expect(rubyChallenges(eventLines(ISSUE_FAILED))).toEqual([
       {
         identifier: "x.test",
         type: "http-01",
@@ -66,7 +67,7 @@ describe("rubyError", () => {
         subproblems: [{ type: "urn:ietf:params:acme:error:rejectedIdentifier", detail: "not allowed", identifier: { type: "dns", value: "a.test" } }],
       },
     });
-    expect(rubyError(parseRubyEvents(line))).toEqual({
+    expect(rubyError(eventLines(line))).toEqual({
       className: "Acme::Client::Error::RejectedIdentifier",
       message: "one identifier refused",
       problem: { type: "rejectedIdentifier", detail: "one identifier refused", subproblems: [{ type: "rejectedIdentifier", detail: "not allowed", subproblems: [] }] },
@@ -74,13 +75,13 @@ describe("rubyError", () => {
   });
 
   it("has no class when the script gave up itself, and is null when the script printed no error", () => {
-    expect(rubyError(parseRubyEvents(ISSUE_FAILED))).toEqual({ className: null, message: "validation failed for x.test", problem: null });
-    expect(rubyError(parseRubyEvents('{"event":"revoked","result":true}'))).toBeNull();
+    expect(rubyError(eventLines(ISSUE_FAILED))).toEqual({ className: null, message: "validation failed for x.test", problem: null });
+    expect(rubyError(eventLines('{"event":"revoked","result":true}'))).toBeNull();
   });
 
   it("keeps the gem's own errors (no problem document) with a null problem", () => {
     const line = '{"event":"error","class":"Acme::Client::Error::ForcedChainNotFound","message":"Could not find any matching chain for `X`","problem":null}';
-    expect(rubyError(parseRubyEvents(line))?.problem).toBeNull();
+    expect(rubyError(eventLines(line))?.problem).toBeNull();
   });
 });
 
@@ -99,7 +100,7 @@ describe("rubyProblem", () => {
 describe("fetchedUrls", () => {
   it("lists the chains a download fetched, default first", () => {
     const line = '{"event":"chains-fetched","fetched":["https://localhost:4000/acme/cert/c1","https://localhost:4000/acme/cert/c1/1"]}';
-    expect(fetchedUrls(lastEvent(parseRubyEvents(line), "chains-fetched"))).toEqual(["https://localhost:4000/acme/cert/c1", "https://localhost:4000/acme/cert/c1/1"]);
+    expect(fetchedUrls(lastEvent(eventLines(line), "chains-fetched"))).toEqual(["https://localhost:4000/acme/cert/c1", "https://localhost:4000/acme/cert/c1/1"]);
     expect(fetchedUrls(null)).toEqual([]);
   });
 });

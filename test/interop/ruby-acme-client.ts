@@ -15,23 +15,17 @@ import { X509Certificate } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/children.js";
-import { rsaThumbprint } from "./acme-tiny.js";
+import { PROBLEM_TYPE, shortProblemType } from "./acme-errors.js";
 import { checkIssued, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
+import { eventLines, isRecord, strings, text, type EventLine } from "./json-lines.js";
 import { clientEnv, describeExit, runProgram, type ProgramResult } from "./processes.js";
 import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, tail, type Scenario } from "./scenario.js";
-import { exportedEvents, registeredAccounts } from "./server-events.js";
+import { exportedEvents, registeredAccounts, rsaThumbprint } from "./server-events.js";
 import { withWebroot, type Webroot } from "./webroot.js";
 
 const SCRIPT = join(REPO_ROOT, "test/interop/ruby-acme-client/client.rb");
-const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
-
-/** One line the script printed: `{"event": "…", …}`. */
-export interface RubyEvent {
-  readonly event: string;
-  readonly fields: Readonly<Record<string, unknown>>;
-}
 
 export interface RubyProblem {
   /** the short type, e.g. `badCSR` (the URN prefix removed) */
@@ -48,31 +42,20 @@ export interface RubyError {
   readonly problem: RubyProblem | null;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const text = (value: unknown): string => (typeof value === "string" ? value : "");
-
-/** The script's JSON lines, in order; Ruby warnings and anything else on the stream are skipped. */
-export function parseRubyEvents(stdout: string): RubyEvent[] {
-  return stdout.split("\n").flatMap((line): RubyEvent[] => {
-    if (!line.startsWith("{")) return [];
-    try {
-      const parsed: unknown = JSON.parse(line);
-      return isRecord(parsed) && typeof parsed.event === "string" ? [{ event: parsed.event, fields: parsed }] : [];
-    } catch {
-      return [];
-    }
-  });
+/** Whether Ruby can load the acme-client gem (Debian's ruby-acme-client), which has no program to look for. */
+export async function hasRubyAcmeClient(): Promise<boolean> {
+  return (await runProgram("ruby", ["-e", 'require "acme-client"'], { timeoutMs: 15_000 })).code === 0;
 }
 
 /** A problem document (RFC 8555 §6.7) as the script printed it, subproblems (§6.7.1) included. */
 export function rubyProblem(value: unknown): RubyProblem | null {
   if (!isRecord(value) || typeof value.type !== "string") return null;
   const subproblems = Array.isArray(value.subproblems) ? value.subproblems.map(rubyProblem).filter((problem): problem is RubyProblem => problem !== null) : [];
-  return { type: value.type.startsWith(PROBLEM_TYPE) ? value.type.slice(PROBLEM_TYPE.length) : value.type, detail: text(value.detail), subproblems };
+  return { type: shortProblemType(value.type), detail: text(value.detail), subproblems };
 }
 
 /** The script's `error` line, or null when it printed none. */
-export function rubyError(events: readonly RubyEvent[]): RubyError | null {
+export function rubyError(events: readonly EventLine[]): RubyError | null {
   const error = events.findLast((candidate) => candidate.event === "error");
   if (error === undefined) return null;
   const className = error.fields.class;
@@ -80,7 +63,7 @@ export function rubyError(events: readonly RubyEvent[]): RubyError | null {
 }
 
 /** The fields of the last `event` line, or null. */
-export function lastEvent(events: readonly RubyEvent[], event: string): Readonly<Record<string, unknown>> | null {
+export function lastEvent(events: readonly EventLine[], event: string): Readonly<Record<string, unknown>> | null {
   return events.findLast((candidate) => candidate.event === event)?.fields ?? null;
 }
 
@@ -92,8 +75,7 @@ export interface RubyAccount {
 
 export function rubyAccount(fields: Readonly<Record<string, unknown>> | null): RubyAccount | null {
   if (fields === null || typeof fields.kid !== "string") return null;
-  const contact = Array.isArray(fields.contact) ? fields.contact.filter((entry): entry is string => typeof entry === "string") : [];
-  return { kid: fields.kid, status: text(fields.status), contact };
+  return { kid: fields.kid, status: text(fields.status), contact: strings(fields.contact) };
 }
 
 export interface RubyChallenge {
@@ -105,7 +87,7 @@ export interface RubyChallenge {
   readonly error: RubyProblem | null;
 }
 
-export function rubyChallenges(events: readonly RubyEvent[]): RubyChallenge[] {
+export function rubyChallenges(events: readonly EventLine[]): RubyChallenge[] {
   return events
     .filter((candidate) => candidate.event === "challenge")
     .map(({ fields }) => ({ identifier: text(fields.identifier), type: text(fields.type), status: text(fields.status), authorization: text(fields.authorization), error: rubyProblem(fields.error) }));
@@ -113,12 +95,12 @@ export function rubyChallenges(events: readonly RubyEvent[]): RubyChallenge[] {
 
 /** The URLs a certificate download fetched (the default chain, then each alternate tried). */
 export function fetchedUrls(fields: Readonly<Record<string, unknown>> | null): string[] {
-  return fields !== null && Array.isArray(fields.fetched) ? fields.fetched.filter((url): url is string => typeof url === "string") : [];
+  return fields === null ? [] : strings(fields.fetched);
 }
 
 interface RubyRun {
   readonly result: ProgramResult;
-  readonly events: RubyEvent[];
+  readonly events: EventLine[];
 }
 
 /** The script's last lines, and Ruby's traceback: its first line (the exception) and where it ended. */
@@ -180,7 +162,7 @@ export async function rubyAcmeClientScenarios(context: InteropContext): Promise<
   const ruby = async (command: string, args: readonly string[]): Promise<RubyRun> => {
     const common = ["--directory", context.server.directoryUrl, "--ca-file", context.server.rootCaPath, "--contact", CONTACT_EMAIL, "--challtestsrv", context.dns.managementUrl, "--webroot", webrootFolder];
     const result = await runProgram("ruby", [SCRIPT, command, ...common, ...args], { env: clientEnv(), timeoutMs: 120_000 });
-    return { result, events: parseRubyEvents(result.stdout) };
+    return { result, events: eventLines(result.stdout) };
   };
   /** `issue`, with the webroot up for http-01; the certificate and its key under a fresh label. */
   const issue = async (options: IssueOptions): Promise<RubyRun & { certPath: string; certKeyPath: string; webroot: Webroot | null }> => {
@@ -374,7 +356,7 @@ export function rubyAcmeClientEabScenario(context: InteropContext): Scenario {
       await mkdir(folder, { recursive: true });
       const args = ["register", "--directory", context.server.directoryUrl, "--ca-file", context.server.rootCaPath, "--contact", CONTACT_EMAIL, "--account-key", join(folder, "account.key")];
       const result = await runProgram("ruby", [SCRIPT, ...args], { env: clientEnv(), timeoutMs: 60_000 });
-      const run = { result, events: parseRubyEvents(result.stdout) };
+      const run = { result, events: eventLines(result.stdout) };
       if (lastEvent(run.events, "directory")?.externalAccountRequired !== true) throw new ScenarioFailure("the gem does not read meta.externalAccountRequired as true", evidence(run));
       requireRaised(run, "new_account without a binding", "Acme::Client::Error::ExternalAccountRequired", "externalAccountRequired");
     },

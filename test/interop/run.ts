@@ -24,14 +24,12 @@ import { lacmeEabScenario, lacmeScenarios } from "./lacme.js";
 import { legoScenarios } from "./lego.js";
 import { allocatePorts, withNewAcmePort, type InteropPorts } from "./ports.js";
 import { killAll, runProgram } from "./processes.js";
-import { rubyAcmeClientEabScenario, rubyAcmeClientScenarios } from "./ruby-acme-client.js";
+import { hasRubyAcmeClient, rubyAcmeClientEabScenario, rubyAcmeClientScenarios } from "./ruby-acme-client.js";
 import { ScenarioFailure, formatResult, formatSummary, runScenario, tail, type Scenario, type ScenarioResult } from "./scenario.js";
 import { uacmeEabScenario, uacmeScenarios } from "./uacme.js";
 import { XCRYPTO_ACME_SOURCE, hasXcryptoSource, xcryptoAcmeEabScenarios, xcryptoAcmeScenarios } from "./x-crypto-acme.js";
 
 const REQUIRED_PROGRAMS = ["certbot", "lego", "pebble-challtestsrv", "openssl", "dehydrated", "uacme", "lacme", "lacme-accountd", "acmetool", "acme-tiny", "caddy", "go", "ruby"] as const;
-/** Libraries without a program of their own: the Debian package, and the Ruby feature it provides. */
-const REQUIRED_RUBY_LIBRARIES = { "ruby-acme-client": "acme-client" } as const;
 const SERVER_LOG_LINES = 20;
 /** a log line with a stack can be long: enough of it to find the cause */
 const MAX_LOG_LINE = 800;
@@ -70,14 +68,12 @@ async function play(scenario: Scenario, server?: CerteasyServer): Promise<Scenar
   return result;
 }
 
-/** The programs and Ruby libraries missing, and x/crypto/acme's source when x-crypto-acme cannot be built without it. */
+/** The programs missing, and the two libraries the run drives without a program of their own. */
 async function missingPrograms(): Promise<string[]> {
   const found = await Promise.all(REQUIRED_PROGRAMS.map(async (name) => (await runProgram("sh", ["-c", `command -v ${name}`], { timeoutMs: 5000 })).code === 0));
-  const libraries = await Promise.all(
-    Object.entries(REQUIRED_RUBY_LIBRARIES).map(async ([name, feature]) => ((await runProgram("ruby", ["-e", `require ${JSON.stringify(feature)}`], { timeoutMs: 15_000 })).code === 0 ? [] : [name])),
-  );
-  const missing: string[] = [...REQUIRED_PROGRAMS.filter((_, index) => !found[index]), ...libraries.flat()];
+  const missing: string[] = REQUIRED_PROGRAMS.filter((_, index) => !found[index]);
   if (!(await hasXcryptoSource())) missing.push(`golang.org/x/crypto/acme (${XCRYPTO_ACME_SOURCE})`);
+  if (!(await hasRubyAcmeClient())) missing.push("ruby-acme-client (the acme-client gem)");
   return missing;
 }
 

@@ -3,8 +3,16 @@
  * line): for a client that keeps the server's account object to itself, the account the
  * server registered for a key is the evidence that its registration said what it should.
  */
+import { createHash, createPublicKey } from "node:crypto";
 import type { InteropContext } from "./context.js";
+import { isRecord, strings } from "./json-lines.js";
 import { ScenarioFailure, tail } from "./scenario.js";
+
+/** RFC 7638 thumbprint of an RSA key (private or public PEM), the key the server's events name the account by. */
+export function rsaThumbprint(privateKeyPem: string): string {
+  const { e, n } = createPublicKey(privateKeyPem).export({ format: "jwk" });
+  return createHash("sha256").update(JSON.stringify({ e, kty: "RSA", n })).digest("base64url");
+}
 
 export interface RegisteredAccount {
   readonly accountId: string;
@@ -23,14 +31,19 @@ interface Envelope {
  * oldest first: one, unless the server registered the same key twice.
  */
 export function registeredAccounts(exported: string, thumbprint: string): RegisteredAccount[] {
-  return exported.split("\n").flatMap((line): RegisteredAccount[] => {
-    if (!line.startsWith("{")) return [];
-    const event = JSON.parse(line) as Envelope;
-    if (event.type !== "acme.account.registered" || event.data?.thumbprint !== thumbprint) return [];
-    const { accountId, contact } = event.data;
-    if (typeof accountId !== "string") return [];
-    return [{ accountId, contact: Array.isArray(contact) ? contact.filter((entry): entry is string => typeof entry === "string") : [] }];
-  });
+  return registrations(exported, thumbprint).flatMap(({ data }): RegisteredAccount[] =>
+    typeof data?.accountId === "string" ? [{ accountId: data.accountId, contact: strings(data.contact) }] : [],
+  );
+}
+
+/** The envelopes of the export, oldest first. */
+function envelopes(exported: string): Envelope[] {
+  return exported.split("\n").flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as Envelope] : []));
+}
+
+/** The `acme.account.registered` events of the key with this thumbprint, oldest first. */
+function registrations(exported: string, thumbprint: string): Envelope[] {
+  return envelopes(exported).filter((event) => event.type === "acme.account.registered" && event.data?.thumbprint === thumbprint);
 }
 
 /** The first `acme.account.registered` event of the account key with this thumbprint, or null. */
@@ -43,15 +56,8 @@ export function registeredAccount(exported: string, thumbprint: string): Registe
  * under, from its first `acme.account.registered` event; null when unbound or not registered.
  */
 export function boundEabKeyId(exported: string, thumbprint: string): string | null {
-  for (const line of exported.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const event = JSON.parse(line) as Envelope;
-    if (event.type !== "acme.account.registered" || event.data?.thumbprint !== thumbprint) continue;
-    const binding = event.data.externalAccountBinding;
-    if (typeof binding !== "object" || binding === null || !("keyId" in binding)) return null;
-    return typeof binding.keyId === "string" ? binding.keyId : null;
-  }
-  return null;
+  const binding = registrations(exported, thumbprint)[0]?.data?.externalAccountBinding;
+  return isRecord(binding) && typeof binding["keyId"] === "string" ? binding["keyId"] : null;
 }
 
 export interface AccountChange {
@@ -66,12 +72,9 @@ export interface AccountChange {
  * oldest first: the events of its stream `account:<accountId>`.
  */
 export function accountChanges(exported: string, accountId: string): AccountChange[] {
-  return exported.split("\n").flatMap((line): AccountChange[] => {
-    if (!line.startsWith("{")) return [];
-    const event = JSON.parse(line) as Envelope;
-    if (event.sid !== `account:${accountId}` || typeof event.type !== "string" || !event.type.startsWith("acme.account.")) return [];
-    const contact = event.data?.contact;
-    return [{ kind: event.type.slice("acme.account.".length), contact: Array.isArray(contact) ? contact.filter((entry): entry is string => typeof entry === "string") : null }];
+  return envelopes(exported).flatMap(({ sid, type, data }): AccountChange[] => {
+    if (sid !== `account:${accountId}` || typeof type !== "string" || !type.startsWith("acme.account.")) return [];
+    return [{ kind: type.slice("acme.account.".length), contact: Array.isArray(data?.contact) ? strings(data.contact) : null }];
   });
 }
 

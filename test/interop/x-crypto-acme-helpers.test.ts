@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { boundEabKeyId } from "./server-events.js";
-import { earlyPolls, linesOf, parseXcryptoOutput, pollsAfterRetryAfter, shortProblemType, type HttpExchange } from "./x-crypto-acme-output.js";
+import { shortProblemType } from "./acme-errors.js";
+import { earlyPolls, linesOf, parseXcryptoOutput, pollsAfterRetryAfter, type HttpExchange } from "./x-crypto-acme-output.js";
 
 const exchange = (url: string, sent: number, at: number, retryAfter: string | null = null): HttpExchange => ({ method: "POST", url, sent, at, status: 200, retryAfter, problem: null, links: [] });
 

@@ -6,12 +6,7 @@
  * there; an `error` line ends a failed command with the *acme.Error it returned (RFC 8555
  * §6.7).
  */
-
-/** One JSON line: its `event`, every other member as printed. */
-export interface XcryptoLine {
-  readonly event: string;
-  readonly fields: Readonly<Record<string, unknown>>;
-}
+import { eventLines, isRecord, strings, text, type EventLine } from "./json-lines.js";
 
 export interface XcryptoProblem {
   /** the full type, `urn:ietf:params:acme:error:…` */
@@ -44,15 +39,11 @@ export interface HttpExchange {
 }
 
 export interface XcryptoOutput {
-  readonly lines: readonly XcryptoLine[];
+  readonly lines: readonly EventLine[];
   readonly exchanges: readonly HttpExchange[];
   readonly error: XcryptoError | null;
 }
 
-const PROBLEM_TYPE = "urn:ietf:params:acme:error:";
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const text = (value: unknown): string => (typeof value === "string" ? value : "");
 const number = (value: unknown): number => (typeof value === "number" ? value : 0);
 
 function problemOf(value: unknown): XcryptoProblem | null {
@@ -79,23 +70,13 @@ function exchangeOf(fields: Readonly<Record<string, unknown>>): HttpExchange {
     status: number(fields["status"]),
     retryAfter: typeof fields["retryAfter"] === "string" ? fields["retryAfter"] : null,
     problem: isRecord(problem) ? { type: text(problem["type"]), detail: text(problem["detail"]) } : null,
-    links: Array.isArray(links) ? links.filter((link): link is string => typeof link === "string") : [],
+    links: strings(links),
   };
 }
 
 /** Every JSON line of `stdout` (anything else, e.g. a Go panic, is left to the evidence). */
 export function parseXcryptoOutput(stdout: string): XcryptoOutput {
-  const lines = stdout.split("\n").flatMap((line): XcryptoLine[] => {
-    if (!line.startsWith("{")) return [];
-    try {
-      const value: unknown = JSON.parse(line);
-      if (!isRecord(value) || typeof value["event"] !== "string") return [];
-      const { event, ...fields } = value;
-      return [{ event, fields }];
-    } catch {
-      return [];
-    }
-  });
+  const lines = eventLines(stdout);
   const errorLine = lines.findLast((line) => line.event === "error");
   const error = errorLine === undefined ? null : { message: text(errorLine.fields["message"]), kind: text(errorLine.fields["kind"]), problem: problemOf(errorLine.fields["problem"]) };
   return { lines, exchanges: lines.filter((line) => line.event === "http").map((line) => exchangeOf(line.fields)), error };
@@ -104,11 +85,6 @@ export function parseXcryptoOutput(stdout: string): XcryptoOutput {
 /** The lines of one event, oldest first. */
 export function linesOf(output: XcryptoOutput, event: string): Readonly<Record<string, unknown>>[] {
   return output.lines.filter((line) => line.event === event).map((line) => line.fields);
-}
-
-/** `badCSR` for `urn:ietf:params:acme:error:badCSR`; other URIs as they are. */
-export function shortProblemType(type: string): string {
-  return type.startsWith(PROBLEM_TYPE) ? type.slice(PROBLEM_TYPE.length) : type;
 }
 
 /** How much sooner than its Retry-After (RFC 9110 §10.2.3, RFC 8555 §7.5.1) the same resource was asked again. */

@@ -16,14 +16,16 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/children.js";
+import { shortProblemType } from "./acme-errors.js";
 import { checkIssued, fullChainFiles, pemCertificates, type ExpectedKey, type IssuedCertificate } from "./certificates.js";
 import { CONTACT_EMAIL, scratchFile, type InteropContext } from "./context.js";
 import { createEabKey } from "./eab.js";
+import { text } from "./json-lines.js";
 import { clientEnv, runProgram, type ProgramResult } from "./processes.js";
 import { CRL_REASON, requireNotRevoked, requireRevoked, revocationCheckOf } from "./revocation.js";
 import { ScenarioFailure, requireSuccess, tail, type Scenario } from "./scenario.js";
 import { boundEabKeyId, exportedEvents, registeredAccounts } from "./server-events.js";
-import { earlyPolls, linesOf, parseXcryptoOutput, shortProblemType, type XcryptoOutput, type XcryptoProblem } from "./x-crypto-acme-output.js";
+import { earlyPolls, linesOf, parseXcryptoOutput, type XcryptoOutput, type XcryptoProblem } from "./x-crypto-acme-output.js";
 
 /** Debian's golang-golang-x-crypto-dev: the GOPATH holding golang.org/x/crypto. */
 export const GOPATH = "/usr/share/gocode";
@@ -153,8 +155,7 @@ function requireXcryptoProblem(run: XcryptoRun, what: string, wanted: string): X
 function accountLine(output: XcryptoOutput, what: string): { url: string; created: boolean; thumbprint: string; status: string } {
   const [line] = linesOf(output, "account");
   if (line === undefined) throw new ScenarioFailure(`${what} printed no account`);
-  const text = (name: string): string => (typeof line[name] === "string" ? line[name] : "");
-  return { url: text("url"), created: line["created"] === true, thumbprint: text("thumbprint"), status: text("status") };
+  return { url: text(line["url"]), created: line["created"] === true, thumbprint: text(line["thumbprint"]), status: text(line["status"]) };
 }
 
 const stringField = (fields: Readonly<Record<string, unknown>> | undefined, name: string): string => {
